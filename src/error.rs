@@ -1,0 +1,80 @@
+//! Error types, and the exit code each maps to (2 for bad input or usage, 1 otherwise).
+
+use std::fmt;
+use std::path::PathBuf;
+
+/// Anything that stops gallerysim.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The scenario file (or a command-line value) is invalid: exit code 2.
+    #[error(transparent)]
+    Input(#[from] InputError),
+    /// Reading or writing a file failed: exit code 1.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file or folder concerned.
+        path: PathBuf,
+        /// What the operating system said.
+        source: std::io::Error,
+    },
+    /// Rendering a chart failed: exit code 1.
+    #[error("chart {name}: {message}")]
+    Chart {
+        /// The chart's file stem.
+        name: String,
+        /// What the renderer said.
+        message: String,
+    },
+}
+
+impl Error {
+    /// The process exit code for this error.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Error::Input(_) => 2,
+            Error::Io { .. } | Error::Chart { .. } => 1,
+        }
+    }
+
+    /// An I/O error on `path`.
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Error {
+        Error::Io {
+            path: path.into(),
+            source,
+        }
+    }
+}
+
+/// Invalid input, located as precisely as we can: file, line, column and key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputError {
+    /// The file as the user named it (or the bundled scenario's name).
+    pub file: String,
+    /// 1-based line, when known.
+    pub line: Option<usize>,
+    /// 1-based column, when known.
+    pub column: Option<usize>,
+    /// The offending key as a dotted path, e.g. `image.cs101.used_gb`.
+    pub key: Option<String>,
+    /// What is wrong, and where possible how to fix it.
+    pub message: String,
+}
+
+impl std::error::Error for InputError {}
+
+impl fmt::Display for InputError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file)?;
+        if let Some(line) = self.line {
+            write!(f, ":{line}")?;
+            if let Some(column) = self.column {
+                write!(f, ":{column}")?;
+            }
+        }
+        if let Some(key) = &self.key {
+            write!(f, ": key `{key}`")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}

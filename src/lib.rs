@@ -1,0 +1,12 @@
+//! gallerysim placeholder
+pub mod calendar;
+pub mod catalog;
+pub mod engine;
+pub mod error;
+pub mod rules;
+pub mod scenario;
+pub mod model;
+pub mod montecarlo;
+pub mod stats;
+pub mod report;
+pub mod cli;

@@ -1,0 +1,83 @@
+//! Lab status (contract "Lab status rules"): a pure function of the scenario and one run's
+//! version copies.
+
+use super::CopyRecord;
+use crate::engine::Time;
+use crate::scenario::Scenario;
+
+/// Why a lab is or is not usable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LabStatus {
+    /// An eligible version is complete in the lab's region.
+    Ready,
+    /// The image breaks an eligibility rule.
+    IneligibleImage,
+    /// No version will ever be copied to the lab's region.
+    NotReplicatedToRegion,
+    /// No version reached the region before the horizon ended.
+    NoVersion,
+}
+
+impl LabStatus {
+    /// Name as in `labs.csv`.
+    pub fn name(self) -> &'static str {
+        match self {
+            LabStatus::Ready => "ready",
+            LabStatus::IneligibleImage => "ineligible_image",
+            LabStatus::NotReplicatedToRegion => "not_replicated_to_region",
+            LabStatus::NoVersion => "no_version",
+        }
+    }
+}
+
+/// Status of one lab entry.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LabOutcome {
+    /// Status.
+    pub status: LabStatus,
+    /// When the lab could start (ready labs only).
+    pub ready_at: Option<Time>,
+    /// Hours from creation to ready (ready labs only).
+    pub wait_hours: Option<f64>,
+}
+
+/// Status of every lab of `scenario`, from the copies of one run.
+pub fn lab_outcomes(scenario: &Scenario, copies: &[CopyRecord]) -> Vec<LabOutcome> {
+    scenario
+        .labs
+        .iter()
+        .map(|lab| {
+            let image = &scenario.images[lab.image];
+            let not_ready = |status| LabOutcome {
+                status,
+                ready_at: None,
+                wait_hours: None,
+            };
+            if !image.eligibility.eligible() {
+                return not_ready(LabStatus::IneligibleImage);
+            }
+            if !image.targets.iter().any(|(r, _)| *r == lab.region) {
+                return not_ready(LabStatus::NotReplicatedToRegion);
+            }
+            let create = lab.create;
+            // The first moment, not before `create`, at which a copy is alive in the region.
+            let ready = copies
+                .iter()
+                .filter(|c| c.image == lab.image && c.region == lab.region)
+                .filter_map(|c| {
+                    let available = c.available_at?.0;
+                    let alive_at_create = c.deleted_at.is_none_or(|d| d.0 > create);
+                    alive_at_create.then_some(available.max(create))
+                })
+                .min();
+            match ready {
+                Some(t) => LabOutcome {
+                    status: LabStatus::Ready,
+                    ready_at: Some(Time(t)),
+                    wait_hours: Some(crate::calendar::ticks_to_hours(t - create)),
+                },
+                None => not_ready(LabStatus::NoVersion),
+            }
+        })
+        .collect()
+}

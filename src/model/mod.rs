@@ -1,0 +1,341 @@
+//! The gallery model: exports, version creation, geography-wide or manual replication,
+//! retention, and the costs they incur, driven by the domain-free [`crate::engine`].
+//!
+//! One call to [`simulate_run`] is one Monte Carlo run of the whole scenario. Costs accrue
+//! between events: a replica's storage is integrated over the interval it exists, split at
+//! billing-month boundaries, when it is deleted or when the horizon ends; egress is charged
+//! when a copy completes. Nothing ticks hour by hour.
+
+mod labs;
+mod ledger;
+mod streams;
+
+use std::collections::VecDeque;
+
+use rand::distr::Distribution as _;
+use rand_chacha::ChaCha8Rng;
+use statrs::distribution::Exp;
+
+use crate::calendar::{hours_to_ticks, HOURS_PER_MONTH, TICKS_PER_MONTH};
+use crate::catalog::{DiskTier, RegionId};
+use crate::engine::{EventId, Simulation, Time};
+use crate::scenario::{Exports, Scenario, StorageBilling, StorageType};
+
+pub use labs::{lab_outcomes, LabOutcome, LabStatus};
+pub use ledger::{CellMonth, Ledger};
+pub use streams::run_seed;
+
+/// Totals of one run.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct RunTotals {
+    /// Storage plus egress.
+    pub total_cost: f64,
+    /// Replica storage.
+    pub storage_cost: f64,
+    /// First copies into other regions.
+    pub egress_cost: f64,
+    /// Storage and egress of images that no lab can use.
+    pub ineligible_cost: f64,
+    /// Versions created in a home region within the horizon.
+    pub versions_created: u32,
+    /// Most replicas alive at any one moment, over all galleries and regions.
+    pub peak_replicas: u64,
+    /// Engine events handled.
+    pub events: u64,
+}
+
+/// One copy of one version in one region, as recorded for the detailed run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CopyRecord {
+    /// Image index.
+    pub image: usize,
+    /// Version number within the image, from 0 in creation order.
+    pub version: u32,
+    /// Target region.
+    pub region: RegionId,
+    /// Replicas kept in that region.
+    pub replicas: u32,
+    /// When the copy completed (home region: when the version was created).
+    pub available_at: Option<Time>,
+    /// When retention deleted it (or cancelled it in flight).
+    pub deleted_at: Option<Time>,
+    /// Occupied size of the version.
+    pub used_gb: f64,
+    /// Storage cost of this copy within the horizon.
+    pub storage_cost: f64,
+    /// Egress cost of this copy.
+    pub egress_cost: f64,
+}
+
+/// What one run produces.
+#[derive(Debug, Clone)]
+pub struct RunOutput {
+    /// Totals.
+    pub totals: RunTotals,
+    /// Quantities and costs per billing month and (gallery, region) cell.
+    pub ledger: Ledger,
+    /// Storage plus egress per image, in scenario order.
+    pub image_costs: Vec<f64>,
+    /// Every version copy, when the run was asked to keep them.
+    pub copies: Option<Vec<CopyRecord>>,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Event {
+    /// An export of a new version of `image` is requested.
+    Export { image: u32 },
+    /// The export finished: the version now exists in the home region.
+    Created { image: u32, used_gb: f64 },
+    /// A copy to a target region completed.
+    CopyDone { copy: u32 },
+}
+
+#[derive(Debug)]
+struct Copy {
+    record: CopyRecord,
+    cell: usize,
+    pending: Option<EventId>,
+    /// Quantity per billing month while alive (GB-months or disk-months).
+    quantity_per_month: f64,
+    /// Cost per billing month while alive.
+    cost_per_month: f64,
+}
+
+struct Model<'s> {
+    scenario: &'s Scenario,
+    streams: Vec<streams::ImageStreams>,
+    /// Per image: live versions, oldest first, as ranges into `copies`.
+    live: Vec<VecDeque<std::ops::Range<u32>>>,
+    versions_made: Vec<u32>,
+    next_dated: Vec<usize>,
+    copies: Vec<Copy>,
+    ledger: Ledger,
+    totals: RunTotals,
+    image_costs: Vec<f64>,
+    alive_replicas: u64,
+    last_time: Time,
+    horizon: Time,
+}
+
+/// Runs the scenario once with `seed` as the run's seed; `keep_copies` records every copy.
+pub fn simulate_run(scenario: &Scenario, seed: u64, keep_copies: bool) -> RunOutput {
+    let horizon = Time(scenario.horizon_ticks());
+    let n_images = scenario.images.len();
+    let mut model = Model {
+        scenario,
+        streams: scenario
+            .images
+            .iter()
+            .map(|im| streams::ImageStreams::new(seed, im.stream_key))
+            .collect(),
+        live: vec![VecDeque::new(); n_images],
+        versions_made: vec![0; n_images],
+        next_dated: vec![0; n_images],
+        copies: Vec::new(),
+        ledger: Ledger::new(scenario.months as usize, scenario.cells.len()),
+        totals: RunTotals::default(),
+        image_costs: vec![0.0; n_images],
+        alive_replicas: 0,
+        last_time: Time::ZERO,
+        horizon,
+    };
+    let mut sim = Simulation::new();
+    for image in 0..n_images {
+        model.schedule_export(&mut sim, image, None);
+    }
+    sim.run_until(horizon, |sim, event| model.handle(sim, event));
+    model.finish(sim.processed(), keep_copies)
+}
+
+impl Model<'_> {
+    fn handle(&mut self, sim: &mut Simulation<Event>, event: Event) {
+        if sim.now() > self.last_time {
+            // Everything at the previous instant has happened: sample the replica count.
+            self.totals.peak_replicas = self.totals.peak_replicas.max(self.alive_replicas);
+            self.last_time = sim.now();
+        }
+        match event {
+            Event::Export { image } => self.export(sim, image as usize),
+            Event::Created { image, used_gb } => self.create_version(sim, image as usize, used_gb),
+            Event::CopyDone { copy } => self.copy_done(sim.now(), copy as usize),
+        }
+    }
+
+    /// Schedules the export after `previous` (the first one when `None`), if before the horizon.
+    fn schedule_export(&mut self, sim: &mut Simulation<Event>, image: usize, previous: Option<u64>) {
+        let at = match &self.scenario.images[image].exports {
+            Exports::At(ticks) => {
+                let next = ticks.get(self.next_dated[image]).copied();
+                self.next_dated[image] += 1;
+                next
+            }
+            Exports::Every(period) => Some(previous.map_or(0, |t| t + period)),
+            Exports::PerMonth(rate) => {
+                let exp = Exp::new(rate / HOURS_PER_MONTH as f64).expect("validated positive rate");
+                let gap = hours_to_ticks(exp.sample(&mut self.streams[image].arrivals));
+                Some(previous.unwrap_or(0) + gap)
+            }
+        };
+        if let Some(at) = at.filter(|&t| t < self.horizon.0) {
+            sim.schedule_at(Time(at), Event::Export { image: image as u32 });
+        }
+    }
+
+    fn export(&mut self, sim: &mut Simulation<Event>, image: usize) {
+        let spec = &self.scenario.images[image];
+        let rng: &mut ChaCha8Rng = &mut self.streams[image].versions;
+        let export_hours = spec.export_hours.sample(rng);
+        let used_gb = spec.used_gb.sample(rng);
+        sim.schedule_in(
+            hours_to_ticks(export_hours),
+            Event::Created {
+                image: image as u32,
+                used_gb,
+            },
+        );
+        self.schedule_export(sim, image, Some(sim.now().0));
+    }
+
+    fn create_version(&mut self, sim: &mut Simulation<Event>, image: usize, used_gb: f64) {
+        let now = sim.now();
+        let sc = self.scenario;
+        let spec = &sc.images[image];
+        let gallery = &sc.galleries[spec.gallery];
+        let version = self.versions_made[image];
+        self.versions_made[image] += 1;
+        self.totals.versions_created += 1;
+
+        let keep = gallery.keep_versions as usize;
+        while keep > 0 && self.live[image].len() >= keep {
+            let oldest = self.live[image].pop_front().expect("non-empty");
+            for copy in oldest {
+                self.delete_copy(sim, copy as usize, now);
+            }
+        }
+
+        let first = self.copies.len() as u32;
+        for (i, &(region, cell)) in spec.targets.iter().enumerate() {
+            let replicas = gallery.replicas_in(region);
+            let (quantity_per_month, unit_price) = match sc.storage_billing {
+                StorageBilling::Snapshot => (
+                    used_gb * f64::from(replicas),
+                    sc.prices
+                        .snapshot(region, gallery.storage == StorageType::PremiumLrs),
+                ),
+                StorageBilling::ManagedDisk => {
+                    let tier = DiskTier::holding(spec.os_disk_gb).expect("validated tier");
+                    (f64::from(replicas), sc.prices.disk_month(tier))
+                }
+            };
+            let index = self.copies.len() as u32;
+            let pending = if i == 0 {
+                None
+            } else {
+                let hours = spec.replication_hours.sample(&mut self.streams[image].replication);
+                Some(sim.schedule_in(hours_to_ticks(hours), Event::CopyDone { copy: index }))
+            };
+            self.copies.push(Copy {
+                record: CopyRecord {
+                    image,
+                    version,
+                    region,
+                    replicas,
+                    available_at: None,
+                    deleted_at: None,
+                    used_gb,
+                    storage_cost: 0.0,
+                    egress_cost: 0.0,
+                },
+                cell,
+                pending,
+                quantity_per_month,
+                cost_per_month: quantity_per_month * unit_price,
+            });
+            if i == 0 {
+                // The home-region copy exists as soon as the version does.
+                self.make_available(index as usize, now);
+            }
+        }
+        self.live[image].push_back(first..self.copies.len() as u32);
+    }
+
+    fn make_available(&mut self, copy: usize, now: Time) {
+        let c = &mut self.copies[copy];
+        c.pending = None;
+        c.record.available_at = Some(now);
+        self.alive_replicas += u64::from(c.record.replicas);
+    }
+
+    fn copy_done(&mut self, now: Time, copy: usize) {
+        self.make_available(copy, now);
+        let sc = self.scenario;
+        let c = &mut self.copies[copy];
+        let home = sc.galleries[sc.images[c.record.image].gallery].region;
+        let regions = crate::catalog::Regions::bundled();
+        let price = sc.prices.egress_gb(
+            regions.get(home).continent,
+            regions.get(c.record.region).continent,
+        );
+        let cost = c.record.used_gb * price;
+        c.record.egress_cost = cost;
+        let month = (now.0 / TICKS_PER_MONTH) as usize;
+        let entry = self.ledger.entry_mut(month, c.cell);
+        entry.egress_quantity += c.record.used_gb;
+        entry.egress_cost += cost;
+        self.totals.egress_cost += cost;
+        self.image_costs[c.record.image] += cost;
+        if !sc.images[c.record.image].eligibility.eligible() {
+            self.totals.ineligible_cost += cost;
+        }
+    }
+
+    fn delete_copy(&mut self, sim: &mut Simulation<Event>, copy: usize, now: Time) {
+        let c = &mut self.copies[copy];
+        c.record.deleted_at = Some(now);
+        if let Some(event) = c.pending.take() {
+            // Still in flight: cancelled, so no egress and no storage.
+            sim.cancel(event);
+            return;
+        }
+        self.alive_replicas -= u64::from(c.record.replicas);
+        self.accrue_storage(copy, now);
+    }
+
+    /// Integrates a copy's storage from its availability to `until`, split by month.
+    fn accrue_storage(&mut self, copy: usize, until: Time) {
+        let c = &mut self.copies[copy];
+        let Some(from) = c.record.available_at else { return };
+        let cost = self.ledger.accrue(
+            c.cell,
+            from.0,
+            until.0,
+            c.quantity_per_month,
+            c.cost_per_month,
+            f64::from(c.record.replicas),
+        );
+        c.record.storage_cost += cost;
+        self.totals.storage_cost += cost;
+        self.image_costs[c.record.image] += cost;
+        if !self.scenario.images[c.record.image].eligibility.eligible() {
+            self.totals.ineligible_cost += cost;
+        }
+    }
+
+    fn finish(mut self, events: u64, keep_copies: bool) -> RunOutput {
+        self.totals.peak_replicas = self.totals.peak_replicas.max(self.alive_replicas);
+        for copy in 0..self.copies.len() {
+            let c = &self.copies[copy];
+            if c.record.deleted_at.is_none() && c.record.available_at.is_some() {
+                self.accrue_storage(copy, self.horizon);
+            }
+        }
+        self.totals.total_cost = self.totals.storage_cost + self.totals.egress_cost;
+        self.totals.events = events;
+        RunOutput {
+            totals: self.totals,
+            ledger: self.ledger,
+            image_costs: self.image_costs,
+            copies: keep_copies.then(|| self.copies.into_iter().map(|c| c.record).collect()),
+        }
+    }
+}

@@ -1,0 +1,295 @@
+//! The CSV files of the contract. One flat `Serialize` row struct per file, so each schema is
+//! written down exactly once; columns are in contract order, extensions at the end.
+
+use serde::Serialize;
+
+use super::{dec, OutputFile};
+use crate::calendar::Calendar;
+use crate::catalog::Regions;
+use crate::engine::Time;
+use crate::error::Error;
+use crate::model::RunTotals;
+use crate::montecarlo::Results;
+use crate::scenario::{Scenario, StorageBilling};
+use crate::stats::Summary;
+
+/// Renders every CSV file.
+pub fn render_all(scenario: &Scenario, results: &Results) -> Result<Vec<OutputFile>, Error> {
+    Ok(vec![
+        file("summary.csv", summary_rows(scenario, results))?,
+        file("monthly.csv", monthly_rows(scenario, results))?,
+        file("runs.csv", run_rows(results))?,
+        file("versions.csv", version_rows(scenario, results))?,
+        file("eligibility.csv", eligibility_rows(scenario))?,
+        file("labs.csv", lab_rows(scenario, results))?,
+    ])
+}
+
+fn file<T: Serialize>(name: &str, rows: Vec<T>) -> Result<OutputFile, Error> {
+    let mut writer = ::csv::Writer::from_writer(Vec::new());
+    let fail = |e: &dyn std::fmt::Display| {
+        Error::io(name, std::io::Error::other(e.to_string()))
+    };
+    for row in rows {
+        writer.serialize(row).map_err(|e| fail(&e))?;
+    }
+    let bytes = writer.into_inner().map_err(|e| fail(&e))?;
+    Ok(OutputFile {
+        name: name.to_string(),
+        bytes,
+    })
+}
+
+/// `summary.csv`.
+#[derive(Debug, Serialize)]
+pub struct SummaryRow {
+    pub metric: &'static str,
+    pub unit: String,
+    pub mean: String,
+    pub sd: String,
+    pub p5: String,
+    pub p50: String,
+    pub p80: String,
+    pub p90: String,
+    pub p95: String,
+    pub min: String,
+    pub max: String,
+}
+
+/// The metrics of `summary.csv`: name, unit, and how to read it from a run's totals.
+pub fn metrics(currency: &str) -> [(&'static str, String, fn(&RunTotals) -> f64); 6] {
+    [
+        ("total_cost", currency.to_string(), |t| t.total_cost),
+        ("storage_cost", currency.to_string(), |t| t.storage_cost),
+        ("egress_cost", currency.to_string(), |t| t.egress_cost),
+        ("ineligible_cost", currency.to_string(), |t| t.ineligible_cost),
+        ("versions_created", "versions".to_string(), |t| f64::from(t.versions_created)),
+        ("peak_replicas", "replicas".to_string(), |t| t.peak_replicas as f64),
+    ]
+}
+
+fn summary_rows(scenario: &Scenario, results: &Results) -> Vec<SummaryRow> {
+    metrics(&scenario.currency)
+        .into_iter()
+        .map(|(metric, unit, read)| {
+            let values: Vec<f64> = results.runs.iter().map(|r| read(&r.totals)).collect();
+            let s = Summary::of(&values);
+            SummaryRow {
+                metric,
+                unit,
+                mean: dec(s.mean),
+                sd: dec(s.sd),
+                p5: dec(s.p5),
+                p50: dec(s.p50),
+                p80: dec(s.p80),
+                p90: dec(s.p90),
+                p95: dec(s.p95),
+                min: dec(s.min),
+                max: dec(s.max),
+            }
+        })
+        .collect()
+}
+
+/// `monthly.csv`: mean over runs.
+#[derive(Debug, Serialize)]
+pub struct MonthlyRow {
+    pub month: u32,
+    pub start: String,
+    pub gallery: String,
+    pub region: String,
+    pub component: &'static str,
+    pub quantity: String,
+    pub unit: &'static str,
+    pub cost: String,
+}
+
+fn monthly_rows(scenario: &Scenario, results: &Results) -> Vec<MonthlyRow> {
+    let regions = Regions::bundled();
+    let storage_unit = match scenario.storage_billing {
+        StorageBilling::Snapshot => "GB-month",
+        StorageBilling::ManagedDisk => "disk-month",
+    };
+    let ledger = &results.monthly_mean;
+    let mut rows = Vec::new();
+    for month in 0..ledger.months() {
+        let start = scenario.calendar.month_start_iso(month as u32 + 1);
+        for (c, cell) in scenario.cells.iter().enumerate() {
+            let e = ledger.entry(month, c);
+            let gallery = &scenario.galleries[cell.gallery].name;
+            let region = &regions.get(cell.region).name;
+            for (component, quantity, unit, cost) in [
+                ("storage", e.storage_quantity, storage_unit, e.storage_cost),
+                ("egress", e.egress_quantity, "GB", e.egress_cost),
+            ] {
+                rows.push(MonthlyRow {
+                    month: month as u32 + 1,
+                    start: start.clone(),
+                    gallery: gallery.clone(),
+                    region: region.clone(),
+                    component,
+                    quantity: dec(quantity),
+                    unit,
+                    cost: dec(cost),
+                });
+            }
+        }
+    }
+    rows
+}
+
+/// `runs.csv`.
+#[derive(Debug, Serialize)]
+pub struct RunRow {
+    pub run: u32,
+    pub seed: u64,
+    pub total_cost: String,
+    pub storage_cost: String,
+    pub egress_cost: String,
+    pub ineligible_cost: String,
+    pub versions_created: u32,
+    pub peak_replicas: u64,
+}
+
+fn run_rows(results: &Results) -> Vec<RunRow> {
+    results
+        .runs
+        .iter()
+        .map(|r| RunRow {
+            run: r.run,
+            seed: r.seed,
+            total_cost: dec(r.totals.total_cost),
+            storage_cost: dec(r.totals.storage_cost),
+            egress_cost: dec(r.totals.egress_cost),
+            ineligible_cost: dec(r.totals.ineligible_cost),
+            versions_created: r.totals.versions_created,
+            peak_replicas: r.totals.peak_replicas,
+        })
+        .collect()
+}
+
+/// `versions.csv`: every version copy of run 1.
+#[derive(Debug, Serialize)]
+pub struct VersionRow {
+    pub run: u32,
+    pub image: String,
+    pub version: String,
+    pub region: String,
+    pub replicas: u32,
+    pub available_at: String,
+    pub deleted_at: String,
+    pub used_gb: String,
+    pub storage_cost: String,
+    pub egress_cost: String,
+    /// `available`, `deleted`, `cancelled` (deleted while in flight) or `in_flight` at the end.
+    pub state: &'static str,
+}
+
+/// The version name of the `n`-th version (0-based) of an image.
+pub fn version_name(n: u32) -> String {
+    format!("1.0.{n}")
+}
+
+fn iso(calendar: &Calendar, time: Option<Time>) -> String {
+    time.map(|t| calendar.iso(t)).unwrap_or_default()
+}
+
+fn version_rows(scenario: &Scenario, results: &Results) -> Vec<VersionRow> {
+    let regions = Regions::bundled();
+    let mut copies: Vec<_> = results.copies.iter().collect();
+    // Image in file order, then version, then the image's target order (home first).
+    copies.sort_by_key(|c| {
+        let target = scenario.images[c.image]
+            .targets
+            .iter()
+            .position(|(r, _)| *r == c.region);
+        (c.image, c.version, target)
+    });
+    copies
+        .into_iter()
+        .map(|c| VersionRow {
+            run: 1,
+            image: scenario.images[c.image].name.clone(),
+            version: version_name(c.version),
+            region: regions.get(c.region).name.clone(),
+            replicas: c.replicas,
+            available_at: iso(&scenario.calendar, c.available_at),
+            deleted_at: iso(&scenario.calendar, c.deleted_at),
+            used_gb: dec(c.used_gb),
+            storage_cost: dec(c.storage_cost),
+            egress_cost: dec(c.egress_cost),
+            state: match (c.available_at, c.deleted_at) {
+                (Some(_), None) => "available",
+                (Some(_), Some(_)) => "deleted",
+                (None, Some(_)) => "cancelled",
+                (None, None) => "in_flight",
+            },
+        })
+        .collect()
+}
+
+/// `eligibility.csv`.
+#[derive(Debug, Serialize)]
+pub struct EligibilityRow {
+    pub image: String,
+    pub os_disk_gb: String,
+    pub data_disks: u32,
+    pub os_state: &'static str,
+    pub generation: u8,
+    pub eligible: bool,
+    /// Codes of the rules broken, `;`-separated.
+    pub reasons: String,
+    /// Codes of the cautions, `;`-separated.
+    pub warnings: String,
+}
+
+fn eligibility_rows(scenario: &Scenario) -> Vec<EligibilityRow> {
+    scenario
+        .images
+        .iter()
+        .map(|im| EligibilityRow {
+            image: im.name.clone(),
+            os_disk_gb: im.os_disk_gb.to_string(),
+            data_disks: im.data_disks,
+            os_state: im.os_state.name(),
+            generation: im.generation,
+            eligible: im.eligibility.eligible(),
+            reasons: join(im.eligibility.reasons.iter().map(|r| r.code())),
+            warnings: join(im.eligibility.warnings.iter().map(|w| w.code())),
+        })
+        .collect()
+}
+
+fn join<'a>(codes: impl Iterator<Item = &'a str>) -> String {
+    codes.collect::<Vec<_>>().join(";")
+}
+
+/// `labs.csv` (run 1).
+#[derive(Debug, Serialize)]
+pub struct LabRow {
+    pub lab: String,
+    pub count: u32,
+    pub region: String,
+    pub image: String,
+    pub status: &'static str,
+    pub ready_at: String,
+    pub wait_hours: String,
+}
+
+fn lab_rows(scenario: &Scenario, results: &Results) -> Vec<LabRow> {
+    let regions = Regions::bundled();
+    scenario
+        .labs
+        .iter()
+        .zip(&results.labs)
+        .map(|(lab, outcome)| LabRow {
+            lab: lab.name.clone(),
+            count: lab.count,
+            region: regions.get(lab.region).name.clone(),
+            image: scenario.images[lab.image].name.clone(),
+            status: outcome.status.name(),
+            ready_at: iso(&scenario.calendar, outcome.ready_at),
+            wait_hours: outcome.wait_hours.map(dec).unwrap_or_default(),
+        })
+        .collect()
+}

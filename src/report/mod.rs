@@ -1,0 +1,59 @@
+//! Reports: consumers of [`crate::montecarlo::Results`]. They never reach into the model.
+//!
+//! Every output file is rendered in memory first, then written through a temporary file and a
+//! rename, so a reader never sees a half-written file.
+
+pub mod csv;
+pub mod terminal;
+
+use std::path::{Path, PathBuf};
+
+use crate::error::Error;
+use crate::montecarlo::Results;
+use crate::scenario::Scenario;
+
+/// A rendered output file.
+#[derive(Debug, Clone)]
+pub struct OutputFile {
+    /// File name within the output folder.
+    pub name: String,
+    /// Contents.
+    pub bytes: Vec<u8>,
+}
+
+/// Renders every output file of a run.
+pub fn render(scenario: &Scenario, results: &Results) -> Result<Vec<OutputFile>, Error> {
+    csv::render_all(scenario, results)
+}
+
+/// Writes `files` into `dir` (created if needed), each atomically; returns their paths.
+pub fn write_all(dir: &Path, files: &[OutputFile]) -> Result<Vec<PathBuf>, Error> {
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    files
+        .iter()
+        .map(|file| {
+            let path = dir.join(&file.name);
+            write_atomic(&path, &file.bytes)?;
+            Ok(path)
+        })
+        .collect()
+}
+
+/// Writes `bytes` to a temporary file beside `path`, then renames it over `path`.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
+    std::fs::write(&tmp, bytes).map_err(|e| Error::io(&tmp, e))?;
+    std::fs::rename(&tmp, path).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        Error::io(path, e)
+    })
+}
+
+/// A plain decimal with four places (no negative zero): the CSV money and quantity format.
+pub fn dec(x: f64) -> String {
+    format!("{:.4}", x + 0.0)
+}

@@ -1,0 +1,210 @@
+//! Scenario files: loading (TOML), validation, and the typed, resolved scenario the model runs.
+//!
+//! Two stages, as in dslab-faas's config: [`raw`] mirrors the file with serde and rejects
+//! unknown keys; [`validate`] resolves names and regions, checks units and ranges, and builds a
+//! [`Scenario`]. A `Scenario` that exists is valid. Every error names the file, line and key.
+
+pub mod dist;
+pub mod locate;
+pub mod raw;
+mod validate;
+
+use std::path::Path;
+
+use crate::calendar::Calendar;
+use crate::catalog::{PriceBook, RegionId, Regions};
+use crate::error::{Error, InputError};
+use crate::rules::{Eligibility, OsState};
+
+pub use dist::Dist;
+pub use raw::{AccountKind, StorageBilling, StorageType};
+
+/// The bundled default scenario, used when no file is given.
+pub const DEFAULT_SCENARIO: &str = include_str!("../../scenarios/default.toml");
+/// How the bundled default scenario is named in messages and output paths.
+pub const DEFAULT_SCENARIO_NAME: &str = "scenarios/default.toml";
+
+/// A validated scenario with every reference resolved to an index.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    /// Display name.
+    pub name: String,
+    /// Maps ticks to dates; tick 0 is the start date at 00:00 UTC.
+    pub calendar: Calendar,
+    /// Horizon in billing months.
+    pub months: u32,
+    /// Master seed.
+    pub seed: u64,
+    /// Monte Carlo runs.
+    pub runs: u32,
+    /// Currency of all prices and outputs.
+    pub currency: String,
+    /// Storage billing model.
+    pub storage_billing: StorageBilling,
+    /// Resolved prices.
+    pub prices: PriceBook,
+    /// Largest OS disk labs accept, in GB.
+    pub max_os_disk_gb: f64,
+    /// Galleries in file order.
+    pub galleries: Vec<Gallery>,
+    /// Lab accounts and lab plans in file order.
+    pub accounts: Vec<Account>,
+    /// Image definitions in file order.
+    pub images: Vec<Image>,
+    /// Lab entries in file order.
+    pub labs: Vec<Lab>,
+    /// Every (gallery, region) pair that holds replicas, in report order.
+    pub cells: Vec<Cell>,
+    /// Things worth telling the user that do not stop the run.
+    pub warnings: Vec<String>,
+}
+
+/// A gallery and its home region.
+#[derive(Debug, Clone)]
+pub struct Gallery {
+    /// Name.
+    pub name: String,
+    /// Home region: every version is created here.
+    pub region: RegionId,
+    /// Storage account type of its replicas.
+    pub storage: StorageType,
+    /// Replicas per target region, when not `default_replicas`.
+    pub replicas: Vec<(RegionId, u32)>,
+    /// Replicas in regions not listed in `replicas`.
+    pub default_replicas: u32,
+    /// Newest versions kept per image (0 = all).
+    pub keep_versions: u32,
+}
+
+impl Gallery {
+    /// Replicas kept in `region`.
+    pub fn replicas_in(&self, region: RegionId) -> u32 {
+        self.replicas
+            .iter()
+            .find(|(r, _)| *r == region)
+            .map_or(self.default_replicas, |(_, n)| *n)
+    }
+}
+
+/// A lab account or lab plan.
+#[derive(Debug, Clone)]
+pub struct Account {
+    /// Name.
+    pub name: String,
+    /// Index of its gallery.
+    pub gallery: usize,
+    /// Its region.
+    pub region: RegionId,
+    /// Lab account or lab plan.
+    pub kind: AccountKind,
+    /// Regions a lab plan replicates to besides the home region.
+    pub replicate_to: Vec<RegionId>,
+}
+
+/// When an image gets new versions.
+#[derive(Debug, Clone)]
+pub enum Exports {
+    /// At these ticks, ascending.
+    At(Vec<u64>),
+    /// Every this many ticks, the first at the start.
+    Every(u64),
+    /// Poisson arrivals at this many per billing month.
+    PerMonth(f64),
+}
+
+/// An image definition.
+#[derive(Debug, Clone)]
+pub struct Image {
+    /// Name.
+    pub name: String,
+    /// Index of the account whose labs export it.
+    pub account: usize,
+    /// Index of the gallery it lives in (the account's).
+    pub gallery: usize,
+    /// Provisioned OS disk size, GB.
+    pub os_disk_gb: f64,
+    /// Occupied size of a version, GB.
+    pub used_gb: Dist,
+    /// Data disks.
+    pub data_disks: u32,
+    /// Specialized or generalized.
+    pub os_state: OsState,
+    /// Hyper-V generation.
+    pub generation: u8,
+    /// Export schedule.
+    pub exports: Exports,
+    /// Hours from export request to the version existing in the home region.
+    pub export_hours: Dist,
+    /// Hours from creation to a completed copy in one target region.
+    pub replication_hours: Dist,
+    /// Where every version goes: `(region, cell index)`, the home region first.
+    pub targets: Vec<(RegionId, usize)>,
+    /// Verdict of the eligibility rules.
+    pub eligibility: Eligibility,
+    /// Key of the image's random streams (FNV-1a of its name), so adding or removing other
+    /// images never changes this image's draws.
+    pub stream_key: u64,
+}
+
+/// A lab entry (possibly standing for several identical labs).
+#[derive(Debug, Clone)]
+pub struct Lab {
+    /// Name.
+    pub name: String,
+    /// Index of its account.
+    pub account: usize,
+    /// Index of its image.
+    pub image: usize,
+    /// Its region.
+    pub region: RegionId,
+    /// Identical labs this entry stands for.
+    pub count: u32,
+    /// VMs per lab.
+    pub students: u32,
+    /// Tick at which the labs are created (0 when at or before the start).
+    pub create: u64,
+}
+
+/// A (gallery, region) pair: the granularity of `monthly.csv`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cell {
+    /// Gallery index.
+    pub gallery: usize,
+    /// Region.
+    pub region: RegionId,
+}
+
+impl Scenario {
+    /// Reads and validates a scenario file.
+    pub fn load(path: &Path) -> Result<Scenario, Error> {
+        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        let label = path.display().to_string();
+        let text = String::from_utf8(bytes).map_err(|e| InputError {
+            file: label.clone(),
+            line: None,
+            column: None,
+            key: None,
+            message: format!(
+                "not a UTF-8 text file (invalid byte at offset {}): a scenario is a TOML text file",
+                e.utf8_error().valid_up_to()
+            ),
+        })?;
+        Ok(Scenario::parse(&text, &label)?)
+    }
+
+    /// The bundled default scenario.
+    pub fn bundled_default() -> Scenario {
+        Scenario::parse(DEFAULT_SCENARIO, DEFAULT_SCENARIO_NAME)
+            .expect("bundled default scenario is valid")
+    }
+
+    /// Validates scenario text; `file` names it in errors.
+    pub fn parse(text: &str, file: &str) -> Result<Scenario, InputError> {
+        validate::parse(text, file, Regions::bundled())
+    }
+
+    /// The horizon in ticks.
+    pub fn horizon_ticks(&self) -> u64 {
+        u64::from(self.months) * crate::calendar::TICKS_PER_MONTH
+    }
+}

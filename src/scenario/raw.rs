@@ -1,0 +1,171 @@
+//! The serde mirror of a scenario file: structure and key names only, unknown keys rejected.
+//! Values that take several shapes (distributions, dates, number-or-table) stay as
+//! `toml::Value` here and are checked with precise messages in [`super::validate`].
+
+use serde::Deserialize;
+use toml::Value;
+
+/// The whole file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawScenario {
+    pub scenario: RawMeta,
+    #[serde(default)]
+    pub prices: RawPrices,
+    #[serde(default)]
+    pub rules: RawRules,
+    #[serde(default)]
+    pub gallery: Vec<RawGallery>,
+    #[serde(default)]
+    pub account: Vec<RawAccount>,
+    #[serde(default)]
+    pub image: Vec<RawImage>,
+    #[serde(default)]
+    pub lab: Vec<RawLab>,
+}
+
+/// `[scenario]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMeta {
+    pub name: String,
+    pub start: Value,
+    pub months: i64,
+    pub seed: Option<i64>,
+    pub runs: Option<i64>,
+    pub currency: Option<String>,
+    pub storage_billing: Option<StorageBilling>,
+}
+
+/// How replicas are billed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum StorageBilling {
+    /// Current Azure model: used GB of each replica at the snapshot price.
+    #[default]
+    Snapshot,
+    /// Legacy admin-guide model: each replica as a Standard HDD disk of the OS disk's tier.
+    ManagedDisk,
+}
+
+/// `[prices]`.
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RawPrices {
+    pub snapshot_gb_month: Option<Value>,
+    pub premium_snapshot_gb_month: Option<Value>,
+    pub managed_disk_month: Option<toml::Table>,
+    pub egress_intra_continent_gb: Option<Value>,
+    pub egress_inter_continent_gb: Option<Value>,
+}
+
+/// `[rules]`.
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RawRules {
+    pub max_os_disk_gb: Option<f64>,
+}
+
+/// `[[gallery]]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawGallery {
+    pub name: String,
+    pub region: String,
+    pub storage: Option<StorageType>,
+    pub replicas: Option<Value>,
+    pub keep_versions: Option<i64>,
+}
+
+/// Storage account type of the replicas.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum StorageType {
+    /// Standard locally redundant (default).
+    #[default]
+    StandardLrs,
+    /// Standard zone redundant; snapshots cost the same as LRS.
+    StandardZrs,
+    /// Premium locally redundant.
+    PremiumLrs,
+}
+
+impl StorageType {
+    /// Name as in the scenario file.
+    pub fn name(self) -> &'static str {
+        match self {
+            StorageType::StandardLrs => "standard_lrs",
+            StorageType::StandardZrs => "standard_zrs",
+            StorageType::PremiumLrs => "premium_lrs",
+        }
+    }
+}
+
+/// `[[account]]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAccount {
+    pub name: String,
+    pub gallery: String,
+    pub region: String,
+    pub kind: Option<AccountKind>,
+    pub replicate_to: Option<Vec<String>>,
+}
+
+/// Lab account (classic, geography-wide replication) or lab plan (manual replication).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum AccountKind {
+    /// Classic lab account.
+    #[default]
+    LabAccount,
+    /// Newer lab plan.
+    LabPlan,
+}
+
+impl AccountKind {
+    /// Name as in the scenario file.
+    pub fn name(self) -> &'static str {
+        match self {
+            AccountKind::LabAccount => "lab_account",
+            AccountKind::LabPlan => "lab_plan",
+        }
+    }
+}
+
+/// `[[image]]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawImage {
+    pub name: String,
+    pub account: String,
+    pub os_disk_gb: f64,
+    pub used_gb: Value,
+    pub data_disks: Option<i64>,
+    pub os_state: Option<RawOsState>,
+    pub generation: Option<i64>,
+    pub exports: Option<Value>,
+    pub export_hours: Option<Value>,
+    pub replication_hours: Option<Value>,
+}
+
+/// `os_state` as written in the file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RawOsState {
+    Specialized,
+    Generalized,
+}
+
+/// `[[lab]]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawLab {
+    pub name: String,
+    pub account: String,
+    pub image: String,
+    pub region: String,
+    pub count: Option<i64>,
+    pub students: Option<i64>,
+    pub create: Option<Value>,
+}

@@ -1,0 +1,811 @@
+//! Stage two of loading: raw file values to a resolved, typed [`Scenario`].
+
+use std::collections::HashSet;
+
+use jiff::civil::Date;
+use toml::de::DeTable;
+use toml::Value;
+
+use super::locate::{self, Seg};
+use super::raw::{AccountKind, RawOsState, RawScenario, StorageBilling, StorageType};
+use super::{Account, Cell, Dist, Exports, Gallery, Image, Lab, Scenario};
+use crate::calendar::{Calendar, TICKS_PER_MONTH};
+use crate::catalog::{Continent, DiskTier, PriceBook, RegionId, Regions};
+use crate::error::InputError;
+use crate::key_path;
+use crate::rules::{self, ImageFacts, OsState};
+
+/// Azure Lab Services retires on this date (domain.md section 1).
+pub const LAB_SERVICES_RETIREMENT: Date = Date::constant(2027, 6, 28);
+
+/// Largest horizon, in billing months.
+const MAX_MONTHS: i64 = 600;
+/// Largest number of Monte Carlo runs.
+const MAX_RUNS: i64 = 1_000_000;
+/// Image size limit without shallow replication (domain.md section 4).
+const MAX_IMAGE_GB: f64 = 2048.0;
+
+/// A validation failure at a key path, before it is located in the text.
+#[derive(Debug)]
+struct Invalid {
+    path: Vec<Seg>,
+    message: String,
+}
+
+type Result<T> = std::result::Result<T, Invalid>;
+
+fn invalid<T>(path: Vec<Seg>, message: impl Into<String>) -> Result<T> {
+    Err(Invalid {
+        path,
+        message: message.into(),
+    })
+}
+
+fn with(path: &[Seg], seg: impl Into<Seg>) -> Vec<Seg> {
+    let mut p = path.to_vec();
+    p.push(seg.into());
+    p
+}
+
+pub(super) fn parse(
+    text: &str,
+    file: &str,
+    regions: &Regions,
+) -> std::result::Result<Scenario, InputError> {
+    let raw: RawScenario = toml::from_str(text).map_err(|e| toml_error(text, file, &e))?;
+    let mut builder = Builder {
+        regions,
+        warnings: Vec::new(),
+    };
+    builder.build(raw).map_err(|invalid| {
+        let root = DeTable::parse(text).expect("text parsed once already");
+        let (span, key) = locate::locate(&root, &invalid.path);
+        let (line, column) = match span {
+            Some(span) => {
+                let (l, c) = locate::line_col(text, span.start);
+                (Some(l), Some(c))
+            }
+            None => (None, None),
+        };
+        InputError {
+            file: file.to_string(),
+            line,
+            column,
+            key: Some(key),
+            message: invalid.message,
+        }
+    })
+}
+
+/// A TOML syntax or shape error, with the key under its span when there is one.
+fn toml_error(text: &str, file: &str, error: &toml::de::Error) -> InputError {
+    let span = error.span();
+    let (line, column) = match &span {
+        Some(span) => {
+            let (l, c) = locate::line_col(text, span.start);
+            (Some(l), Some(c))
+        }
+        None => (None, None),
+    };
+    let key = span.and_then(|span| {
+        let root = DeTable::parse(text).ok()?;
+        let path = locate::path_at(&root, span.start);
+        (!path.is_empty()).then(|| locate::locate(&root, &path).1)
+    });
+    InputError {
+        file: file.to_string(),
+        line,
+        column,
+        key,
+        message: error.message().trim().to_string(),
+    }
+}
+
+struct Builder<'r> {
+    regions: &'r Regions,
+    warnings: Vec<String>,
+}
+
+impl Builder<'_> {
+    fn build(&mut self, raw: RawScenario) -> Result<Scenario> {
+        let meta = &raw.scenario;
+        if meta.name.trim().is_empty() {
+            return invalid(key_path!["scenario", "name"], "must not be empty");
+        }
+        let start = date(&meta.start, key_path!["scenario", "start"])?;
+        let calendar = Calendar::new(start);
+        if !(1..=MAX_MONTHS).contains(&meta.months) {
+            return invalid(
+                key_path!["scenario", "months"],
+                format!("must be 1..={MAX_MONTHS} billing months (got {})", meta.months),
+            );
+        }
+        let months = meta.months as u32;
+        let seed = match meta.seed {
+            Some(s) if s < 0 => {
+                return invalid(key_path!["scenario", "seed"], "must not be negative")
+            }
+            Some(s) => s as u64,
+            None => 0,
+        };
+        let runs = meta.runs.unwrap_or(1);
+        if !(1..=MAX_RUNS).contains(&runs) {
+            return invalid(
+                key_path!["scenario", "runs"],
+                format!("must be 1..={MAX_RUNS} (got {runs})"),
+            );
+        }
+        let currency = meta.currency.clone().unwrap_or_else(|| "USD".to_string());
+        if currency.trim().is_empty() {
+            return invalid(key_path!["scenario", "currency"], "must not be empty");
+        }
+        let storage_billing = meta.storage_billing.unwrap_or_default();
+        let prices = self.prices(&raw)?;
+        if currency != "USD" {
+            self.warnings.push(format!(
+                "currency is {currency}, but the bundled prices are USD: set every [prices] figure in {currency}"
+            ));
+        }
+        let max_os_disk_gb = raw.rules.max_os_disk_gb.unwrap_or(128.0);
+        if !(max_os_disk_gb > 0.0) {
+            return invalid(key_path!["rules", "max_os_disk_gb"], "must be positive");
+        }
+
+        let galleries = self.galleries(&raw)?;
+        let accounts = self.accounts(&raw, &galleries)?;
+        let mut cells = Vec::new();
+        let images = self.images(
+            &raw,
+            &calendar,
+            &galleries,
+            &accounts,
+            storage_billing,
+            max_os_disk_gb,
+            &mut cells,
+        )?;
+        let labs = self.labs(&raw, &calendar, &accounts, &images)?;
+        // Report order: galleries in file order, the home region first, then by name.
+        cells.sort_by_key(|c: &Cell| {
+            let home = galleries[c.gallery].region;
+            (c.gallery, c.region != home, self.regions.get(c.region).name.clone())
+        });
+        let mut images = images;
+        for image in &mut images {
+            for (region, cell) in &mut image.targets {
+                *cell = cells
+                    .iter()
+                    .position(|c| c.gallery == image.gallery && c.region == *region)
+                    .expect("every target has a cell");
+            }
+        }
+
+        let horizon_end = calendar.date_of(crate::engine::Time(u64::from(months) * TICKS_PER_MONTH));
+        if horizon_end > LAB_SERVICES_RETIREMENT {
+            self.warnings.push(format!(
+                "the horizon ends {horizon_end}, after Azure Lab Services retires on {LAB_SERVICES_RETIREMENT}: labs stop then but gallery storage goes on until images are deleted; exports dated after retirement are simulated as written"
+            ));
+        }
+        if galleries.iter().any(|g| g.storage == StorageType::PremiumLrs)
+            && storage_billing == StorageBilling::Snapshot
+            && raw.prices.premium_snapshot_gb_month.is_none()
+        {
+            self.warnings.push(
+                "a premium_lrs gallery is priced with the bundled premium snapshot rate, which Microsoft does not document: set [prices] premium_snapshot_gb_month".to_string(),
+            );
+        }
+        self.replica_guidance(&galleries, &images, &labs);
+
+        Ok(Scenario {
+            name: meta.name.clone(),
+            calendar,
+            months,
+            seed,
+            runs: runs as u32,
+            currency,
+            storage_billing,
+            prices,
+            max_os_disk_gb,
+            galleries,
+            accounts,
+            images,
+            labs,
+            cells,
+            warnings: std::mem::take(&mut self.warnings),
+        })
+    }
+
+    fn region(&self, name: &str, path: Vec<Seg>) -> Result<RegionId> {
+        self.regions.find(name).ok_or_else(|| {
+            let hints = self.regions.suggest(name);
+            let hint = if hints.is_empty() {
+                String::new()
+            } else {
+                format!(" (did you mean {}?)", hints.join(", "))
+            };
+            Invalid {
+                path,
+                message: format!(
+                    "unknown region `{name}`{hint}; `gallerysim regions` lists the {} known regions",
+                    self.regions.len()
+                ),
+            }
+        })
+    }
+
+    fn prices(&self, raw: &RawScenario) -> Result<PriceBook> {
+        let p = &raw.prices;
+        let mut book = PriceBook::bundled(self.regions);
+        let base = key_path!["prices"];
+        for (value, key, premium) in [
+            (&p.snapshot_gb_month, "snapshot_gb_month", false),
+            (&p.premium_snapshot_gb_month, "premium_snapshot_gb_month", true),
+        ] {
+            let Some(value) = value else { continue };
+            let path = with(&base, key);
+            let table = if premium {
+                &mut book.premium_snapshot_gb_month
+            } else {
+                &mut book.snapshot_gb_month
+            };
+            match value {
+                Value::Table(entries) => {
+                    for (region, price) in entries {
+                        let at = with(&path, region.as_str());
+                        let id = self.region(region, at.clone())?;
+                        table[id.0 as usize] = price_value(price, at)?;
+                    }
+                }
+                other => {
+                    let price = price_value(other, path)?;
+                    table.iter_mut().for_each(|x| *x = price);
+                }
+            }
+        }
+        if let Some(tiers) = &p.managed_disk_month {
+            let path = with(&base, "managed_disk_month");
+            for (tier, price) in tiers {
+                let at = with(&path, tier.as_str());
+                let Some(t) = DiskTier::parse(tier) else {
+                    return invalid(at, "unknown tier: use S4, S6, S10, S15, S20 or S30");
+                };
+                book.set_disk_month(t, price_value(price, at)?);
+            }
+        }
+        for (value, key, inter) in [
+            (&p.egress_intra_continent_gb, "egress_intra_continent_gb", false),
+            (&p.egress_inter_continent_gb, "egress_inter_continent_gb", true),
+        ] {
+            let Some(value) = value else { continue };
+            let path = with(&base, key);
+            match value {
+                Value::Table(entries) => {
+                    for (continent, price) in entries {
+                        let at = with(&path, continent.as_str());
+                        let Some(c) = Continent::parse(continent) else {
+                            let names: Vec<_> = Continent::ALL.iter().map(|c| c.name()).collect();
+                            return invalid(at, format!("unknown continent: use {}", names.join(", ")));
+                        };
+                        book.set_egress_gb(c, inter, price_value(price, at)?);
+                    }
+                }
+                other => {
+                    let price = price_value(other, path)?;
+                    for c in Continent::ALL {
+                        book.set_egress_gb(c, inter, price);
+                    }
+                }
+            }
+        }
+        Ok(book)
+    }
+
+    fn galleries(&self, raw: &RawScenario) -> Result<Vec<Gallery>> {
+        if raw.gallery.is_empty() {
+            return invalid(key_path!["gallery"], "a scenario needs at least one [[gallery]]");
+        }
+        let mut names = HashSet::new();
+        let mut galleries = Vec::new();
+        for (i, g) in raw.gallery.iter().enumerate() {
+            let path = key_path!["gallery", i];
+            unique(&mut names, &g.name, with(&path, "name"), "gallery")?;
+            let region = self.region(&g.region, with(&path, "region"))?;
+            let (default_replicas, replicas) = match &g.replicas {
+                None => (1, Vec::new()),
+                Some(Value::Table(entries)) => {
+                    let mut listed = Vec::new();
+                    for (name, n) in entries {
+                        let at = with(&with(&path, "replicas"), name.as_str());
+                        let id = self.region(name, at.clone())?;
+                        listed.push((id, replica_count(n, at)?));
+                    }
+                    (1, listed)
+                }
+                Some(n) => (replica_count(n, with(&path, "replicas"))?, Vec::new()),
+            };
+            let keep_versions = match g.keep_versions {
+                Some(k) if k < 0 => {
+                    return invalid(with(&path, "keep_versions"), "must be 0 (keep all) or more")
+                }
+                Some(k) => u32::try_from(k).unwrap_or(u32::MAX),
+                None => 0,
+            };
+            galleries.push(Gallery {
+                name: g.name.clone(),
+                region,
+                storage: g.storage.unwrap_or_default(),
+                replicas,
+                default_replicas,
+                keep_versions,
+            });
+        }
+        Ok(galleries)
+    }
+
+    fn accounts(&mut self, raw: &RawScenario, galleries: &[Gallery]) -> Result<Vec<Account>> {
+        let mut names = HashSet::new();
+        let mut accounts = Vec::new();
+        for (i, a) in raw.account.iter().enumerate() {
+            let path = key_path!["account", i];
+            unique(&mut names, &a.name, with(&path, "name"), "account")?;
+            let gallery = reference(
+                galleries.iter().map(|g| g.name.as_str()),
+                &a.gallery,
+                with(&path, "gallery"),
+                "gallery",
+            )?;
+            let region = self.region(&a.region, with(&path, "region"))?;
+            let kind = a.kind.unwrap_or_default();
+            let mut replicate_to = Vec::new();
+            if let Some(list) = &a.replicate_to {
+                if kind == AccountKind::LabAccount && !list.is_empty() {
+                    return invalid(
+                        with(&path, "replicate_to"),
+                        "applies to lab plans only: a lab account replicates every version to its whole geography",
+                    );
+                }
+                for (j, name) in list.iter().enumerate() {
+                    let id = self.region(name, key_path!["account", i, "replicate_to", j])?;
+                    if id != galleries[gallery].region && !replicate_to.contains(&id) {
+                        replicate_to.push(id);
+                    }
+                }
+            }
+            if kind == AccountKind::LabPlan && region != galleries[gallery].region {
+                self.warnings.push(format!(
+                    "lab plan `{}` is in {} but its gallery `{}` is in {}: Lab Services needs them in the same region",
+                    a.name,
+                    self.regions.get(region).name,
+                    galleries[gallery].name,
+                    self.regions.get(galleries[gallery].region).name
+                ));
+            }
+            accounts.push(Account {
+                name: a.name.clone(),
+                gallery,
+                region,
+                kind,
+                replicate_to,
+            });
+        }
+        Ok(accounts)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn images(
+        &mut self,
+        raw: &RawScenario,
+        calendar: &Calendar,
+        galleries: &[Gallery],
+        accounts: &[Account],
+        billing: StorageBilling,
+        max_os_disk_gb: f64,
+        cells: &mut Vec<Cell>,
+    ) -> Result<Vec<Image>> {
+        let mut names = HashSet::new();
+        let mut images = Vec::new();
+        for (i, im) in raw.image.iter().enumerate() {
+            let path = key_path!["image", i];
+            unique(&mut names, &im.name, with(&path, "name"), "image")?;
+            let account = reference(
+                accounts.iter().map(|a| a.name.as_str()),
+                &im.account,
+                with(&path, "account"),
+                "account",
+            )?;
+            let gallery = accounts[account].gallery;
+            let os_disk_gb = im.os_disk_gb;
+            if !(os_disk_gb > 0.0) {
+                return invalid(with(&path, "os_disk_gb"), format!("must be positive (got {os_disk_gb})"));
+            }
+            if os_disk_gb >= MAX_IMAGE_GB {
+                return invalid(
+                    with(&path, "os_disk_gb"),
+                    format!("a gallery image must be under 2 TB ({MAX_IMAGE_GB} GB); got {os_disk_gb}"),
+                );
+            }
+            if billing == StorageBilling::ManagedDisk && DiskTier::holding(os_disk_gb).is_none() {
+                return invalid(
+                    with(&path, "os_disk_gb"),
+                    format!("{os_disk_gb} GB is larger than the biggest managed-disk tier priced (S30, 1024 GiB)"),
+                );
+            }
+            let used_gb = dist(&im.used_gb, with(&path, "used_gb"))?;
+            let data_disks = match im.data_disks {
+                Some(n) if n < 0 => return invalid(with(&path, "data_disks"), "must not be negative"),
+                Some(n) => n as u32,
+                None => 0,
+            };
+            let os_state = match im.os_state {
+                Some(RawOsState::Generalized) => OsState::Generalized,
+                _ => OsState::Specialized,
+            };
+            let generation = match im.generation {
+                None | Some(1) => 1,
+                Some(2) => 2,
+                Some(g) => return invalid(with(&path, "generation"), format!("must be 1 or 2 (got {g})")),
+            };
+            let exports = exports(im.exports.as_ref(), calendar, with(&path, "exports"))?;
+            let export_hours = optional_dist(im.export_hours.as_ref(), 2.0, with(&path, "export_hours"))?;
+            let replication_hours =
+                optional_dist(im.replication_hours.as_ref(), 1.0, with(&path, "replication_hours"))?;
+
+            let home = galleries[gallery].region;
+            let regions = match accounts[account].kind {
+                AccountKind::LabAccount => self.regions.geography_targets(home),
+                AccountKind::LabPlan => {
+                    let mut r = vec![home];
+                    r.extend(accounts[account].replicate_to.iter().copied());
+                    r
+                }
+            };
+            // Home region first; cell indices are fixed once all cells are known.
+            let mut targets: Vec<(RegionId, usize)> = vec![(home, 0)];
+            targets.extend(regions.into_iter().filter(|r| *r != home).map(|r| (r, 0)));
+            for &(region, _) in &targets {
+                let cell = Cell { gallery, region };
+                if !cells.contains(&cell) {
+                    cells.push(cell);
+                }
+            }
+            let facts = ImageFacts {
+                os_disk_gb,
+                data_disks,
+                os_state,
+                generation,
+            };
+            images.push(Image {
+                name: im.name.clone(),
+                account,
+                gallery,
+                os_disk_gb,
+                used_gb,
+                data_disks,
+                os_state,
+                generation,
+                exports,
+                export_hours,
+                replication_hours,
+                targets,
+                eligibility: rules::evaluate(&facts, max_os_disk_gb),
+                stream_key: fnv1a(im.name.as_bytes()),
+            });
+        }
+        Ok(images)
+    }
+
+    fn labs(
+        &self,
+        raw: &RawScenario,
+        calendar: &Calendar,
+        accounts: &[Account],
+        images: &[Image],
+    ) -> Result<Vec<Lab>> {
+        let mut names = HashSet::new();
+        let mut labs = Vec::new();
+        for (i, l) in raw.lab.iter().enumerate() {
+            let path = key_path!["lab", i];
+            unique(&mut names, &l.name, with(&path, "name"), "lab")?;
+            let account = reference(
+                accounts.iter().map(|a| a.name.as_str()),
+                &l.account,
+                with(&path, "account"),
+                "account",
+            )?;
+            let image = reference(
+                images.iter().map(|im| im.name.as_str()),
+                &l.image,
+                with(&path, "image"),
+                "image",
+            )?;
+            if images[image].gallery != accounts[account].gallery {
+                return invalid(
+                    with(&path, "image"),
+                    format!(
+                        "image `{}` lives in another gallery than the one account `{}` is attached to",
+                        l.image, l.account
+                    ),
+                );
+            }
+            let region = self.region(&l.region, with(&path, "region"))?;
+            let acc = &accounts[account];
+            if acc.kind == AccountKind::LabAccount {
+                let home_geo = &self.regions.get(acc.region).geography;
+                let lab_geo = &self.regions.get(region).geography;
+                if home_geo != lab_geo {
+                    return invalid(
+                        with(&path, "region"),
+                        format!(
+                            "{} is in the {lab_geo} geography, outside lab account `{}`'s geography ({home_geo}): a lab account's labs stay in its geography",
+                            l.region, acc.name
+                        ),
+                    );
+                }
+            }
+            let count = match l.count {
+                Some(n) if n < 1 => return invalid(with(&path, "count"), "must be at least 1"),
+                Some(n) => u32::try_from(n).unwrap_or(u32::MAX),
+                None => 1,
+            };
+            let students = match l.students {
+                Some(n) if n < 0 => return invalid(with(&path, "students"), "must not be negative"),
+                Some(n) => u32::try_from(n).unwrap_or(u32::MAX),
+                None => 0,
+            };
+            let create = match &l.create {
+                Some(v) => calendar.ticks_to(date(v, with(&path, "create"))?).max(0) as u64,
+                None => 0,
+            };
+            labs.push(Lab {
+                name: l.name.clone(),
+                account,
+                image,
+                region,
+                count,
+                students,
+                create,
+            });
+        }
+        Ok(labs)
+    }
+
+    /// Microsoft's guidance: one replica per 20 concurrent VM creations.
+    fn replica_guidance(&mut self, galleries: &[Gallery], images: &[Image], labs: &[Lab]) {
+        let mut seen: Vec<(usize, RegionId, u64)> = Vec::new();
+        for lab in labs {
+            let gallery = images[lab.image].gallery;
+            let vms = u64::from(lab.count) * u64::from(lab.students);
+            match seen.iter_mut().find(|(g, r, _)| *g == gallery && *r == lab.region) {
+                Some(entry) => entry.2 += vms,
+                None => seen.push((gallery, lab.region, vms)),
+            }
+        }
+        for (gallery, region, vms) in seen {
+            let replicas = u64::from(galleries[gallery].replicas_in(region));
+            if vms > 20 * replicas {
+                self.warnings.push(format!(
+                    "gallery `{}` keeps {replicas} replica(s) in {} for up to {vms} lab VMs: Microsoft recommends one replica per 20 concurrent VM creations ({} here)",
+                    galleries[gallery].name,
+                    self.regions.get(region).name,
+                    vms.div_ceil(20)
+                ));
+            }
+        }
+    }
+}
+
+fn unique(seen: &mut HashSet<String>, name: &str, path: Vec<Seg>, what: &str) -> Result<()> {
+    if name.trim().is_empty() {
+        return invalid(path, format!("a {what} needs a non-empty name"));
+    }
+    if !seen.insert(name.to_string()) {
+        return invalid(path, format!("duplicate {what} name `{name}`"));
+    }
+    Ok(())
+}
+
+fn reference<'a>(
+    names: impl Iterator<Item = &'a str>,
+    name: &str,
+    path: Vec<Seg>,
+    what: &str,
+) -> Result<usize> {
+    let names: Vec<&str> = names.collect();
+    match names.iter().position(|n| *n == name) {
+        Some(i) => Ok(i),
+        None => invalid(
+            path,
+            format!(
+                "unknown {what} `{name}`; defined: {}",
+                if names.is_empty() { "none".to_string() } else { names.join(", ") }
+            ),
+        ),
+    }
+}
+
+fn number(value: &Value, path: Vec<Seg>) -> Result<f64> {
+    match value {
+        Value::Integer(i) => Ok(*i as f64),
+        Value::Float(f) if f.is_finite() => Ok(*f),
+        other => invalid(path, format!("expected a number, found {}", other.type_str())),
+    }
+}
+
+fn price_value(value: &Value, path: Vec<Seg>) -> Result<f64> {
+    let price = number(value, path.clone())?;
+    if price < 0.0 {
+        return invalid(path, format!("a price must not be negative (got {price})"));
+    }
+    Ok(price)
+}
+
+fn replica_count(value: &Value, path: Vec<Seg>) -> Result<u32> {
+    match value {
+        Value::Integer(n) if (1..=100).contains(n) => Ok(*n as u32),
+        Value::Integer(n) => invalid(
+            path,
+            format!("replicas per region must be 1..=100 (Azure's limit per image version); got {n}"),
+        ),
+        other => invalid(
+            path,
+            format!("expected a whole number of replicas or a table region -> number, found {}", other.type_str()),
+        ),
+    }
+}
+
+fn date(value: &Value, path: Vec<Seg>) -> Result<Date> {
+    let text = match value {
+        Value::String(s) => s.clone(),
+        Value::Datetime(d) if d.date.is_some() && d.time.is_none() => d.to_string(),
+        other => {
+            return invalid(path, format!("expected a date \"YYYY-MM-DD\", found {}", other.type_str()))
+        }
+    };
+    let valid_shape = text.len() == 10 && text.as_bytes()[4] == b'-' && text.as_bytes()[7] == b'-';
+    match text.parse::<Date>() {
+        Ok(d) if valid_shape => Ok(d),
+        _ => invalid(path, format!("`{text}` is not a valid date \"YYYY-MM-DD\"")),
+    }
+}
+
+fn optional_dist(value: Option<&Value>, default: f64, path: Vec<Seg>) -> Result<Dist> {
+    match value {
+        Some(v) => dist(v, path),
+        None => Ok(Dist::Const(default)),
+    }
+}
+
+/// A non-negative constant or a distribution table.
+fn dist(value: &Value, path: Vec<Seg>) -> Result<Dist> {
+    let table = match value {
+        Value::Integer(_) | Value::Float(_) => {
+            let x = number(value, path.clone())?;
+            if x < 0.0 {
+                return invalid(path, format!("must not be negative (got {x})"));
+            }
+            return Ok(Dist::Const(x));
+        }
+        Value::Table(t) => t,
+        other => {
+            return invalid(
+                path,
+                format!(
+                    "expected a number or a distribution such as {{ dist = \"pert\", min = 20, mode = 30, max = 60 }}, found {}",
+                    other.type_str()
+                ),
+            )
+        }
+    };
+    let kind = match table.get("dist") {
+        Some(Value::String(s)) => s.as_str(),
+        Some(_) => return invalid(with(&path, "dist"), "must be a string"),
+        None => {
+            return invalid(
+                path,
+                "a distribution table needs `dist`: triangular, pert, uniform, normal or lognormal",
+            )
+        }
+    };
+    let keys: &[&str] = match kind {
+        "triangular" | "pert" => &["min", "mode", "max"],
+        "uniform" => &["min", "max"],
+        "normal" | "lognormal" => &["mean", "sd"],
+        other => {
+            return invalid(
+                with(&path, "dist"),
+                format!("unknown distribution `{other}`: use triangular, pert, uniform, normal or lognormal"),
+            )
+        }
+    };
+    for key in table.keys() {
+        if key != "dist" && !keys.contains(&key.as_str()) {
+            return invalid(
+                with(&path, key.as_str()),
+                format!("unknown key for a {kind} distribution; expected {}", keys.join(", ")),
+            );
+        }
+    }
+    let mut args = Vec::new();
+    for key in keys {
+        let at = with(&path, *key);
+        match table.get(*key) {
+            Some(v) => args.push(number(v, at)?),
+            None => return invalid(at, format!("missing: a {kind} distribution needs {}", keys.join(", "))),
+        }
+    }
+    let built = match kind {
+        "triangular" | "pert" | "uniform" if args[0] < 0.0 => {
+            return invalid(with(&path, "min"), format!("must not be negative (got {})", args[0]))
+        }
+        "triangular" => Dist::triangular(args[0], args[1], args[2]),
+        "pert" => Dist::pert(args[0], args[1], args[2]),
+        "uniform" => Dist::uniform(args[0], args[1]),
+        "normal" => Dist::normal(args[0], args[1]),
+        _ => Dist::lognormal(args[0], args[1]),
+    };
+    built.map_err(|message| Invalid { path, message })
+}
+
+fn exports(value: Option<&Value>, calendar: &Calendar, path: Vec<Seg>) -> Result<Exports> {
+    let Some(value) = value else {
+        return Ok(Exports::At(vec![0]));
+    };
+    match value {
+        Value::Array(items) => {
+            let mut ticks = Vec::new();
+            for (i, item) in items.iter().enumerate() {
+                let at = with(&path, i);
+                let d = date(item, at.clone())?;
+                let t = calendar.ticks_to(d);
+                if t < 0 {
+                    return invalid(at, format!("{d} is before scenario.start ({})", calendar.start()));
+                }
+                ticks.push(t as u64);
+            }
+            ticks.sort_unstable();
+            Ok(Exports::At(ticks))
+        }
+        Value::Table(t) => {
+            for key in t.keys() {
+                if key != "every_days" && key != "per_month" {
+                    return invalid(
+                        with(&path, key.as_str()),
+                        "unknown key: exports takes a list of dates, { every_days = N } or { per_month = x }",
+                    );
+                }
+            }
+            match (t.get("every_days"), t.get("per_month")) {
+                (Some(v), None) => {
+                    let at = with(&path, "every_days");
+                    let days = number(v, at.clone())?;
+                    if !(days > 0.0) {
+                        return invalid(at, "must be positive");
+                    }
+                    Ok(Exports::Every(crate::calendar::hours_to_ticks(days * 24.0).max(1)))
+                }
+                (None, Some(v)) => {
+                    let at = with(&path, "per_month");
+                    let rate = number(v, at.clone())?;
+                    if !(rate > 0.0) {
+                        return invalid(at, "must be positive");
+                    }
+                    Ok(Exports::PerMonth(rate))
+                }
+                _ => invalid(path, "give exactly one of every_days or per_month"),
+            }
+        }
+        other => invalid(
+            path,
+            format!(
+                "expected a list of dates, {{ every_days = N }} or {{ per_month = x }}, found {}",
+                other.type_str()
+            ),
+        ),
+    }
+}
+
+/// FNV-1a, 64 bit: a stable, portable hash for naming random streams.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
