@@ -160,7 +160,8 @@ mod tests {
     #[test]
     fn rule_table() {
         // (os disk, data disks, generation) -> (eligible, reason codes, warning codes)
-        let cases: &[((f64, u32, u8), bool, &[&str], &[&str])] = &[
+        type Case = ((f64, u32, u8), bool, &'static [&'static str], &'static [&'static str]);
+        let cases: &[Case] = &[
             ((127.0, 0, 1), true, &[], &[]),
             ((128.0, 0, 1), true, &[], &["os_disk_at_limit"]),
             ((128.5, 0, 1), false, &["os_disk_over_limit"], &[]),

@@ -56,8 +56,11 @@ pub struct SummaryRow {
     pub max: String,
 }
 
-/// The metrics of `summary.csv`: name, unit, and how to read it from a run's totals.
-pub fn metrics(currency: &str) -> [(&'static str, String, fn(&RunTotals) -> f64); 6] {
+/// A `summary.csv` metric: name, unit, and how to read it from a run's totals.
+pub type Metric = (&'static str, String, fn(&RunTotals) -> f64);
+
+/// The metrics of `summary.csv`, in row order.
+pub fn metrics(currency: &str) -> [Metric; 6] {
     [
         ("total_cost", currency.to_string(), |t| t.total_cost),
         ("storage_cost", currency.to_string(), |t| t.storage_cost),

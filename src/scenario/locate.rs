@@ -101,39 +101,44 @@ pub fn locate(root: &Spanned<DeTable<'_>>, path: &[Seg]) -> (Option<Range<usize>
     (span, shown)
 }
 
-/// The key path whose key or value contains `offset`, deepest first found.
+/// The innermost key path whose key, value or array element contains `offset`. Table and
+/// array spans cover only their headers, so every entry is searched, not just containers.
 pub fn path_at(root: &Spanned<DeTable<'_>>, offset: usize) -> Vec<Seg> {
+    let mut best: Option<(usize, Vec<Seg>)> = None;
     let mut path = Vec::new();
-    let mut table = Some(root.get_ref());
-    while let Some(t) = table.take() {
-        for (k, v) in t.iter() {
-            let in_key = k.span().contains(&offset);
-            let in_value = v.span().contains(&offset) || v.span().end == offset;
-            if !(in_key || in_value) {
-                continue;
-            }
-            path.push(Seg::Key(k.get_ref().to_string()));
-            if in_key {
-                return path;
-            }
-            match v.get_ref() {
-                DeValue::Table(inner) => table = Some(inner),
-                DeValue::Array(items) => {
-                    if let Some((i, item)) = items
-                        .iter()
-                        .enumerate()
-                        .find(|(_, item)| item.span().contains(&offset))
-                    {
-                        path.push(Seg::Index(i));
-                        table = as_table(item);
-                    }
-                }
-                _ => {}
-            }
-            break;
-        }
+    search_table(root.get_ref(), offset, &mut path, &mut best);
+    best.map(|(_, p)| p).unwrap_or_default()
+}
+
+fn consider(span: Range<usize>, offset: usize, path: &[Seg], best: &mut Option<(usize, Vec<Seg>)>) {
+    let hit = span.contains(&offset) || (span.end == offset && span.start < span.end);
+    if hit && best.as_ref().is_none_or(|(len, _)| span.len() <= *len) {
+        *best = Some((span.len(), path.to_vec()));
     }
-    path
+}
+
+fn search_table(table: &DeTable<'_>, offset: usize, path: &mut Vec<Seg>, best: &mut Option<(usize, Vec<Seg>)>) {
+    for (k, v) in table.iter() {
+        path.push(Seg::Key(k.get_ref().to_string()));
+        consider(k.span(), offset, path, best);
+        search_value(v, offset, path, best);
+        path.pop();
+    }
+}
+
+fn search_value(value: &Spanned<DeValue<'_>>, offset: usize, path: &mut Vec<Seg>, best: &mut Option<(usize, Vec<Seg>)>) {
+    consider(value.span(), offset, path, best);
+    match value.get_ref() {
+        DeValue::Table(t) => search_table(t, offset, path, best),
+        DeValue::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                path.push(Seg::Index(i));
+                search_value(item, offset, path, best);
+                path.pop();
+            }
+        }
+        _ => {}
+    }
 }
 
 fn as_table<'a, 'i>(value: &'a Spanned<DeValue<'i>>) -> Option<&'a DeTable<'i>> {
@@ -159,10 +164,12 @@ mod tests {
     #[test]
     fn locates_keys_in_arrays_of_tables() {
         let root = DeTable::parse(DOC).unwrap();
-        let (span, shown) = locate(&root, &crate::key_path!["image", 0usize, "used_gb"]);
+        let path = crate::key_path!["image", 0usize, "used_gb"];
+        let (span, shown) = locate(&root, &path);
         assert_eq!(shown, "image.a.used_gb");
         assert_eq!(line_col(DOC, span.unwrap().start), (6, 1));
-        let (span, shown) = locate(&root, &crate::key_path!["image", 1usize, "used_gb", "max"]);
+        let path = crate::key_path!["image", 1usize, "used_gb", "max"];
+        let (span, shown) = locate(&root, &path);
         assert_eq!(shown, "image[2].used_gb.max");
         assert_eq!(line_col(DOC, span.unwrap().start).0, 9, "falls back to the enclosing key");
     }
@@ -178,6 +185,6 @@ mod tests {
     #[test]
     fn line_and_column_count_characters() {
         assert_eq!(line_col("ab\ncd", 4), (2, 2));
-        assert_eq!(line_col("é=1", 3), (1, 2));
+        assert_eq!(line_col("é=1", 2), (1, 2), "é is two bytes, one column");
     }
 }
