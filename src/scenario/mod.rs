@@ -177,8 +177,20 @@ pub struct Cell {
 impl Scenario {
     /// Reads and validates a scenario file.
     pub fn load(path: &Path) -> Result<Scenario, Error> {
-        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
         let label = path.display().to_string();
+        let bytes = std::fs::read(path).map_err(|e| match e.kind() {
+            // A scenario that is not there is bad input (exit 2), not a system failure.
+            std::io::ErrorKind::NotFound | std::io::ErrorKind::IsADirectory => {
+                Error::Input(InputError {
+                    file: label.clone(),
+                    line: None,
+                    column: None,
+                    key: None,
+                    message: format!("cannot read the scenario file: {e}"),
+                })
+            }
+            _ => Error::io(path, e),
+        })?;
         let text = String::from_utf8(bytes).map_err(|e| InputError {
             file: label.clone(),
             line: None,

@@ -1,0 +1,177 @@
+//! Bad input: exit code 2, a message naming the file, line and key, and nothing written.
+
+use crate::harness::*;
+
+const VALID: &str = r#"[scenario]
+name = "valid"
+start = "2026-09-01"
+months = 3
+
+[[gallery]]
+name = "g"
+region = "eastus"
+
+[[account]]
+name = "acct"
+gallery = "g"
+region = "eastus"
+
+[[image]]
+name = "img"
+account = "acct"
+os_disk_gb = 127
+used_gb = 40
+
+[[lab]]
+name = "lab1"
+account = "acct"
+image = "img"
+region = "westus2"
+"#;
+
+/// Writes `content`, runs it, and checks exit code 2, that stderr names `file:line` and
+/// contains every `expected` fragment, and that the output folder was not created.
+#[track_caller]
+fn rejects(content: &[u8], line: Option<usize>, expected: &[&str]) {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("bad.toml");
+    std::fs::write(&file, content).unwrap();
+    let out = dir.path().join("out");
+    let output = bin().arg("run").arg(&file).arg("--out").arg(&out).output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "exit code; stderr: {stderr}");
+    let location = match line {
+        Some(line) => format!("bad.toml:{line}:"),
+        None => "bad.toml".to_string(),
+    };
+    assert!(stderr.contains(&location), "expected {location} in: {stderr}");
+    for fragment in expected {
+        assert!(stderr.contains(fragment), "expected {fragment:?} in: {stderr}");
+    }
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(!out.exists(), "nothing may be written");
+}
+
+fn edit(from: &str, to: &str) -> Vec<u8> {
+    assert!(VALID.contains(from), "{from}");
+    VALID.replacen(from, to, 1).into_bytes()
+}
+
+#[test]
+fn the_valid_base_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("ok.toml");
+    std::fs::write(&file, VALID).unwrap();
+    bin().arg("run").arg(&file).arg("--out").arg(dir.path().join("o")).assert().success();
+}
+
+#[test]
+fn unknown_key() {
+    rejects(
+        &edit("region = \"eastus\"\n\n[[account]]", "region = \"eastus\"\ncolour = \"blue\"\n\n[[account]]"),
+        Some(9),
+        &["key `gallery.g.colour`", "unknown field `colour`"],
+    );
+}
+
+#[test]
+fn missing_reference() {
+    rejects(
+        &edit("account = \"acct\"\nos_disk_gb", "account = \"nope\"\nos_disk_gb"),
+        Some(17),
+        &["key `image.img.account`", "unknown account `nope`", "defined: acct"],
+    );
+}
+
+#[test]
+fn unknown_region_with_a_suggestion() {
+    rejects(
+        &edit("region = \"westus2\"", "region = \"westus9\""),
+        Some(25),
+        &["key `lab.lab1.region`", "unknown region `westus9`", "did you mean westus, westus2"],
+    );
+}
+
+#[test]
+fn replicas_over_100() {
+    rejects(
+        &edit("region = \"eastus\"\n\n[[account]]", "region = \"eastus\"\nreplicas = 101\n\n[[account]]"),
+        Some(9),
+        &["key `gallery.g.replicas`", "1..=100", "got 101"],
+    );
+}
+
+#[test]
+fn negative_size() {
+    rejects(&edit("used_gb = 40", "used_gb = -5"), Some(19), &["key `image.img.used_gb`", "must not be negative"]);
+}
+
+#[test]
+fn negative_duration_in_a_distribution() {
+    rejects(
+        &edit("used_gb = 40", "used_gb = 40\nreplication_hours = { dist = \"pert\", min = -1, mode = 1, max = 2 }"),
+        Some(20),
+        &["key `image.img.replication_hours.min`", "must not be negative"],
+    );
+}
+
+#[test]
+fn bad_date() {
+    rejects(&edit("start = \"2026-09-01\"", "start = \"2026-13-01\""), Some(3), &["key `scenario.start`", "not a valid date"]);
+}
+
+#[test]
+fn lab_outside_its_lab_accounts_geography() {
+    rejects(
+        &edit("region = \"westus2\"", "region = \"westeurope\""),
+        Some(25),
+        &["key `lab.lab1.region`", "outside lab account `acct`'s geography (United States)"],
+    );
+}
+
+#[test]
+fn horizon_past_600_months() {
+    rejects(&edit("months = 3", "months = 601"), Some(4), &["key `scenario.months`", "1..=600"]);
+}
+
+#[test]
+fn toml_syntax_error() {
+    rejects(&edit("name = \"valid\"", "name = \"valid"), Some(2), &["string"]);
+}
+
+#[test]
+fn wrong_type_names_the_key() {
+    rejects(&edit("os_disk_gb = 127", "os_disk_gb = \"big\""), Some(18), &["key `image.img.os_disk_gb`", "invalid type"]);
+}
+
+#[test]
+fn unknown_distribution() {
+    rejects(
+        &edit("used_gb = 40", "used_gb = { dist = \"gaussian\", mean = 4, sd = 1 }"),
+        Some(19),
+        &["key `image.img.used_gb.dist`", "unknown distribution `gaussian`"],
+    );
+}
+
+#[test]
+fn binary_garbage() {
+    let mut bytes = vec![0xff, 0xfe, 0x00, 0x01, 0x9c];
+    bytes.extend_from_slice(&[0x80; 64]);
+    rejects(&bytes, None, &["not a UTF-8 text file"]);
+}
+
+#[test]
+fn missing_file_is_exit_2_and_names_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = bin().arg("run").arg(dir.path().join("nope.toml")).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("nope.toml"));
+}
+
+#[test]
+fn bad_command_line_values_are_exit_2() {
+    for args in [&["run", "--runs", "0"][..], &["run", "--threads", "x"], &["frobnicate"]] {
+        let output = bin().args(args).output().unwrap();
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+    }
+}

@@ -1,0 +1,8 @@
+//! The one integration test binary: topic modules over a shared harness.
+
+mod bad_input;
+mod determinism;
+mod golden;
+mod harness;
+mod model;
+mod worked_examples;
