@@ -60,7 +60,10 @@ pub fn execute(cli: Cli) -> Result<String, Error> {
 fn run(args: RunArgs) -> Result<String, Error> {
     let (mut scenario, stem) = match &args.scenario {
         Some(path) => (Scenario::load(path)?, file_stem(path)),
-        None => (Scenario::bundled_default(), file_stem(Path::new(DEFAULT_SCENARIO_NAME))),
+        None => (
+            Scenario::bundled_default(),
+            file_stem(Path::new(DEFAULT_SCENARIO_NAME)),
+        ),
     };
     if let Some(runs) = args.runs {
         scenario.runs = runs;

@@ -2,12 +2,12 @@
 //! gallerysim placeholder
 pub mod calendar;
 pub mod catalog;
+pub mod cli;
 pub mod engine;
 pub mod error;
-pub mod rules;
-pub mod scenario;
 pub mod model;
 pub mod montecarlo;
-pub mod stats;
 pub mod report;
-pub mod cli;
+pub mod rules;
+pub mod scenario;
+pub mod stats;

@@ -58,7 +58,10 @@ impl Reason {
 impl fmt::Display for Reason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Reason::OsDiskOverLimit { os_disk_gb, limit_gb } => write!(
+            Reason::OsDiskOverLimit {
+                os_disk_gb,
+                limit_gb,
+            } => write!(
                 f,
                 "OS disk of {os_disk_gb} GB is over the {limit_gb} GB limit: labs do not list it"
             ),
@@ -160,14 +163,24 @@ mod tests {
     #[test]
     fn rule_table() {
         // (os disk, data disks, generation) -> (eligible, reason codes, warning codes)
-        type Case = ((f64, u32, u8), bool, &'static [&'static str], &'static [&'static str]);
+        type Case = (
+            (f64, u32, u8),
+            bool,
+            &'static [&'static str],
+            &'static [&'static str],
+        );
         let cases: &[Case] = &[
             ((127.0, 0, 1), true, &[], &[]),
             ((128.0, 0, 1), true, &[], &["os_disk_at_limit"]),
             ((128.5, 0, 1), false, &["os_disk_over_limit"], &[]),
             ((256.0, 0, 1), false, &["os_disk_over_limit"], &[]),
             ((64.0, 1, 1), false, &["has_data_disks"], &[]),
-            ((256.0, 2, 2), false, &["os_disk_over_limit", "has_data_disks"], &["generation_2"]),
+            (
+                (256.0, 2, 2),
+                false,
+                &["os_disk_over_limit", "has_data_disks"],
+                &["generation_2"],
+            ),
             ((64.0, 0, 2), true, &[], &["generation_2"]),
         ];
         for &((os, data, generation), eligible, reasons, warnings) in cases {

@@ -179,6 +179,9 @@ mod tests {
     #[test]
     fn suggestions_catch_typos() {
         assert_eq!(Regions::bundled().suggest("eastsu")[0], "eastus");
-        assert_eq!(Regions::bundled().find("EastUS"), Regions::bundled().find("eastus"));
+        assert_eq!(
+            Regions::bundled().find("EastUS"),
+            Regions::bundled().find("eastus")
+        );
     }
 }

@@ -162,7 +162,12 @@ impl Model<'_> {
     }
 
     /// Schedules the export after `previous` (the first one when `None`), if before the horizon.
-    fn schedule_export(&mut self, sim: &mut Simulation<Event>, image: usize, previous: Option<u64>) {
+    fn schedule_export(
+        &mut self,
+        sim: &mut Simulation<Event>,
+        image: usize,
+        previous: Option<u64>,
+    ) {
         let at = match &self.scenario.images[image].exports {
             Exports::At(ticks) => {
                 let next = ticks.get(self.next_dated[image]).copied();
@@ -177,7 +182,12 @@ impl Model<'_> {
             }
         };
         if let Some(at) = at.filter(|&t| t < self.horizon.0) {
-            sim.schedule_at(Time(at), Event::Export { image: image as u32 });
+            sim.schedule_at(
+                Time(at),
+                Event::Export {
+                    image: image as u32,
+                },
+            );
         }
     }
 
@@ -231,7 +241,9 @@ impl Model<'_> {
             let pending = if i == 0 {
                 None
             } else {
-                let hours = spec.replication_hours.sample(&mut self.streams[image].replication);
+                let hours = spec
+                    .replication_hours
+                    .sample(&mut self.streams[image].replication);
                 Some(sim.schedule_in(hours_to_ticks(hours), Event::CopyDone { copy: index }))
             };
             self.copies.push(Copy {
@@ -304,7 +316,9 @@ impl Model<'_> {
     /// Integrates a copy's storage from its availability to `until`, split by month.
     fn accrue_storage(&mut self, copy: usize, until: Time) {
         let c = &mut self.copies[copy];
-        let Some(from) = c.record.available_at else { return };
+        let Some(from) = c.record.available_at else {
+            return;
+        };
         let cost = self.ledger.accrue(
             c.cell,
             from.0,

@@ -27,9 +27,7 @@ pub fn render_all(scenario: &Scenario, results: &Results) -> Result<Vec<OutputFi
 
 fn file<T: Serialize>(name: &str, rows: Vec<T>) -> Result<OutputFile, Error> {
     let mut writer = ::csv::Writer::from_writer(Vec::new());
-    let fail = |e: &dyn std::fmt::Display| {
-        Error::io(name, std::io::Error::other(e.to_string()))
-    };
+    let fail = |e: &dyn std::fmt::Display| Error::io(name, std::io::Error::other(e.to_string()));
     for row in rows {
         writer.serialize(row).map_err(|e| fail(&e))?;
     }
@@ -65,9 +63,15 @@ pub fn metrics(currency: &str) -> [Metric; 6] {
         ("total_cost", currency.to_string(), |t| t.total_cost),
         ("storage_cost", currency.to_string(), |t| t.storage_cost),
         ("egress_cost", currency.to_string(), |t| t.egress_cost),
-        ("ineligible_cost", currency.to_string(), |t| t.ineligible_cost),
-        ("versions_created", "versions".to_string(), |t| f64::from(t.versions_created)),
-        ("peak_replicas", "replicas".to_string(), |t| t.peak_replicas as f64),
+        ("ineligible_cost", currency.to_string(), |t| {
+            t.ineligible_cost
+        }),
+        ("versions_created", "versions".to_string(), |t| {
+            f64::from(t.versions_created)
+        }),
+        ("peak_replicas", "replicas".to_string(), |t| {
+            t.peak_replicas as f64
+        }),
     ]
 }
 

@@ -12,7 +12,11 @@ use crate::stats::Summary;
 /// Formats money with thousands separators, e.g. `$1,234.56` or `1,234.56 EUR`.
 pub fn money(x: f64, currency: &str) -> String {
     let cents = (x * 100.0).round() as i64;
-    let (sign, cents) = if cents < 0 { ("-", -cents) } else { ("", cents) };
+    let (sign, cents) = if cents < 0 {
+        ("-", -cents)
+    } else {
+        ("", cents)
+    };
     let whole = (cents / 100).to_string();
     let mut grouped = String::new();
     for (i, ch) in whole.chars().enumerate() {
@@ -73,7 +77,13 @@ pub fn render(scenario: &Scenario, results: &Results, written: &[PathBuf]) -> St
         );
     }
     let total = |read: fn(&crate::model::RunTotals) -> f64| {
-        Summary::of(&results.runs.iter().map(|r| read(&r.totals)).collect::<Vec<_>>())
+        Summary::of(
+            &results
+                .runs
+                .iter()
+                .map(|r| read(&r.totals))
+                .collect::<Vec<_>>(),
+        )
     };
     let (t, s, e) = (
         total(|t| t.total_cost),
@@ -90,7 +100,11 @@ pub fn render(scenario: &Scenario, results: &Results, written: &[PathBuf]) -> St
         money(t.mean, cur)
     );
     let per_month = t.mean / f64::from(scenario.months);
-    let _ = writeln!(out, "  about {} per billing month on average", money(per_month, cur));
+    let _ = writeln!(
+        out,
+        "  about {} per billing month on average",
+        money(per_month, cur)
+    );
     if runs > 1 {
         let _ = writeln!(
             out,
@@ -114,7 +128,12 @@ pub fn render(scenario: &Scenario, results: &Results, written: &[PathBuf]) -> St
             money(total(|t| t.ineligible_cost).mean, cur)
         );
         for (i, im) in ineligible {
-            let reasons: Vec<String> = im.eligibility.reasons.iter().map(|r| r.to_string()).collect();
+            let reasons: Vec<String> = im
+                .eligibility
+                .reasons
+                .iter()
+                .map(|r| r.to_string())
+                .collect();
             let _ = writeln!(
                 out,
                 "  {}: {} ({})",
@@ -140,10 +159,16 @@ pub fn render(scenario: &Scenario, results: &Results, written: &[PathBuf]) -> St
                     "no version is ever replicated to {}",
                     regions.get(lab.region).name
                 ),
-                LabStatus::NoVersion => "no version reaches its region before the horizon ends".to_string(),
+                LabStatus::NoVersion => {
+                    "no version reaches its region before the horizon ends".to_string()
+                }
                 LabStatus::Ready => unreachable!(),
             };
-            let _ = writeln!(out, "  {} ({} lab(s), image {}): {}", lab.name, lab.count, scenario.images[lab.image].name, why);
+            let _ = writeln!(
+                out,
+                "  {} ({} lab(s), image {}): {}",
+                lab.name, lab.count, scenario.images[lab.image].name, why
+            );
         }
     }
 
@@ -160,7 +185,10 @@ pub fn render(scenario: &Scenario, results: &Results, written: &[PathBuf]) -> St
         }
     }
     if let Some(first) = written.first() {
-        let dir = first.parent().map(|p| p.display().to_string()).unwrap_or_default();
+        let dir = first
+            .parent()
+            .map(|p| p.display().to_string())
+            .unwrap_or_default();
         let _ = writeln!(out, "\nWrote {} files to {dir}/", written.len());
     }
     out

@@ -11,16 +11,30 @@ pub enum Dist {
     /// Always this value.
     Const(f64),
     /// Triangular on `[min, max]` with the given mode.
-    Triangular { min: f64, mode: f64, max: f64, inner: Triangular },
+    Triangular {
+        min: f64,
+        mode: f64,
+        max: f64,
+        inner: Triangular,
+    },
     /// PERT: a Beta on `[min, max]` with shapes `1 + 4 (mode - min) / (max - min)` and
     /// `1 + 4 (max - mode) / (max - min)`.
-    Pert { min: f64, mode: f64, max: f64, inner: Beta },
+    Pert {
+        min: f64,
+        mode: f64,
+        max: f64,
+        inner: Beta,
+    },
     /// Uniform on `[min, max]`.
     Uniform { min: f64, max: f64, inner: Uniform },
     /// Normal truncated at 0 (sampled by inverting the CDF on the part above 0).
     Normal { mean: f64, sd: f64, inner: Normal },
     /// Log-normal with the given mean and standard deviation of the value itself.
-    LogNormal { mean: f64, sd: f64, inner: LogNormal },
+    LogNormal {
+        mean: f64,
+        sd: f64,
+        inner: LogNormal,
+    },
 }
 
 impl Dist {
@@ -28,7 +42,12 @@ impl Dist {
     pub fn triangular(min: f64, mode: f64, max: f64) -> Result<Dist, String> {
         check_range(min, mode, max)?;
         let inner = Triangular::new(min, max, mode).map_err(|e| e.to_string())?;
-        Ok(Dist::Triangular { min, mode, max, inner })
+        Ok(Dist::Triangular {
+            min,
+            mode,
+            max,
+            inner,
+        })
     }
 
     /// PERT distribution; `min <= mode <= max`, `min < max`.
@@ -38,7 +57,12 @@ impl Dist {
         let a = 1.0 + 4.0 * (mode - min) / range;
         let b = 1.0 + 4.0 * (max - mode) / range;
         let inner = Beta::new(a, b).map_err(|e| e.to_string())?;
-        Ok(Dist::Pert { min, mode, max, inner })
+        Ok(Dist::Pert {
+            min,
+            mode,
+            max,
+            inner,
+        })
     }
 
     /// Uniform distribution; `min < max`.
@@ -62,7 +86,9 @@ impl Dist {
     /// Log-normal given the mean and sd of the value; `mean > 0`, `sd > 0`.
     pub fn lognormal(mean: f64, sd: f64) -> Result<Dist, String> {
         if !(mean > 0.0 && sd > 0.0) {
-            return Err(format!("needs mean > 0 and sd > 0 (got mean {mean}, sd {sd})"));
+            return Err(format!(
+                "needs mean > 0 and sd > 0 (got mean {mean}, sd {sd})"
+            ));
         }
         let sigma2 = (1.0 + (sd / mean).powi(2)).ln();
         let mu = mean.ln() - sigma2 / 2.0;
@@ -75,7 +101,9 @@ impl Dist {
         match self {
             Dist::Const(v) => *v,
             Dist::Triangular { inner, .. } => inner.sample(rng),
-            Dist::Pert { min, max, inner, .. } => min + (max - min) * inner.sample(rng),
+            Dist::Pert {
+                min, max, inner, ..
+            } => min + (max - min) * inner.sample(rng),
             Dist::Uniform { inner, .. } => inner.sample(rng),
             Dist::Normal { inner, .. } => {
                 let below_zero = inner.cdf(0.0);
@@ -126,7 +154,9 @@ impl std::fmt::Display for Dist {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Dist::Const(v) => write!(f, "{v}"),
-            Dist::Triangular { min, mode, max, .. } => write!(f, "triangular({min}, {mode}, {max})"),
+            Dist::Triangular { min, mode, max, .. } => {
+                write!(f, "triangular({min}, {mode}, {max})")
+            }
             Dist::Pert { min, mode, max, .. } => write!(f, "pert({min}, {mode}, {max})"),
             Dist::Uniform { min, max, .. } => write!(f, "uniform({min}, {max})"),
             Dist::Normal { mean, sd, .. } => write!(f, "normal({mean}, {sd}) truncated at 0"),
@@ -170,7 +200,10 @@ mod tests {
         for (d, lo_bound, hi_bound) in cases {
             let (mean, lo, hi) = sample_mean(&d, 20_000);
             assert!(lo >= lo_bound && hi <= hi_bound, "{d}: [{lo}, {hi}]");
-            assert!((mean - d.mean()).abs() < 0.01 * (hi_bound - lo_bound), "{d}: {mean}");
+            assert!(
+                (mean - d.mean()).abs() < 0.01 * (hi_bound - lo_bound),
+                "{d}: {mean}"
+            );
         }
     }
 

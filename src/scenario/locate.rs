@@ -46,8 +46,14 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let offset = offset.min(text.len());
     let before = &text.as_bytes()[..offset];
     let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-    let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
-    let column = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
+    let line_start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |p| p + 1);
+    let column = String::from_utf8_lossy(&before[line_start..])
+        .chars()
+        .count()
+        + 1;
     (line, column)
 }
 
@@ -117,7 +123,12 @@ fn consider(span: Range<usize>, offset: usize, path: &[Seg], best: &mut Option<(
     }
 }
 
-fn search_table(table: &DeTable<'_>, offset: usize, path: &mut Vec<Seg>, best: &mut Option<(usize, Vec<Seg>)>) {
+fn search_table(
+    table: &DeTable<'_>,
+    offset: usize,
+    path: &mut Vec<Seg>,
+    best: &mut Option<(usize, Vec<Seg>)>,
+) {
     for (k, v) in table.iter() {
         path.push(Seg::Key(k.get_ref().to_string()));
         consider(k.span(), offset, path, best);
@@ -126,7 +137,12 @@ fn search_table(table: &DeTable<'_>, offset: usize, path: &mut Vec<Seg>, best: &
     }
 }
 
-fn search_value(value: &Spanned<DeValue<'_>>, offset: usize, path: &mut Vec<Seg>, best: &mut Option<(usize, Vec<Seg>)>) {
+fn search_value(
+    value: &Spanned<DeValue<'_>>,
+    offset: usize,
+    path: &mut Vec<Seg>,
+    best: &mut Option<(usize, Vec<Seg>)>,
+) {
     consider(value.span(), offset, path, best);
     match value.get_ref() {
         DeValue::Table(t) => search_table(t, offset, path, best),
@@ -171,7 +187,11 @@ mod tests {
         let path = crate::key_path!["image", 1usize, "used_gb", "max"];
         let (span, shown) = locate(&root, &path);
         assert_eq!(shown, "image[2].used_gb.max");
-        assert_eq!(line_col(DOC, span.unwrap().start).0, 9, "falls back to the enclosing key");
+        assert_eq!(
+            line_col(DOC, span.unwrap().start).0,
+            9,
+            "falls back to the enclosing key"
+        );
     }
 
     #[test]

@@ -117,7 +117,10 @@ impl Builder<'_> {
         if !(1..=MAX_MONTHS).contains(&meta.months) {
             return invalid(
                 key_path!["scenario", "months"],
-                format!("must be 1..={MAX_MONTHS} billing months (got {})", meta.months),
+                format!(
+                    "must be 1..={MAX_MONTHS} billing months (got {})",
+                    meta.months
+                ),
             );
         }
         let months = meta.months as u32;
@@ -167,7 +170,11 @@ impl Builder<'_> {
         // Report order: galleries in file order, the home region first, then by name.
         cells.sort_by_key(|c: &Cell| {
             let home = galleries[c.gallery].region;
-            (c.gallery, c.region != home, self.regions.get(c.region).name.clone())
+            (
+                c.gallery,
+                c.region != home,
+                self.regions.get(c.region).name.clone(),
+            )
         });
         let mut images = images;
         for image in &mut images {
@@ -179,13 +186,16 @@ impl Builder<'_> {
             }
         }
 
-        let horizon_end = calendar.date_of(crate::engine::Time(u64::from(months) * TICKS_PER_MONTH));
+        let horizon_end =
+            calendar.date_of(crate::engine::Time(u64::from(months) * TICKS_PER_MONTH));
         if horizon_end > LAB_SERVICES_RETIREMENT {
             self.warnings.push(format!(
                 "the horizon ends {horizon_end}, after Azure Lab Services retires on {LAB_SERVICES_RETIREMENT}: labs stop then but gallery storage goes on until images are deleted; exports dated after retirement are simulated as written"
             ));
         }
-        if galleries.iter().any(|g| g.storage == StorageType::PremiumLrs)
+        if galleries
+            .iter()
+            .any(|g| g.storage == StorageType::PremiumLrs)
             && storage_billing == StorageBilling::Snapshot
             && raw.prices.premium_snapshot_gb_month.is_none()
         {
@@ -238,7 +248,11 @@ impl Builder<'_> {
         let base = key_path!["prices"];
         for (value, key, premium) in [
             (&p.snapshot_gb_month, "snapshot_gb_month", false),
-            (&p.premium_snapshot_gb_month, "premium_snapshot_gb_month", true),
+            (
+                &p.premium_snapshot_gb_month,
+                "premium_snapshot_gb_month",
+                true,
+            ),
         ] {
             let Some(value) = value else { continue };
             let path = with(&base, key);
@@ -272,8 +286,16 @@ impl Builder<'_> {
             }
         }
         for (value, key, inter) in [
-            (&p.egress_intra_continent_gb, "egress_intra_continent_gb", false),
-            (&p.egress_inter_continent_gb, "egress_inter_continent_gb", true),
+            (
+                &p.egress_intra_continent_gb,
+                "egress_intra_continent_gb",
+                false,
+            ),
+            (
+                &p.egress_inter_continent_gb,
+                "egress_inter_continent_gb",
+                true,
+            ),
         ] {
             let Some(value) = value else { continue };
             let path = with(&base, key);
@@ -283,7 +305,10 @@ impl Builder<'_> {
                         let at = with(&path, continent.as_str());
                         let Some(c) = Continent::parse(continent) else {
                             let names: Vec<_> = Continent::ALL.iter().map(|c| c.name()).collect();
-                            return invalid(at, format!("unknown continent: use {}", names.join(", ")));
+                            return invalid(
+                                at,
+                                format!("unknown continent: use {}", names.join(", ")),
+                            );
                         };
                         book.set_egress_gb(c, inter, price_value(price, at)?);
                     }
@@ -301,7 +326,10 @@ impl Builder<'_> {
 
     fn galleries(&self, raw: &RawScenario) -> Result<Vec<Gallery>> {
         if raw.gallery.is_empty() {
-            return invalid(key_path!["gallery"], "a scenario needs at least one [[gallery]]");
+            return invalid(
+                key_path!["gallery"],
+                "a scenario needs at least one [[gallery]]",
+            );
         }
         let mut names = HashSet::new();
         let mut galleries = Vec::new();
@@ -415,12 +443,17 @@ impl Builder<'_> {
             let gallery = accounts[account].gallery;
             let os_disk_gb = im.os_disk_gb;
             if !(os_disk_gb > 0.0) {
-                return invalid(with(&path, "os_disk_gb"), format!("must be positive (got {os_disk_gb})"));
+                return invalid(
+                    with(&path, "os_disk_gb"),
+                    format!("must be positive (got {os_disk_gb})"),
+                );
             }
             if os_disk_gb >= MAX_IMAGE_GB {
                 return invalid(
                     with(&path, "os_disk_gb"),
-                    format!("a gallery image must be under 2 TB ({MAX_IMAGE_GB} GB); got {os_disk_gb}"),
+                    format!(
+                        "a gallery image must be under 2 TB ({MAX_IMAGE_GB} GB); got {os_disk_gb}"
+                    ),
                 );
             }
             if billing == StorageBilling::ManagedDisk && DiskTier::holding(os_disk_gb).is_none() {
@@ -431,7 +464,9 @@ impl Builder<'_> {
             }
             let used_gb = dist(&im.used_gb, with(&path, "used_gb"))?;
             let data_disks = match im.data_disks {
-                Some(n) if n < 0 => return invalid(with(&path, "data_disks"), "must not be negative"),
+                Some(n) if n < 0 => {
+                    return invalid(with(&path, "data_disks"), "must not be negative")
+                }
                 Some(n) => n as u32,
                 None => 0,
             };
@@ -442,12 +477,21 @@ impl Builder<'_> {
             let generation = match im.generation {
                 None | Some(1) => 1,
                 Some(2) => 2,
-                Some(g) => return invalid(with(&path, "generation"), format!("must be 1 or 2 (got {g})")),
+                Some(g) => {
+                    return invalid(
+                        with(&path, "generation"),
+                        format!("must be 1 or 2 (got {g})"),
+                    )
+                }
             };
             let exports = exports(im.exports.as_ref(), calendar, with(&path, "exports"))?;
-            let export_hours = optional_dist(im.export_hours.as_ref(), 2.0, with(&path, "export_hours"))?;
-            let replication_hours =
-                optional_dist(im.replication_hours.as_ref(), 1.0, with(&path, "replication_hours"))?;
+            let export_hours =
+                optional_dist(im.export_hours.as_ref(), 2.0, with(&path, "export_hours"))?;
+            let replication_hours = optional_dist(
+                im.replication_hours.as_ref(),
+                1.0,
+                with(&path, "replication_hours"),
+            )?;
 
             let home = galleries[gallery].region;
             let regions = match accounts[account].kind {
@@ -547,7 +591,9 @@ impl Builder<'_> {
                 None => 1,
             };
             let students = match l.students {
-                Some(n) if n < 0 => return invalid(with(&path, "students"), "must not be negative"),
+                Some(n) if n < 0 => {
+                    return invalid(with(&path, "students"), "must not be negative")
+                }
                 Some(n) => u32::try_from(n).unwrap_or(u32::MAX),
                 None => 0,
             };
@@ -574,7 +620,10 @@ impl Builder<'_> {
         for lab in labs {
             let gallery = images[lab.image].gallery;
             let vms = u64::from(lab.count) * u64::from(lab.students);
-            match seen.iter_mut().find(|(g, r, _)| *g == gallery && *r == lab.region) {
+            match seen
+                .iter_mut()
+                .find(|(g, r, _)| *g == gallery && *r == lab.region)
+            {
                 Some(entry) => entry.2 += vms,
                 None => seen.push((gallery, lab.region, vms)),
             }
@@ -616,7 +665,11 @@ fn reference<'a>(
             path,
             format!(
                 "unknown {what} `{name}`; defined: {}",
-                if names.is_empty() { "none".to_string() } else { names.join(", ") }
+                if names.is_empty() {
+                    "none".to_string()
+                } else {
+                    names.join(", ")
+                }
             ),
         ),
     }
@@ -626,7 +679,10 @@ fn number(value: &Value, path: Vec<Seg>) -> Result<f64> {
     match value {
         Value::Integer(i) => Ok(*i as f64),
         Value::Float(f) if f.is_finite() => Ok(*f),
-        other => invalid(path, format!("expected a number, found {}", other.type_str())),
+        other => invalid(
+            path,
+            format!("expected a number, found {}", other.type_str()),
+        ),
     }
 }
 
@@ -643,11 +699,16 @@ fn replica_count(value: &Value, path: Vec<Seg>) -> Result<u32> {
         Value::Integer(n) if (1..=100).contains(n) => Ok(*n as u32),
         Value::Integer(n) => invalid(
             path,
-            format!("replicas per region must be 1..=100 (Azure's limit per image version); got {n}"),
+            format!(
+                "replicas per region must be 1..=100 (Azure's limit per image version); got {n}"
+            ),
         ),
         other => invalid(
             path,
-            format!("expected a whole number of replicas or a table region -> number, found {}", other.type_str()),
+            format!(
+                "expected a whole number of replicas or a table region -> number, found {}",
+                other.type_str()
+            ),
         ),
     }
 }
@@ -657,7 +718,10 @@ fn date(value: &Value, path: Vec<Seg>) -> Result<Date> {
         Value::String(s) => s.clone(),
         Value::Datetime(d) if d.date.is_some() && d.time.is_none() => d.to_string(),
         other => {
-            return invalid(path, format!("expected a date \"YYYY-MM-DD\", found {}", other.type_str()))
+            return invalid(
+                path,
+                format!("expected a date \"YYYY-MM-DD\", found {}", other.type_str()),
+            )
         }
     };
     let valid_shape = text.len() == 10 && text.as_bytes()[4] == b'-' && text.as_bytes()[7] == b'-';
@@ -695,16 +759,15 @@ fn dist(value: &Value, path: Vec<Seg>) -> Result<Dist> {
             )
         }
     };
-    let kind = match table.get("dist") {
-        Some(Value::String(s)) => s.as_str(),
-        Some(_) => return invalid(with(&path, "dist"), "must be a string"),
-        None => {
-            return invalid(
+    let kind =
+        match table.get("dist") {
+            Some(Value::String(s)) => s.as_str(),
+            Some(_) => return invalid(with(&path, "dist"), "must be a string"),
+            None => return invalid(
                 path,
                 "a distribution table needs `dist`: triangular, pert, uniform, normal or lognormal",
-            )
-        }
-    };
+            ),
+        };
     let keys: &[&str] = match kind {
         "triangular" | "pert" => &["min", "mode", "max"],
         "uniform" => &["min", "max"],
@@ -720,7 +783,10 @@ fn dist(value: &Value, path: Vec<Seg>) -> Result<Dist> {
         if key != "dist" && !keys.contains(&key.as_str()) {
             return invalid(
                 with(&path, key.as_str()),
-                format!("unknown key for a {kind} distribution; expected {}", keys.join(", ")),
+                format!(
+                    "unknown key for a {kind} distribution; expected {}",
+                    keys.join(", ")
+                ),
             );
         }
     }
@@ -729,12 +795,20 @@ fn dist(value: &Value, path: Vec<Seg>) -> Result<Dist> {
         let at = with(&path, *key);
         match table.get(*key) {
             Some(v) => args.push(number(v, at)?),
-            None => return invalid(at, format!("missing: a {kind} distribution needs {}", keys.join(", "))),
+            None => {
+                return invalid(
+                    at,
+                    format!("missing: a {kind} distribution needs {}", keys.join(", ")),
+                )
+            }
         }
     }
     let built = match kind {
         "triangular" | "pert" | "uniform" if args[0] < 0.0 => {
-            return invalid(with(&path, "min"), format!("must not be negative (got {})", args[0]))
+            return invalid(
+                with(&path, "min"),
+                format!("must not be negative (got {})", args[0]),
+            )
         }
         "triangular" => Dist::triangular(args[0], args[1], args[2]),
         "pert" => Dist::pert(args[0], args[1], args[2]),
@@ -757,7 +831,10 @@ fn exports(value: Option<&Value>, calendar: &Calendar, path: Vec<Seg>) -> Result
                 let d = date(item, at.clone())?;
                 let t = calendar.ticks_to(d);
                 if t < 0 {
-                    return invalid(at, format!("{d} is before scenario.start ({})", calendar.start()));
+                    return invalid(
+                        at,
+                        format!("{d} is before scenario.start ({})", calendar.start()),
+                    );
                 }
                 ticks.push(t as u64);
             }
@@ -780,7 +857,9 @@ fn exports(value: Option<&Value>, calendar: &Calendar, path: Vec<Seg>) -> Result
                     if !(days > 0.0) {
                         return invalid(at, "must be positive");
                     }
-                    Ok(Exports::Every(crate::calendar::hours_to_ticks(days * 24.0).max(1)))
+                    Ok(Exports::Every(
+                        crate::calendar::hours_to_ticks(days * 24.0).max(1),
+                    ))
                 }
                 (None, Some(v)) => {
                     let at = with(&path, "per_month");

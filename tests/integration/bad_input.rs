@@ -37,16 +37,28 @@ fn rejects(content: &[u8], line: Option<usize>, expected: &[&str]) {
     let file = dir.path().join("bad.toml");
     std::fs::write(&file, content).unwrap();
     let out = dir.path().join("out");
-    let output = bin().arg("run").arg(&file).arg("--out").arg(&out).output().unwrap();
+    let output = bin()
+        .arg("run")
+        .arg(&file)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(2), "exit code; stderr: {stderr}");
     let location = match line {
         Some(line) => format!("bad.toml:{line}:"),
         None => "bad.toml".to_string(),
     };
-    assert!(stderr.contains(&location), "expected {location} in: {stderr}");
+    assert!(
+        stderr.contains(&location),
+        "expected {location} in: {stderr}"
+    );
     for fragment in expected {
-        assert!(stderr.contains(fragment), "expected {fragment:?} in: {stderr}");
+        assert!(
+            stderr.contains(fragment),
+            "expected {fragment:?} in: {stderr}"
+        );
     }
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert!(!out.exists(), "nothing may be written");
@@ -62,13 +74,22 @@ fn the_valid_base_runs() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("ok.toml");
     std::fs::write(&file, VALID).unwrap();
-    bin().arg("run").arg(&file).arg("--out").arg(dir.path().join("o")).assert().success();
+    bin()
+        .arg("run")
+        .arg(&file)
+        .arg("--out")
+        .arg(dir.path().join("o"))
+        .assert()
+        .success();
 }
 
 #[test]
 fn unknown_key() {
     rejects(
-        &edit("region = \"eastus\"\n\n[[account]]", "region = \"eastus\"\ncolour = \"blue\"\n\n[[account]]"),
+        &edit(
+            "region = \"eastus\"\n\n[[account]]",
+            "region = \"eastus\"\ncolour = \"blue\"\n\n[[account]]",
+        ),
         Some(9),
         &["key `gallery.g.colour`", "unknown field `colour`"],
     );
@@ -77,9 +98,16 @@ fn unknown_key() {
 #[test]
 fn missing_reference() {
     rejects(
-        &edit("account = \"acct\"\nos_disk_gb", "account = \"nope\"\nos_disk_gb"),
+        &edit(
+            "account = \"acct\"\nos_disk_gb",
+            "account = \"nope\"\nos_disk_gb",
+        ),
         Some(17),
-        &["key `image.img.account`", "unknown account `nope`", "defined: acct"],
+        &[
+            "key `image.img.account`",
+            "unknown account `nope`",
+            "defined: acct",
+        ],
     );
 }
 
@@ -88,14 +116,21 @@ fn unknown_region_with_a_suggestion() {
     rejects(
         &edit("region = \"westus2\"", "region = \"westus9\""),
         Some(25),
-        &["key `lab.lab1.region`", "unknown region `westus9`", "did you mean westus, westus2"],
+        &[
+            "key `lab.lab1.region`",
+            "unknown region `westus9`",
+            "did you mean westus, westus2",
+        ],
     );
 }
 
 #[test]
 fn replicas_over_100() {
     rejects(
-        &edit("region = \"eastus\"\n\n[[account]]", "region = \"eastus\"\nreplicas = 101\n\n[[account]]"),
+        &edit(
+            "region = \"eastus\"\n\n[[account]]",
+            "region = \"eastus\"\nreplicas = 101\n\n[[account]]",
+        ),
         Some(9),
         &["key `gallery.g.replicas`", "1..=100", "got 101"],
     );
@@ -103,21 +138,35 @@ fn replicas_over_100() {
 
 #[test]
 fn negative_size() {
-    rejects(&edit("used_gb = 40", "used_gb = -5"), Some(19), &["key `image.img.used_gb`", "must not be negative"]);
+    rejects(
+        &edit("used_gb = 40", "used_gb = -5"),
+        Some(19),
+        &["key `image.img.used_gb`", "must not be negative"],
+    );
 }
 
 #[test]
 fn negative_duration_in_a_distribution() {
     rejects(
-        &edit("used_gb = 40", "used_gb = 40\nreplication_hours = { dist = \"pert\", min = -1, mode = 1, max = 2 }"),
+        &edit(
+            "used_gb = 40",
+            "used_gb = 40\nreplication_hours = { dist = \"pert\", min = -1, mode = 1, max = 2 }",
+        ),
         Some(20),
-        &["key `image.img.replication_hours.min`", "must not be negative"],
+        &[
+            "key `image.img.replication_hours.min`",
+            "must not be negative",
+        ],
     );
 }
 
 #[test]
 fn bad_date() {
-    rejects(&edit("start = \"2026-09-01\"", "start = \"2026-13-01\""), Some(3), &["key `scenario.start`", "not a valid date"]);
+    rejects(
+        &edit("start = \"2026-09-01\"", "start = \"2026-13-01\""),
+        Some(3),
+        &["key `scenario.start`", "not a valid date"],
+    );
 }
 
 #[test]
@@ -125,31 +174,52 @@ fn lab_outside_its_lab_accounts_geography() {
     rejects(
         &edit("region = \"westus2\"", "region = \"westeurope\""),
         Some(25),
-        &["key `lab.lab1.region`", "outside lab account `acct`'s geography (United States)"],
+        &[
+            "key `lab.lab1.region`",
+            "outside lab account `acct`'s geography (United States)",
+        ],
     );
 }
 
 #[test]
 fn horizon_past_600_months() {
-    rejects(&edit("months = 3", "months = 601"), Some(4), &["key `scenario.months`", "1..=600"]);
+    rejects(
+        &edit("months = 3", "months = 601"),
+        Some(4),
+        &["key `scenario.months`", "1..=600"],
+    );
 }
 
 #[test]
 fn toml_syntax_error() {
-    rejects(&edit("name = \"valid\"", "name = \"valid"), Some(2), &["string"]);
+    rejects(
+        &edit("name = \"valid\"", "name = \"valid"),
+        Some(2),
+        &["string"],
+    );
 }
 
 #[test]
 fn wrong_type_names_the_key() {
-    rejects(&edit("os_disk_gb = 127", "os_disk_gb = \"big\""), Some(18), &["key `image.img.os_disk_gb`", "invalid type"]);
+    rejects(
+        &edit("os_disk_gb = 127", "os_disk_gb = \"big\""),
+        Some(18),
+        &["key `image.img.os_disk_gb`", "invalid type"],
+    );
 }
 
 #[test]
 fn unknown_distribution() {
     rejects(
-        &edit("used_gb = 40", "used_gb = { dist = \"gaussian\", mean = 4, sd = 1 }"),
+        &edit(
+            "used_gb = 40",
+            "used_gb = { dist = \"gaussian\", mean = 4, sd = 1 }",
+        ),
         Some(19),
-        &["key `image.img.used_gb.dist`", "unknown distribution `gaussian`"],
+        &[
+            "key `image.img.used_gb.dist`",
+            "unknown distribution `gaussian`",
+        ],
     );
 }
 
@@ -163,14 +233,22 @@ fn binary_garbage() {
 #[test]
 fn missing_file_is_exit_2_and_names_it() {
     let dir = tempfile::tempdir().unwrap();
-    let output = bin().arg("run").arg(dir.path().join("nope.toml")).output().unwrap();
+    let output = bin()
+        .arg("run")
+        .arg(dir.path().join("nope.toml"))
+        .output()
+        .unwrap();
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("nope.toml"));
 }
 
 #[test]
 fn bad_command_line_values_are_exit_2() {
-    for args in [&["run", "--runs", "0"][..], &["run", "--threads", "x"], &["frobnicate"]] {
+    for args in [
+        &["run", "--runs", "0"][..],
+        &["run", "--threads", "x"],
+        &["frobnicate"],
+    ] {
         let output = bin().args(args).output().unwrap();
         assert_eq!(output.status.code(), Some(2), "{args:?}");
     }

@@ -48,7 +48,8 @@ pub fn bin() -> assert_cmd::Command {
 
 /// A CSV file as rows of column -> value.
 pub fn read_csv(path: &Path) -> Vec<BTreeMap<String, String>> {
-    let mut reader = csv::Reader::from_path(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut reader =
+        csv::Reader::from_path(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     reader
         .deserialize()
         .map(|row| row.expect("well-formed row"))
@@ -57,5 +58,7 @@ pub fn read_csv(path: &Path) -> Vec<BTreeMap<String, String>> {
 
 /// A number from a CSV row.
 pub fn num(row: &BTreeMap<String, String>, column: &str) -> f64 {
-    row[column].parse().unwrap_or_else(|_| panic!("{column} = {:?}", row[column]))
+    row[column]
+        .parse()
+        .unwrap_or_else(|_| panic!("{column} = {:?}", row[column]))
 }

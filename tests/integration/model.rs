@@ -89,15 +89,21 @@ fn keep_one_version_deletes_the_old_one_and_cancels_its_copy_in_flight() {
     let states: Vec<(u32, Option<u64>, Option<u64>)> = r
         .copies
         .iter()
-        .map(|c| (c.version, c.available_at.map(|t| t.0 / 3600), c.deleted_at.map(|t| t.0 / 3600)))
+        .map(|c| {
+            (
+                c.version,
+                c.available_at.map(|t| t.0 / 3600),
+                c.deleted_at.map(|t| t.0 / 3600),
+            )
+        })
         .collect();
     assert_eq!(
         states,
         vec![
-            (0, Some(0), Some(240)),  // v1 eastus, deleted by retention
-            (0, None, Some(240)),     // v1 westus2, cancelled in flight
-            (1, Some(240), None),     // v2 eastus
-            (1, Some(540), None),     // v2 westus2
+            (0, Some(0), Some(240)), // v1 eastus, deleted by retention
+            (0, None, Some(240)),    // v1 westus2, cancelled in flight
+            (1, Some(240), None),    // v2 eastus
+            (1, Some(540), None),    // v2 westus2
         ]
     );
 }
@@ -174,7 +180,12 @@ fn every_days_exports_start_at_the_start() {
     assert_eq!(r.runs[0].totals.versions_created, 9);
     // Version k lives from day 7k to the horizon: 20 GB x $0.05 x sum(1460 - 168k) / 730.
     let hours: f64 = (0..9).map(|k| 1460.0 - 168.0 * f64::from(k)).sum();
-    assert_close(r.runs[0].totals.storage_cost, 20.0 * 0.05 * hours / 730.0, EXACT, "storage");
+    assert_close(
+        r.runs[0].totals.storage_cost,
+        20.0 * 0.05 * hours / 730.0,
+        EXACT,
+        "storage",
+    );
 }
 
 #[test]
@@ -185,7 +196,12 @@ fn poisson_exports_average_the_requested_rate() {
         "os_disk_gb = 127\nexports = { per_month = 4 }",
         "runs = 400\nseed = 5",
     )));
-    let mean = r.runs.iter().map(|x| f64::from(x.totals.versions_created)).sum::<f64>() / 400.0;
+    let mean = r
+        .runs
+        .iter()
+        .map(|x| f64::from(x.totals.versions_created))
+        .sum::<f64>()
+        / 400.0;
     assert_close(mean, 8.0, 0.42, "mean versions");
 }
 
@@ -197,7 +213,12 @@ fn managed_disk_billing_uses_the_smallest_tier_that_holds_the_os_disk() {
         "storage_billing = \"managed_disk\"",
     )));
     assert_close(r.runs[0].totals.storage_cost, 2.0 * 5.89, EXACT, "storage");
-    assert_close(r.monthly_mean.entry(1, 0).storage_quantity, 1.0, EXACT, "disk-months");
+    assert_close(
+        r.monthly_mean.entry(1, 0).storage_quantity,
+        1.0,
+        EXACT,
+        "disk-months",
+    );
 }
 
 #[test]
@@ -207,33 +228,74 @@ fn storage_splits_across_billing_months_and_egress_lands_in_its_month() {
         "os_disk_gb = 127\nexports = [\"2026-09-21\"]",
         "",
     )));
-    assert_close(r.monthly_mean.entry(0, 0).storage_cost, 1.0 * 250.0 / 730.0, EXACT, "month 1");
-    assert_close(r.monthly_mean.entry(1, 0).storage_cost, 1.0, EXACT, "month 2");
+    assert_close(
+        r.monthly_mean.entry(0, 0).storage_cost,
+        1.0 * 250.0 / 730.0,
+        EXACT,
+        "month 1",
+    );
+    assert_close(
+        r.monthly_mean.entry(1, 0).storage_cost,
+        1.0,
+        EXACT,
+        "month 2",
+    );
 }
 
 #[test]
 fn inter_continent_copies_use_the_source_continents_price() {
-    let text = one_region("os_disk_gb = 127\nexports = [\"2026-09-01\"]\nreplication_hours = 0", "")
-        .replace("kind = \"lab_plan\"", "kind = \"lab_plan\"\nreplicate_to = [\"eastus\", \"northeurope\"]");
+    let text = one_region(
+        "os_disk_gb = 127\nexports = [\"2026-09-01\"]\nreplication_hours = 0",
+        "",
+    )
+    .replace(
+        "kind = \"lab_plan\"",
+        "kind = \"lab_plan\"\nreplicate_to = [\"eastus\", \"northeurope\"]",
+    );
     let r = simulate(&scenario(&text));
     // westeurope -> eastus: $0.05/GB between continents; -> northeurope: $0.02 within Europe.
-    assert_close(r.runs[0].totals.egress_cost, 20.0 * (0.05 + 0.02), EXACT, "egress");
+    assert_close(
+        r.runs[0].totals.egress_cost,
+        20.0 * (0.05 + 0.02),
+        EXACT,
+        "egress",
+    );
 }
 
 #[test]
 fn premium_galleries_use_the_premium_snapshot_price() {
     let text = one_region("os_disk_gb = 127\nexports = [\"2026-09-01\"]", "")
-        .replace("region = \"westeurope\"\n\n[[account]]", "region = \"westeurope\"\nstorage = \"premium_lrs\"\n\n[[account]]")
-        .replace("months = 2", "months = 2\n\n[prices]\npremium_snapshot_gb_month = 0.15");
+        .replace(
+            "region = \"westeurope\"\n\n[[account]]",
+            "region = \"westeurope\"\nstorage = \"premium_lrs\"\n\n[[account]]",
+        )
+        .replace(
+            "months = 2",
+            "months = 2\n\n[prices]\npremium_snapshot_gb_month = 0.15",
+        );
     let r = simulate(&scenario(&text));
-    assert_close(r.runs[0].totals.storage_cost, 20.0 * 0.15 * 2.0, EXACT, "storage");
+    assert_close(
+        r.runs[0].totals.storage_cost,
+        20.0 * 0.15 * 2.0,
+        EXACT,
+        "storage",
+    );
 }
 
 #[test]
 fn replicas_table_sets_per_region_counts() {
-    let text = one_region("os_disk_gb = 127\nexports = [\"2026-09-01\"]\nreplication_hours = 0", "")
-        .replace("region = \"westeurope\"\n\n[[account]]", "region = \"westeurope\"\nreplicas = { northeurope = 3 }\n\n[[account]]")
-        .replace("kind = \"lab_plan\"", "kind = \"lab_plan\"\nreplicate_to = [\"northeurope\"]");
+    let text = one_region(
+        "os_disk_gb = 127\nexports = [\"2026-09-01\"]\nreplication_hours = 0",
+        "",
+    )
+    .replace(
+        "region = \"westeurope\"\n\n[[account]]",
+        "region = \"westeurope\"\nreplicas = { northeurope = 3 }\n\n[[account]]",
+    )
+    .replace(
+        "kind = \"lab_plan\"",
+        "kind = \"lab_plan\"\nreplicate_to = [\"northeurope\"]",
+    );
     let r = simulate(&scenario(&text));
     // westeurope 1 replica, northeurope 3: 4 x 20 GB x $0.05 x 2 months = $8; one egress copy.
     assert_close(r.runs[0].totals.storage_cost, 8.0, EXACT, "storage");

@@ -62,7 +62,11 @@ fn compute_gallery_example_six_snapshots_of_10_gb_plus_two_egress_copies() {
     assert_eq!(t.peak_replicas, 6);
     assert_eq!(r.copies.len(), 3);
     let egress: Vec<f64> = r.copies.iter().map(|c| c.egress_cost).collect();
-    assert_eq!(egress, vec![0.0, 0.2, 0.2], "home region copy has no egress");
+    assert_eq!(
+        egress,
+        vec![0.0, 0.2, 0.2],
+        "home region copy has no egress"
+    );
 }
 
 #[test]
@@ -75,11 +79,32 @@ fn compute_gallery_example_through_the_command_line() {
         .assert()
         .success();
     let summary = read_csv(&dir.path().join("summary.csv"));
-    let row = |metric: &str| summary.iter().find(|r| r["metric"] == metric).unwrap().clone();
+    let row = |metric: &str| {
+        summary
+            .iter()
+            .find(|r| r["metric"] == metric)
+            .unwrap()
+            .clone()
+    };
     assert_close(num(&row("total_cost"), "mean"), 3.40, CSV_4DP, "total_cost");
-    assert_close(num(&row("storage_cost"), "p80"), 3.00, CSV_4DP, "storage_cost");
-    assert_close(num(&row("egress_cost"), "max"), 0.40, CSV_4DP, "egress_cost");
-    assert_close(num(&row("ineligible_cost"), "mean"), 3.40, CSV_4DP, "ineligible_cost");
+    assert_close(
+        num(&row("storage_cost"), "p80"),
+        3.00,
+        CSV_4DP,
+        "storage_cost",
+    );
+    assert_close(
+        num(&row("egress_cost"), "max"),
+        0.40,
+        CSV_4DP,
+        "egress_cost",
+    );
+    assert_close(
+        num(&row("ineligible_cost"), "mean"),
+        3.40,
+        CSV_4DP,
+        "ineligible_cost",
+    );
     assert_eq!(row("peak_replicas")["mean"], "6.0000");
     let eligibility = read_csv(&dir.path().join("eligibility.csv"));
     assert_eq!(eligibility[0]["eligible"], "false");
