@@ -40,8 +40,10 @@ pub struct ImageFacts {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Reason {
     /// The OS disk is larger than the limit.
+    #[allow(missing_docs)]
     OsDiskOverLimit { os_disk_gb: f64, limit_gb: f64 },
     /// The image has data disks; labs only list single-disk images.
+    #[allow(missing_docs)]
     DataDisks { count: u32 },
 }
 
@@ -77,6 +79,7 @@ impl fmt::Display for Reason {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Warning {
     /// The OS disk is exactly at the limit, which the documentation words inconsistently.
+    #[allow(missing_docs)]
     OsDiskAtLimit { limit_gb: f64 },
     /// Generation 2: import guides ask for generation 1 and Gen2 support is undocumented.
     Generation2,

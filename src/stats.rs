@@ -6,6 +6,7 @@
 //! `h = (n - 1) p`. The standard deviation is the sample one (divisor `n - 1`; 0 for one run).
 
 /// The columns of `summary.csv` for one metric.
+#[allow(missing_docs)] // the column names of summary.csv
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct Summary {
     pub mean: f64,

@@ -5,6 +5,7 @@
 use super::{RegionId, Regions};
 
 /// Continents, which pick the bandwidth price of a copy between two regions.
+#[allow(missing_docs)] // names say it all
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Continent {
     NorthAmerica,
@@ -49,6 +50,7 @@ impl Continent {
 }
 
 /// Standard HDD managed-disk tiers, the legacy billing model of the Lab Services admin guide.
+#[allow(missing_docs)] // capacities in DiskTier::capacity_gib
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum DiskTier {
     S4,

@@ -5,7 +5,9 @@ use rand::Rng;
 use rand::RngExt as _;
 use statrs::distribution::{Beta, ContinuousCDF, LogNormal, Normal, Triangular, Uniform};
 
-/// A value that is a constant or drawn from a distribution on each use.
+/// A value that is a constant or drawn from a distribution on each use. Variant fields are
+/// the parameters as written in the scenario, plus the statrs distribution built from them.
+#[allow(missing_docs)]
 #[derive(Debug, Clone)]
 pub enum Dist {
     /// Always this value.
