@@ -3,6 +3,7 @@
 //! Every output file is rendered in memory first, then written through a temporary file and a
 //! rename, so a reader never sees a half-written file.
 
+pub mod chart;
 pub mod csv;
 pub mod terminal;
 
@@ -21,9 +22,11 @@ pub struct OutputFile {
     pub bytes: Vec<u8>,
 }
 
-/// Renders every output file of a run.
+/// Renders every output file of a run: the CSV files, then the charts.
 pub fn render(scenario: &Scenario, results: &Results) -> Result<Vec<OutputFile>, Error> {
-    csv::render_all(scenario, results)
+    let mut files = csv::render_all(scenario, results)?;
+    files.extend(chart::render_all(scenario, results)?);
+    Ok(files)
 }
 
 /// Writes `files` into `dir` (created if needed), each atomically; returns their paths.

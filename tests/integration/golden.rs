@@ -22,10 +22,7 @@ fn every_bundled_scenario_matches_its_golden_csvs() {
         let results = simulate(&sc);
         let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
         let dir = repo().join("tests/golden").join(&stem);
-        for file in report::render(&sc, &results).unwrap() {
-            if !file.name.ends_with(".csv") {
-                continue;
-            }
+        for file in report::csv::render_all(&sc, &results).unwrap() {
             let golden = dir.join(&file.name);
             if bless {
                 std::fs::create_dir_all(&dir).unwrap();

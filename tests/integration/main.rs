@@ -1,6 +1,7 @@
 //! The one integration test binary: topic modules over a shared harness.
 
 mod bad_input;
+mod charts;
 mod determinism;
 mod golden;
 mod harness;

@@ -1,0 +1,689 @@
+//! Charts for a budget meeting, each as SVG and PNG: cost per month stacked by region,
+//! cumulative spend, the distribution of the total over runs, and replicas alive per region.
+//!
+//! The data is prepared once ([`ChartData`], a pure function of the results); each chart is
+//! drawn by one generic function, once on the SVG backend and once on a bitmap that is
+//! encoded to PNG in memory. Text in PNGs uses DejaVu Sans embedded in the binary, so the
+//! output does not depend on the fonts installed on the machine.
+
+use std::sync::OnceLock;
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use super::terminal::money;
+use super::OutputFile;
+use crate::catalog::Regions;
+use crate::error::Error;
+use crate::montecarlo::Results;
+use crate::scenario::Scenario;
+use crate::stats::percentile;
+
+/// Pixel size of every chart.
+pub const SIZE: (u32, u32) = (1200, 700);
+/// Width of the legend panel on the right.
+const LEGEND_WIDTH: u32 = 270;
+/// Regions drawn individually; the rest are summed as "other regions".
+const MAX_SERIES: usize = 9;
+const FONT: &str = "sans-serif";
+
+/// Tableau 10: distinguishable, colour-blind-friendlier than the plotters defaults.
+const PALETTE: [RGBColor; 10] = [
+    RGBColor(31, 119, 180),
+    RGBColor(255, 127, 14),
+    RGBColor(44, 160, 44),
+    RGBColor(214, 39, 40),
+    RGBColor(148, 103, 189),
+    RGBColor(140, 86, 75),
+    RGBColor(227, 119, 194),
+    RGBColor(127, 127, 127),
+    RGBColor(188, 189, 34),
+    RGBColor(23, 190, 207),
+];
+
+/// One region's (or "other regions"') monthly figures, mean over runs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RegionSeries {
+    /// Legend label.
+    pub label: String,
+    /// Storage cost per month.
+    pub storage: Vec<f64>,
+    /// Egress cost per month.
+    pub egress: Vec<f64>,
+    /// Average replicas alive per month.
+    pub replicas: Vec<f64>,
+}
+
+/// Everything the charts draw, prepared from the results.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChartData {
+    /// Scenario name, for titles.
+    pub title: String,
+    /// Currency of all money.
+    pub currency: String,
+    /// Start date, for the time axis.
+    pub start: String,
+    /// Billing months.
+    pub months: usize,
+    /// Per region, largest total first.
+    pub series: Vec<RegionSeries>,
+    /// Per month, P10 and P90 of the month's total over runs.
+    pub monthly_band: Vec<(f64, f64)>,
+    /// Per month end, mean, P10 and P90 of the cumulative cost over runs.
+    pub cumulative: Vec<(f64, f64, f64)>,
+    /// Total cost of each run.
+    pub totals: Vec<f64>,
+}
+
+impl ChartData {
+    /// Prepares the chart data.
+    pub fn new(scenario: &Scenario, results: &Results) -> ChartData {
+        let regions = Regions::bundled();
+        let months = scenario.months as usize;
+        let ledger = &results.monthly_mean;
+        // Sum galleries per region.
+        let mut per_region: Vec<(crate::catalog::RegionId, RegionSeries)> = Vec::new();
+        for (c, cell) in scenario.cells.iter().enumerate() {
+            let i = match per_region.iter().position(|(r, _)| *r == cell.region) {
+                Some(i) => i,
+                None => {
+                    per_region.push((
+                        cell.region,
+                        RegionSeries {
+                            label: regions.get(cell.region).name.clone(),
+                            storage: vec![0.0; months],
+                            egress: vec![0.0; months],
+                            replicas: vec![0.0; months],
+                        },
+                    ));
+                    per_region.len() - 1
+                }
+            };
+            let s = &mut per_region[i].1;
+            for m in 0..months {
+                let e = ledger.entry(m, c);
+                s.storage[m] += e.storage_cost;
+                s.egress[m] += e.egress_cost;
+                s.replicas[m] += e.replica_months;
+            }
+        }
+        let total = |s: &RegionSeries| s.storage.iter().chain(&s.egress).sum::<f64>();
+        let mut series: Vec<RegionSeries> = per_region.into_iter().map(|(_, s)| s).collect();
+        series.sort_by(|a, b| total(b).total_cmp(&total(a)).then(a.label.cmp(&b.label)));
+        if series.len() > MAX_SERIES {
+            let rest = series.split_off(MAX_SERIES - 1);
+            let mut other = RegionSeries {
+                label: format!("{} other regions", rest.len()),
+                storage: vec![0.0; months],
+                egress: vec![0.0; months],
+                replicas: vec![0.0; months],
+            };
+            for s in &rest {
+                for m in 0..months {
+                    other.storage[m] += s.storage[m];
+                    other.egress[m] += s.egress[m];
+                    other.replicas[m] += s.replicas[m];
+                }
+            }
+            series.push(other);
+        }
+
+        let band = |values: &mut Vec<f64>| {
+            values.sort_by(f64::total_cmp);
+            (percentile(values, 0.10), percentile(values, 0.90))
+        };
+        let runs = &results.monthly_totals;
+        let monthly_band = (0..months)
+            .map(|m| band(&mut runs.iter().map(|r| r[m]).collect()))
+            .collect();
+        let mut running = vec![0.0; runs.len()];
+        let cumulative = (0..months)
+            .map(|m| {
+                for (acc, run) in running.iter_mut().zip(runs) {
+                    *acc += run[m];
+                }
+                let mean = running.iter().sum::<f64>() / running.len().max(1) as f64;
+                let (p10, p90) = band(&mut running.clone());
+                (mean, p10, p90)
+            })
+            .collect();
+        ChartData {
+            title: scenario.name.clone(),
+            currency: scenario.currency.clone(),
+            start: scenario.calendar.start().to_string(),
+            months,
+            series,
+            monthly_band,
+            cumulative,
+            totals: results.runs.iter().map(|r| r.totals.total_cost).collect(),
+        }
+    }
+
+    fn runs(&self) -> usize {
+        self.totals.len()
+    }
+
+    fn month_axis(&self) -> String {
+        format!("billing month (730 hours each) from {}", self.start)
+    }
+}
+
+/// Renders every chart as SVG and PNG.
+pub fn render_all(scenario: &Scenario, results: &Results) -> Result<Vec<OutputFile>, Error> {
+    register_fonts();
+    let data = ChartData::new(scenario, results);
+    let mut files = Vec::new();
+    // Each drawing function is generic over the backend; the closures instantiate it twice.
+    macro_rules! chart {
+        ($name:literal, $draw:ident) => {
+            render($name, |root| $draw(root, &data), |root| $draw(root, &data))?
+        };
+    }
+    files.extend(chart!("monthly_cost", monthly_cost));
+    files.extend(chart!("cumulative_cost", cumulative_cost));
+    if data.runs() > 1 {
+        files.extend(chart!("cost_distribution", cost_distribution));
+    }
+    files.extend(chart!("replicas", replicas));
+    Ok(files)
+}
+
+fn register_fonts() {
+    static REGISTERED: OnceLock<()> = OnceLock::new();
+    REGISTERED.get_or_init(|| {
+        // The fonts are embedded and valid; a failure would only mean missing text.
+        let _ = plotters::style::register_font(FONT, FontStyle::Normal, dejavu::sans::regular());
+        let _ = plotters::style::register_font(FONT, FontStyle::Bold, dejavu::sans::bold());
+    });
+}
+
+/// Draws one chart on an SVG string and on a bitmap encoded as PNG.
+fn render(
+    name: &str,
+    svg_draw: impl FnOnce(&DrawingArea<SVGBackend<'_>, Shift>) -> Result<(), String>,
+    png_draw: impl FnOnce(&DrawingArea<BitMapBackend<'_>, Shift>) -> Result<(), String>,
+) -> Result<[OutputFile; 2], Error> {
+    let fail = |message: String| Error::Chart {
+        name: name.to_string(),
+        message,
+    };
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
+        svg_draw(&root).map_err(fail)?;
+        root.present().map_err(|e| fail(format!("{e:?}")))?;
+    }
+    let mut pixels = vec![0u8; (SIZE.0 * SIZE.1 * 3) as usize];
+    {
+        let root = BitMapBackend::with_buffer(&mut pixels, SIZE).into_drawing_area();
+        png_draw(&root).map_err(fail)?;
+        root.present().map_err(|e| fail(format!("{e:?}")))?;
+    }
+    let mut png_bytes = Vec::new();
+    {
+        let mut encoder = png::Encoder::new(&mut png_bytes, SIZE.0, SIZE.1);
+        encoder.set_color(png::ColorType::Rgb);
+        encoder.set_depth(png::BitDepth::Eight);
+        let mut writer = encoder.write_header().map_err(|e| fail(e.to_string()))?;
+        writer
+            .write_image_data(&pixels)
+            .map_err(|e| fail(e.to_string()))?;
+    }
+    Ok([
+        OutputFile {
+            name: format!("{name}.svg"),
+            bytes: svg.into_bytes(),
+        },
+        OutputFile {
+            name: format!("{name}.png"),
+            bytes: png_bytes,
+        },
+    ])
+}
+
+fn err<E: std::fmt::Debug>(e: E) -> String {
+    format!("{e:?}")
+}
+
+/// Compact axis money: `$950`, `$12.5k`, `$1.2M`.
+fn axis_money(value: f64, currency: &str) -> String {
+    let a = value.abs();
+    let text = if a >= 1e6 {
+        format!("{:.1}M", value / 1e6)
+    } else if a >= 1e4 {
+        format!("{:.0}k", value / 1e3)
+    } else if a >= 1e3 {
+        format!("{:.1}k", value / 1e3)
+    } else if a >= 10.0 || a == 0.0 {
+        format!("{value:.0}")
+    } else {
+        format!("{value:.2}")
+    };
+    if currency == "USD" {
+        format!("${text}")
+    } else {
+        format!("{text} {currency}")
+    }
+}
+
+/// Integer tick labels on an f64 axis: blank between whole numbers.
+fn whole(x: &f64) -> String {
+    if (x - x.round()).abs() < 1e-9 {
+        format!("{}", x.round() as i64)
+    } else {
+        String::new()
+    }
+}
+
+enum Swatch {
+    Box(RGBAColor),
+    Line(RGBAColor),
+}
+
+/// Splits off the legend panel on the right and draws the title across the top.
+fn layout<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+) -> Result<(DrawingArea<DB, Shift>, DrawingArea<DB, Shift>), String> {
+    root.fill(&WHITE).map_err(err)?;
+    // Long scenario names get a smaller title rather than running off the picture.
+    let size = if title.chars().count() > 80 { 20 } else { 26 };
+    let body = root
+        .titled(title, (FONT, size).into_font().style(FontStyle::Bold))
+        .map_err(err)?;
+    Ok(body.split_horizontally(SIZE.0 - LEGEND_WIDTH))
+}
+
+fn legend<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    entries: &[(String, Swatch)],
+) -> Result<(), String> {
+    let style = TextStyle::from((FONT, 16).into_font()).color(&BLACK);
+    for (i, (label, swatch)) in entries.iter().enumerate() {
+        let y = 40 + 28 * i as i32;
+        match swatch {
+            Swatch::Box(c) => area
+                .draw(&Rectangle::new([(10, y - 8), (30, y + 8)], c.filled()))
+                .map_err(err)?,
+            Swatch::Line(c) => area
+                .draw(&PathElement::new(vec![(8, y), (32, y)], c.stroke_width(3)))
+                .map_err(err)?,
+        }
+        area.draw(&Text::new(
+            label.clone(),
+            (40, y),
+            style.pos(Pos::new(HPos::Left, VPos::Center)),
+        ))
+        .map_err(err)?;
+    }
+    Ok(())
+}
+
+fn label_style() -> TextStyle<'static> {
+    (FONT, 16).into()
+}
+
+fn desc_style() -> TextStyle<'static> {
+    (FONT, 18).into()
+}
+
+fn monthly_cost<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    d: &ChartData,
+) -> Result<(), String> {
+    let title = format!("{}: gallery cost per billing month", d.title);
+    let (plot, side) = layout(root, &title)?;
+    let n = d.months;
+    let stacked: Vec<f64> = (0..n)
+        .map(|m| d.series.iter().map(|s| s.storage[m] + s.egress[m]).sum())
+        .collect();
+    let top = stacked
+        .iter()
+        .copied()
+        .chain(d.monthly_band.iter().map(|b| b.1))
+        .fold(0.0, f64::max)
+        .max(1e-9)
+        * 1.1;
+    let mut chart = ChartBuilder::on(&plot)
+        .margin(15)
+        .x_label_area_size(55)
+        .y_label_area_size(85)
+        .build_cartesian_2d(0.5f64..n as f64 + 0.5, 0f64..top)
+        .map_err(err)?;
+    let cur = d.currency.clone();
+    chart
+        .configure_mesh()
+        .light_line_style(TRANSPARENT)
+        .disable_x_mesh()
+        .x_labels(n.min(25) + 1)
+        .x_label_formatter(&whole)
+        .y_label_formatter(&|y| axis_money(*y, &cur))
+        .x_desc(d.month_axis())
+        .y_desc(format!("cost per month ({})", d.currency))
+        .label_style(label_style())
+        .axis_desc_style(desc_style())
+        .draw()
+        .map_err(err)?;
+    let width = 0.38;
+    let mut base = vec![0.0; n];
+    let mut entries = Vec::new();
+    for (i, s) in d.series.iter().enumerate() {
+        let color = PALETTE[i % PALETTE.len()];
+        for (values, shade) in [(&s.storage, color.to_rgba()), (&s.egress, color.mix(0.45))] {
+            let bars: Vec<_> = (0..n)
+                .filter(|&m| values[m] > 0.0)
+                .map(|m| {
+                    let x = m as f64 + 1.0;
+                    Rectangle::new(
+                        [(x - width, base[m]), (x + width, base[m] + values[m])],
+                        shade.filled(),
+                    )
+                })
+                .collect();
+            chart.draw_series(bars).map_err(err)?;
+            for m in 0..n {
+                base[m] += values[m];
+            }
+        }
+        entries.push((s.label.clone(), Swatch::Box(color.to_rgba())));
+    }
+    entries.reverse(); // the legend lists regions top of the stack first, as drawn
+    entries.push((
+        "lighter top: egress".to_string(),
+        Swatch::Box(PALETTE[7].mix(0.45)),
+    ));
+    if d.runs() > 1 {
+        let whiskers = d
+            .monthly_band
+            .iter()
+            .enumerate()
+            .flat_map(|(m, &(lo, hi))| {
+                let x = m as f64 + 1.0;
+                [
+                    PathElement::new(vec![(x, lo), (x, hi)], BLACK.stroke_width(2)),
+                    PathElement::new(vec![(x - 0.12, lo), (x + 0.12, lo)], BLACK.stroke_width(2)),
+                    PathElement::new(vec![(x - 0.12, hi), (x + 0.12, hi)], BLACK.stroke_width(2)),
+                ]
+            });
+        chart.draw_series(whiskers).map_err(err)?;
+        entries.push((
+            "P10-P90 of month total".to_string(),
+            Swatch::Line(BLACK.to_rgba()),
+        ));
+    }
+    legend(&side, &entries)
+}
+
+fn cumulative_cost<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    d: &ChartData,
+) -> Result<(), String> {
+    let title = format!("{}: cumulative gallery cost", d.title);
+    let (plot, side) = layout(root, &title)?;
+    let n = d.months;
+    let top = d
+        .cumulative
+        .iter()
+        .map(|c| c.2.max(c.0))
+        .fold(0.0, f64::max)
+        .max(1e-9)
+        * 1.12;
+    let mut chart = ChartBuilder::on(&plot)
+        .margin(15)
+        .x_label_area_size(55)
+        .y_label_area_size(85)
+        .build_cartesian_2d(0f64..n as f64, 0f64..top)
+        .map_err(err)?;
+    let cur = d.currency.clone();
+    chart
+        .configure_mesh()
+        .light_line_style(TRANSPARENT)
+        .x_labels(n.min(25) + 1)
+        .x_label_formatter(&whole)
+        .y_label_formatter(&|y| axis_money(*y, &cur))
+        .x_desc(format!("end of {}", d.month_axis()))
+        .y_desc(format!("spent since the start ({})", d.currency))
+        .label_style(label_style())
+        .axis_desc_style(desc_style())
+        .draw()
+        .map_err(err)?;
+    let color = PALETTE[0];
+    let mut entries = Vec::new();
+    if d.runs() > 1 {
+        let mut outline: Vec<(f64, f64)> = vec![(0.0, 0.0)];
+        outline.extend(
+            d.cumulative
+                .iter()
+                .enumerate()
+                .map(|(m, c)| (m as f64 + 1.0, c.2)),
+        );
+        outline.extend(
+            d.cumulative
+                .iter()
+                .enumerate()
+                .rev()
+                .map(|(m, c)| (m as f64 + 1.0, c.1)),
+        );
+        chart
+            .draw_series(std::iter::once(Polygon::new(
+                outline,
+                color.mix(0.2).filled(),
+            )))
+            .map_err(err)?;
+        entries.push(("P10-P90 band".to_string(), Swatch::Box(color.mix(0.2))));
+    }
+    let mut line = vec![(0.0, 0.0)];
+    line.extend(
+        d.cumulative
+            .iter()
+            .enumerate()
+            .map(|(m, c)| (m as f64 + 1.0, c.0)),
+    );
+    chart
+        .draw_series(LineSeries::new(line, color.stroke_width(3)))
+        .map_err(err)?;
+    entries.push((
+        if d.runs() > 1 { "mean" } else { "cost" }.to_string(),
+        Swatch::Line(color.to_rgba()),
+    ));
+    if let Some(&(total, _, _)) = d.cumulative.last() {
+        chart
+            .draw_series(std::iter::once(Circle::new(
+                (n as f64, total),
+                5,
+                color.filled(),
+            )))
+            .map_err(err)?;
+        let style = TextStyle::from((FONT, 18).into_font().style(FontStyle::Bold))
+            .pos(Pos::new(HPos::Right, VPos::Bottom));
+        chart
+            .draw_series(std::iter::once(Text::new(
+                format!("total {}", money(total, &d.currency)),
+                (n as f64 * 0.985, total + top * 0.02),
+                style,
+            )))
+            .map_err(err)?;
+    }
+    legend(&side, &entries)
+}
+
+fn cost_distribution<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    d: &ChartData,
+) -> Result<(), String> {
+    let title = format!("{}: total cost over {} runs", d.title, d.runs());
+    let (plot, side) = layout(root, &title)?;
+    let mut sorted = d.totals.clone();
+    sorted.sort_by(f64::total_cmp);
+    let (lo, hi) = (sorted[0], sorted[sorted.len() - 1]);
+    let pad = ((hi - lo) * 0.05).max(hi.abs() * 0.01).max(0.01);
+    let (x0, x1) = (lo - pad, hi + pad);
+    let bins = ((sorted.len() as f64).sqrt().round() as usize).clamp(10, 40);
+    let width = (hi - lo).max(1e-9) / bins as f64;
+    let mut counts = vec![0u32; bins];
+    for &v in &sorted {
+        counts[(((v - lo) / width) as usize).min(bins - 1)] += 1;
+    }
+    let max_count = f64::from(counts.iter().copied().max().unwrap_or(1)) * 1.25;
+    let mut chart = ChartBuilder::on(&plot)
+        .margin(15)
+        .x_label_area_size(55)
+        .y_label_area_size(70)
+        .right_y_label_area_size(60)
+        .build_cartesian_2d(x0..x1, 0f64..max_count)
+        .map_err(err)?
+        .set_secondary_coord(x0..x1, 0f64..100.0);
+    let cur = d.currency.clone();
+    chart
+        .configure_mesh()
+        .light_line_style(TRANSPARENT)
+        .disable_x_mesh()
+        .x_label_formatter(&|x| axis_money(*x, &cur))
+        .y_label_formatter(&|y| format!("{y:.0}"))
+        .x_desc(format!("total cost over the horizon ({})", d.currency))
+        .y_desc("runs")
+        .label_style(label_style())
+        .axis_desc_style(desc_style())
+        .draw()
+        .map_err(err)?;
+    chart
+        .configure_secondary_axes()
+        .y_label_formatter(&|y| format!("{y:.0}%"))
+        .y_desc("share of runs at or below (%)")
+        .label_style(label_style())
+        .axis_desc_style(desc_style())
+        .draw()
+        .map_err(err)?;
+    let color = PALETTE[0];
+    chart
+        .draw_series(counts.iter().enumerate().map(|(i, &c)| {
+            let left = lo + width * i as f64;
+            Rectangle::new(
+                [(left, 0.0), (left + width * 0.96, f64::from(c))],
+                color.mix(0.55).filled(),
+            )
+        }))
+        .map_err(err)?;
+    let n = sorted.len() as f64;
+    let curve = sorted
+        .iter()
+        .enumerate()
+        .map(|(i, &v)| (v, 100.0 * (i as f64 + 1.0) / n));
+    chart
+        .draw_secondary_series(LineSeries::new(curve, PALETTE[1].stroke_width(3)))
+        .map_err(err)?;
+    let mut entries = vec![
+        ("runs per bin".to_string(), Swatch::Box(color.mix(0.55))),
+        (
+            "cumulative share (S-curve)".to_string(),
+            Swatch::Line(PALETTE[1].to_rgba()),
+        ),
+    ];
+    let marks = [
+        (0.5, "P50", PALETTE[2]),
+        (0.8, "P80", PALETTE[3]),
+        (0.9, "P90", PALETTE[4]),
+    ];
+    for (k, (p, name, c)) in marks.into_iter().enumerate() {
+        let x = percentile(&sorted, p);
+        chart
+            .draw_series(std::iter::once(PathElement::new(
+                vec![(x, 0.0), (x, max_count)],
+                c.stroke_width(2),
+            )))
+            .map_err(err)?;
+        let y = max_count * (0.97 - 0.07 * k as f64);
+        let style = TextStyle::from((FONT, 16).into_font().style(FontStyle::Bold))
+            .color(&c)
+            .pos(Pos::new(HPos::Left, VPos::Top));
+        chart
+            .draw_series(std::iter::once(Text::new(
+                name.to_string(),
+                (x + (x1 - x0) * 0.005, y),
+                style,
+            )))
+            .map_err(err)?;
+        entries.push((
+            format!("{name}: {}", money(x, &d.currency)),
+            Swatch::Line(c.to_rgba()),
+        ));
+    }
+    legend(&side, &entries)
+}
+
+fn replicas<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    d: &ChartData,
+) -> Result<(), String> {
+    let title = format!("{}: replicas alive (average per month)", d.title);
+    let (plot, side) = layout(root, &title)?;
+    let n = d.months;
+    // Stack the regions: cumulative sums, drawn from the top down so each shows as a band.
+    let mut stacks: Vec<Vec<f64>> = Vec::new();
+    let mut running = vec![0.0; n];
+    for s in &d.series {
+        for m in 0..n {
+            running[m] += s.replicas[m];
+        }
+        stacks.push(running.clone());
+    }
+    let top = running.iter().copied().fold(0.0, f64::max).max(1.0) * 1.15;
+    let mut chart = ChartBuilder::on(&plot)
+        .margin(15)
+        .x_label_area_size(55)
+        .y_label_area_size(70)
+        .build_cartesian_2d(0.5f64..n as f64 + 0.5, 0f64..top)
+        .map_err(err)?;
+    chart
+        .configure_mesh()
+        .light_line_style(TRANSPARENT)
+        .x_labels(n.min(25) + 1)
+        .x_label_formatter(&whole)
+        .x_desc(d.month_axis())
+        .y_label_formatter(&|y| format!("{y:.0}"))
+        .y_desc("replicas alive, all images, stacked by region")
+        .label_style(label_style())
+        .axis_desc_style(desc_style())
+        .draw()
+        .map_err(err)?;
+    let mut entries = Vec::new();
+    for (i, stack) in stacks.iter().enumerate().rev() {
+        let color = PALETTE[i % PALETTE.len()];
+        // A step shape: each month is flat at its average.
+        let points = (0..n).flat_map(|m| {
+            let x = m as f64 + 1.0;
+            [(x - 0.5, stack[m]), (x + 0.5, stack[m])]
+        });
+        chart
+            .draw_series(AreaSeries::new(points, 0.0, color.mix(0.85).filled()))
+            .map_err(err)?;
+    }
+    for (i, s) in d.series.iter().enumerate().rev() {
+        entries.push((
+            s.label.clone(),
+            Swatch::Box(PALETTE[i % PALETTE.len()].mix(0.85)),
+        ));
+    }
+    legend(&side, &entries)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn axis_money_is_compact() {
+        assert_eq!(axis_money(950.0, "USD"), "$950");
+        assert_eq!(axis_money(1250.0, "USD"), "$1.2k");
+        assert_eq!(axis_money(12_500.0, "EUR"), "12k EUR");
+        assert_eq!(axis_money(2_500_000.0, "USD"), "$2.5M");
+        assert_eq!(axis_money(0.5, "USD"), "$0.50");
+    }
+
+    #[test]
+    fn whole_labels_only_on_integers() {
+        assert_eq!(whole(&3.0), "3");
+        assert_eq!(whole(&2.5), "");
+    }
+}
