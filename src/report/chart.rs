@@ -276,6 +276,8 @@ fn whole(x: &f64) -> String {
     }
 }
 
+type Area<DB> = DrawingArea<DB, Shift>;
+
 enum Swatch {
     Box(RGBAColor),
     Line(RGBAColor),
@@ -285,7 +287,7 @@ enum Swatch {
 fn layout<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     title: &str,
-) -> Result<(DrawingArea<DB, Shift>, DrawingArea<DB, Shift>), String> {
+) -> Result<(Area<DB>, Area<DB>), String> {
     root.fill(&WHITE).map_err(err)?;
     // Long scenario names get a smaller title rather than running off the picture.
     let size = if title.chars().count() > 80 { 20 } else { 26 };
@@ -623,8 +625,8 @@ fn replicas<DB: DrawingBackend>(
     let mut stacks: Vec<Vec<f64>> = Vec::new();
     let mut running = vec![0.0; n];
     for s in &d.series {
-        for m in 0..n {
-            running[m] += s.replicas[m];
+        for (acc, r) in running.iter_mut().zip(&s.replicas) {
+            *acc += r;
         }
         stacks.push(running.clone());
     }
