@@ -3,7 +3,13 @@
 
 use std::path::{Path, PathBuf};
 
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
 use clap::{Args, Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use crate::catalog::Regions;
 
 use crate::error::{Error, InputError};
 use crate::montecarlo;
@@ -23,8 +29,20 @@ pub struct Cli {
 /// Subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Simulate a scenario and write CSV files (and a short report).
+    /// Simulate a scenario and write CSV files and charts (and a short report).
     Run(RunArgs),
+    /// Validate a scenario and show image eligibility and each lab's expected status,
+    /// without writing anything.
+    Check {
+        /// Scenario file (TOML).
+        scenario: PathBuf,
+    },
+    /// List Azure geographies and their regions (restricted ones marked), with the
+    /// continent that picks the egress price.
+    Regions {
+        /// Only this geography, e.g. "United States" (case-insensitive).
+        geography: Option<String>,
+    },
 }
 
 /// Arguments of `gallerysim run`.
@@ -54,6 +72,8 @@ pub fn execute(cli: Cli) -> Result<String, Error> {
     match cli.command {
         None => run(RunArgs::default()),
         Some(Command::Run(args)) => run(args),
+        Some(Command::Check { scenario }) => check(&scenario),
+        Some(Command::Regions { geography }) => regions(geography.as_deref()),
     }
 }
 
@@ -93,7 +113,9 @@ fn run(args: RunArgs) -> Result<String, Error> {
     let pool = pool
         .build()
         .map_err(|e| Error::io("thread pool", std::io::Error::other(e.to_string())))?;
-    let results = pool.install(|| montecarlo::simulate(&scenario, &|_| {}));
+    let progress = Progress::new(u64::from(scenario.runs), args.quiet);
+    let results = pool.install(|| montecarlo::simulate(&scenario, &|| progress.tick()));
+    progress.finish();
 
     let files = report::render(&scenario, &results)?;
     let written = report::write_all(&out, &files)?;
@@ -102,6 +124,77 @@ fn run(args: RunArgs) -> Result<String, Error> {
     } else {
         report::terminal::render(&scenario, &results, &written)
     })
+}
+
+/// A progress bar on stderr that appears only when a run takes more than a moment, and only
+/// on a terminal (indicatif draws nothing when stderr is redirected).
+struct Progress {
+    bar: ProgressBar,
+    started: Instant,
+    shown: AtomicBool,
+    enabled: bool,
+}
+
+impl Progress {
+    const DELAY: Duration = Duration::from_millis(400);
+
+    fn new(runs: u64, quiet: bool) -> Progress {
+        let bar = ProgressBar::with_draw_target(Some(runs), ProgressDrawTarget::hidden());
+        if let Ok(style) = ProgressStyle::with_template(
+            "{spinner} simulating [{bar:40}] {pos}/{len} runs, {per_sec}, about {eta} left",
+        ) {
+            bar.set_style(style.progress_chars("=> "));
+        }
+        Progress {
+            bar,
+            started: Instant::now(),
+            shown: AtomicBool::new(false),
+            enabled: !quiet,
+        }
+    }
+
+    fn tick(&self) {
+        self.bar.inc(1);
+        if self.enabled
+            && self.started.elapsed() > Self::DELAY
+            && !self.shown.swap(true, Ordering::Relaxed)
+        {
+            self.bar.set_draw_target(ProgressDrawTarget::stderr());
+        }
+    }
+
+    fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
+}
+
+fn check(path: &Path) -> Result<String, Error> {
+    let mut scenario = Scenario::load(path)?;
+    scenario.runs = 1;
+    let results = montecarlo::simulate(&scenario, &|| {});
+    Ok(report::terminal::check(&scenario, &results))
+}
+
+fn regions(geography: Option<&str>) -> Result<String, Error> {
+    let catalog = Regions::bundled();
+    if let Some(g) = geography {
+        if !catalog
+            .iter()
+            .any(|(_, r)| r.geography.eq_ignore_ascii_case(g))
+        {
+            let mut names: Vec<&str> = catalog.iter().map(|(_, r)| r.geography.as_str()).collect();
+            names.dedup();
+            return Err(InputError {
+                file: "command line".to_string(),
+                line: None,
+                column: None,
+                key: Some("GEOGRAPHY".to_string()),
+                message: format!("unknown geography `{g}`; known: {}", names.join(", ")),
+            }
+            .into());
+        }
+    }
+    Ok(report::terminal::regions(catalog, geography))
 }
 
 fn file_stem(path: &Path) -> String {

@@ -57,7 +57,7 @@
 //! export_hours = 0
 //! "#;
 //! let scenario = Scenario::parse(text, "example.toml").unwrap();
-//! let results = gallerysim::montecarlo::simulate(&scenario, &|_| {});
+//! let results = gallerysim::montecarlo::simulate(&scenario, &|| {});
 //! // 40 GB x $0.05 per GB-month for one full month.
 //! assert!((results.runs[0].totals.total_cost - 2.0).abs() < 1e-9);
 //! ```

@@ -43,8 +43,8 @@ pub struct Results {
     pub events: u64,
 }
 
-/// Runs `scenario.runs` runs; `progress` is called with the number of runs done so far.
-pub fn simulate(scenario: &Scenario, progress: &(dyn Fn(u32) + Sync)) -> Results {
+/// Runs `scenario.runs` runs; `progress` is called (from any thread) as each run finishes.
+pub fn simulate(scenario: &Scenario, progress: &(dyn Fn() + Sync)) -> Results {
     let runs = scenario.runs;
     let mut sum = Ledger::new(scenario.months as usize, scenario.cells.len());
     let mut results = Results {
@@ -63,7 +63,9 @@ pub fn simulate(scenario: &Scenario, progress: &(dyn Fn(u32) + Sync)) -> Results
             .into_par_iter()
             .map(|run| {
                 let seed = model::run_seed(scenario.seed, run);
-                (run, seed, model::simulate_run(scenario, seed, run == 0))
+                let output = model::simulate_run(scenario, seed, run == 0);
+                progress();
+                (run, seed, output)
             })
             .collect();
         for (run, seed, output) in chunk {
@@ -87,7 +89,6 @@ pub fn simulate(scenario: &Scenario, progress: &(dyn Fn(u32) + Sync)) -> Results
                 results.copies = copies;
             }
         }
-        progress(end);
         start = end;
     }
     sum.scale(1.0 / f64::from(runs));

@@ -33,6 +33,86 @@ pub fn money(x: f64, currency: &str) -> String {
     }
 }
 
+/// Lays out rows in columns; `right` marks right-aligned (numeric) columns.
+fn table(out: &mut String, rows: &[Vec<String>], right: &[bool]) {
+    let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let widths: Vec<usize> = (0..columns)
+        .map(|c| {
+            rows.iter()
+                .filter_map(|r| r.get(c))
+                .map(|x| x.chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    for row in rows {
+        let mut line = String::from(" ");
+        for (c, cell) in row.iter().enumerate() {
+            let pad = widths[c].saturating_sub(cell.chars().count());
+            line.push(' ');
+            if right.get(c).copied().unwrap_or(false) {
+                line.push_str(&" ".repeat(pad));
+                line.push_str(cell);
+            } else {
+                line.push_str(cell);
+                line.push_str(&" ".repeat(pad));
+            }
+        }
+        let _ = writeln!(out, "{}", line.trim_end());
+    }
+}
+
+fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+fn quantity(x: f64) -> String {
+    if x >= 100.0 {
+        format!("{x:.0}")
+    } else {
+        format!("{x:.1}")
+    }
+}
+
+/// Why a lab is not ready, in words.
+pub fn lab_reason(scenario: &Scenario, lab: usize, status: LabStatus) -> String {
+    let lab = &scenario.labs[lab];
+    let image = &scenario.images[lab.image];
+    match status {
+        LabStatus::Ready => "ready".to_string(),
+        LabStatus::IneligibleImage => {
+            let reasons: Vec<String> = image
+                .eligibility
+                .reasons
+                .iter()
+                .map(|r| r.to_string())
+                .collect();
+            format!("image `{}` is unusable: {}", image.name, reasons.join("; "))
+        }
+        LabStatus::NotReplicatedToRegion => format!(
+            "no version of `{}` is ever replicated to {} (add it to the lab plan's replicate_to)",
+            image.name,
+            Regions::bundled().get(lab.region).name
+        ),
+        LabStatus::NoVersion => format!(
+            "no version of `{}` reaches {} before the horizon ends",
+            image.name,
+            Regions::bundled().get(lab.region).name
+        ),
+    }
+}
+
+/// The scenario's warnings plus every image's eligibility cautions.
+pub fn all_warnings(scenario: &Scenario) -> Vec<String> {
+    let mut warnings = scenario.warnings.clone();
+    for im in &scenario.images {
+        for w in &im.eligibility.warnings {
+            warnings.push(format!("image `{}`: {w}", im.name));
+        }
+    }
+    warnings
+}
+
 /// The terminal report; `written` lists the files written, if any.
 pub fn render(scenario: &Scenario, results: &Results, written: &[PathBuf]) -> String {
     let regions = Regions::bundled();
@@ -54,28 +134,61 @@ pub fn render(scenario: &Scenario, results: &Results, written: &[PathBuf]) -> St
         "\nGallery cost over the horizon{}:",
         if runs > 1 { " (mean over runs)" } else { "" }
     );
-    let _ = writeln!(
-        out,
-        "  {:<16} {:<20} {:>14} {:>14} {:>14}",
-        "gallery", "region", "storage", "egress", "total"
-    );
+    let storage_unit = match scenario.storage_billing {
+        crate::scenario::StorageBilling::Snapshot => "GB-months",
+        crate::scenario::StorageBilling::ManagedDisk => "disk-months",
+    };
+    let mut rows = vec![vec![
+        "gallery".to_string(),
+        "region".to_string(),
+        storage_unit.to_string(),
+        "storage".to_string(),
+        "egress GB".to_string(),
+        "egress".to_string(),
+        "total".to_string(),
+    ]];
     let ledger = &results.monthly_mean;
+    let mut sums = [0.0; 4];
     for (c, cell) in scenario.cells.iter().enumerate() {
-        let (mut storage, mut egress) = (0.0, 0.0);
+        let mut cell_sums = [0.0; 4];
         for m in 0..ledger.months() {
-            storage += ledger.entry(m, c).storage_cost;
-            egress += ledger.entry(m, c).egress_cost;
+            let e = ledger.entry(m, c);
+            for (acc, x) in cell_sums.iter_mut().zip([
+                e.storage_quantity,
+                e.storage_cost,
+                e.egress_quantity,
+                e.egress_cost,
+            ]) {
+                *acc += x;
+            }
         }
-        let _ = writeln!(
-            out,
-            "  {:<16} {:<20} {:>14} {:>14} {:>14}",
-            scenario.galleries[cell.gallery].name,
-            regions.get(cell.region).name,
-            money(storage, cur),
-            money(egress, cur),
-            money(storage + egress, cur)
-        );
+        for (acc, x) in sums.iter_mut().zip(cell_sums) {
+            *acc += x;
+        }
+        rows.push(vec![
+            scenario.galleries[cell.gallery].name.clone(),
+            regions.get(cell.region).name.clone(),
+            quantity(cell_sums[0]),
+            money(cell_sums[1], cur),
+            quantity(cell_sums[2]),
+            money(cell_sums[3], cur),
+            money(cell_sums[1] + cell_sums[3], cur),
+        ]);
     }
+    rows.push(vec![
+        "total".to_string(),
+        String::new(),
+        quantity(sums[0]),
+        money(sums[1], cur),
+        quantity(sums[2]),
+        money(sums[3], cur),
+        money(sums[1] + sums[3], cur),
+    ]);
+    table(
+        &mut out,
+        &rows,
+        &[false, false, true, true, true, true, true],
+    );
     let total = |read: fn(&crate::model::RunTotals) -> f64| {
         Summary::of(
             &results
@@ -85,25 +198,11 @@ pub fn render(scenario: &Scenario, results: &Results, written: &[PathBuf]) -> St
                 .collect::<Vec<_>>(),
         )
     };
-    let (t, s, e) = (
-        total(|t| t.total_cost),
-        total(|t| t.storage_cost),
-        total(|t| t.egress_cost),
-    );
-    let _ = writeln!(
-        out,
-        "  {:<16} {:<20} {:>14} {:>14} {:>14}",
-        "total",
-        "",
-        money(s.mean, cur),
-        money(e.mean, cur),
-        money(t.mean, cur)
-    );
-    let per_month = t.mean / f64::from(scenario.months);
+    let t = total(|t| t.total_cost);
     let _ = writeln!(
         out,
         "  about {} per billing month on average",
-        money(per_month, cur)
+        money(t.mean / f64::from(scenario.months), cur)
     );
     if runs > 1 {
         let _ = writeln!(
@@ -124,7 +223,7 @@ pub fn render(scenario: &Scenario, results: &Results, written: &[PathBuf]) -> St
     if !ineligible.is_empty() {
         let _ = writeln!(
             out,
-            "\nImages no lab can use (still stored and billed): {} in all",
+            "\nImages no lab can use, still stored and billed: {} in all",
             money(total(|t| t.ineligible_cost).mean, cur)
         );
         for (i, im) in ineligible {
@@ -144,40 +243,29 @@ pub fn render(scenario: &Scenario, results: &Results, written: &[PathBuf]) -> St
         }
     }
 
-    let not_ready: Vec<_> = scenario
+    let not_ready: Vec<_> = results
         .labs
         .iter()
-        .zip(&results.labs)
+        .enumerate()
         .filter(|(_, o)| o.status != LabStatus::Ready)
         .collect();
     if !not_ready.is_empty() {
         let _ = writeln!(out, "\nLabs that never become ready (run 1):");
-        for (lab, o) in not_ready {
-            let why = match o.status {
-                LabStatus::IneligibleImage => "its image breaks an eligibility rule".to_string(),
-                LabStatus::NotReplicatedToRegion => format!(
-                    "no version is ever replicated to {}",
-                    regions.get(lab.region).name
-                ),
-                LabStatus::NoVersion => {
-                    "no version reaches its region before the horizon ends".to_string()
-                }
-                LabStatus::Ready => unreachable!(),
-            };
+        for (i, o) in not_ready {
+            let lab = &scenario.labs[i];
             let _ = writeln!(
                 out,
-                "  {} ({} lab(s), image {}): {}",
-                lab.name, lab.count, scenario.images[lab.image].name, why
+                "  {} ({} lab{}, {}): {}",
+                lab.name,
+                lab.count,
+                if lab.count == 1 { "" } else { "s" },
+                o.status.name(),
+                lab_reason(scenario, i, o.status)
             );
         }
     }
 
-    let mut warnings: Vec<String> = scenario.warnings.clone();
-    for im in &scenario.images {
-        for w in &im.eligibility.warnings {
-            warnings.push(format!("image `{}`: {w}", im.name));
-        }
-    }
+    let warnings = all_warnings(scenario);
     if !warnings.is_empty() {
         let _ = writeln!(out, "\nWarnings:");
         for w in warnings {
@@ -190,6 +278,157 @@ pub fn render(scenario: &Scenario, results: &Results, written: &[PathBuf]) -> St
             .map(|p| p.display().to_string())
             .unwrap_or_default();
         let _ = writeln!(out, "\nWrote {} files to {dir}/", written.len());
+    }
+    out
+}
+
+/// The `check` report: eligibility, replication targets, and each lab's expected status
+/// (from one run of the scenario).
+pub fn check(scenario: &Scenario, results: &Results) -> String {
+    let regions = Regions::bundled();
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{}: valid ({}, {}, {}, {}; {} billing months from {})",
+        scenario.name,
+        count(scenario.galleries.len(), "gallery", "galleries"),
+        count(scenario.accounts.len(), "account", "accounts"),
+        count(scenario.images.len(), "image", "images"),
+        count(scenario.labs.len(), "lab entry", "lab entries"),
+        scenario.months,
+        scenario.calendar.start()
+    );
+    let _ = writeln!(out, "\nImages:");
+    let mut rows = vec![[
+        "image",
+        "OS disk GB",
+        "data disks",
+        "gen",
+        "eligible",
+        "replicated to",
+        "why not / cautions",
+    ]
+    .map(String::from)
+    .to_vec()];
+    for im in &scenario.images {
+        let mut notes: Vec<String> = im
+            .eligibility
+            .reasons
+            .iter()
+            .map(|r| r.code().to_string())
+            .collect();
+        notes.extend(im.eligibility.warnings.iter().map(|w| w.code().to_string()));
+        let targets: Vec<&str> = im
+            .targets
+            .iter()
+            .map(|(r, _)| regions.get(*r).name.as_str())
+            .collect();
+        let shown = if targets.len() > 4 {
+            format!(
+                "{} regions ({}, ...)",
+                targets.len(),
+                targets[..3].join(", ")
+            )
+        } else {
+            targets.join(", ")
+        };
+        rows.push(vec![
+            im.name.clone(),
+            im.os_disk_gb.to_string(),
+            im.data_disks.to_string(),
+            im.generation.to_string(),
+            if im.eligibility.eligible() {
+                "yes"
+            } else {
+                "NO"
+            }
+            .to_string(),
+            shown,
+            notes.join(", "),
+        ]);
+    }
+    table(
+        &mut out,
+        &rows,
+        &[false, true, true, true, false, false, false],
+    );
+    if !scenario.labs.is_empty() {
+        let _ = writeln!(out, "\nLabs (expected status, from one run):");
+        let mut rows = vec![["lab", "region", "image", "status", "ready at", "wait h"]
+            .map(String::from)
+            .to_vec()];
+        for (lab, o) in scenario.labs.iter().zip(&results.labs) {
+            rows.push(vec![
+                lab.name.clone(),
+                regions.get(lab.region).name.clone(),
+                scenario.images[lab.image].name.clone(),
+                o.status.name().to_string(),
+                o.ready_at
+                    .map(|t| scenario.calendar.iso(t))
+                    .unwrap_or_default(),
+                o.wait_hours.map(|h| format!("{h:.1}")).unwrap_or_default(),
+            ]);
+        }
+        table(&mut out, &rows, &[false, false, false, false, false, true]);
+        for (i, o) in results.labs.iter().enumerate() {
+            if o.status != LabStatus::Ready {
+                let _ = writeln!(
+                    out,
+                    "  {}: {}",
+                    scenario.labs[i].name,
+                    lab_reason(scenario, i, o.status)
+                );
+            }
+        }
+    }
+    let warnings = all_warnings(scenario);
+    if !warnings.is_empty() {
+        let _ = writeln!(out, "\nWarnings:");
+        for w in warnings {
+            let _ = writeln!(out, "  - {w}");
+        }
+    }
+    out
+}
+
+/// The `regions` listing: geographies with their regions, restricted ones marked.
+pub fn regions(catalog: &Regions, only: Option<&str>) -> String {
+    let mut out = String::new();
+    let mut geographies: Vec<&str> = Vec::new();
+    for (_, r) in catalog.iter() {
+        if !geographies.contains(&r.geography.as_str()) {
+            geographies.push(&r.geography);
+        }
+    }
+    geographies.sort_unstable();
+    for geography in geographies {
+        if only.is_some_and(|g| !g.eq_ignore_ascii_case(geography)) {
+            continue;
+        }
+        let members: Vec<_> = catalog
+            .iter()
+            .filter(|(_, r)| r.geography == geography)
+            .collect();
+        let _ = writeln!(
+            out,
+            "{geography} (continent for egress prices: {})",
+            members[0].1.continent.name()
+        );
+        let rows: Vec<Vec<String>> = members
+            .iter()
+            .map(|(_, r)| {
+                vec![
+                    format!(" {}", r.name),
+                    r.display_name.clone(),
+                    if r.restricted {
+                        "restricted: lab accounts do not replicate here".to_string()
+                    } else {
+                        String::new()
+                    },
+                ]
+            })
+            .collect();
+        table(&mut out, &rows, &[false, false, false]);
     }
     out
 }

@@ -38,7 +38,7 @@ pub fn scenario(text: &str) -> Scenario {
 
 /// Runs a scenario with every run on the current thread pool.
 pub fn simulate(scenario: &Scenario) -> Results {
-    montecarlo::simulate(scenario, &|_| {})
+    montecarlo::simulate(scenario, &|| {})
 }
 
 /// The `gallerysim` binary.

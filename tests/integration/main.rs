@@ -2,6 +2,7 @@
 
 mod bad_input;
 mod charts;
+mod commands;
 mod determinism;
 mod golden;
 mod harness;

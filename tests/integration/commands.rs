@@ -1,0 +1,132 @@
+//! `check`, `regions`, the terminal report and progress output.
+
+use crate::harness::*;
+
+#[test]
+fn check_prints_eligibility_and_lab_status_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = bin()
+        .current_dir(dir.path())
+        .arg("check")
+        .arg(bundled("pitfalls.toml"))
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "valid even with ineligible images"
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    for text in [
+        "oversized-256gb",
+        "os_disk_over_limit",
+        "has_data_disks",
+        "os_disk_at_limit",
+        "generation_2",
+        "ineligible_image",
+        "ready",
+        "exactly 128 GB",
+    ] {
+        assert!(
+            stdout.contains(text),
+            "check output lacks {text:?}:\n{stdout}"
+        );
+    }
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        0,
+        "check writes nothing"
+    );
+}
+
+#[test]
+fn check_rejects_an_invalid_file_with_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("bad.toml");
+    std::fs::write(
+        &file,
+        "[scenario]\nname = \"x\"\nstart = \"2026-09-01\"\nmonths = 0\n",
+    )
+    .unwrap();
+    let output = bin().arg("check").arg(&file).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("bad.toml:4:1: key `scenario.months`"));
+}
+
+#[test]
+fn regions_lists_geographies_and_marks_restricted_ones() {
+    let output = bin().args(["regions", "norway"]).output().unwrap();
+    assert!(output.status.success());
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains("Norway (continent for egress prices: europe)"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("norwaywest"));
+    assert!(stdout
+        .lines()
+        .any(|l| l.contains("norwaywest") && l.contains("restricted")));
+    assert!(!stdout
+        .lines()
+        .any(|l| l.contains("norwayeast") && l.contains("restricted")));
+
+    let all = bin().arg("regions").output().unwrap();
+    let stdout = String::from_utf8_lossy(&all.stdout);
+    let regions = stdout.lines().filter(|l| l.starts_with("   ")).count();
+    assert_eq!(regions, 57);
+
+    assert_eq!(
+        bin()
+            .args(["regions", "Atlantis"])
+            .output()
+            .unwrap()
+            .status
+            .code(),
+        Some(2)
+    );
+}
+
+#[test]
+fn run_report_names_costs_ineligible_images_labs_and_warnings() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = bin()
+        .arg("run")
+        .arg(bundled("pitfalls.toml"))
+        .arg("--out")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    for text in [
+        "GB-months",
+        "westeurope",
+        "Images no lab can use",
+        "oversized-256gb",
+        "Labs that never become ready",
+        "chem-course",
+        "Warnings:",
+        "Wrote 12 files",
+    ] {
+        assert!(stdout.contains(text), "report lacks {text:?}:\n{stdout}");
+    }
+    // Not a terminal: no progress bar or escape codes on stderr.
+    assert!(
+        output.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+#[test]
+fn quiet_prints_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = bin()
+        .args(["run", "--quiet", "--out"])
+        .arg(dir.path())
+        .arg(bundled("pitfalls.toml"))
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    assert!(output.stdout.is_empty() && output.stderr.is_empty());
+}
