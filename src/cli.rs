@@ -141,7 +141,7 @@ impl Progress {
     fn new(runs: u64, quiet: bool) -> Progress {
         let bar = ProgressBar::with_draw_target(Some(runs), ProgressDrawTarget::hidden());
         if let Ok(style) = ProgressStyle::with_template(
-            "{spinner} simulating [{bar:40}] {pos}/{len} runs, {per_sec}, about {eta} left",
+            "{spinner} simulating [{bar:40}] {pos}/{len} runs ({percent}%), about {eta} left",
         ) {
             bar.set_style(style.progress_chars("=> "));
         }
