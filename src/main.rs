@@ -1,5 +1,6 @@
 //! The `gallerysim` binary: parse arguments, run, print, map errors to exit codes
-//! (0 success, 2 invalid input or usage, 1 anything else).
+//! (0 success, 2 invalid input or usage, 3 a `--fail-over` budget gate failed, 1 anything
+//! else).
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -9,10 +10,15 @@ use clap::Parser;
 fn main() -> ExitCode {
     let cli = gallerysim::cli::Cli::parse();
     match gallerysim::cli::execute(cli) {
-        Ok(text) => {
+        Ok(outcome) => {
             // A closed pipe (e.g. `| head`) is not an error worth reporting.
-            let _ = std::io::stdout().lock().write_all(text.as_bytes());
-            ExitCode::SUCCESS
+            let _ = std::io::stdout()
+                .lock()
+                .write_all(outcome.stdout.as_bytes());
+            let _ = std::io::stderr()
+                .lock()
+                .write_all(outcome.stderr.as_bytes());
+            ExitCode::from(outcome.code)
         }
         Err(error) => {
             eprintln!("error: {error}");

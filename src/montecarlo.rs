@@ -35,6 +35,8 @@ pub struct Results {
     pub monthly_mean: Ledger,
     /// Mean over runs of each image's storage plus egress cost.
     pub image_cost_mean: Vec<f64>,
+    /// Per run, per image, the mean draw of each input (see [`model::RunOutput::input_means`]).
+    pub input_means: Vec<Vec<[f64; 3]>>,
     /// Every version copy of run 1.
     pub copies: Vec<CopyRecord>,
     /// Lab status in run 1.
@@ -52,6 +54,7 @@ pub fn simulate(scenario: &Scenario, progress: &(dyn Fn() + Sync)) -> Results {
         monthly_totals: Vec::with_capacity(runs as usize),
         monthly_mean: Ledger::new(0, 0),
         image_cost_mean: vec![0.0; scenario.images.len()],
+        input_means: Vec::with_capacity(runs as usize),
         copies: Vec::new(),
         labs: Vec::new(),
         events: 0,
@@ -79,6 +82,7 @@ pub fn simulate(scenario: &Scenario, progress: &(dyn Fn() + Sync)) -> Results {
                     .collect(),
             );
             results.events += output.totals.events;
+            results.input_means.push(output.input_means);
             results.runs.push(RunSummary {
                 run: run + 1,
                 seed,

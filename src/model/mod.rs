@@ -19,7 +19,7 @@ use statrs::distribution::Exp;
 use crate::calendar::{hours_to_ticks, HOURS_PER_MONTH, TICKS_PER_MONTH};
 use crate::catalog::{DiskTier, RegionId};
 use crate::engine::{EventId, Simulation, Time};
-use crate::scenario::{Exports, Scenario, StorageBilling, StorageType};
+use crate::scenario::{Exports, InputField, Scenario, StorageBilling, StorageType};
 
 pub use labs::{lab_outcomes, LabOutcome, LabStatus};
 pub use ledger::{CellMonth, Ledger};
@@ -76,6 +76,9 @@ pub struct RunOutput {
     pub ledger: Ledger,
     /// Storage plus egress per image, in scenario order.
     pub image_costs: Vec<f64>,
+    /// Per image, the mean of each input's draws in this run, indexed like
+    /// [`InputField::ALL`] (NaN when the input was never drawn).
+    pub input_means: Vec<[f64; 3]>,
     /// Every version copy, when the run was asked to keep them.
     pub copies: Option<Vec<CopyRecord>>,
 }
@@ -112,6 +115,8 @@ struct Model<'s> {
     ledger: Ledger,
     totals: RunTotals,
     image_costs: Vec<f64>,
+    /// Per image and input: sum and count of draws.
+    draws: Vec<[(f64, u32); 3]>,
     alive_replicas: u64,
     last_time: Time,
     horizon: Time,
@@ -135,6 +140,7 @@ pub fn simulate_run(scenario: &Scenario, seed: u64, keep_copies: bool) -> RunOut
         ledger: Ledger::new(scenario.months as usize, scenario.cells.len()),
         totals: RunTotals::default(),
         image_costs: vec![0.0; n_images],
+        draws: vec![[(0.0, 0); 3]; n_images],
         alive_replicas: 0,
         last_time: Time::ZERO,
         horizon,
@@ -196,6 +202,8 @@ impl Model<'_> {
         let rng: &mut ChaCha8Rng = &mut self.streams[image].versions;
         let export_hours = spec.export_hours.sample(rng);
         let used_gb = spec.used_gb.sample(rng);
+        self.record_draw(image, InputField::ExportHours, export_hours);
+        self.record_draw(image, InputField::UsedGb, used_gb);
         sim.schedule_in(
             hours_to_ticks(export_hours),
             Event::Created {
@@ -244,6 +252,7 @@ impl Model<'_> {
                 let hours = spec
                     .replication_hours
                     .sample(&mut self.streams[image].replication);
+                self.record_draw(image, InputField::ReplicationHours, hours);
                 Some(sim.schedule_in(hours_to_ticks(hours), Event::CopyDone { copy: index }))
             };
             self.copies.push(Copy {
@@ -269,6 +278,12 @@ impl Model<'_> {
             }
         }
         self.live[image].push_back(first..self.copies.len() as u32);
+    }
+
+    fn record_draw(&mut self, image: usize, field: InputField, value: f64) {
+        let slot = &mut self.draws[image][field as usize];
+        slot.0 += value;
+        slot.1 += 1;
     }
 
     fn make_available(&mut self, copy: usize, now: Time) {
@@ -349,6 +364,13 @@ impl Model<'_> {
             totals: self.totals,
             ledger: self.ledger,
             image_costs: self.image_costs,
+            input_means: self
+                .draws
+                .iter()
+                .map(|fields| {
+                    fields.map(|(sum, n)| if n == 0 { f64::NAN } else { sum / f64::from(n) })
+                })
+                .collect(),
             copies: keep_copies.then(|| self.copies.into_iter().map(|c| c.record).collect()),
         }
     }

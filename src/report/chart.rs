@@ -14,6 +14,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::terminal::money;
 use super::OutputFile;
+use crate::analysis::budget::Budget;
 use crate::catalog::Regions;
 use crate::error::Error;
 use crate::montecarlo::Results;
@@ -23,13 +24,13 @@ use crate::stats::percentile;
 /// Pixel size of every chart.
 pub const SIZE: (u32, u32) = (1200, 700);
 /// Width of the legend panel on the right.
-const LEGEND_WIDTH: u32 = 270;
+pub(super) const LEGEND_WIDTH: u32 = 270;
 /// Regions drawn individually; the rest are summed as "other regions".
 const MAX_SERIES: usize = 9;
-const FONT: &str = "sans-serif";
+pub(super) const FONT: &str = "sans-serif";
 
 /// Tableau 10: distinguishable, colour-blind-friendlier than the plotters defaults.
-const PALETTE: [RGBColor; 10] = [
+pub(super) const PALETTE: [RGBColor; 10] = [
     RGBColor(31, 119, 180),
     RGBColor(255, 127, 14),
     RGBColor(44, 160, 44),
@@ -74,11 +75,13 @@ pub struct ChartData {
     pub cumulative: Vec<(f64, f64, f64)>,
     /// Total cost of each run.
     pub totals: Vec<f64>,
+    /// Budgets to draw, if any.
+    pub budget: Budget,
 }
 
 impl ChartData {
     /// Prepares the chart data.
-    pub fn new(scenario: &Scenario, results: &Results) -> ChartData {
+    pub fn new(scenario: &Scenario, results: &Results, budget: &Budget) -> ChartData {
         let regions = Regions::bundled();
         let months = scenario.months as usize;
         let ledger = &results.monthly_mean;
@@ -157,6 +160,7 @@ impl ChartData {
             monthly_band,
             cumulative,
             totals: results.runs.iter().map(|r| r.totals.total_cost).collect(),
+            budget: *budget,
         }
     }
 
@@ -170,9 +174,13 @@ impl ChartData {
 }
 
 /// Renders every chart as SVG and PNG.
-pub fn render_all(scenario: &Scenario, results: &Results) -> Result<Vec<OutputFile>, Error> {
+pub fn render_all(
+    scenario: &Scenario,
+    results: &Results,
+    budget: &Budget,
+) -> Result<Vec<OutputFile>, Error> {
     register_fonts();
-    let data = ChartData::new(scenario, results);
+    let data = ChartData::new(scenario, results, budget);
     let mut files = Vec::new();
     // Each drawing function is generic over the backend; the closures instantiate it twice.
     macro_rules! chart {
@@ -189,7 +197,7 @@ pub fn render_all(scenario: &Scenario, results: &Results) -> Result<Vec<OutputFi
     Ok(files)
 }
 
-fn register_fonts() {
+pub(super) fn register_fonts() {
     static REGISTERED: OnceLock<()> = OnceLock::new();
     REGISTERED.get_or_init(|| {
         // The fonts are embedded and valid; a failure would only mean missing text.
@@ -199,7 +207,7 @@ fn register_fonts() {
 }
 
 /// Draws one chart on an SVG string and on a bitmap encoded as PNG.
-fn render(
+pub(super) fn render(
     name: &str,
     svg_draw: impl FnOnce(&DrawingArea<SVGBackend<'_>, Shift>) -> Result<(), String>,
     png_draw: impl FnOnce(&DrawingArea<BitMapBackend<'_>, Shift>) -> Result<(), String>,
@@ -242,12 +250,12 @@ fn render(
     ])
 }
 
-fn err<E: std::fmt::Debug>(e: E) -> String {
+pub(super) fn err<E: std::fmt::Debug>(e: E) -> String {
     format!("{e:?}")
 }
 
 /// Compact axis money: `$950`, `$12.5k`, `$1.2M`.
-fn axis_money(value: f64, currency: &str) -> String {
+pub(super) fn axis_money(value: f64, currency: &str) -> String {
     let a = value.abs();
     let text = if a >= 1e6 {
         format!("{:.1}M", value / 1e6)
@@ -268,7 +276,7 @@ fn axis_money(value: f64, currency: &str) -> String {
 }
 
 /// Integer tick labels on an f64 axis: blank between whole numbers.
-fn whole(x: &f64) -> String {
+pub(super) fn whole(x: &f64) -> String {
     if (x - x.round()).abs() < 1e-9 {
         format!("{}", x.round() as i64)
     } else {
@@ -276,15 +284,18 @@ fn whole(x: &f64) -> String {
     }
 }
 
-type Area<DB> = DrawingArea<DB, Shift>;
+pub(super) type Area<DB> = DrawingArea<DB, Shift>;
 
-enum Swatch {
+/// A legend marker.
+pub(super) enum Swatch {
+    /// A filled box.
     Box(RGBAColor),
+    /// A thick line.
     Line(RGBAColor),
 }
 
 /// Splits off the legend panel on the right and draws the title across the top.
-fn layout<DB: DrawingBackend>(
+pub(super) fn layout<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     title: &str,
 ) -> Result<(Area<DB>, Area<DB>), String> {
@@ -297,7 +308,7 @@ fn layout<DB: DrawingBackend>(
     Ok(body.split_horizontally(SIZE.0 - LEGEND_WIDTH))
 }
 
-fn legend<DB: DrawingBackend>(
+pub(super) fn legend<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     entries: &[(String, Swatch)],
 ) -> Result<(), String> {
@@ -322,11 +333,29 @@ fn legend<DB: DrawingBackend>(
     Ok(())
 }
 
-fn label_style() -> TextStyle<'static> {
+/// Colour of budget lines.
+pub(super) const BUDGET: RGBColor = RGBColor(200, 0, 0);
+
+/// A budget line between two points of a chart.
+fn budget_line<DB: DrawingBackend, X: Ranged<ValueType = f64>, Y: Ranged<ValueType = f64>>(
+    chart: &mut ChartContext<'_, DB, Cartesian2d<X, Y>>,
+    from: (f64, f64),
+    to: (f64, f64),
+) -> Result<(), String> {
+    chart
+        .draw_series(std::iter::once(PathElement::new(
+            vec![from, to],
+            BUDGET.stroke_width(3),
+        )))
+        .map(|_| ())
+        .map_err(err)
+}
+
+pub(super) fn label_style() -> TextStyle<'static> {
     (FONT, 16).into()
 }
 
-fn desc_style() -> TextStyle<'static> {
+pub(super) fn desc_style() -> TextStyle<'static> {
     (FONT, 18).into()
 }
 
@@ -344,6 +373,7 @@ fn monthly_cost<DB: DrawingBackend>(
         .iter()
         .copied()
         .chain(d.monthly_band.iter().map(|b| b.1))
+        .chain(d.budget.monthly)
         .fold(0.0, f64::max)
         .max(1e-9)
         * 1.1;
@@ -414,6 +444,13 @@ fn monthly_cost<DB: DrawingBackend>(
             Swatch::Line(BLACK.to_rgba()),
         ));
     }
+    if let Some(limit) = d.budget.monthly {
+        budget_line(&mut chart, (0.5, limit), (n as f64 + 0.5, limit))?;
+        entries.push((
+            format!("monthly budget {}", money(limit, &d.currency)),
+            Swatch::Line(BUDGET.to_rgba()),
+        ));
+    }
     legend(&side, &entries)
 }
 
@@ -428,6 +465,7 @@ fn cumulative_cost<DB: DrawingBackend>(
         .cumulative
         .iter()
         .map(|c| c.2.max(c.0))
+        .chain(d.budget.total)
         .fold(0.0, f64::max)
         .max(1e-9)
         * 1.12;
@@ -489,6 +527,13 @@ fn cumulative_cost<DB: DrawingBackend>(
         if d.runs() > 1 { "mean" } else { "cost" }.to_string(),
         Swatch::Line(color.to_rgba()),
     ));
+    if let Some(limit) = d.budget.total {
+        budget_line(&mut chart, (0.0, limit), (n as f64, limit))?;
+        entries.push((
+            format!("total budget {}", money(limit, &d.currency)),
+            Swatch::Line(BUDGET.to_rgba()),
+        ));
+    }
     if let Some(&(total, _, _)) = d.cumulative.last() {
         chart
             .draw_series(std::iter::once(Circle::new(
@@ -518,7 +563,11 @@ fn cost_distribution<DB: DrawingBackend>(
     let (plot, side) = layout(root, &title)?;
     let mut sorted = d.totals.clone();
     sorted.sort_by(f64::total_cmp);
-    let (lo, hi) = (sorted[0], sorted[sorted.len() - 1]);
+    let budget = d.budget.total;
+    let lo = budget.map_or(sorted[0], |b| b.min(sorted[0]));
+    let hi = budget.map_or(sorted[sorted.len() - 1], |b| {
+        b.max(sorted[sorted.len() - 1])
+    });
     let pad = ((hi - lo) * 0.05).max(hi.abs() * 0.01).max(0.01);
     let (x0, x1) = (lo - pad, hi + pad);
     let bins = ((sorted.len() as f64).sqrt().round() as usize).clamp(10, 40);
@@ -609,6 +658,13 @@ fn cost_distribution<DB: DrawingBackend>(
         entries.push((
             format!("{name}: {}", money(x, &d.currency)),
             Swatch::Line(c.to_rgba()),
+        ));
+    }
+    if let Some(limit) = budget {
+        budget_line(&mut chart, (limit, 0.0), (limit, max_count))?;
+        entries.push((
+            format!("total budget {}", money(limit, &d.currency)),
+            Swatch::Line(BUDGET.to_rgba()),
         ));
     }
     legend(&side, &entries)

@@ -6,6 +6,9 @@
 use serde::Serialize;
 
 use super::{dec, OutputFile};
+use crate::analysis::budget::{Assessment, Scope};
+use crate::analysis::compare::{ComparisonRow, MonthlyComparison, SweepPoint};
+use crate::analysis::sensitivity::TornadoRow;
 use crate::calendar::Calendar;
 use crate::catalog::Regions;
 use crate::engine::Time;
@@ -301,4 +304,182 @@ fn lab_rows(scenario: &Scenario, results: &Results) -> Vec<LabRow> {
             wait_hours: outcome.wait_hours.map(dec).unwrap_or_default(),
         })
         .collect()
+}
+
+/// `budget.csv`: one row per month (monthly budget), an `any_month` row, and a `total` row.
+#[derive(Debug, Serialize)]
+pub struct BudgetRow {
+    pub scenario: String,
+    pub scope: &'static str,
+    pub month: Option<u32>,
+    pub start: String,
+    pub budget: String,
+    pub p_exceed: String,
+    pub p50: String,
+    pub p80: String,
+    pub p90: String,
+    pub first_month_p80_over: Option<u32>,
+}
+
+/// `budget.csv` for one or more (label, scenario, assessment).
+pub fn budget_file(items: &[(String, &Scenario, &Assessment)]) -> Result<OutputFile, Error> {
+    let mut rows = Vec::new();
+    for (label, scenario, assessment) in items {
+        for r in &assessment.rows {
+            let month = match r.scope {
+                Scope::Month(m) => Some(m),
+                _ => None,
+            };
+            rows.push(BudgetRow {
+                scenario: label.clone(),
+                scope: r.scope.name(),
+                month,
+                start: month
+                    .map(|m| scenario.calendar.month_start_iso(m))
+                    .unwrap_or_default(),
+                budget: dec(r.budget),
+                p_exceed: dec(r.p_exceed),
+                p50: dec(r.p50),
+                p80: dec(r.p80),
+                p90: dec(r.p90),
+                first_month_p80_over: r.first_month_p80_over,
+            });
+        }
+    }
+    file("budget.csv", rows)
+}
+
+/// `comparison.csv`.
+#[derive(Debug, Serialize)]
+pub struct ComparisonCsvRow {
+    pub scenario: String,
+    pub metric: &'static str,
+    pub mean: String,
+    pub p50: String,
+    pub p80: String,
+    pub p90: String,
+    pub delta_mean: String,
+    pub delta_pct: String,
+    /// Share of runs in which this scenario's value is higher than the first's.
+    pub prob_higher: String,
+    pub delta_p10: String,
+    pub delta_p90: String,
+}
+
+/// `comparison.csv`: every scenario and metric against the first scenario.
+pub fn comparison_file(rows: &[ComparisonRow]) -> Result<OutputFile, Error> {
+    file(
+        "comparison.csv",
+        rows.iter()
+            .map(|r| ComparisonCsvRow {
+                scenario: r.scenario.clone(),
+                metric: r.metric,
+                mean: dec(r.summary.mean),
+                p50: dec(r.summary.p50),
+                p80: dec(r.summary.p80),
+                p90: dec(r.summary.p90),
+                delta_mean: dec(r.delta_mean),
+                delta_pct: r.delta_pct.map(dec).unwrap_or_default(),
+                prob_higher: dec(r.prob_higher),
+                delta_p10: dec(r.delta_p10),
+                delta_p90: dec(r.delta_p90),
+            })
+            .collect(),
+    )
+}
+
+/// `comparison_monthly.csv`.
+#[derive(Debug, Serialize)]
+pub struct ComparisonMonthlyRow {
+    pub month: u32,
+    pub start: String,
+    pub scenario: String,
+    pub mean: String,
+    pub p10: String,
+    pub p90: String,
+    pub delta_mean: String,
+}
+
+/// `comparison_monthly.csv`: total cost per month and scenario.
+pub fn comparison_monthly_file(
+    first: &Scenario,
+    rows: &[MonthlyComparison],
+) -> Result<OutputFile, Error> {
+    file(
+        "comparison_monthly.csv",
+        rows.iter()
+            .map(|r| ComparisonMonthlyRow {
+                month: r.month,
+                start: first.calendar.month_start_iso(r.month),
+                scenario: r.scenario.clone(),
+                mean: dec(r.mean),
+                p10: dec(r.p10),
+                p90: dec(r.p90),
+                delta_mean: dec(r.delta_mean),
+            })
+            .collect(),
+    )
+}
+
+/// `sweep.csv`.
+#[derive(Debug, Serialize)]
+pub struct SweepRow {
+    pub value: String,
+    pub mean: String,
+    pub p10: String,
+    pub p50: String,
+    pub p80: String,
+    pub p90: String,
+    pub storage_mean: String,
+    pub egress_mean: String,
+}
+
+/// `sweep.csv`: total cost per parameter value.
+pub fn sweep_file(points: &[SweepPoint]) -> Result<OutputFile, Error> {
+    file(
+        "sweep.csv",
+        points
+            .iter()
+            .map(|p| SweepRow {
+                value: p.value.clone(),
+                mean: dec(p.total.mean),
+                p10: dec(p.p10),
+                p50: dec(p.total.p50),
+                p80: dec(p.total.p80),
+                p90: dec(p.total.p90),
+                storage_mean: dec(p.storage_mean),
+                egress_mean: dec(p.egress_mean),
+            })
+            .collect(),
+    )
+}
+
+/// `sensitivity.csv`.
+#[derive(Debug, Serialize)]
+pub struct SensitivityRow {
+    pub input: String,
+    pub p10_value: String,
+    pub p90_value: String,
+    pub total_at_p10: String,
+    pub total_at_p90: String,
+    pub swing: String,
+    pub rank_correlation: String,
+}
+
+/// `sensitivity.csv`: the tornado, biggest swing first.
+pub fn sensitivity_file(rows: &[TornadoRow]) -> Result<OutputFile, Error> {
+    file(
+        "sensitivity.csv",
+        rows.iter()
+            .map(|r| SensitivityRow {
+                input: r.input.name.clone(),
+                p10_value: dec(r.low),
+                p90_value: dec(r.high),
+                total_at_p10: dec(r.total_low),
+                total_at_p90: dec(r.total_high),
+                swing: dec(r.swing()),
+                rank_correlation: r.rank_correlation.map(dec).unwrap_or_default(),
+            })
+            .collect(),
+    )
 }

@@ -3,12 +3,14 @@
 //! Every output file is rendered in memory first, then written through a temporary file and a
 //! rename, so a reader never sees a half-written file.
 
+pub mod analysis_chart;
 pub mod chart;
 pub mod csv;
 pub mod terminal;
 
 use std::path::{Path, PathBuf};
 
+use crate::analysis::budget::Budget;
 use crate::error::Error;
 use crate::montecarlo::Results;
 use crate::scenario::Scenario;
@@ -22,10 +24,15 @@ pub struct OutputFile {
     pub bytes: Vec<u8>,
 }
 
-/// Renders every output file of a run: the CSV files, then the charts.
-pub fn render(scenario: &Scenario, results: &Results) -> Result<Vec<OutputFile>, Error> {
+/// Renders every output file of a run: the CSV files, then the charts (with the budget
+/// lines when a budget is given).
+pub fn render(
+    scenario: &Scenario,
+    results: &Results,
+    budget: &Budget,
+) -> Result<Vec<OutputFile>, Error> {
     let mut files = csv::render_all(scenario, results)?;
-    files.extend(chart::render_all(scenario, results)?);
+    files.extend(chart::render_all(scenario, results, budget)?);
     Ok(files)
 }
 

@@ -3,6 +3,9 @@
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
+use crate::analysis::budget::{Assessment, Scope};
+use crate::analysis::compare::{ComparisonRow, SweepPoint};
+use crate::analysis::sensitivity::TornadoRow;
 use crate::catalog::Regions;
 use crate::model::LabStatus;
 use crate::montecarlo::Results;
@@ -272,13 +275,7 @@ pub fn render(scenario: &Scenario, results: &Results, written: &[PathBuf]) -> St
             let _ = writeln!(out, "  - {w}");
         }
     }
-    if let Some(first) = written.first() {
-        let dir = first
-            .parent()
-            .map(|p| p.display().to_string())
-            .unwrap_or_default();
-        let _ = writeln!(out, "\nWrote {} files to {dir}/", written.len());
-    }
+    wrote(&mut out, written);
     out
 }
 
@@ -430,6 +427,160 @@ pub fn regions(catalog: &Regions, only: Option<&str>) -> String {
             .collect();
         table(&mut out, &rows, &[false, false, false]);
     }
+    out
+}
+
+fn pct(p: f64) -> String {
+    format!("{:.0}%", 100.0 * p)
+}
+
+fn wrote(out: &mut String, written: &[PathBuf]) {
+    if let Some(first) = written.first() {
+        let dir = first
+            .parent()
+            .map(|p| p.display().to_string())
+            .unwrap_or_default();
+        let _ = writeln!(out, "\nWrote {} files to {dir}/", written.len());
+    }
+}
+
+/// The budget section of a report.
+pub fn budget(scenario: &Scenario, a: &Assessment) -> String {
+    let cur = scenario.currency.as_str();
+    let mut out = format!("\nBudget ({}):\n", scenario.name);
+    for r in &a.rows {
+        let first = r
+            .first_month_p80_over
+            .map(|m| format!("; the P80 path first goes over in month {m}"))
+            .unwrap_or_else(|| "; the P80 path stays within it".to_string());
+        match r.scope {
+            Scope::Month(_) => {}
+            Scope::AnyMonth => {
+                let _ = writeln!(
+                    out,
+                    "  monthly budget {}: {} chance that some month goes over (worst month P80 {}){first}",
+                    money(r.budget, cur),
+                    pct(r.p_exceed),
+                    money(r.p80, cur)
+                );
+            }
+            Scope::Total => {
+                let _ = writeln!(
+                    out,
+                    "  total budget {}: {} chance of going over; P80 {}, P90 {}{first}",
+                    money(r.budget, cur),
+                    pct(r.p_exceed),
+                    money(r.p80, cur),
+                    money(r.p90, cur)
+                );
+            }
+        }
+    }
+    out
+}
+
+/// The `compare` report.
+pub fn comparison(first: &Scenario, rows: &[ComparisonRow], written: &[PathBuf]) -> String {
+    let cur = first.currency.as_str();
+    let mut out =
+        String::from("Total cost over the horizon, paired run by run with the first scenario:\n");
+    let mut table_rows = vec![[
+        "scenario",
+        "mean",
+        "P50",
+        "P80",
+        "P90",
+        "vs first",
+        "change",
+        "P(costs more)",
+    ]
+    .map(String::from)
+    .to_vec()];
+    for r in rows.iter().filter(|r| r.metric == "total_cost") {
+        table_rows.push(vec![
+            r.scenario.clone(),
+            money(r.summary.mean, cur),
+            money(r.summary.p50, cur),
+            money(r.summary.p80, cur),
+            money(r.summary.p90, cur),
+            money(r.delta_mean, cur),
+            r.delta_pct.map(|p| format!("{p:+.1}%")).unwrap_or_default(),
+            pct(r.prob_higher),
+        ]);
+    }
+    table(
+        &mut out,
+        &table_rows,
+        &[false, true, true, true, true, true, true, true],
+    );
+    wrote(&mut out, written);
+    out
+}
+
+/// The `sweep` report.
+pub fn sweep(base: &Scenario, param: &str, points: &[SweepPoint], written: &[PathBuf]) -> String {
+    let cur = base.currency.as_str();
+    let mut out = format!("{}: total cost as {param} varies\n", base.name);
+    let mut rows = vec![[param, "mean", "P50", "P90", "storage", "egress"]
+        .map(String::from)
+        .to_vec()];
+    for p in points {
+        rows.push(vec![
+            p.value.clone(),
+            money(p.total.mean, cur),
+            money(p.total.p50, cur),
+            money(p.total.p90, cur),
+            money(p.storage_mean, cur),
+            money(p.egress_mean, cur),
+        ]);
+    }
+    table(&mut out, &rows, &[false, true, true, true, true, true]);
+    wrote(&mut out, written);
+    out
+}
+
+/// The `tornado` report.
+pub fn tornado(scenario: &Scenario, base: f64, rows: &[TornadoRow], written: &[PathBuf]) -> String {
+    let cur = scenario.currency.as_str();
+    let mut out = format!("{}: what drives the total cost\n", scenario.name);
+    if rows.is_empty() {
+        out.push_str("  no input is a distribution: nothing to rank (give used_gb, export_hours or replication_hours a { dist = ... })\n");
+        wrote(&mut out, written);
+        return out;
+    }
+    let _ = writeln!(
+        out,
+        "  every input at its median: mean total {}",
+        money(base, cur)
+    );
+    let mut table_rows = vec![[
+        "input",
+        "P10 -> P90",
+        "total at P10",
+        "total at P90",
+        "swing",
+        "rank corr.",
+    ]
+    .map(String::from)
+    .to_vec()];
+    for r in rows {
+        table_rows.push(vec![
+            r.input.name.clone(),
+            format!("{:.1} -> {:.1}", r.low, r.high),
+            money(r.total_low, cur),
+            money(r.total_high, cur),
+            money(r.swing(), cur),
+            r.rank_correlation
+                .map(|c| format!("{c:+.2}"))
+                .unwrap_or_default(),
+        ]);
+    }
+    table(
+        &mut out,
+        &table_rows,
+        &[false, true, true, true, true, true],
+    );
+    wrote(&mut out, written);
     out
 }
 

@@ -117,6 +117,26 @@ impl Dist {
         }
     }
 
+    /// The `p`-quantile (inverse CDF), `p` in `[0, 1]`.
+    pub fn quantile(&self, p: f64) -> f64 {
+        let p = p.clamp(0.0, 1.0);
+        match self {
+            Dist::Const(v) => *v,
+            Dist::Triangular { inner, .. } => inner.inverse_cdf(p),
+            Dist::Pert {
+                min, max, inner, ..
+            } => min + (max - min) * inner.inverse_cdf(p),
+            Dist::Uniform { inner, .. } => inner.inverse_cdf(p),
+            Dist::Normal { inner, .. } => {
+                let below_zero = inner.cdf(0.0);
+                inner
+                    .inverse_cdf(below_zero + p * (1.0 - below_zero))
+                    .max(0.0)
+            }
+            Dist::LogNormal { inner, .. } => inner.inverse_cdf(p),
+        }
+    }
+
     /// The smallest value the distribution can take.
     pub fn lower_bound(&self) -> f64 {
         match self {
@@ -232,6 +252,21 @@ mod tests {
         assert!(Dist::uniform(3.0, 1.0).is_err());
         assert!(Dist::normal(1.0, 0.0).is_err());
         assert!(Dist::lognormal(-1.0, 1.0).is_err());
+    }
+
+    #[test]
+    fn quantiles_by_hand() {
+        // Uniform(1, 3): P10 = 1.2. Triangular(0, 0, 1): F(x) = 1 - (1 - x)^2, P75 = 0.5.
+        assert!((Dist::uniform(1.0, 3.0).unwrap().quantile(0.1) - 1.2).abs() < 1e-9);
+        assert!((Dist::triangular(0.0, 0.0, 1.0).unwrap().quantile(0.75) - 0.5).abs() < 1e-6);
+        // Lognormal median = exp(mu) = mean / sqrt(1 + cv^2) = 40 / sqrt(1.0625).
+        let median = Dist::lognormal(40.0, 10.0).unwrap().quantile(0.5);
+        assert!((median - 40.0 / 1.0625f64.sqrt()).abs() < 1e-6, "{median}");
+        // Symmetric PERT: the median is the mode.
+        assert!((Dist::pert(10.0, 20.0, 30.0).unwrap().quantile(0.5) - 20.0).abs() < 1e-6);
+        // Normal(10, 1) is barely truncated: P50 = 10.
+        assert!((Dist::normal(10.0, 1.0).unwrap().quantile(0.5) - 10.0).abs() < 1e-6);
+        assert_eq!(Dist::Const(4.0).quantile(0.9), 4.0);
     }
 
     #[test]

@@ -6,6 +6,7 @@
 
 pub mod dist;
 pub mod locate;
+pub mod overrides;
 pub mod raw;
 mod validate;
 
@@ -17,6 +18,7 @@ use crate::error::{Error, InputError};
 use crate::rules::{Eligibility, OsState};
 
 pub use dist::Dist;
+pub use overrides::Override;
 pub use raw::{AccountKind, StorageBilling, StorageType};
 
 /// The bundled default scenario, used when no file is given.
@@ -146,6 +148,55 @@ pub struct Image {
     pub stream_key: u64,
 }
 
+/// The uncertain inputs of an image.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputField {
+    /// `used_gb`.
+    UsedGb,
+    /// `export_hours`.
+    ExportHours,
+    /// `replication_hours`.
+    ReplicationHours,
+}
+
+impl InputField {
+    /// All fields, in a fixed order.
+    pub const ALL: [InputField; 3] = [
+        InputField::UsedGb,
+        InputField::ExportHours,
+        InputField::ReplicationHours,
+    ];
+
+    /// Key name in the scenario file.
+    pub fn key(self) -> &'static str {
+        match self {
+            InputField::UsedGb => "used_gb",
+            InputField::ExportHours => "export_hours",
+            InputField::ReplicationHours => "replication_hours",
+        }
+    }
+}
+
+impl Image {
+    /// The distribution of an input.
+    pub fn input(&self, field: InputField) -> &Dist {
+        match field {
+            InputField::UsedGb => &self.used_gb,
+            InputField::ExportHours => &self.export_hours,
+            InputField::ReplicationHours => &self.replication_hours,
+        }
+    }
+
+    /// The distribution of an input, to replace it.
+    pub fn input_mut(&mut self, field: InputField) -> &mut Dist {
+        match field {
+            InputField::UsedGb => &mut self.used_gb,
+            InputField::ExportHours => &mut self.export_hours,
+            InputField::ReplicationHours => &mut self.replication_hours,
+        }
+    }
+}
+
 /// A lab entry (possibly standing for several identical labs).
 #[derive(Debug, Clone)]
 pub struct Lab {
@@ -177,6 +228,11 @@ pub struct Cell {
 impl Scenario {
     /// Reads and validates a scenario file.
     pub fn load(path: &Path) -> Result<Scenario, Error> {
+        Scenario::load_with(path, &[])
+    }
+
+    /// Reads a scenario file, applies `--set` overrides, and validates the result.
+    pub fn load_with(path: &Path, overrides: &[Override]) -> Result<Scenario, Error> {
         let label = path.display().to_string();
         let bytes = std::fs::read(path).map_err(|e| match e.kind() {
             // A scenario that is not there is bad input (exit 2), not a system failure.
@@ -201,7 +257,34 @@ impl Scenario {
                 e.utf8_error().valid_up_to()
             ),
         })?;
-        Ok(Scenario::parse(&text, &label)?)
+        Ok(Scenario::parse_with(&text, &label, overrides)?)
+    }
+
+    /// Validates scenario text after applying `overrides`. An error caused by an override is
+    /// labelled with it.
+    pub fn parse_with(
+        text: &str,
+        file: &str,
+        overrides: &[Override],
+    ) -> Result<Scenario, InputError> {
+        let edited = overrides::apply(text, overrides).map_err(|(o, message)| InputError {
+            file: format!("--set {o}"),
+            line: None,
+            column: None,
+            key: Some(o.path.clone()),
+            message,
+        })?;
+        Scenario::parse(&edited, file).map_err(|mut e| {
+            let culprit = overrides.iter().rev().find(|o| {
+                e.key
+                    .as_deref()
+                    .is_some_and(|k| k == o.path || k.starts_with(&format!("{}.", o.path)))
+            });
+            if let Some(o) = culprit {
+                e.file = format!("{} (after --set {o})", e.file);
+            }
+            e
+        })
     }
 
     /// The bundled default scenario.

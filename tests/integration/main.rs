@@ -1,5 +1,6 @@
 //! The one integration test binary: topic modules over a shared harness.
 
+mod analysis;
 mod bad_input;
 mod charts;
 mod commands;

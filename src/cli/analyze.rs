@@ -1,0 +1,185 @@
+//! `compare`, `sweep` and `tornado`: several simulations of related scenarios, all with the
+//! first one's seed and runs so that they share random numbers run by run.
+
+use super::run::{check_gate_args, gate};
+use super::{
+    file_stem, load, out_dir, usage, CompareArgs, Outcome, Runner, SimArgs, SweepArgs, TornadoArgs,
+};
+use crate::analysis::{budget, compare as cmp, sensitivity};
+use crate::error::Error;
+use crate::montecarlo::Results;
+use crate::report;
+use crate::scenario::{Override, Scenario};
+
+/// Gives every scenario the first one's seed and runs (common random numbers); returns a
+/// notice when that changed anything.
+fn align(scenarios: &mut [(String, Scenario)]) -> String {
+    let Some((_, first)) = scenarios.first() else {
+        return String::new();
+    };
+    let (seed, runs) = (first.seed, first.runs);
+    let mut notice = String::new();
+    for (label, s) in scenarios.iter_mut().skip(1) {
+        if s.seed != seed || s.runs != runs {
+            notice.push_str(&format!(
+                "note: {label} runs with the first scenario's seed {seed} and {runs} runs, so that all share random numbers\n"
+            ));
+            s.seed = seed;
+            s.runs = runs;
+        }
+    }
+    notice
+}
+
+/// Parses `NAME:PATH=VALUE` variants, grouping the overrides of each name in order.
+fn variants(specs: &[String]) -> Result<Vec<(String, Vec<Override>)>, Error> {
+    let mut grouped: Vec<(String, Vec<Override>)> = Vec::new();
+    for spec in specs {
+        let (name, set) = spec
+            .split_once(':')
+            .filter(|(n, _)| !n.trim().is_empty())
+            .ok_or_else(|| usage("--variant", format!("`{spec}`: expected NAME:PATH=VALUE")))?;
+        let o = Override::parse(set).map_err(|e| usage("--variant", e))?;
+        match grouped.iter_mut().find(|(n, _)| n == name.trim()) {
+            Some((_, list)) => list.push(o),
+            None => grouped.push((name.trim().to_string(), vec![o])),
+        }
+    }
+    Ok(grouped)
+}
+
+pub(super) fn compare(args: CompareArgs) -> Result<Outcome, Error> {
+    check_gate_args(&args.budget)?;
+    let first_path = &args.scenarios[0];
+    let mut scenarios: Vec<(String, Scenario)> = Vec::new();
+    for path in &args.scenarios {
+        let (scenario, mut label) = load(Some(path), &args.sim)?;
+        if scenarios.iter().any(|(l, _)| *l == label) {
+            label = format!("{label}-{}", scenarios.len() + 1);
+        }
+        scenarios.push((label, scenario));
+    }
+    for (name, overrides) in variants(&args.variant)? {
+        let mut sim = args.sim.clone();
+        sim.set.extend(overrides);
+        let (scenario, _) = load(Some(first_path), &sim)?;
+        scenarios.push((name, scenario));
+    }
+    if scenarios.len() < 2 {
+        return Err(usage(
+            "SCENARIOS",
+            "compare needs at least two scenario files, or one file and a --variant",
+        ));
+    }
+    let notice = align(&mut scenarios);
+    let out = out_dir(&args.sim, &format!("compare-{}", file_stem(first_path)))?;
+    let total_runs = scenarios.iter().map(|(_, s)| u64::from(s.runs)).sum();
+    let runner = Runner::new(&args.sim, total_runs)?;
+    let results: Vec<Results> = scenarios.iter().map(|(_, s)| runner.simulate(s)).collect();
+    runner.finish();
+
+    let labelled: Vec<(String, &Results)> = scenarios
+        .iter()
+        .zip(&results)
+        .map(|((label, _), r)| (label.clone(), r))
+        .collect();
+    let metrics: Vec<_> = report::csv::metrics("")
+        .into_iter()
+        .map(|(name, _, read)| (name, read))
+        .collect();
+    let rows = cmp::compare(&labelled, &metrics);
+    let monthly = cmp::compare_monthly(&labelled);
+    let first = &scenarios[0].1;
+    let mut files = vec![
+        report::csv::comparison_file(&rows)?,
+        report::csv::comparison_monthly_file(first, &monthly)?,
+    ];
+    files.extend(report::analysis_chart::comparison(first, &labelled)?);
+    let budget = args.budget.budget();
+    let assessments: Vec<budget::Assessment> = if budget.is_empty() {
+        Vec::new()
+    } else {
+        results.iter().map(|r| budget::assess(r, &budget)).collect()
+    };
+    if !assessments.is_empty() {
+        let items: Vec<_> = scenarios
+            .iter()
+            .zip(&assessments)
+            .map(|((label, s), a)| (label.clone(), s, a))
+            .collect();
+        files.push(report::csv::budget_file(&items)?);
+    }
+    let written = report::write_all(&out, &files)?;
+    let mut stdout = String::new();
+    if !args.sim.quiet {
+        stdout = report::terminal::comparison(first, &rows, &written);
+        for ((_, s), a) in scenarios.iter().zip(&assessments) {
+            stdout.push_str(&report::terminal::budget(s, a));
+        }
+    }
+    let mut outcome = gate(
+        stdout,
+        &args.budget,
+        scenarios
+            .iter()
+            .map(|(l, _)| l.as_str())
+            .zip(assessments.iter()),
+    );
+    outcome.stderr.insert_str(0, &notice);
+    Ok(outcome)
+}
+
+pub(super) fn sweep(args: SweepArgs) -> Result<Outcome, Error> {
+    let (base, stem) = load(Some(&args.scenario), &args.sim)?;
+    let mut variants = Vec::new();
+    for value in &args.values {
+        let o = Override::parse(&format!("{}={}", args.param, value))
+            .map_err(|e| usage("--param", e))?;
+        let sim = SimArgs {
+            set: args.sim.set.iter().cloned().chain([o]).collect(),
+            runs: Some(base.runs),
+            seed: Some(base.seed),
+            ..args.sim.clone()
+        };
+        variants.push((value.clone(), load(Some(&args.scenario), &sim)?.0));
+    }
+    let out = out_dir(&args.sim, &format!("sweep-{stem}"))?;
+    let runner = Runner::new(&args.sim, u64::from(base.runs) * variants.len() as u64)?;
+    let results: Vec<(String, Results)> = variants
+        .iter()
+        .map(|(v, s)| (v.clone(), runner.simulate(s)))
+        .collect();
+    runner.finish();
+    let rows = cmp::sweep_points(&results);
+    let mut files = vec![report::csv::sweep_file(&rows)?];
+    files.extend(report::analysis_chart::sweep(&base, &args.param, &rows)?);
+    let written = report::write_all(&out, &files)?;
+    let stdout = if args.sim.quiet {
+        String::new()
+    } else {
+        report::terminal::sweep(&base, &args.param, &rows, &written)
+    };
+    Ok(Outcome::text(stdout))
+}
+
+pub(super) fn tornado(args: TornadoArgs) -> Result<Outcome, Error> {
+    let (scenario, stem) = load(Some(&args.scenario), &args.sim)?;
+    let inputs = sensitivity::inputs(&scenario);
+    let out = out_dir(&args.sim, &format!("tornado-{stem}"))?;
+    let simulations = 2 + 2 * inputs.len() as u64;
+    let runner = Runner::new(&args.sim, u64::from(scenario.runs) * simulations)?;
+    let original = runner.simulate(&scenario);
+    let (base, rows) = sensitivity::tornado(&scenario, &original, |s| runner.simulate(s));
+    runner.finish();
+    let mut files = vec![report::csv::sensitivity_file(&rows)?];
+    if !rows.is_empty() {
+        files.extend(report::analysis_chart::tornado(&scenario, base, &rows)?);
+    }
+    let written = report::write_all(&out, &files)?;
+    let stdout = if args.sim.quiet {
+        String::new()
+    } else {
+        report::terminal::tornado(&scenario, base, &rows, &written)
+    };
+    Ok(Outcome::text(stdout))
+}

@@ -1,0 +1,330 @@
+//! The command line: argument definitions, and the glue from arguments to library calls.
+//! Commands return an [`Outcome`] (text and exit code); `main` prints it. Nothing here
+//! computes results: it loads scenarios, runs them and hands the results to `report`.
+
+mod analyze;
+mod run;
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use clap::{Args, Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use crate::analysis::budget::Budget;
+use crate::error::{Error, InputError};
+use crate::montecarlo::{self, Results};
+use crate::scenario::{Override, Scenario, DEFAULT_SCENARIO, DEFAULT_SCENARIO_NAME};
+
+/// Plans what an Azure Lab Services image gallery will cost: exports, geography-wide
+/// replication, retention, and the storage and egress they incur.
+#[derive(Debug, Parser)]
+#[command(name = "gallerysim", version, about, long_about = None)]
+pub struct Cli {
+    /// What to do (default: `run` on the bundled default scenario).
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Simulate a scenario and write CSV files and charts (and a short report).
+    Run(RunArgs),
+    /// Compare scenarios (or variants of one) with common random numbers.
+    Compare(CompareArgs),
+    /// Run a scenario for several values of one parameter.
+    Sweep(SweepArgs),
+    /// Rank the uncertain inputs by how much they move the total cost.
+    Tornado(TornadoArgs),
+    /// Validate a scenario and show image eligibility and each lab's expected status,
+    /// without writing anything.
+    Check {
+        /// Scenario file (TOML).
+        scenario: PathBuf,
+        /// Override a scenario key, e.g. `--set gallery.campus.keep_versions=2` (repeatable).
+        #[arg(long = "set", value_name = "PATH=VALUE", value_parser = Override::parse)]
+        set: Vec<Override>,
+    },
+    /// List Azure geographies and their regions (restricted ones marked), with the
+    /// continent that picks the egress price.
+    Regions {
+        /// Only this geography, e.g. "United States" (case-insensitive).
+        geography: Option<String>,
+    },
+}
+
+/// Options shared by every command that simulates.
+#[derive(Debug, Args, Default, Clone)]
+pub struct SimArgs {
+    /// Output folder. Default: output/<scenario file stem>/ (compare, sweep and tornado add
+    /// a suffix).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Monte Carlo runs (overrides scenario.runs).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub runs: Option<u32>,
+    /// Master seed (overrides scenario.seed).
+    #[arg(long, value_name = "S")]
+    pub seed: Option<u64>,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub threads: Option<u16>,
+    /// Print nothing on success.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Override a scenario key, e.g. `--set image.cs101.used_gb=60` (repeatable).
+    #[arg(long = "set", value_name = "PATH=VALUE", value_parser = Override::parse)]
+    pub set: Vec<Override>,
+}
+
+/// Budget options of `run` and `compare`.
+#[derive(Debug, Args, Default, Clone)]
+pub struct BudgetArgs {
+    /// Budget per billing month: budget.csv gives the probability of exceeding it each month.
+    #[arg(long, value_name = "AMOUNT", value_parser = non_negative)]
+    pub budget_monthly: Option<f64>,
+    /// Budget for the whole horizon.
+    #[arg(long, value_name = "AMOUNT", value_parser = non_negative)]
+    pub budget_total: Option<f64>,
+    /// Exit with code 3 when the probability of exceeding a budget is above P (0..1).
+    #[arg(long, value_name = "P", value_parser = probability)]
+    pub fail_over: Option<f64>,
+}
+
+impl BudgetArgs {
+    fn budget(&self) -> Budget {
+        Budget {
+            monthly: self.budget_monthly,
+            total: self.budget_total,
+        }
+    }
+}
+
+/// Arguments of `gallerysim run`.
+#[derive(Debug, Args, Default)]
+pub struct RunArgs {
+    /// Scenario file (TOML). Default: the bundled scenarios/default.toml.
+    pub scenario: Option<PathBuf>,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub sim: SimArgs,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub budget: BudgetArgs,
+}
+
+/// Arguments of `gallerysim compare`.
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// Scenario files; the first is the baseline. One file is enough with --variant.
+    #[arg(required = true)]
+    pub scenarios: Vec<PathBuf>,
+    /// A variant of the first scenario: `NAME:PATH=VALUE` (repeat a NAME for several keys).
+    #[arg(long, value_name = "NAME:PATH=VALUE")]
+    pub variant: Vec<String>,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub sim: SimArgs,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub budget: BudgetArgs,
+}
+
+/// Arguments of `gallerysim sweep`.
+#[derive(Debug, Args)]
+pub struct SweepArgs {
+    /// Scenario file.
+    pub scenario: PathBuf,
+    /// The key to vary, as for --set, e.g. `gallery.campus.keep_versions`.
+    #[arg(long, value_name = "PATH")]
+    pub param: String,
+    /// Comma-separated values, e.g. `0,1,2,3`.
+    #[arg(long, value_name = "V1,V2,...", value_delimiter = ',', required = true)]
+    pub values: Vec<String>,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub sim: SimArgs,
+}
+
+/// Arguments of `gallerysim tornado`.
+#[derive(Debug, Args)]
+pub struct TornadoArgs {
+    /// Scenario file.
+    pub scenario: PathBuf,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub sim: SimArgs,
+}
+
+/// What a command produced: text for stdout and stderr, and the exit code.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    /// Report text.
+    pub stdout: String,
+    /// Notices (e.g. a failed budget gate).
+    pub stderr: String,
+    /// 0, or 3 when a budget gate failed.
+    pub code: u8,
+}
+
+impl Outcome {
+    fn text(stdout: String) -> Outcome {
+        Outcome {
+            stdout,
+            ..Outcome::default()
+        }
+    }
+}
+
+/// Runs the command.
+pub fn execute(cli: Cli) -> Result<Outcome, Error> {
+    match cli.command {
+        None => run::run(RunArgs::default()),
+        Some(Command::Run(args)) => run::run(args),
+        Some(Command::Compare(args)) => analyze::compare(args),
+        Some(Command::Sweep(args)) => analyze::sweep(args),
+        Some(Command::Tornado(args)) => analyze::tornado(args),
+        Some(Command::Check { scenario, set }) => run::check(&scenario, &set).map(Outcome::text),
+        Some(Command::Regions { geography }) => {
+            run::regions(geography.as_deref()).map(Outcome::text)
+        }
+    }
+}
+
+fn non_negative(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(x) if x >= 0.0 && x.is_finite() => Ok(x),
+        _ => Err(format!("`{text}` is not a non-negative amount")),
+    }
+}
+
+fn probability(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(x) if (0.0..=1.0).contains(&x) => Ok(x),
+        _ => Err(format!("`{text}` is not a probability between 0 and 1")),
+    }
+}
+
+/// A usage error located on the command line (exit code 2).
+fn usage(key: &str, message: impl Into<String>) -> Error {
+    InputError {
+        file: "command line".to_string(),
+        line: None,
+        column: None,
+        key: Some(key.to_string()),
+        message: message.into(),
+    }
+    .into()
+}
+
+/// Loads a scenario (the bundled default when `path` is None) with overrides, applies
+/// `--runs` and `--seed`, and returns it with its file stem.
+fn load(path: Option<&Path>, sim: &SimArgs) -> Result<(Scenario, String), Error> {
+    let (mut scenario, stem) = match path {
+        Some(path) => (Scenario::load_with(path, &sim.set)?, file_stem(path)),
+        None => (
+            Scenario::parse_with(DEFAULT_SCENARIO, DEFAULT_SCENARIO_NAME, &sim.set)?,
+            file_stem(Path::new(DEFAULT_SCENARIO_NAME)),
+        ),
+    };
+    if let Some(runs) = sim.runs {
+        scenario.runs = runs;
+    }
+    if let Some(seed) = sim.seed {
+        scenario.seed = seed;
+    }
+    Ok((scenario, stem))
+}
+
+/// The output folder: `--out`, or `output/<default_name>`; refuses a path that is a file.
+fn out_dir(sim: &SimArgs, default_name: &str) -> Result<PathBuf, Error> {
+    let out = sim
+        .out
+        .clone()
+        .unwrap_or_else(|| Path::new("output").join(default_name));
+    if out.is_file() {
+        return Err(usage(
+            "--out",
+            format!("{} is a file; --out takes a folder", out.display()),
+        ));
+    }
+    Ok(out)
+}
+
+fn file_stem(path: &Path) -> String {
+    path.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "scenario".to_string())
+}
+
+/// The thread pool and progress bar of one command: every simulation goes through it.
+struct Runner {
+    pool: rayon::ThreadPool,
+    progress: Progress,
+}
+
+impl Runner {
+    fn new(sim: &SimArgs, total_runs: u64) -> Result<Runner, Error> {
+        let mut pool = rayon::ThreadPoolBuilder::new();
+        if let Some(n) = sim.threads {
+            pool = pool.num_threads(usize::from(n));
+        }
+        let pool = pool
+            .build()
+            .map_err(|e| Error::io("thread pool", std::io::Error::other(e.to_string())))?;
+        Ok(Runner {
+            pool,
+            progress: Progress::new(total_runs, sim.quiet),
+        })
+    }
+
+    fn simulate(&self, scenario: &Scenario) -> Results {
+        self.pool
+            .install(|| montecarlo::simulate(scenario, &|| self.progress.tick()))
+    }
+
+    fn finish(&self) {
+        self.progress.bar.finish_and_clear();
+    }
+}
+
+/// A progress bar on stderr that appears only when a command takes more than a moment, and
+/// only on a terminal (indicatif draws nothing when stderr is redirected).
+struct Progress {
+    bar: ProgressBar,
+    started: Instant,
+    shown: AtomicBool,
+    enabled: bool,
+}
+
+impl Progress {
+    const DELAY: Duration = Duration::from_millis(400);
+
+    fn new(runs: u64, quiet: bool) -> Progress {
+        let bar = ProgressBar::with_draw_target(Some(runs), ProgressDrawTarget::hidden());
+        if let Ok(style) = ProgressStyle::with_template(
+            "{spinner} simulating [{bar:40}] {pos}/{len} runs ({percent}%), about {eta} left",
+        ) {
+            bar.set_style(style.progress_chars("=> "));
+        }
+        Progress {
+            bar,
+            started: Instant::now(),
+            shown: AtomicBool::new(false),
+            enabled: !quiet,
+        }
+    }
+
+    fn tick(&self) {
+        self.bar.inc(1);
+        if self.enabled
+            && self.started.elapsed() > Self::DELAY
+            && !self.shown.swap(true, Ordering::Relaxed)
+        {
+            self.bar.set_draw_target(ProgressDrawTarget::stderr());
+        }
+    }
+}

@@ -1,0 +1,392 @@
+//! Charts of the analysis commands: `comparison` (compare), `sweep` and `tornado`.
+//! Same conventions and helpers as [`super::chart`].
+
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use super::chart::{
+    axis_money, desc_style, err, label_style, layout, legend, register_fonts, render, whole, Area,
+    Swatch, PALETTE,
+};
+use super::terminal::money;
+use super::OutputFile;
+use crate::analysis::compare::SweepPoint;
+use crate::analysis::quantile;
+use crate::analysis::sensitivity::TornadoRow;
+use crate::error::Error;
+use crate::model::RunTotals;
+use crate::montecarlo::Results;
+use crate::scenario::Scenario;
+
+/// Per scenario: label, then (mean, P10, P90) of total, storage and egress, then the mean
+/// total of each month.
+struct Compared {
+    label: String,
+    bars: [(f64, f64, f64); 3],
+    monthly: Vec<f64>,
+}
+
+/// The comparison chart: grouped bars of total, storage and egress cost with P10-P90
+/// whiskers, and the mean monthly cost of each scenario as lines.
+pub fn comparison(
+    first: &Scenario,
+    scenarios: &[(String, &Results)],
+) -> Result<Vec<OutputFile>, Error> {
+    register_fonts();
+    let compared: Vec<Compared> = scenarios
+        .iter()
+        .map(|(label, r)| {
+            let stat = |read: fn(&RunTotals) -> f64| {
+                let v: Vec<f64> = r.runs.iter().map(|x| read(&x.totals)).collect();
+                let mean = v.iter().sum::<f64>() / v.len().max(1) as f64;
+                (mean, quantile(&v, 0.1), quantile(&v, 0.9))
+            };
+            let months = r.monthly_totals.first().map_or(0, Vec::len);
+            let n = r.monthly_totals.len().max(1) as f64;
+            Compared {
+                label: label.clone(),
+                bars: [
+                    stat(|t| t.total_cost),
+                    stat(|t| t.storage_cost),
+                    stat(|t| t.egress_cost),
+                ],
+                monthly: (0..months)
+                    .map(|m| r.monthly_totals.iter().map(|run| run[m]).sum::<f64>() / n)
+                    .collect(),
+            }
+        })
+        .collect();
+    let title = format!("{}: scenarios compared", first.name);
+    let cur = first.currency.as_str();
+    let start = first.calendar.start().to_string();
+    let files = render(
+        "comparison",
+        |root| draw_comparison(root, &title, cur, &start, &compared),
+        |root| draw_comparison(root, &title, cur, &start, &compared),
+    )?;
+    Ok(files.into())
+}
+
+fn draw_comparison<DB: DrawingBackend>(
+    root: &Area<DB>,
+    title: &str,
+    cur: &str,
+    start: &str,
+    compared: &[Compared],
+) -> Result<(), String> {
+    let (body, side) = layout(root, title)?;
+    let (left, right) = body.split_horizontally(body.dim_in_pixel().0 * 2 / 5);
+    let k = compared.len() as f64;
+    let top = compared
+        .iter()
+        .flat_map(|c| c.bars.iter().map(|b| b.2.max(b.0)))
+        .fold(0.0, f64::max)
+        .max(1e-9)
+        * 1.1;
+    let mut bars = ChartBuilder::on(&left)
+        .margin(15)
+        .x_label_area_size(45)
+        .y_label_area_size(80)
+        .build_cartesian_2d(-0.5f64..2.5, 0f64..top)
+        .map_err(err)?;
+    let groups = ["total", "storage", "egress"];
+    bars.configure_mesh()
+        .light_line_style(TRANSPARENT)
+        .disable_x_mesh()
+        .x_labels(3)
+        .x_label_formatter(&|x| {
+            let i = x.round();
+            if (x - i).abs() < 1e-9 && (0.0..3.0).contains(&i) {
+                groups[i as usize].to_string()
+            } else {
+                String::new()
+            }
+        })
+        .y_label_formatter(&|y| axis_money(*y, cur))
+        .y_desc(format!("cost over the horizon ({cur}), mean and P10-P90"))
+        .label_style(label_style())
+        .axis_desc_style(desc_style())
+        .draw()
+        .map_err(err)?;
+    let width = 0.8 / k;
+    for (i, c) in compared.iter().enumerate() {
+        let color = PALETTE[i % PALETTE.len()];
+        for (g, &(mean, p10, p90)) in c.bars.iter().enumerate() {
+            let x0 = g as f64 - 0.4 + width * i as f64;
+            let x = x0 + width / 2.0;
+            bars.draw_series([Rectangle::new(
+                [(x0 + 0.01, 0.0), (x0 + width - 0.01, mean)],
+                color.filled(),
+            )])
+            .map_err(err)?;
+            bars.draw_series([
+                PathElement::new(vec![(x, p10), (x, p90)], BLACK.stroke_width(2)),
+                PathElement::new(
+                    vec![(x - width / 5.0, p10), (x + width / 5.0, p10)],
+                    BLACK.stroke_width(2),
+                ),
+                PathElement::new(
+                    vec![(x - width / 5.0, p90), (x + width / 5.0, p90)],
+                    BLACK.stroke_width(2),
+                ),
+            ])
+            .map_err(err)?;
+        }
+    }
+
+    let months = compared.first().map_or(0, |c| c.monthly.len());
+    let top = compared
+        .iter()
+        .flat_map(|c| c.monthly.iter().copied())
+        .fold(0.0, f64::max)
+        .max(1e-9)
+        * 1.1;
+    let mut lines = ChartBuilder::on(&right)
+        .margin(15)
+        .x_label_area_size(45)
+        .y_label_area_size(80)
+        .build_cartesian_2d(0.5f64..months as f64 + 0.5, 0f64..top)
+        .map_err(err)?;
+    lines
+        .configure_mesh()
+        .light_line_style(TRANSPARENT)
+        .x_labels(months.min(13) + 1)
+        .x_label_formatter(&whole)
+        .y_label_formatter(&|y| axis_money(*y, cur))
+        .x_desc(format!("billing month from {start}"))
+        .y_desc(format!("mean cost per month ({cur})"))
+        .label_style(label_style())
+        .axis_desc_style(desc_style())
+        .draw()
+        .map_err(err)?;
+    let mut entries = Vec::new();
+    for (i, c) in compared.iter().enumerate() {
+        let color = PALETTE[i % PALETTE.len()];
+        let points = c
+            .monthly
+            .iter()
+            .enumerate()
+            .map(|(m, v)| (m as f64 + 1.0, *v));
+        lines
+            .draw_series(LineSeries::new(points, color.stroke_width(3)))
+            .map_err(err)?;
+        entries.push((c.label.clone(), Swatch::Box(color.to_rgba())));
+    }
+    entries.push((
+        "P10-P90 over runs".to_string(),
+        Swatch::Line(BLACK.to_rgba()),
+    ));
+    legend(&side, &entries)
+}
+
+/// The sweep chart: mean, P50 and P90 of the total cost for each value, P10-P90 shaded.
+pub fn sweep(
+    base: &Scenario,
+    param: &str,
+    points: &[SweepPoint],
+) -> Result<Vec<OutputFile>, Error> {
+    register_fonts();
+    let title = format!("{}: total cost by {param}", base.name);
+    let cur = base.currency.as_str();
+    let files = render(
+        "sweep",
+        |root| draw_sweep(root, &title, param, cur, points),
+        |root| draw_sweep(root, &title, param, cur, points),
+    )?;
+    Ok(files.into())
+}
+
+fn draw_sweep<DB: DrawingBackend>(
+    root: &Area<DB>,
+    title: &str,
+    param: &str,
+    cur: &str,
+    points: &[SweepPoint],
+) -> Result<(), String> {
+    let (plot, side) = layout(root, title)?;
+    let n = points.len();
+    let top = points
+        .iter()
+        .map(|p| p.total.p90.max(p.total.mean))
+        .fold(0.0, f64::max)
+        .max(1e-9)
+        * 1.1;
+    let mut chart = ChartBuilder::on(&plot)
+        .margin(15)
+        .x_label_area_size(55)
+        .y_label_area_size(85)
+        .build_cartesian_2d(-0.5f64..n as f64 - 0.5, 0f64..top)
+        .map_err(err)?;
+    let labels: Vec<String> = points.iter().map(|p| p.value.clone()).collect();
+    chart
+        .configure_mesh()
+        .light_line_style(TRANSPARENT)
+        .x_labels(n.min(30) + 1)
+        .x_label_formatter(&|x| {
+            let i = x.round();
+            if (x - i).abs() < 1e-9 && i >= 0.0 && (i as usize) < labels.len() {
+                labels[i as usize].clone()
+            } else {
+                String::new()
+            }
+        })
+        .y_label_formatter(&|y| axis_money(*y, cur))
+        .x_desc(param.to_string())
+        .y_desc(format!("total cost over the horizon ({cur})"))
+        .label_style(label_style())
+        .axis_desc_style(desc_style())
+        .draw()
+        .map_err(err)?;
+    let mut outline: Vec<(f64, f64)> = points
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (i as f64, p.total.p90))
+        .collect();
+    outline.extend(
+        points
+            .iter()
+            .enumerate()
+            .rev()
+            .map(|(i, p)| (i as f64, p.p10)),
+    );
+    chart
+        .draw_series([Polygon::new(outline, PALETTE[0].mix(0.15).filled())])
+        .map_err(err)?;
+    type Line = (&'static str, RGBColor, fn(&SweepPoint) -> f64);
+    let series: [Line; 3] = [
+        ("mean", PALETTE[0], |p| p.total.mean),
+        ("P50", PALETTE[2], |p| p.total.p50),
+        ("P90", PALETTE[3], |p| p.total.p90),
+    ];
+    let mut entries = vec![(
+        "P10-P90 band".to_string(),
+        Swatch::Box(PALETTE[0].mix(0.15)),
+    )];
+    for (name, color, read) in series {
+        let line: Vec<(f64, f64)> = points
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (i as f64, read(p)))
+            .collect();
+        chart
+            .draw_series(LineSeries::new(line.clone(), color.stroke_width(3)))
+            .map_err(err)?;
+        chart
+            .draw_series(
+                line.into_iter()
+                    .map(|pt| Circle::new(pt, 5, color.filled())),
+            )
+            .map_err(err)?;
+        entries.push((name.to_string(), Swatch::Line(color.to_rgba())));
+    }
+    legend(&side, &entries)
+}
+
+/// The tornado chart: for each input, the mean total cost with it at P10 and at P90 (others
+/// at their medians), biggest swing on top.
+pub fn tornado(
+    scenario: &Scenario,
+    base: f64,
+    rows: &[TornadoRow],
+) -> Result<Vec<OutputFile>, Error> {
+    register_fonts();
+    let title = format!("{}: what drives the total cost", scenario.name);
+    let cur = scenario.currency.as_str();
+    let files = render(
+        "tornado",
+        |root| draw_tornado(root, &title, cur, base, rows),
+        |root| draw_tornado(root, &title, cur, base, rows),
+    )?;
+    Ok(files.into())
+}
+
+fn draw_tornado<DB: DrawingBackend>(
+    root: &Area<DB>,
+    title: &str,
+    cur: &str,
+    base: f64,
+    rows: &[TornadoRow],
+) -> Result<(), String> {
+    let (plot, side) = layout(root, title)?;
+    let n = rows.len();
+    let (lo, hi) = rows.iter().fold((base, base), |(lo, hi), r| {
+        (
+            lo.min(r.total_low).min(r.total_high),
+            hi.max(r.total_low).max(r.total_high),
+        )
+    });
+    let pad = ((hi - lo) * 0.1).max(hi.abs() * 0.01).max(0.01);
+    let names: Vec<String> = rows
+        .iter()
+        .map(|r| r.input.name.trim_start_matches("image.").to_string())
+        .collect();
+    let mut chart = ChartBuilder::on(&plot)
+        .margin(15)
+        .x_label_area_size(55)
+        .y_label_area_size(300)
+        .build_cartesian_2d((lo - pad)..(hi + pad), -0.5f64..n as f64 - 0.5)
+        .map_err(err)?;
+    chart
+        .configure_mesh()
+        .light_line_style(TRANSPARENT)
+        .disable_y_mesh()
+        .y_labels(n + 1)
+        .y_label_formatter(&|y| {
+            let i = y.round();
+            // Row 0 (biggest swing) is drawn at the top.
+            if (y - i).abs() < 1e-9 && i >= 0.0 && (i as usize) < names.len() {
+                names[names.len() - 1 - i as usize].clone()
+            } else {
+                String::new()
+            }
+        })
+        .x_label_formatter(&|x| axis_money(*x, cur))
+        .x_desc(format!("mean total cost over the horizon ({cur})"))
+        .label_style(label_style())
+        .axis_desc_style(desc_style())
+        .draw()
+        .map_err(err)?;
+    let (at_low, at_high) = (PALETTE[0], PALETTE[1]);
+    for (i, r) in rows.iter().enumerate() {
+        let y = (n - 1 - i) as f64;
+        chart
+            .draw_series([
+                Rectangle::new([(base, y - 0.32), (r.total_low, y + 0.32)], at_low.filled()),
+                Rectangle::new(
+                    [(base, y - 0.32), (r.total_high, y + 0.32)],
+                    at_high.mix(0.8).filled(),
+                ),
+            ])
+            .map_err(err)?;
+    }
+    chart
+        .draw_series([PathElement::new(
+            vec![(base, -0.5), (base, n as f64 - 0.5)],
+            BLACK.stroke_width(2),
+        )])
+        .map_err(err)?;
+    chart
+        .draw_series([Text::new(
+            format!("  all at median: {}", money(base, cur)),
+            (base, n as f64 - 0.5),
+            label_style().pos(Pos::new(HPos::Left, VPos::Top)),
+        )])
+        .map_err(err)?;
+    legend(
+        &side,
+        &[
+            (
+                "input at its P10".to_string(),
+                Swatch::Box(at_low.to_rgba()),
+            ),
+            (
+                "input at its P90".to_string(),
+                Swatch::Box(at_high.mix(0.8)),
+            ),
+            (
+                "all inputs at median".to_string(),
+                Swatch::Line(BLACK.to_rgba()),
+            ),
+        ],
+    )
+}

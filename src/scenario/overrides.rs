@@ -1,0 +1,213 @@
+//! `--set PATH=VALUE`: edits a scenario document before validation, so every override goes
+//! through the same checks as the file itself.
+//!
+//! Paths name tables and keys with dots; an element of an array of tables (`[[gallery]]`,
+//! `[[account]]`, `[[image]]`, `[[lab]]`) is named by its `name`:
+//! `gallery.campus.keep_versions=2`, `image.cs101.used_gb=60`, `scenario.runs=2000`,
+//! `prices.snapshot_gb_month.eastus=0.06`. Values are TOML (`60`, `"text"`,
+//! `{ dist = "pert", min = 1, mode = 2, max = 4 }`, `["eastus", "westus2"]`); a value that is
+//! not valid TOML is taken as a string.
+
+use toml_edit::{DocumentMut, InlineTable, Item, Table, Value};
+
+/// One `PATH=VALUE` override.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Override {
+    /// Dotted key path.
+    pub path: String,
+    /// The value as written.
+    pub value: String,
+}
+
+impl Override {
+    /// Parses `PATH=VALUE`.
+    pub fn parse(text: &str) -> Result<Override, String> {
+        let (path, value) = text.split_once('=').ok_or_else(|| {
+            format!("`{text}`: expected PATH=VALUE, e.g. gallery.campus.keep_versions=2")
+        })?;
+        let path = path.trim();
+        if path.is_empty() || path.split('.').any(str::is_empty) {
+            return Err(format!(
+                "`{text}`: the path must be dotted keys, e.g. image.cs101.used_gb"
+            ));
+        }
+        Ok(Override {
+            path: path.to_string(),
+            value: value.trim().to_string(),
+        })
+    }
+}
+
+impl std::fmt::Display for Override {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}={}", self.path, self.value)
+    }
+}
+
+/// Applies `overrides` in order to the document `text`. A document that does not parse is
+/// returned unchanged, so that validation reports its syntax error with a line.
+pub fn apply(text: &str, overrides: &[Override]) -> Result<String, (Override, String)> {
+    if overrides.is_empty() {
+        return Ok(text.to_string());
+    }
+    let Ok(mut doc) = text.parse::<DocumentMut>() else {
+        return Ok(text.to_string());
+    };
+    for o in overrides {
+        let value = parse_value(&o.value);
+        let segs: Vec<&str> = o.path.split('.').collect();
+        set(&mut doc, &segs, value).map_err(|message| (o.clone(), message))?;
+    }
+    Ok(doc.to_string())
+}
+
+fn parse_value(text: &str) -> Value {
+    text.parse::<Value>().unwrap_or_else(|_| Value::from(text))
+}
+
+fn set(doc: &mut DocumentMut, segs: &[&str], value: Value) -> Result<(), String> {
+    let (first, rest) = segs.split_first().expect("non-empty path");
+    if rest.is_empty() {
+        return Err(format!(
+            "`{first}` is a table: name a key inside it, e.g. {first}.KEY=VALUE"
+        ));
+    }
+    let root = doc.as_table_mut();
+    if !root.contains_key(first) {
+        root.insert(first, Item::Table(Table::new()));
+    }
+    match root.get_mut(first).expect("just ensured") {
+        Item::ArrayOfTables(array) => {
+            let (name, rest) = rest.split_first().expect("checked non-empty");
+            let names: Vec<String> = array
+                .iter()
+                .filter_map(|t| t.get("name").and_then(Item::as_str).map(str::to_string))
+                .collect();
+            let table = array
+                .iter_mut()
+                .find(|t| t.get("name").and_then(Item::as_str) == Some(name))
+                .ok_or_else(|| {
+                    format!(
+                        "no [[{first}]] named `{name}`; defined: {}",
+                        names.join(", ")
+                    )
+                })?;
+            if rest.is_empty() {
+                return Err(format!(
+                    "name a key of [[{first}]] `{name}`, e.g. {first}.{name}.KEY=VALUE"
+                ));
+            }
+            set_in_table(table, rest, value)
+        }
+        Item::Table(table) => set_in_table(table, rest, value),
+        _ => Err(format!("`{first}` is a value, not a table")),
+    }
+}
+
+fn set_in_table(table: &mut Table, segs: &[&str], value: Value) -> Result<(), String> {
+    let (key, rest) = segs.split_first().expect("non-empty");
+    if rest.is_empty() {
+        match table.get_mut(key) {
+            Some(Item::Value(old)) => replace(old, value),
+            Some(Item::Table(_)) | Some(Item::ArrayOfTables(_)) => {
+                return Err(format!("`{key}` is a table: name a key inside it"))
+            }
+            _ => {
+                table.insert(key, Item::Value(value));
+            }
+        }
+        return Ok(());
+    }
+    if !table.contains_key(key) {
+        table.insert(key, Item::Value(Value::InlineTable(InlineTable::new())));
+    }
+    match table.get_mut(key).expect("just ensured") {
+        Item::Table(inner) => set_in_table(inner, rest, value),
+        Item::Value(Value::InlineTable(inner)) => set_in_inline(inner, rest, value),
+        _ => Err(format!("`{key}` is a value, not a table")),
+    }
+}
+
+fn set_in_inline(table: &mut InlineTable, segs: &[&str], value: Value) -> Result<(), String> {
+    let (key, rest) = segs.split_first().expect("non-empty");
+    if rest.is_empty() {
+        match table.get_mut(key) {
+            Some(old) => replace(old, value),
+            None => {
+                table.insert(*key, value);
+            }
+        }
+        return Ok(());
+    }
+    if !table.contains_key(key) {
+        table.insert(*key, Value::InlineTable(InlineTable::new()));
+    }
+    match table.get_mut(key).expect("just ensured") {
+        Value::InlineTable(inner) => set_in_inline(inner, rest, value),
+        _ => Err(format!("`{key}` is a value, not a table")),
+    }
+}
+
+/// Replaces a value, keeping the comments and spacing around it.
+fn replace(old: &mut Value, value: Value) {
+    let decor = old.decor().clone();
+    *old = value;
+    *old.decor_mut() = decor;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DOC: &str = "[scenario]\nname = \"x\" # comment\nruns = 1\n\n[[gallery]]\nname = \"campus\"\nkeep_versions = 0\n\n[[image]]\nname = \"cs101\"\nused_gb = 40\n";
+
+    fn set_all(pairs: &[&str]) -> Result<String, (Override, String)> {
+        let overrides: Vec<Override> = pairs.iter().map(|p| Override::parse(p).unwrap()).collect();
+        apply(DOC, &overrides)
+    }
+
+    #[test]
+    fn edits_keep_lines_and_comments() {
+        let out = set_all(&[
+            "scenario.runs=2000",
+            "gallery.campus.keep_versions=2",
+            "scenario.name=Other",
+        ])
+        .unwrap();
+        assert!(out.contains("runs = 2000\n"));
+        assert!(out.contains("keep_versions = 2\n"));
+        assert!(out.contains("name = \"Other\" # comment"), "{out}");
+        assert_eq!(out.lines().count(), DOC.lines().count(), "same lines");
+    }
+
+    #[test]
+    fn inline_tables_and_new_keys() {
+        let out = set_all(&[
+            "image.cs101.used_gb={ dist = \"pert\", min = 30, mode = 40, max = 60 }",
+            "prices.snapshot_gb_month.eastus=0.06",
+        ])
+        .unwrap();
+        let parsed: toml::Table = toml::from_str(&out).unwrap();
+        assert_eq!(parsed["image"][0]["used_gb"]["mode"].as_integer(), Some(40));
+        assert_eq!(
+            parsed["prices"]["snapshot_gb_month"]["eastus"].as_float(),
+            Some(0.06)
+        );
+    }
+
+    #[test]
+    fn bad_paths_are_named() {
+        let (o, message) = set_all(&["image.nope.used_gb=3"]).unwrap_err();
+        assert_eq!(o.path, "image.nope.used_gb");
+        assert!(
+            message.contains("no [[image]] named `nope`; defined: cs101"),
+            "{message}"
+        );
+        assert!(set_all(&["scenario.runs.x=1"])
+            .unwrap_err()
+            .1
+            .contains("not a table"));
+        assert!(Override::parse("scenario.runs").is_err());
+        assert!(Override::parse("a..b=1").is_err());
+    }
+}

@@ -1,0 +1,265 @@
+//! Overrides, comparisons with common random numbers, budgets, sweeps and the tornado.
+
+use std::path::Path;
+
+use gallerysim::scenario::{Override, Scenario};
+
+use crate::harness::*;
+
+fn csv_rows(dir: &Path, name: &str) -> Vec<std::collections::BTreeMap<String, String>> {
+    read_csv(&dir.join(name))
+}
+
+#[test]
+fn comparing_a_scenario_with_itself_gives_zero_difference_in_every_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let sc = bundled("budget-montecarlo.toml");
+    bin()
+        .arg("compare")
+        .arg(&sc)
+        .arg(&sc)
+        .args(["--runs", "200", "--quiet", "--out"])
+        .arg(dir.path())
+        .assert()
+        .success();
+    let rows = csv_rows(dir.path(), "comparison.csv");
+    assert_eq!(rows.len(), 12, "2 scenarios x 6 metrics");
+    for row in &rows {
+        for column in ["delta_mean", "delta_p10", "delta_p90", "prob_higher"] {
+            assert_eq!(
+                num(row, column),
+                0.0,
+                "{} {}: {column}",
+                row["scenario"],
+                row["metric"]
+            );
+        }
+    }
+    assert_eq!(
+        rows[6]["scenario"], "budget-montecarlo-2",
+        "duplicate labels are numbered"
+    );
+    for row in csv_rows(dir.path(), "comparison_monthly.csv") {
+        assert_eq!(num(&row, "delta_mean"), 0.0);
+    }
+    assert!(dir.path().join("comparison.png").exists());
+    // And run by run in the library: the same streams give the same totals.
+    let s = Scenario::load(&sc).unwrap();
+    let (a, b) = (simulate(&s), simulate(&s));
+    assert_eq!(a.runs, b.runs);
+}
+
+#[test]
+fn doubling_replicas_in_one_region_costs_the_hand_computed_delta() {
+    // Compute Gallery example: 10 GB, 2 replicas in eastus, westus2 and centralus.
+    // Doubling westus2 to 4 replicas adds 2 x 10 GB x $0.05 = $1.00 of storage, no egress.
+    let dir = tempfile::tempdir().unwrap();
+    bin()
+        .arg("compare")
+        .arg(bundled("compute-gallery-example.toml"))
+        .args([
+            "--variant",
+            "double-westus2:gallery.gallery.replicas={ eastus = 2, centralus = 2, westus2 = 4 }",
+            "--quiet",
+            "--out",
+        ])
+        .arg(dir.path())
+        .assert()
+        .success();
+    let rows = csv_rows(dir.path(), "comparison.csv");
+    let get = |scenario: &str, metric: &str| {
+        rows.iter()
+            .find(|r| r["scenario"] == scenario && r["metric"] == metric)
+            .unwrap_or_else(|| panic!("{scenario} {metric}"))
+            .clone()
+    };
+    assert_close(
+        num(&get("double-westus2", "storage_cost"), "delta_mean"),
+        1.00,
+        CSV_4DP,
+        "storage delta",
+    );
+    assert_close(
+        num(&get("double-westus2", "egress_cost"), "delta_mean"),
+        0.0,
+        CSV_4DP,
+        "egress delta",
+    );
+    assert_close(
+        num(&get("double-westus2", "total_cost"), "delta_pct"),
+        100.0 / 3.40,
+        CSV_4DP,
+        "percent",
+    );
+    assert_eq!(
+        num(&get("double-westus2", "total_cost"), "prob_higher"),
+        1.0
+    );
+    assert_eq!(
+        num(&get("double-westus2", "peak_replicas"), "delta_mean"),
+        2.0
+    );
+}
+
+#[test]
+fn overrides_reach_any_key_and_bad_ones_exit_2_naming_them() {
+    let path = bundled("university-us.toml");
+    let keep_all = Scenario::load_with(
+        &path,
+        &[Override::parse("gallery.su-images.keep_versions=0").unwrap()],
+    )
+    .unwrap();
+    assert_eq!(keep_all.galleries[0].keep_versions, 0);
+    let runs = Scenario::load_with(&path, &[Override::parse("scenario.runs=7").unwrap()]).unwrap();
+    assert_eq!(runs.runs, 7);
+
+    for (set, expected) in [
+        ("image.nope.used_gb=3", "no [[image]] named `nope`"),
+        ("gallery.su-images.replicas=500", "1..=100"),
+        ("gallery.su-images.colour=1", "unknown field `colour`"),
+    ] {
+        let output = bin()
+            .arg("run")
+            .arg(&path)
+            .args(["--set", set])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{set}: {stderr}");
+        assert!(stderr.contains(expected), "{set}: {stderr}");
+        assert!(
+            stderr.contains(set.split('=').next().unwrap()),
+            "names the path: {stderr}"
+        );
+    }
+    let output = bin()
+        .args(["run", "--set", "no-equals-sign"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+}
+
+#[test]
+fn budget_gate_exits_3_above_the_threshold_and_0_below() {
+    let dir = tempfile::tempdir().unwrap();
+    let sc = bundled("budget-montecarlo.toml");
+    let run = |budget: &str, fail_over: &str| {
+        bin()
+            .arg("run")
+            .arg(&sc)
+            .args([
+                "--runs",
+                "200",
+                "--quiet",
+                "--budget-total",
+                budget,
+                "--fail-over",
+                fail_over,
+                "--out",
+            ])
+            .arg(dir.path())
+            .output()
+            .unwrap()
+    };
+    // A budget far below every run: always exceeded.
+    let low = run("100", "0.2");
+    assert_eq!(low.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&low.stderr).contains("probability 1.000"));
+    let budget = csv_rows(dir.path(), "budget.csv");
+    assert_eq!(budget.len(), 1);
+    assert_eq!(budget[0]["scope"], "total");
+    assert_eq!(num(&budget[0], "p_exceed"), 1.0);
+    assert_eq!(budget[0]["first_month_p80_over"], "1");
+    // A budget far above every run: never exceeded.
+    assert_eq!(run("1000000", "0.2").status.code(), Some(0));
+    // The share of runs over a budget equals what runs.csv says.
+    let runs = csv_rows(dir.path(), "runs.csv");
+    let mut totals: Vec<f64> = runs.iter().map(|r| num(r, "total_cost")).collect();
+    totals.sort_by(f64::total_cmp);
+    let median = totals[100];
+    run(&format!("{median}"), "1");
+    let budget = csv_rows(dir.path(), "budget.csv");
+    let over = totals.iter().filter(|&&t| t > median + 5e-5).count() as f64 / 200.0;
+    assert_close(num(&budget[0], "p_exceed"), over, 0.006, "p_exceed");
+
+    let no_budget = bin()
+        .arg("run")
+        .arg(&sc)
+        .args(["--fail-over", "0.2"])
+        .output()
+        .unwrap();
+    assert_eq!(no_budget.status.code(), Some(2));
+}
+
+#[test]
+fn sweeping_replicas_never_costs_less_with_more_replicas() {
+    let dir = tempfile::tempdir().unwrap();
+    bin()
+        .arg("sweep")
+        .arg(bundled("europe-lab-plans.toml"))
+        .args([
+            "--param",
+            "gallery.contoso-eu.replicas",
+            "--values",
+            "1,2,3,5",
+            "--runs",
+            "50",
+            "--quiet",
+            "--out",
+        ])
+        .arg(dir.path())
+        .assert()
+        .success();
+    let rows = csv_rows(dir.path(), "sweep.csv");
+    assert_eq!(
+        rows.iter().map(|r| r["value"].as_str()).collect::<Vec<_>>(),
+        ["1", "2", "3", "5"]
+    );
+    for pair in rows.windows(2) {
+        for column in ["mean", "p50", "p90"] {
+            assert!(
+                num(&pair[1], column) > num(&pair[0], column),
+                "{column} must grow with replicas"
+            );
+        }
+        // Egress does not depend on the replica count.
+        assert_close(
+            num(&pair[1], "egress_mean"),
+            num(&pair[0], "egress_mean"),
+            CSV_4DP,
+            "egress",
+        );
+    }
+    // Storage is proportional to replicas (every region holds the same count).
+    assert_close(
+        num(&rows[1], "storage_mean"),
+        2.0 * num(&rows[0], "storage_mean"),
+        1e-3,
+        "x2",
+    );
+    assert!(dir.path().join("sweep.png").exists());
+}
+
+#[test]
+fn tornado_ranks_inputs_by_swing() {
+    let dir = tempfile::tempdir().unwrap();
+    bin()
+        .arg("tornado")
+        .arg(bundled("budget-montecarlo.toml"))
+        .args(["--runs", "60", "--quiet", "--out"])
+        .arg(dir.path())
+        .assert()
+        .success();
+    let rows = csv_rows(dir.path(), "sensitivity.csv");
+    assert_eq!(rows.len(), 9, "3 images x 3 uncertain inputs");
+    let swings: Vec<f64> = rows.iter().map(|r| num(r, "swing").abs()).collect();
+    assert!(
+        swings.windows(2).all(|w| w[0] >= w[1]),
+        "sorted by swing: {swings:?}"
+    );
+    // Size drives storage: the biggest image's size comes first and raises cost.
+    assert_eq!(rows[0]["input"], "image.stem-windows.used_gb");
+    assert!(num(&rows[0], "total_at_p90") > num(&rows[0], "total_at_p10"));
+    assert!(num(&rows[0], "rank_correlation") > 0.0);
+    assert!(dir.path().join("tornado.svg").exists());
+}
