@@ -1,6 +1,8 @@
-//! The bundled price book (USD) with a source and "as of" date for every figure, and the
-//! resolved [`PriceBook`] a scenario runs with. Every figure can be overridden from the
-//! scenario's `[prices]` table; see `domain.md` section 6 for the evidence.
+//! Price catalogs (CSV: region, item, price, unit, currency, meter, effective date), the
+//! bundled one (`data/prices.csv`, embedded), and the resolved [`PriceBook`] a scenario runs
+//! with. Every figure can be overridden from the scenario's `[prices]` table.
+
+use std::sync::OnceLock;
 
 use super::{RegionId, Regions};
 
@@ -42,10 +44,6 @@ impl Continent {
     /// Parses [`Continent::name`].
     pub fn parse(name: &str) -> Option<Continent> {
         Continent::ALL.into_iter().find(|c| c.name() == name)
-    }
-
-    fn index(self) -> usize {
-        self as usize
     }
 }
 
@@ -105,139 +103,312 @@ impl DiskTier {
     pub fn holding(gb: f64) -> Option<DiskTier> {
         DiskTier::ALL.into_iter().find(|t| gb <= t.capacity_gib())
     }
+}
+
+/// A priced item, as named in price catalogs and `prices_used.csv`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Item {
+    /// Standard HDD LRS snapshot, per GB-month.
+    Snapshot,
+    /// Standard HDD ZRS snapshot, per GB-month (the same as LRS in today's price list).
+    ZrsSnapshot,
+    /// Premium snapshot, per GB-month (not documented by Microsoft).
+    PremiumSnapshot,
+    /// Standard HDD managed disk of a tier, per month.
+    Disk(DiskTier),
+    /// Copy to another region of the source region's continent, per GB.
+    EgressIntra,
+    /// Copy to a region on another continent, per GB.
+    EgressInter,
+}
+
+impl Item {
+    /// Every item, in catalog order.
+    pub const ALL: [Item; 11] = [
+        Item::Snapshot,
+        Item::ZrsSnapshot,
+        Item::PremiumSnapshot,
+        Item::Disk(DiskTier::S4),
+        Item::Disk(DiskTier::S6),
+        Item::Disk(DiskTier::S10),
+        Item::Disk(DiskTier::S15),
+        Item::Disk(DiskTier::S20),
+        Item::Disk(DiskTier::S30),
+        Item::EgressIntra,
+        Item::EgressInter,
+    ];
+
+    /// Name in catalogs, e.g. `snapshot_gb_month` or `managed_disk_month.S4`.
+    pub fn name(self) -> String {
+        match self {
+            Item::Snapshot => "snapshot_gb_month".to_string(),
+            Item::ZrsSnapshot => "zrs_snapshot_gb_month".to_string(),
+            Item::PremiumSnapshot => "premium_snapshot_gb_month".to_string(),
+            Item::Disk(tier) => format!("managed_disk_month.{}", tier.name()),
+            Item::EgressIntra => "egress_intra_continent_gb".to_string(),
+            Item::EgressInter => "egress_inter_continent_gb".to_string(),
+        }
+    }
+
+    /// Parses [`Item::name`].
+    pub fn parse(name: &str) -> Option<Item> {
+        Item::ALL.into_iter().find(|i| i.name() == name)
+    }
+
+    /// Unit of the price.
+    pub fn unit(self) -> &'static str {
+        match self {
+            Item::Snapshot | Item::ZrsSnapshot | Item::PremiumSnapshot => "GB-month",
+            Item::Disk(_) => "disk-month",
+            Item::EgressIntra | Item::EgressInter => "GB",
+        }
+    }
 
     fn index(self) -> usize {
-        self as usize
+        Item::ALL.iter().position(|i| *i == self).expect("listed")
     }
 }
 
-/// One bundled figure and where it comes from.
-#[derive(Debug, Clone, Copy)]
-pub struct CatalogEntry {
-    /// What is priced, as the scenario's `[prices]` key names it.
-    pub item: &'static str,
-    /// Which regions, tier or continent the figure applies to.
-    pub scope: &'static str,
-    /// Price in USD.
+/// One row of a price catalog CSV (what `gallerysim prices import` writes).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct CatalogRow {
+    /// ARM region name.
+    pub region: String,
+    /// Item name, see [`Item::name`].
+    pub item: String,
+    /// Price per unit.
     pub price: f64,
     /// Unit of the price.
-    pub unit: &'static str,
-    /// Evidence (see domain.md section 6); "ours" marks a modelling assumption.
-    pub source: &'static str,
-    /// Date of the evidence.
-    pub as_of: &'static str,
+    pub unit: String,
+    /// ISO currency code.
+    pub currency: String,
+    /// The Azure meter the price comes from.
+    pub meter_name: String,
+    /// Effective date of the price (YYYY-MM-DD).
+    pub effective_date: String,
+    /// The Azure product name of the meter.
+    pub product_name: String,
 }
 
-/// The bundled price catalog, in USD.
-pub const BUNDLED: &[CatalogEntry] = &[
-    CatalogEntry { item: "snapshot_gb_month", scope: "all regions", price: 0.05, unit: "GB-month", source: "Standard HDD LRS/ZRS snapshot, eastus and westeurope (Infracost golden data); other regions assumed equal (ours)", as_of: "2026-01" },
-    CatalogEntry { item: "premium_snapshot_gb_month", scope: "all regions", price: 0.12, unit: "GB-month", source: "not documented by Microsoft; assumed (ours), override it", as_of: "2026-01" },
-    CatalogEntry { item: "managed_disk_month", scope: "S4", price: 1.536, unit: "disk-month", source: "Standard HDD S4 LRS, eastus (test fixtures); admin guide rounds to 1.54", as_of: "2026-01" },
-    CatalogEntry { item: "managed_disk_month", scope: "S6", price: 3.008, unit: "disk-month", source: "Standard HDD S6 LRS list price, eastus (ours, typical)", as_of: "2026-01" },
-    CatalogEntry { item: "managed_disk_month", scope: "S10", price: 5.89, unit: "disk-month", source: "Standard HDD S10 LRS, westeurope (Infracost golden data)", as_of: "2024" },
-    CatalogEntry { item: "managed_disk_month", scope: "S15", price: 11.328, unit: "disk-month", source: "Standard HDD S15 LRS list price, eastus (ours, typical)", as_of: "2026-01" },
-    CatalogEntry { item: "managed_disk_month", scope: "S20", price: 21.76, unit: "disk-month", source: "Standard HDD S20 LRS list price, eastus (ours, typical)", as_of: "2026-01" },
-    CatalogEntry { item: "managed_disk_month", scope: "S30", price: 40.96, unit: "disk-month", source: "Standard HDD S30 LRS list price, eastus (ours, typical)", as_of: "2026-01" },
-    CatalogEntry { item: "egress_intra_continent_gb", scope: "north_america", price: 0.02, unit: "GB", source: "inter-region transfer within North America (3rd)", as_of: "2024" },
-    CatalogEntry { item: "egress_intra_continent_gb", scope: "europe", price: 0.02, unit: "GB", source: "inter-region transfer within Europe (3rd)", as_of: "2024" },
-    CatalogEntry { item: "egress_intra_continent_gb", scope: "asia", price: 0.08, unit: "GB", source: "within Asia (3rd)", as_of: "2024" },
-    CatalogEntry { item: "egress_intra_continent_gb", scope: "oceania", price: 0.08, unit: "GB", source: "within Oceania (3rd)", as_of: "2024" },
-    CatalogEntry { item: "egress_intra_continent_gb", scope: "middle_east_africa", price: 0.08, unit: "GB", source: "within Middle East & Africa (3rd)", as_of: "2024" },
-    CatalogEntry { item: "egress_intra_continent_gb", scope: "south_america", price: 0.16, unit: "GB", source: "within South America (3rd)", as_of: "2024" },
-    CatalogEntry { item: "egress_inter_continent_gb", scope: "north_america", price: 0.05, unit: "GB", source: "between continents, from North America (3rd)", as_of: "2024" },
-    CatalogEntry { item: "egress_inter_continent_gb", scope: "europe", price: 0.05, unit: "GB", source: "between continents, from Europe (3rd)", as_of: "2024" },
-    CatalogEntry { item: "egress_inter_continent_gb", scope: "asia", price: 0.08, unit: "GB", source: "not in domain.md; assumed equal to the intra-continent rate (ours)", as_of: "2024" },
-    CatalogEntry { item: "egress_inter_continent_gb", scope: "oceania", price: 0.08, unit: "GB", source: "not in domain.md; assumed equal to the intra-continent rate (ours)", as_of: "2024" },
-    CatalogEntry { item: "egress_inter_continent_gb", scope: "middle_east_africa", price: 0.08, unit: "GB", source: "not in domain.md; assumed equal to the intra-continent rate (ours)", as_of: "2024" },
-    CatalogEntry { item: "egress_inter_continent_gb", scope: "south_america", price: 0.16, unit: "GB", source: "not in domain.md; assumed equal to the intra-continent rate (ours)", as_of: "2024" },
-];
+/// A price catalog: rows plus the name it is known by.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Catalog {
+    /// Where it came from, e.g. `bundled data/prices.csv` or a file path.
+    pub label: String,
+    /// Its rows.
+    pub rows: Vec<CatalogRow>,
+}
 
-/// Resolved prices for one scenario: every lookup the model makes is an index, not a search.
+const BUNDLED_CATALOG: &str = include_str!("../../data/prices.csv");
+
+impl Catalog {
+    /// The bundled catalog (reconstructed from the evidence in domain.md section 6; see
+    /// `data/README.md`).
+    pub fn bundled() -> &'static Catalog {
+        static CATALOG: OnceLock<Catalog> = OnceLock::new();
+        CATALOG.get_or_init(|| {
+            Catalog::parse(BUNDLED_CATALOG, "bundled data/prices.csv")
+                .expect("valid bundled catalog")
+        })
+    }
+
+    /// Parses a catalog CSV; every row must name a known item and share one currency.
+    pub fn parse(text: &str, label: &str) -> Result<Catalog, String> {
+        let mut reader = csv::Reader::from_reader(text.as_bytes());
+        let mut rows: Vec<CatalogRow> = Vec::new();
+        for (i, row) in reader.deserialize::<CatalogRow>().enumerate() {
+            let line = i + 2;
+            let row = row.map_err(|e| format!("line {line}: {e}"))?;
+            if Item::parse(&row.item).is_none() {
+                return Err(format!("line {line}: unknown item `{}`", row.item));
+            }
+            if !(row.price >= 0.0 && row.price.is_finite()) {
+                return Err(format!("line {line}: price must be a non-negative number"));
+            }
+            if let Some(first) = rows.first() {
+                if first.currency != row.currency {
+                    return Err(format!(
+                        "line {line}: currency {} differs from {} on line 2: a catalog has one currency",
+                        row.currency, first.currency
+                    ));
+                }
+            }
+            rows.push(row);
+        }
+        Ok(Catalog {
+            label: label.to_string(),
+            rows,
+        })
+    }
+
+    /// The catalog as CSV.
+    pub fn to_csv(&self) -> Vec<u8> {
+        let mut writer = csv::Writer::from_writer(Vec::new());
+        for row in &self.rows {
+            writer.serialize(row).expect("in-memory CSV");
+        }
+        writer.into_inner().expect("in-memory CSV")
+    }
+
+    /// The catalog's currency (None when empty).
+    pub fn currency(&self) -> Option<&str> {
+        self.rows.first().map(|r| r.currency.as_str())
+    }
+}
+
+/// Where a price in a [`PriceBook`] comes from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Source {
+    /// A catalog row: the catalog's label and the row's effective date.
+    Catalog {
+        /// The catalog.
+        label: String,
+        /// The effective date of the price.
+        as_of: String,
+    },
+    /// The scenario's `[prices]` table.
+    Scenario,
+}
+
+/// A price and its source.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Priced {
+    /// Price per unit.
+    pub value: f64,
+    /// Where it comes from.
+    pub source: Source,
+}
+
+/// Resolved prices for one scenario, by item and region: every lookup the model makes is an
+/// index, not a search.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PriceBook {
-    /// Standard (LRS/ZRS) snapshot price per GB-month, by region index.
-    pub snapshot_gb_month: Vec<f64>,
-    /// Premium snapshot price per GB-month, by region index.
-    pub premium_snapshot_gb_month: Vec<f64>,
-    /// Monthly price per Standard HDD tier, indexed like [`DiskTier::ALL`].
-    pub managed_disk_month: [f64; 6],
-    /// Price per GB of a copy within the source's continent, by continent.
-    pub egress_intra_continent_gb: [f64; 6],
-    /// Price per GB of a copy to another continent, by the source's continent.
-    pub egress_inter_continent_gb: [f64; 6],
+    table: Vec<Vec<Priced>>,
+    /// Currency of every price.
+    pub currency: String,
 }
 
 impl PriceBook {
     /// The bundled catalog spread over `regions`.
     pub fn bundled(regions: &Regions) -> PriceBook {
-        let first = |item: &str| {
-            BUNDLED
+        PriceBook::from_catalog(regions, Catalog::bundled()).0
+    }
+
+    /// Prices from `catalog`; items or regions it lacks fall back to the bundled catalog.
+    /// Also returns the (item, region) pairs that fell back.
+    pub fn from_catalog(
+        regions: &Regions,
+        catalog: &Catalog,
+    ) -> (PriceBook, Vec<(Item, RegionId)>) {
+        let bundled = Catalog::bundled();
+        let find = |c: &Catalog, item: &str, region: &str| {
+            c.rows
                 .iter()
-                .find(|e| e.item == item)
-                .map(|e| e.price)
-                .expect("bundled item")
+                .find(|r| r.item == item && r.region == region)
+                .map(|r| Priced {
+                    value: r.price,
+                    source: Source::Catalog {
+                        label: c.label.clone(),
+                        as_of: r.effective_date.clone(),
+                    },
+                })
         };
-        let scoped = |item: &str, scope: &str| {
-            BUNDLED
-                .iter()
-                .find(|e| e.item == item && e.scope == scope)
-                .map(|e| e.price)
-                .expect("bundled item and scope")
+        let mut missing = Vec::new();
+        let table = Item::ALL
+            .iter()
+            .map(|&item| {
+                let name = item.name();
+                regions
+                    .iter()
+                    .map(|(id, region)| {
+                        find(catalog, &name, &region.name).unwrap_or_else(|| {
+                            missing.push((item, id));
+                            find(bundled, &name, &region.name).unwrap_or(Priced {
+                                value: 0.0,
+                                source: Source::Scenario,
+                            })
+                        })
+                    })
+                    .collect()
+            })
+            .collect();
+        let currency = catalog.currency().unwrap_or("USD").to_string();
+        (PriceBook { table, currency }, missing)
+    }
+
+    /// The price of `item` in `region`.
+    pub fn get(&self, item: Item, region: RegionId) -> &Priced {
+        &self.table[item.index()][region.0 as usize]
+    }
+
+    /// Sets `item` in `region` from the scenario.
+    pub fn set(&mut self, item: Item, region: RegionId, value: f64) {
+        self.table[item.index()][region.0 as usize] = Priced {
+            value,
+            source: Source::Scenario,
         };
-        PriceBook {
-            snapshot_gb_month: vec![first("snapshot_gb_month"); regions.len()],
-            premium_snapshot_gb_month: vec![first("premium_snapshot_gb_month"); regions.len()],
-            managed_disk_month: DiskTier::ALL.map(|t| scoped("managed_disk_month", t.name())),
-            egress_intra_continent_gb: Continent::ALL
-                .map(|c| scoped("egress_intra_continent_gb", c.name())),
-            egress_inter_continent_gb: Continent::ALL
-                .map(|c| scoped("egress_inter_continent_gb", c.name())),
+    }
+
+    /// Sets `item` in every region from the scenario.
+    pub fn set_everywhere(&mut self, item: Item, value: f64) {
+        for p in &mut self.table[item.index()] {
+            *p = Priced {
+                value,
+                source: Source::Scenario,
+            };
         }
     }
 
-    /// Monthly price of one disk of `tier`.
-    pub fn disk_month(&self, tier: DiskTier) -> f64 {
-        self.managed_disk_month[tier.index()]
+    /// Monthly price of one disk of `tier` in `region`.
+    pub fn disk_month(&self, tier: DiskTier, region: RegionId) -> f64 {
+        self.get(Item::Disk(tier), region).value
     }
 
-    /// Sets the monthly price of `tier`.
-    pub fn set_disk_month(&mut self, tier: DiskTier, price: f64) {
-        self.managed_disk_month[tier.index()] = price;
-    }
-
-    /// Price per GB of copying from a region on `from` to a region on `to`.
-    pub fn egress_gb(&self, from: Continent, to: Continent) -> f64 {
-        if from == to {
-            self.egress_intra_continent_gb[from.index()]
+    /// Price per GB of copying from `from` to `to`: the source region's intra-continent
+    /// price when both are on one continent, its inter-continent price otherwise.
+    pub fn egress_gb(&self, regions: &Regions, from: RegionId, to: RegionId) -> f64 {
+        let item = if regions.get(from).continent == regions.get(to).continent {
+            Item::EgressIntra
         } else {
-            self.egress_inter_continent_gb[from.index()]
-        }
-    }
-
-    /// Sets the intra- (`inter == false`) or inter-continent price for copies from `from`.
-    pub fn set_egress_gb(&mut self, from: Continent, inter: bool, price: f64) {
-        let table = if inter {
-            &mut self.egress_inter_continent_gb
-        } else {
-            &mut self.egress_intra_continent_gb
+            Item::EgressInter
         };
-        table[from.index()] = price;
+        self.get(item, from).value
     }
 
-    /// Snapshot price per GB-month in `region`, premium or standard.
-    pub fn snapshot(&self, region: RegionId, premium: bool) -> f64 {
-        let table = if premium {
-            &self.premium_snapshot_gb_month
-        } else {
-            &self.snapshot_gb_month
+    /// Snapshot price per GB-month in `region` for a gallery's storage type.
+    pub fn snapshot(&self, region: RegionId, storage: crate::scenario::StorageType) -> f64 {
+        use crate::scenario::StorageType;
+        let item = match storage {
+            StorageType::StandardLrs => Item::Snapshot,
+            StorageType::StandardZrs => Item::ZrsSnapshot,
+            StorageType::PremiumLrs => Item::PremiumSnapshot,
         };
-        table[region.0 as usize]
+        self.get(item, region).value
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bundled_catalog_is_complete() {
+        let (_, missing) = PriceBook::from_catalog(Regions::bundled(), Catalog::bundled());
+        assert!(missing.is_empty(), "{missing:?}");
+    }
+
+    #[test]
+    fn catalogs_reject_unknown_items_and_mixed_currencies() {
+        let head = "region,item,price,unit,currency,meter_name,effective_date,product_name\n";
+        let bad_item = format!("{head}eastus,gold,1,GB,USD,m,2024-01-01,p\n");
+        assert!(Catalog::parse(&bad_item, "t")
+            .unwrap_err()
+            .contains("unknown item `gold`"));
+        let mixed = format!("{head}eastus,snapshot_gb_month,1,GB-month,USD,m,2024-01-01,p\nwestus,snapshot_gb_month,1,GB-month,EUR,m,2024-01-01,p\n");
+        assert!(Catalog::parse(&mixed, "t")
+            .unwrap_err()
+            .contains("line 3: currency EUR"));
+    }
 
     #[test]
     fn tiers_hold_their_capacity_and_nothing_more() {
@@ -252,16 +423,30 @@ mod tests {
     fn bundled_book_matches_domain_reference_prices() {
         let regions = Regions::bundled();
         let book = PriceBook::bundled(regions);
-        let eastus = regions.find("eastus").unwrap();
-        assert_eq!(book.snapshot(eastus, false), 0.05);
-        assert_eq!(book.disk_month(DiskTier::S4), 1.536);
-        assert_eq!(book.disk_month(DiskTier::S10), 5.89);
-        use Continent::*;
-        assert_eq!(book.egress_gb(NorthAmerica, NorthAmerica), 0.02);
-        assert_eq!(book.egress_gb(Europe, Europe), 0.02);
-        assert_eq!(book.egress_gb(Asia, Asia), 0.08);
-        assert_eq!(book.egress_gb(SouthAmerica, SouthAmerica), 0.16);
-        assert_eq!(book.egress_gb(NorthAmerica, Europe), 0.05);
-        assert_eq!(book.egress_gb(Europe, Asia), 0.05);
+        let r = |name: &str| regions.find(name).unwrap();
+        use crate::scenario::StorageType::*;
+        assert_eq!(book.snapshot(r("eastus"), StandardLrs), 0.05);
+        assert_eq!(book.snapshot(r("westeurope"), StandardZrs), 0.05);
+        assert_eq!(book.disk_month(DiskTier::S4, r("eastus")), 1.536);
+        assert_eq!(book.disk_month(DiskTier::S10, r("westeurope")), 5.89);
+        assert_eq!(book.egress_gb(regions, r("eastus"), r("westus2")), 0.02);
+        assert_eq!(
+            book.egress_gb(regions, r("westeurope"), r("northeurope")),
+            0.02
+        );
+        assert_eq!(
+            book.egress_gb(regions, r("japaneast"), r("koreacentral")),
+            0.08
+        );
+        assert_eq!(
+            book.egress_gb(regions, r("brazilsouth"), r("chilecentral")),
+            0.16
+        );
+        assert_eq!(book.egress_gb(regions, r("eastus"), r("westeurope")), 0.05);
+        assert_eq!(
+            book.egress_gb(regions, r("westeurope"), r("japaneast")),
+            0.05
+        );
+        assert_eq!(book.currency, "USD");
     }
 }

@@ -19,7 +19,7 @@ use statrs::distribution::Exp;
 use crate::calendar::{hours_to_ticks, HOURS_PER_MONTH, TICKS_PER_MONTH};
 use crate::catalog::{DiskTier, RegionId};
 use crate::engine::{EventId, Simulation, Time};
-use crate::scenario::{Exports, InputField, Scenario, StorageBilling, StorageType};
+use crate::scenario::{Exports, InputField, Scenario, StorageBilling};
 
 pub use labs::{lab_outcomes, LabOutcome, LabStatus};
 pub use ledger::{CellMonth, Ledger};
@@ -237,12 +237,11 @@ impl Model<'_> {
             let (quantity_per_month, unit_price) = match sc.storage_billing {
                 StorageBilling::Snapshot => (
                     used_gb * f64::from(replicas),
-                    sc.prices
-                        .snapshot(region, gallery.storage == StorageType::PremiumLrs),
+                    sc.prices.snapshot(region, gallery.storage),
                 ),
                 StorageBilling::ManagedDisk => {
                     let tier = DiskTier::holding(spec.os_disk_gb).expect("validated tier");
-                    (f64::from(replicas), sc.prices.disk_month(tier))
+                    (f64::from(replicas), sc.prices.disk_month(tier, region))
                 }
             };
             let index = self.copies.len() as u32;
@@ -299,10 +298,7 @@ impl Model<'_> {
         let c = &mut self.copies[copy];
         let home = sc.galleries[sc.images[c.record.image].gallery].region;
         let regions = crate::catalog::Regions::bundled();
-        let price = sc.prices.egress_gb(
-            regions.get(home).continent,
-            regions.get(c.record.region).continent,
-        );
+        let price = sc.prices.egress_gb(regions, home, c.record.region);
         let cost = c.record.used_gb * price;
         c.record.egress_cost = cost;
         let month = (now.0 / TICKS_PER_MONTH) as usize;

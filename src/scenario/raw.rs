@@ -54,6 +54,7 @@ pub enum StorageBilling {
 #[derive(Debug, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct RawPrices {
+    pub catalog: Option<String>,
     pub snapshot_gb_month: Option<Value>,
     pub premium_snapshot_gb_month: Option<Value>,
     pub managed_disk_month: Option<toml::Table>,

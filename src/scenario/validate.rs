@@ -10,6 +10,7 @@ use super::locate::{self, Seg};
 use super::raw::{AccountKind, RawOsState, RawScenario, StorageBilling, StorageType};
 use super::{Account, Cell, Dist, Exports, Gallery, Image, Lab, Scenario};
 use crate::calendar::{Calendar, TICKS_PER_MONTH};
+use crate::catalog::prices::{Catalog, Item};
 use crate::catalog::{Continent, DiskTier, PriceBook, RegionId, Regions};
 use crate::error::InputError;
 use crate::key_path;
@@ -55,6 +56,10 @@ pub(super) fn parse(
     let raw: RawScenario = toml::from_str(text).map_err(|e| toml_error(text, file, &e))?;
     let mut builder = Builder {
         regions,
+        dir: std::path::Path::new(file)
+            .parent()
+            .map(std::path::Path::to_path_buf)
+            .unwrap_or_default(),
         warnings: Vec::new(),
     };
     builder.build(raw).map_err(|invalid| {
@@ -103,6 +108,8 @@ fn toml_error(text: &str, file: &str, error: &toml::de::Error) -> InputError {
 
 struct Builder<'r> {
     regions: &'r Regions,
+    /// The scenario file's folder: relative catalog paths start here.
+    dir: std::path::PathBuf,
     warnings: Vec<String>,
 }
 
@@ -138,15 +145,30 @@ impl Builder<'_> {
                 format!("must be 1..={MAX_RUNS} (got {runs})"),
             );
         }
-        let currency = meta.currency.clone().unwrap_or_else(|| "USD".to_string());
+        let storage_billing = meta.storage_billing.unwrap_or_default();
+        let (prices, missing_prices) = self.prices(&raw)?;
+        // The currency is the catalog's unless the scenario names one; an imported catalog in
+        // another currency than the one named is an error, the bundled USD one a warning.
+        let currency = meta
+            .currency
+            .clone()
+            .unwrap_or_else(|| prices.currency.clone());
         if currency.trim().is_empty() {
             return invalid(key_path!["scenario", "currency"], "must not be empty");
         }
-        let storage_billing = meta.storage_billing.unwrap_or_default();
-        let prices = self.prices(&raw)?;
-        if currency != "USD" {
+        if currency != prices.currency {
+            if raw.prices.catalog.is_some() {
+                return invalid(
+                    key_path!["scenario", "currency"],
+                    format!(
+                        "is {currency}, but the price catalog is in {}: remove scenario.currency or import prices in {currency}",
+                        prices.currency
+                    ),
+                );
+            }
             self.warnings.push(format!(
-                "currency is {currency}, but the bundled prices are USD: set every [prices] figure in {currency}"
+                "currency is {currency}, but the bundled prices are {}: set every [prices] figure in {currency}",
+                prices.currency
             ));
         }
         let max_os_disk_gb = raw.rules.max_os_disk_gb.unwrap_or(128.0);
@@ -204,6 +226,18 @@ impl Builder<'_> {
             );
         }
         self.replica_guidance(&galleries, &images, &labs);
+        let used: Vec<RegionId> = cells.iter().map(|c| c.region).collect();
+        let lacking: Vec<String> = missing_prices
+            .iter()
+            .filter(|(_, r)| used.contains(r))
+            .map(|(item, r)| format!("{} in {}", item.name(), self.regions.get(*r).name))
+            .collect();
+        if !lacking.is_empty() {
+            self.warnings.push(format!(
+                "the price catalog has no {}; the bundled figures are used for them (see prices_used.csv)",
+                lacking.join(", ")
+            ));
+        }
 
         Ok(Scenario {
             name: meta.name.clone(),
@@ -242,36 +276,58 @@ impl Builder<'_> {
         })
     }
 
-    fn prices(&self, raw: &RawScenario) -> Result<PriceBook> {
+    /// The price book: the catalog (`[prices] catalog`, else the bundled one), then the
+    /// scenario's own figures on top. Returns the (item, region) pairs the catalog lacked.
+    fn prices(&self, raw: &RawScenario) -> Result<(PriceBook, Vec<(Item, RegionId)>)> {
         let p = &raw.prices;
-        let mut book = PriceBook::bundled(self.regions);
         let base = key_path!["prices"];
-        for (value, key, premium) in [
-            (&p.snapshot_gb_month, "snapshot_gb_month", false),
+        let (mut book, missing) = match &p.catalog {
+            None => (PriceBook::bundled(self.regions), Vec::new()),
+            Some(path) => {
+                let at = with(&base, "catalog");
+                let resolved = self.dir.join(path);
+                let text = std::fs::read_to_string(&resolved).map_err(|e| Invalid {
+                    path: at.clone(),
+                    message: format!("cannot read price catalog {}: {e}", resolved.display()),
+                })?;
+                let catalog =
+                    Catalog::parse(&text, &resolved.display().to_string()).map_err(|e| {
+                        Invalid {
+                            path: at.clone(),
+                            message: format!("price catalog {}: {e}", resolved.display()),
+                        }
+                    })?;
+                PriceBook::from_catalog(self.regions, &catalog)
+            }
+        };
+        for (value, key, items) in [
+            (
+                &p.snapshot_gb_month,
+                "snapshot_gb_month",
+                &[Item::Snapshot, Item::ZrsSnapshot][..],
+            ),
             (
                 &p.premium_snapshot_gb_month,
                 "premium_snapshot_gb_month",
-                true,
+                &[Item::PremiumSnapshot][..],
             ),
         ] {
             let Some(value) = value else { continue };
             let path = with(&base, key);
-            let table = if premium {
-                &mut book.premium_snapshot_gb_month
-            } else {
-                &mut book.snapshot_gb_month
-            };
             match value {
                 Value::Table(entries) => {
                     for (region, price) in entries {
                         let at = with(&path, region.as_str());
                         let id = self.region(region, at.clone())?;
-                        table[id.0 as usize] = price_value(price, at)?;
+                        let price = price_value(price, at)?;
+                        items.iter().for_each(|&item| book.set(item, id, price));
                     }
                 }
                 other => {
                     let price = price_value(other, path)?;
-                    table.iter_mut().for_each(|x| *x = price);
+                    items
+                        .iter()
+                        .for_each(|&item| book.set_everywhere(item, price));
                 }
             }
         }
@@ -282,19 +338,19 @@ impl Builder<'_> {
                 let Some(t) = DiskTier::parse(tier) else {
                     return invalid(at, "unknown tier: use S4, S6, S10, S15, S20 or S30");
                 };
-                book.set_disk_month(t, price_value(price, at)?);
+                book.set_everywhere(Item::Disk(t), price_value(price, at)?);
             }
         }
-        for (value, key, inter) in [
+        for (value, key, item) in [
             (
                 &p.egress_intra_continent_gb,
                 "egress_intra_continent_gb",
-                false,
+                Item::EgressIntra,
             ),
             (
                 &p.egress_inter_continent_gb,
                 "egress_inter_continent_gb",
-                true,
+                Item::EgressInter,
             ),
         ] {
             let Some(value) = value else { continue };
@@ -310,18 +366,18 @@ impl Builder<'_> {
                                 format!("unknown continent: use {}", names.join(", ")),
                             );
                         };
-                        book.set_egress_gb(c, inter, price_value(price, at)?);
+                        let price = price_value(price, at)?;
+                        for (id, r) in self.regions.iter() {
+                            if r.continent == c {
+                                book.set(item, id, price);
+                            }
+                        }
                     }
                 }
-                other => {
-                    let price = price_value(other, path)?;
-                    for c in Continent::ALL {
-                        book.set_egress_gb(c, inter, price);
-                    }
-                }
+                other => book.set_everywhere(item, price_value(other, path)?),
             }
         }
-        Ok(book)
+        Ok((book, missing))
     }
 
     fn galleries(&self, raw: &RawScenario) -> Result<Vec<Gallery>> {
