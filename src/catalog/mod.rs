@@ -1,6 +1,7 @@
 //! Bundled, dated reference data: Azure regions and geographies, and the default price book.
 //! Both are embedded in the binary, so the simulator needs no network and no files beside it.
 
+pub mod import;
 pub mod prices;
 pub mod regions;
 

@@ -95,6 +95,8 @@ pub(super) fn compare(args: CompareArgs) -> Result<Outcome, Error> {
         report::csv::comparison_monthly_file(first, &monthly)?,
     ];
     files.extend(report::analysis_chart::comparison(first, &labelled)?);
+    let priced: Vec<(String, &Scenario)> = scenarios.iter().map(|(l, s)| (l.clone(), s)).collect();
+    files.push(report::csv::prices_used_file(&priced)?);
     let budget = args.budget.budget();
     let assessments: Vec<budget::Assessment> = if budget.is_empty() {
         Vec::new()
@@ -153,6 +155,10 @@ pub(super) fn sweep(args: SweepArgs) -> Result<Outcome, Error> {
     let rows = cmp::sweep_points(&results);
     let mut files = vec![report::csv::sweep_file(&rows)?];
     files.extend(report::analysis_chart::sweep(&base, &args.param, &rows)?);
+    files.push(report::csv::prices_used_file(&[(
+        base.name.clone(),
+        &base,
+    )])?);
     let written = report::write_all(&out, &files)?;
     let stdout = if args.sim.quiet {
         String::new()
@@ -171,7 +177,10 @@ pub(super) fn tornado(args: TornadoArgs) -> Result<Outcome, Error> {
     let original = runner.simulate(&scenario);
     let (base, rows) = sensitivity::tornado(&scenario, &original, |s| runner.simulate(s));
     runner.finish();
-    let mut files = vec![report::csv::sensitivity_file(&rows)?];
+    let mut files = vec![
+        report::csv::sensitivity_file(&rows)?,
+        report::csv::prices_used_file(&[(scenario.name.clone(), &scenario)])?,
+    ];
     if !rows.is_empty() {
         files.extend(report::analysis_chart::tornado(&scenario, base, &rows)?);
     }

@@ -38,6 +38,12 @@ pub enum Command {
     Sweep(SweepArgs),
     /// Rank the uncertain inputs by how much they move the total cost.
     Tornado(TornadoArgs),
+    /// Price catalogs: import saved Azure Retail Prices API pages.
+    Prices {
+        #[command(subcommand)]
+        #[allow(missing_docs)]
+        command: PricesCommand,
+    },
     /// Validate a scenario and show image eligibility and each lab's expected status,
     /// without writing anything.
     Check {
@@ -53,6 +59,28 @@ pub enum Command {
         /// Only this geography, e.g. "United States" (case-insensitive).
         geography: Option<String>,
     },
+}
+
+/// `gallerysim prices ...`.
+#[derive(Debug, Subcommand)]
+pub enum PricesCommand {
+    /// Turn saved Azure Retail Prices API pages (JSON) into a price catalog CSV for
+    /// `--prices` or `[prices] catalog`.
+    Import(ImportArgs),
+}
+
+/// Arguments of `gallerysim prices import`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// API pages, in order (each the JSON the API returned).
+    #[arg(required = true)]
+    pub pages: Vec<PathBuf>,
+    /// The catalog to write.
+    #[arg(long, value_name = "CATALOG.csv", default_value = "output/prices.csv")]
+    pub out: PathBuf,
+    /// Keep zero-priced items (placeholders, free tiers) instead of skipping them.
+    #[arg(long)]
+    pub include_zero: bool,
 }
 
 /// Options shared by every command that simulates.
@@ -77,6 +105,25 @@ pub struct SimArgs {
     /// Override a scenario key, e.g. `--set image.cs101.used_gb=60` (repeatable).
     #[arg(long = "set", value_name = "PATH=VALUE", value_parser = Override::parse)]
     pub set: Vec<Override>,
+    /// Price catalog CSV (from `gallerysim prices import`) instead of the bundled one;
+    /// the scenario's own [prices] figures still win.
+    #[arg(long, value_name = "CATALOG.csv")]
+    pub prices: Option<PathBuf>,
+}
+
+impl SimArgs {
+    /// The `--set` overrides, with `--prices` as one more (`prices.catalog`).
+    fn overrides(&self) -> Result<Vec<Override>, Error> {
+        let mut all = self.set.clone();
+        if let Some(path) = &self.prices {
+            let absolute = std::path::absolute(path).map_err(|e| Error::io(path, e))?;
+            all.push(Override {
+                path: "prices.catalog".to_string(),
+                value: toml::Value::String(absolute.display().to_string()).to_string(),
+            });
+        }
+        Ok(all)
+    }
 }
 
 /// Budget options of `run` and `compare`.
@@ -186,6 +233,9 @@ pub fn execute(cli: Cli) -> Result<Outcome, Error> {
         Some(Command::Compare(args)) => analyze::compare(args),
         Some(Command::Sweep(args)) => analyze::sweep(args),
         Some(Command::Tornado(args)) => analyze::tornado(args),
+        Some(Command::Prices {
+            command: PricesCommand::Import(args),
+        }) => run::import_prices(args).map(Outcome::text),
         Some(Command::Check { scenario, set }) => run::check(&scenario, &set).map(Outcome::text),
         Some(Command::Regions { geography }) => {
             run::regions(geography.as_deref()).map(Outcome::text)
@@ -222,10 +272,11 @@ fn usage(key: &str, message: impl Into<String>) -> Error {
 /// Loads a scenario (the bundled default when `path` is None) with overrides, applies
 /// `--runs` and `--seed`, and returns it with its file stem.
 fn load(path: Option<&Path>, sim: &SimArgs) -> Result<(Scenario, String), Error> {
+    let overrides = sim.overrides()?;
     let (mut scenario, stem) = match path {
-        Some(path) => (Scenario::load_with(path, &sim.set)?, file_stem(path)),
+        Some(path) => (Scenario::load_with(path, &overrides)?, file_stem(path)),
         None => (
-            Scenario::parse_with(DEFAULT_SCENARIO, DEFAULT_SCENARIO_NAME, &sim.set)?,
+            Scenario::parse_with(DEFAULT_SCENARIO, DEFAULT_SCENARIO_NAME, &overrides)?,
             file_stem(Path::new(DEFAULT_SCENARIO_NAME)),
         ),
     };

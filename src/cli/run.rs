@@ -2,10 +2,10 @@
 
 use std::path::Path;
 
-use super::{load, out_dir, usage, BudgetArgs, Outcome, RunArgs, Runner, SimArgs};
+use super::{load, out_dir, usage, BudgetArgs, ImportArgs, Outcome, RunArgs, Runner, SimArgs};
 use crate::analysis::budget::{self, Assessment};
-use crate::catalog::Regions;
-use crate::error::Error;
+use crate::catalog::{import, Regions};
+use crate::error::{Error, InputError};
 use crate::report;
 use crate::scenario::Override;
 
@@ -20,6 +20,10 @@ pub(super) fn run(args: RunArgs) -> Result<Outcome, Error> {
 
     let assessment = (!budget.is_empty()).then(|| budget::assess(&results, &budget));
     let mut files = report::render(&scenario, &results, &budget)?;
+    files.push(report::csv::prices_used_file(&[(
+        scenario.name.clone(),
+        &scenario,
+    )])?);
     if let Some(a) = &assessment {
         files.push(report::csv::budget_file(&[(
             scenario.name.clone(),
@@ -106,4 +110,44 @@ pub(super) fn regions(geography: Option<&str>) -> Result<String, Error> {
         }
     }
     Ok(report::terminal::regions(catalog, geography))
+}
+
+pub(super) fn import_prices(args: ImportArgs) -> Result<String, Error> {
+    let mut pages = Vec::new();
+    for path in &args.pages {
+        let text = std::fs::read_to_string(path).map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound | std::io::ErrorKind::InvalidData => {
+                Error::Input(InputError {
+                    file: path.display().to_string(),
+                    line: None,
+                    column: None,
+                    key: None,
+                    message: format!("cannot read the page: {e}"),
+                })
+            }
+            _ => Error::io(path, e),
+        })?;
+        pages.push((path.display().to_string(), text));
+    }
+    let options = import::Options {
+        include_zero: args.include_zero,
+    };
+    let imported = import::import(&pages, Regions::bundled(), options).map_err(|e| InputError {
+        file: e.file,
+        line: e.line,
+        column: e.column,
+        key: e.key,
+        message: e.message,
+    })?;
+    if imported.catalog.rows.is_empty() {
+        return Err(usage(
+            "PAGES",
+            "no price the simulator needs was found in these pages (see README, \"Refreshing prices\")",
+        ));
+    }
+    if let Some(dir) = args.out.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    }
+    report::write_atomic(&args.out, &imported.catalog.to_csv())?;
+    Ok(report::terminal::imported(&imported, &args.out))
 }

@@ -10,12 +10,13 @@ use crate::analysis::budget::{Assessment, Scope};
 use crate::analysis::compare::{ComparisonRow, MonthlyComparison, SweepPoint};
 use crate::analysis::sensitivity::TornadoRow;
 use crate::calendar::Calendar;
-use crate::catalog::Regions;
+use crate::catalog::prices::{Item, Source};
+use crate::catalog::{DiskTier, RegionId, Regions};
 use crate::engine::Time;
 use crate::error::Error;
 use crate::model::RunTotals;
 use crate::montecarlo::Results;
-use crate::scenario::{Scenario, StorageBilling};
+use crate::scenario::{Scenario, StorageBilling, StorageType};
 use crate::stats::Summary;
 
 /// Renders every CSV file.
@@ -482,4 +483,75 @@ pub fn sensitivity_file(rows: &[TornadoRow]) -> Result<OutputFile, Error> {
             })
             .collect(),
     )
+}
+
+/// `prices_used.csv`: every price the scenario's replicas and copies use, and its source.
+#[derive(Debug, Serialize)]
+pub struct PriceUsedRow {
+    pub scenario: String,
+    pub item: String,
+    pub region: String,
+    pub price: String,
+    pub unit: &'static str,
+    pub currency: String,
+    /// The catalog the price comes from, or `scenario [prices]`.
+    pub source: String,
+    /// Effective date of a catalog price (empty for scenario figures).
+    pub as_of: String,
+}
+
+/// `prices_used.csv` for one or more (label, scenario).
+pub fn prices_used_file(items: &[(String, &Scenario)]) -> Result<OutputFile, Error> {
+    let regions = Regions::bundled();
+    let mut rows = Vec::new();
+    for (label, scenario) in items {
+        let mut used: Vec<(Item, RegionId)> = Vec::new();
+        let mut add = |item, region| {
+            if !used.contains(&(item, region)) {
+                used.push((item, region));
+            }
+        };
+        for cell in &scenario.cells {
+            let gallery = &scenario.galleries[cell.gallery];
+            match scenario.storage_billing {
+                StorageBilling::Snapshot => add(
+                    match gallery.storage {
+                        StorageType::StandardLrs => Item::Snapshot,
+                        StorageType::StandardZrs => Item::ZrsSnapshot,
+                        StorageType::PremiumLrs => Item::PremiumSnapshot,
+                    },
+                    cell.region,
+                ),
+                StorageBilling::ManagedDisk => {
+                    for image in scenario.images.iter().filter(|i| i.gallery == cell.gallery) {
+                        if let Some(tier) = DiskTier::holding(image.os_disk_gb) {
+                            add(Item::Disk(tier), cell.region);
+                        }
+                    }
+                }
+            }
+        }
+        for gallery in &scenario.galleries {
+            add(Item::EgressIntra, gallery.region);
+            add(Item::EgressInter, gallery.region);
+        }
+        for (item, region) in used {
+            let priced = scenario.prices.get(item, region);
+            let (source, as_of) = match &priced.source {
+                Source::Catalog { label, as_of } => (label.clone(), as_of.clone()),
+                Source::Scenario => ("scenario [prices]".to_string(), String::new()),
+            };
+            rows.push(PriceUsedRow {
+                scenario: label.clone(),
+                item: item.name(),
+                region: regions.get(region).name.clone(),
+                price: format!("{}", priced.value),
+                unit: item.unit(),
+                currency: scenario.currency.clone(),
+                source,
+                as_of,
+            });
+        }
+    }
+    file("prices_used.csv", rows)
 }

@@ -584,6 +584,54 @@ pub fn tornado(scenario: &Scenario, base: f64, rows: &[TornadoRow], written: &[P
     out
 }
 
+/// The `prices import` report: what was found, and what is missing where.
+pub fn imported(imported: &crate::catalog::import::Imported, out: &std::path::Path) -> String {
+    let catalog = &imported.catalog;
+    let mut regions: Vec<&str> = catalog.rows.iter().map(|r| r.region.as_str()).collect();
+    regions.dedup();
+    let mut dates: Vec<&str> = catalog
+        .rows
+        .iter()
+        .map(|r| r.effective_date.as_str())
+        .collect();
+    dates.sort_unstable();
+    let mut out_text = format!(
+        "Read {} price items; kept {} prices for {} regions in {} (effective {} to {}).\nWrote {}\n",
+        imported.items_read,
+        catalog.rows.len(),
+        regions.len(),
+        catalog.currency().unwrap_or("?"),
+        dates.first().unwrap_or(&""),
+        dates.last().unwrap_or(&""),
+        out.display()
+    );
+    if imported.truncated {
+        out_text.push_str("\nWarning: every page has a NextPageLink, so the last page is missing: the download looks incomplete.\n");
+    }
+    if !imported.missing.is_empty() {
+        out_text.push_str("\nNot found (the bundled figure is used when a scenario needs one):\n");
+        for (region, items) in &imported.missing {
+            let _ = writeln!(out_text, "  {region}: {}", items.join(", "));
+        }
+    }
+    if !imported.regions_absent.is_empty() {
+        let _ = writeln!(
+            out_text,
+            "\nNo price at all for {} regions: {}",
+            imported.regions_absent.len(),
+            imported.regions_absent.join(", ")
+        );
+    }
+    if !imported.unknown_regions.is_empty() {
+        let _ = writeln!(
+            out_text,
+            "\nSkipped regions gallerysim does not model: {}",
+            imported.unknown_regions.join(", ")
+        );
+    }
+    out_text
+}
+
 #[cfg(test)]
 mod tests {
     use super::money;

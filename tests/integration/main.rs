@@ -8,4 +8,5 @@ mod determinism;
 mod golden;
 mod harness;
 mod model;
+mod prices;
 mod worked_examples;

@@ -1,0 +1,213 @@
+//! Price import from Azure Retail Prices API pages, and runs priced from the result.
+
+use std::path::{Path, PathBuf};
+
+use gallerysim::catalog::import;
+use gallerysim::catalog::Regions;
+
+use crate::harness::*;
+
+fn fixture(name: &str) -> PathBuf {
+    repo().join("tests/fixtures/prices").join(name)
+}
+
+fn import_into(out: &Path, pages: &[&str]) -> std::process::Output {
+    bin()
+        .args(["prices", "import"])
+        .args(pages.iter().map(|p| fixture(p)))
+        .arg("--out")
+        .arg(out)
+        .output()
+        .unwrap()
+}
+
+/// Lab plan in eastus replicating to westus2: 100 GB, one month, everything instant.
+const SCENARIO: &str = r#"
+[scenario]
+name = "priced"
+start = "2026-11-01"
+months = 1
+
+[[gallery]]
+name = "g"
+region = "eastus"
+
+[[account]]
+name = "plan"
+gallery = "g"
+region = "eastus"
+kind = "lab_plan"
+replicate_to = ["westus2"]
+
+[[image]]
+name = "img"
+account = "plan"
+os_disk_gb = 127
+used_gb = 100
+export_hours = 0
+replication_hours = 0
+"#;
+
+#[test]
+fn imported_pages_price_a_run_by_region_with_hand_checkable_costs() {
+    let dir = tempfile::tempdir().unwrap();
+    let catalog = dir.path().join("prices.csv");
+    let output = import_into(&catalog, &["usd-page-1.json", "usd-page-2.json"]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    // Paging across two files; DevTest, reservation, zero-priced and non-primary skipped.
+    assert!(
+        stdout.contains("Read 11 price items; kept 6 prices for 2 regions in USD"),
+        "{stdout}"
+    );
+    // westus2 has a snapshot price but no egress or disk prices: reported.
+    assert!(
+        stdout
+            .lines()
+            .any(|l| l.contains("westus2:") && l.contains("egress_intra_continent_gb")),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("No price at all for 55 regions"),
+        "{stdout}"
+    );
+
+    let scenario = dir.path().join("priced.toml");
+    std::fs::write(&scenario, SCENARIO).unwrap();
+    let out = dir.path().join("out");
+    bin()
+        .arg("run")
+        .arg(&scenario)
+        .arg("--prices")
+        .arg(&catalog)
+        .args(["--quiet", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let runs = read_csv(&out.join("runs.csv"));
+    // Storage: 100 GB x $0.06 (eastus) + 100 GB x $0.055 (westus2) = $11.50.
+    assert_close(num(&runs[0], "storage_cost"), 11.50, CSV_4DP, "storage");
+    // Egress from eastus within North America: 100 GB x $0.025 = $2.50.
+    assert_close(num(&runs[0], "egress_cost"), 2.50, CSV_4DP, "egress");
+
+    let used = read_csv(&out.join("prices_used.csv"));
+    let east = used
+        .iter()
+        .find(|r| r["item"] == "snapshot_gb_month" && r["region"] == "eastus")
+        .unwrap();
+    assert_eq!(east["price"], "0.06");
+    assert_eq!(east["as_of"], "2026-10-01");
+    assert!(east["source"].ends_with("prices.csv"), "{}", east["source"]);
+
+    // A scenario figure still wins over the catalog.
+    bin()
+        .arg("run")
+        .arg(&scenario)
+        .arg("--prices")
+        .arg(&catalog)
+        .args(["--set", "prices.snapshot_gb_month=0.1", "--quiet", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let runs = read_csv(&out.join("runs.csv"));
+    assert_close(
+        num(&runs[0], "storage_cost"),
+        20.0,
+        CSV_4DP,
+        "overridden storage",
+    );
+    let used = read_csv(&out.join("prices_used.csv"));
+    assert!(used
+        .iter()
+        .any(|r| r["item"] == "snapshot_gb_month" && r["source"] == "scenario [prices]"));
+}
+
+#[test]
+fn a_catalog_in_another_currency_sets_the_currency_or_conflicts_with_the_scenario() {
+    let dir = tempfile::tempdir().unwrap();
+    let catalog = dir.path().join("eur.csv");
+    assert!(import_into(&catalog, &["eur-page.json"]).status.success());
+    let text = SCENARIO
+        .replace("\"eastus\"", "\"westeurope\"")
+        .replace("[\"westus2\"]", "[\"northeurope\"]")
+        .replace(
+            "months = 1",
+            "months = 1\n\n[prices]\ncatalog = \"eur.csv\"",
+        );
+    let scenario = dir.path().join("eur.toml");
+    std::fs::write(&scenario, &text).unwrap();
+    let out = dir.path().join("out");
+    bin()
+        .arg("run")
+        .arg(&scenario)
+        .args(["--quiet", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let summary = read_csv(&out.join("summary.csv"));
+    assert_eq!(summary[0]["unit"], "EUR");
+    // 100 GB x (0.046 + 0.047) EUR storage + 100 GB x 0.019 EUR egress = 11.20 EUR.
+    assert_close(num(&summary[0], "mean"), 11.20, CSV_4DP, "total in EUR");
+
+    std::fs::write(
+        &scenario,
+        text.replace("months = 1", "months = 1\ncurrency = \"USD\""),
+    )
+    .unwrap();
+    let output = bin()
+        .arg("run")
+        .arg(&scenario)
+        .args(["--out"])
+        .arg(dir.path().join("o2"))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("key `scenario.currency`") && stderr.contains("catalog is in EUR"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn malformed_and_mixed_currency_pages_are_exit_2_naming_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("never.csv");
+    let output = import_into(&out, &["malformed.json"]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("malformed.json:4:"), "{stderr}");
+    assert!(!out.exists());
+
+    let output = import_into(&out, &["usd-page-1.json", "eur-page.json"]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("eur-page.json") && stderr.contains("currency EUR differs from USD"),
+        "{stderr}"
+    );
+    assert!(!out.exists());
+}
+
+#[test]
+fn the_bundled_catalog_is_regenerated_from_its_pages_by_the_import() {
+    // The same code path as `gallerysim prices import data/price-pages/*.json --out data/prices.csv`.
+    let pages: Vec<(String, String)> = ["page-1.json", "page-2.json"]
+        .iter()
+        .map(|p| {
+            let path = repo().join("data/price-pages").join(p);
+            (p.to_string(), std::fs::read_to_string(path).unwrap())
+        })
+        .collect();
+    let imported = import::import(&pages, Regions::bundled(), import::Options::default()).unwrap();
+    assert!(imported.missing.is_empty() && imported.regions_absent.is_empty());
+    let bundled = std::fs::read(repo().join("data/prices.csv")).unwrap();
+    assert!(
+        imported.catalog.to_csv() == bundled,
+        "data/prices.csv is out of date: re-import data/price-pages"
+    );
+}
