@@ -42,8 +42,9 @@ impl Calendar {
     /// ISO 8601 UTC timestamp of a simulation time, e.g. `2026-09-01T02:00:00Z`.
     pub fn iso(&self, time: Time) -> String {
         let seconds = self.start_unix + time.0 as i64;
+        // jiff prints whole seconds as `2026-09-01T02:00:00Z`.
         Timestamp::from_second(seconds)
-            .map(|t| t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string())
+            .map(|t| t.to_string())
             .unwrap_or_default()
     }
 

@@ -71,6 +71,7 @@ pub mod catalog;
 pub mod cli;
 pub mod engine;
 pub mod error;
+pub mod generate;
 pub mod model;
 pub mod montecarlo;
 pub mod report;

@@ -38,6 +38,8 @@ pub enum Command {
     Sweep(SweepArgs),
     /// Rank the uncertain inputs by how much they move the total cost.
     Tornado(TornadoArgs),
+    /// Write a realistic large scenario (a fleet of labs) for benchmarks and trials.
+    Generate(GenerateArgs),
     /// Price catalogs: import saved Azure Retail Prices API pages.
     Prices {
         #[command(subcommand)]
@@ -59,6 +61,29 @@ pub enum Command {
         /// Only this geography, e.g. "United States" (case-insensitive).
         geography: Option<String>,
     },
+}
+
+/// Arguments of `gallerysim generate`.
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// Lab entries (about 40 per institution).
+    #[arg(long, default_value_t = 2000, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub labs: u32,
+    /// Geographies, comma-separated: `us`, `europe` or names from `gallerysim regions`.
+    #[arg(long, value_delimiter = ',', default_value = "us,europe")]
+    pub geographies: Vec<String>,
+    /// Horizon in billing months.
+    #[arg(long, default_value_t = 36, value_parser = clap::value_parser!(u32).range(1..=600))]
+    pub months: u32,
+    /// Monte Carlo runs written into the scenario.
+    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub runs: u32,
+    /// Seed of the generator and of the scenario.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Write the scenario here instead of to standard output.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
 }
 
 /// `gallerysim prices ...`.
@@ -233,6 +258,7 @@ pub fn execute(cli: Cli) -> Result<Outcome, Error> {
         Some(Command::Compare(args)) => analyze::compare(args),
         Some(Command::Sweep(args)) => analyze::sweep(args),
         Some(Command::Tornado(args)) => analyze::tornado(args),
+        Some(Command::Generate(args)) => run::generate(args).map(Outcome::text),
         Some(Command::Prices {
             command: PricesCommand::Import(args),
         }) => run::import_prices(args).map(Outcome::text),

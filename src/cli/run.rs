@@ -2,7 +2,9 @@
 
 use std::path::Path;
 
-use super::{load, out_dir, usage, BudgetArgs, ImportArgs, Outcome, RunArgs, Runner, SimArgs};
+use super::{
+    load, out_dir, usage, BudgetArgs, GenerateArgs, ImportArgs, Outcome, RunArgs, Runner, SimArgs,
+};
 use crate::analysis::budget::{self, Assessment};
 use crate::catalog::{import, Regions};
 use crate::error::{Error, InputError};
@@ -150,4 +152,25 @@ pub(super) fn import_prices(args: ImportArgs) -> Result<String, Error> {
     }
     report::write_atomic(&args.out, &imported.catalog.to_csv())?;
     Ok(report::terminal::imported(&imported, &args.out))
+}
+
+pub(super) fn generate(args: GenerateArgs) -> Result<String, Error> {
+    let spec = crate::generate::FleetSpec {
+        labs: args.labs,
+        geographies: args.geographies,
+        months: args.months,
+        runs: args.runs,
+        seed: args.seed,
+    };
+    let text = crate::generate::fleet(&spec).map_err(|e| usage("--geographies", e))?;
+    match &args.out {
+        None => Ok(text),
+        Some(path) => {
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+            }
+            report::write_atomic(path, text.as_bytes())?;
+            Ok(format!("Wrote {} ({} labs)\n", path.display(), spec.labs))
+        }
+    }
 }

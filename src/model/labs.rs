@@ -1,7 +1,10 @@
 //! Lab status (contract "Lab status rules"): a pure function of the scenario and one run's
 //! version copies.
 
+use std::collections::HashMap;
+
 use super::CopyRecord;
+use crate::catalog::RegionId;
 use crate::engine::Time;
 use crate::scenario::Scenario;
 
@@ -43,6 +46,11 @@ pub struct LabOutcome {
 
 /// Status of every lab of `scenario`, from the copies of one run.
 pub fn lab_outcomes(scenario: &Scenario, copies: &[CopyRecord]) -> Vec<LabOutcome> {
+    // Copies grouped by (image, region) once, so each lab looks only at its own.
+    let mut by_place: HashMap<(usize, RegionId), Vec<&CopyRecord>> = HashMap::new();
+    for c in copies {
+        by_place.entry((c.image, c.region)).or_default().push(c);
+    }
     scenario
         .labs
         .iter()
@@ -61,9 +69,10 @@ pub fn lab_outcomes(scenario: &Scenario, copies: &[CopyRecord]) -> Vec<LabOutcom
             }
             let create = lab.create;
             // The first moment, not before `create`, at which a copy is alive in the region.
-            let ready = copies
-                .iter()
-                .filter(|c| c.image == lab.image && c.region == lab.region)
+            let ready = by_place
+                .get(&(lab.image, lab.region))
+                .into_iter()
+                .flatten()
                 .filter_map(|c| {
                     let available = c.available_at?.0;
                     let alive_at_create = c.deleted_at.is_none_or(|d| d.0 > create);

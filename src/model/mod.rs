@@ -120,6 +120,10 @@ struct Model<'s> {
     alive_replicas: u64,
     last_time: Time,
     horizon: Time,
+    /// Keep every copy record (the detailed run); otherwise retention frees their slots.
+    keep_copies: bool,
+    /// Per image: starts of copy blocks freed by retention, for reuse.
+    free_blocks: Vec<Vec<u32>>,
 }
 
 /// Runs the scenario once with `seed` as the run's seed; `keep_copies` records every copy.
@@ -144,13 +148,15 @@ pub fn simulate_run(scenario: &Scenario, seed: u64, keep_copies: bool) -> RunOut
         alive_replicas: 0,
         last_time: Time::ZERO,
         horizon,
+        keep_copies,
+        free_blocks: vec![Vec::new(); n_images],
     };
     let mut sim = Simulation::new();
     for image in 0..n_images {
         model.schedule_export(&mut sim, image, None);
     }
     sim.run_until(horizon, |sim, event| model.handle(sim, event));
-    model.finish(sim.processed(), keep_copies)
+    model.finish(sim.processed())
 }
 
 impl Model<'_> {
@@ -226,12 +232,19 @@ impl Model<'_> {
         let keep = gallery.keep_versions as usize;
         while keep > 0 && self.live[image].len() >= keep {
             let oldest = self.live[image].pop_front().expect("non-empty");
-            for copy in oldest {
+            for copy in oldest.clone() {
                 self.delete_copy(sim, copy as usize, now);
+            }
+            if !self.keep_copies {
+                // Its costs are in the ledger already: the block can hold a newer version.
+                self.free_blocks[image].push(oldest.start);
             }
         }
 
-        let first = self.copies.len() as u32;
+        // Every version of an image has the same targets, so its copies fill a block of
+        // `targets.len()` slots: a fresh one, or one freed by retention.
+        let reused = self.free_blocks[image].pop();
+        let first = reused.unwrap_or(self.copies.len() as u32);
         for (i, &(region, cell)) in spec.targets.iter().enumerate() {
             let replicas = gallery.replicas_in(region);
             let (quantity_per_month, unit_price) = match sc.storage_billing {
@@ -244,7 +257,7 @@ impl Model<'_> {
                     (f64::from(replicas), sc.prices.disk_month(tier, region))
                 }
             };
-            let index = self.copies.len() as u32;
+            let index = first + i as u32;
             let pending = if i == 0 {
                 None
             } else {
@@ -254,7 +267,7 @@ impl Model<'_> {
                 self.record_draw(image, InputField::ReplicationHours, hours);
                 Some(sim.schedule_in(hours_to_ticks(hours), Event::CopyDone { copy: index }))
             };
-            self.copies.push(Copy {
+            let copy = Copy {
                 record: CopyRecord {
                     image,
                     version,
@@ -270,13 +283,17 @@ impl Model<'_> {
                 pending,
                 quantity_per_month,
                 cost_per_month: quantity_per_month * unit_price,
-            });
+            };
+            match reused {
+                Some(_) => self.copies[index as usize] = copy,
+                None => self.copies.push(copy),
+            }
             if i == 0 {
                 // The home-region copy exists as soon as the version does.
                 self.make_available(index as usize, now);
             }
         }
-        self.live[image].push_back(first..self.copies.len() as u32);
+        self.live[image].push_back(first..first + spec.targets.len() as u32);
     }
 
     fn record_draw(&mut self, image: usize, field: InputField, value: f64) {
@@ -346,7 +363,7 @@ impl Model<'_> {
         }
     }
 
-    fn finish(mut self, events: u64, keep_copies: bool) -> RunOutput {
+    fn finish(mut self, events: u64) -> RunOutput {
         self.totals.peak_replicas = self.totals.peak_replicas.max(self.alive_replicas);
         for copy in 0..self.copies.len() {
             let c = &self.copies[copy];
@@ -367,7 +384,9 @@ impl Model<'_> {
                     fields.map(|(sum, n)| if n == 0 { f64::NAN } else { sum / f64::from(n) })
                 })
                 .collect(),
-            copies: keep_copies.then(|| self.copies.into_iter().map(|c| c.record).collect()),
+            copies: self
+                .keep_copies
+                .then(|| self.copies.into_iter().map(|c| c.record).collect()),
         }
     }
 }

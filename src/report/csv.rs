@@ -31,7 +31,8 @@ pub fn render_all(scenario: &Scenario, results: &Results) -> Result<Vec<OutputFi
     ])
 }
 
-fn file<T: Serialize>(name: &str, rows: Vec<T>) -> Result<OutputFile, Error> {
+/// Serialises rows one at a time (large files never hold all rows as structs at once).
+fn file<T: Serialize>(name: &str, rows: impl IntoIterator<Item = T>) -> Result<OutputFile, Error> {
     let mut writer = ::csv::Writer::from_writer(Vec::new());
     let fail = |e: &dyn std::fmt::Display| Error::io(name, std::io::Error::other(e.to_string()));
     for row in rows {
@@ -207,7 +208,10 @@ fn iso(calendar: &Calendar, time: Option<Time>) -> String {
     time.map(|t| calendar.iso(t)).unwrap_or_default()
 }
 
-fn version_rows(scenario: &Scenario, results: &Results) -> Vec<VersionRow> {
+fn version_rows<'a>(
+    scenario: &'a Scenario,
+    results: &'a Results,
+) -> impl Iterator<Item = VersionRow> + 'a {
     let regions = Regions::bundled();
     let mut copies: Vec<_> = results.copies.iter().collect();
     // Image in file order, then version, then the image's target order (home first).
@@ -218,27 +222,24 @@ fn version_rows(scenario: &Scenario, results: &Results) -> Vec<VersionRow> {
             .position(|(r, _)| *r == c.region);
         (c.image, c.version, target)
     });
-    copies
-        .into_iter()
-        .map(|c| VersionRow {
-            run: 1,
-            image: scenario.images[c.image].name.clone(),
-            version: version_name(c.version),
-            region: regions.get(c.region).name.clone(),
-            replicas: c.replicas,
-            available_at: iso(&scenario.calendar, c.available_at),
-            deleted_at: iso(&scenario.calendar, c.deleted_at),
-            used_gb: dec(c.used_gb),
-            storage_cost: dec(c.storage_cost),
-            egress_cost: dec(c.egress_cost),
-            state: match (c.available_at, c.deleted_at) {
-                (Some(_), None) => "available",
-                (Some(_), Some(_)) => "deleted",
-                (None, Some(_)) => "cancelled",
-                (None, None) => "in_flight",
-            },
-        })
-        .collect()
+    copies.into_iter().map(move |c| VersionRow {
+        run: 1,
+        image: scenario.images[c.image].name.clone(),
+        version: version_name(c.version),
+        region: regions.get(c.region).name.clone(),
+        replicas: c.replicas,
+        available_at: iso(&scenario.calendar, c.available_at),
+        deleted_at: iso(&scenario.calendar, c.deleted_at),
+        used_gb: dec(c.used_gb),
+        storage_cost: dec(c.storage_cost),
+        egress_cost: dec(c.egress_cost),
+        state: match (c.available_at, c.deleted_at) {
+            (Some(_), None) => "available",
+            (Some(_), Some(_)) => "deleted",
+            (None, Some(_)) => "cancelled",
+            (None, None) => "in_flight",
+        },
+    })
 }
 
 /// `eligibility.csv`.
@@ -371,21 +372,19 @@ pub struct ComparisonCsvRow {
 pub fn comparison_file(rows: &[ComparisonRow]) -> Result<OutputFile, Error> {
     file(
         "comparison.csv",
-        rows.iter()
-            .map(|r| ComparisonCsvRow {
-                scenario: r.scenario.clone(),
-                metric: r.metric,
-                mean: dec(r.summary.mean),
-                p50: dec(r.summary.p50),
-                p80: dec(r.summary.p80),
-                p90: dec(r.summary.p90),
-                delta_mean: dec(r.delta_mean),
-                delta_pct: r.delta_pct.map(dec).unwrap_or_default(),
-                prob_higher: dec(r.prob_higher),
-                delta_p10: dec(r.delta_p10),
-                delta_p90: dec(r.delta_p90),
-            })
-            .collect(),
+        rows.iter().map(|r| ComparisonCsvRow {
+            scenario: r.scenario.clone(),
+            metric: r.metric,
+            mean: dec(r.summary.mean),
+            p50: dec(r.summary.p50),
+            p80: dec(r.summary.p80),
+            p90: dec(r.summary.p90),
+            delta_mean: dec(r.delta_mean),
+            delta_pct: r.delta_pct.map(dec).unwrap_or_default(),
+            prob_higher: dec(r.prob_higher),
+            delta_p10: dec(r.delta_p10),
+            delta_p90: dec(r.delta_p90),
+        }),
     )
 }
 
@@ -408,17 +407,15 @@ pub fn comparison_monthly_file(
 ) -> Result<OutputFile, Error> {
     file(
         "comparison_monthly.csv",
-        rows.iter()
-            .map(|r| ComparisonMonthlyRow {
-                month: r.month,
-                start: first.calendar.month_start_iso(r.month),
-                scenario: r.scenario.clone(),
-                mean: dec(r.mean),
-                p10: dec(r.p10),
-                p90: dec(r.p90),
-                delta_mean: dec(r.delta_mean),
-            })
-            .collect(),
+        rows.iter().map(|r| ComparisonMonthlyRow {
+            month: r.month,
+            start: first.calendar.month_start_iso(r.month),
+            scenario: r.scenario.clone(),
+            mean: dec(r.mean),
+            p10: dec(r.p10),
+            p90: dec(r.p90),
+            delta_mean: dec(r.delta_mean),
+        }),
     )
 }
 
@@ -439,19 +436,16 @@ pub struct SweepRow {
 pub fn sweep_file(points: &[SweepPoint]) -> Result<OutputFile, Error> {
     file(
         "sweep.csv",
-        points
-            .iter()
-            .map(|p| SweepRow {
-                value: p.value.clone(),
-                mean: dec(p.total.mean),
-                p10: dec(p.p10),
-                p50: dec(p.total.p50),
-                p80: dec(p.total.p80),
-                p90: dec(p.total.p90),
-                storage_mean: dec(p.storage_mean),
-                egress_mean: dec(p.egress_mean),
-            })
-            .collect(),
+        points.iter().map(|p| SweepRow {
+            value: p.value.clone(),
+            mean: dec(p.total.mean),
+            p10: dec(p.p10),
+            p50: dec(p.total.p50),
+            p80: dec(p.total.p80),
+            p90: dec(p.total.p90),
+            storage_mean: dec(p.storage_mean),
+            egress_mean: dec(p.egress_mean),
+        }),
     )
 }
 
@@ -471,17 +465,15 @@ pub struct SensitivityRow {
 pub fn sensitivity_file(rows: &[TornadoRow]) -> Result<OutputFile, Error> {
     file(
         "sensitivity.csv",
-        rows.iter()
-            .map(|r| SensitivityRow {
-                input: r.input.name.clone(),
-                p10_value: dec(r.low),
-                p90_value: dec(r.high),
-                total_at_p10: dec(r.total_low),
-                total_at_p90: dec(r.total_high),
-                swing: dec(r.swing()),
-                rank_correlation: r.rank_correlation.map(dec).unwrap_or_default(),
-            })
-            .collect(),
+        rows.iter().map(|r| SensitivityRow {
+            input: r.input.name.clone(),
+            p10_value: dec(r.low),
+            p90_value: dec(r.high),
+            total_at_p10: dec(r.total_low),
+            total_at_p90: dec(r.total_high),
+            swing: dec(r.swing()),
+            rank_correlation: r.rank_correlation.map(dec).unwrap_or_default(),
+        }),
     )
 }
 

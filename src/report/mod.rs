@@ -64,6 +64,49 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
 }
 
 /// A plain decimal with four places (no negative zero): the CSV money and quantity format.
+/// Formats through integers (much faster than `{:.4}` on large files); values whose fifth
+/// decimal is too close to a tie for the multiplication to decide fall back to `{:.4}`, so
+/// the result is always the same as `format!("{:.4}", x)`.
 pub fn dec(x: f64) -> String {
-    format!("{:.4}", x + 0.0)
+    let raw = x * 10_000.0;
+    let near_tie = (raw - raw.floor() - 0.5).abs() <= raw.abs() * 4.0 * f64::EPSILON + 1e-9;
+    if !(raw.abs() < 9.0e15) || near_tie {
+        return format!("{:.4}", x + 0.0);
+    }
+    let scaled = raw.round();
+    let units = scaled as i64;
+    let sign = if units < 0 { "-" } else { "" };
+    let units = units.unsigned_abs();
+    format!("{sign}{}.{:04}", units / 10_000, units % 10_000)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::dec;
+
+    #[test]
+    fn dec_matches_four_place_formatting() {
+        for x in [
+            0.0,
+            -0.0,
+            24.64,
+            3.4,
+            1e-5,
+            0.00005,
+            0.00015,
+            12345.67895,
+            -2.5,
+            1e13 + 0.1,
+        ] {
+            assert_eq!(dec(x), format!("{:.4}", x + 0.0), "{x}");
+        }
+        // Money-like values from a deterministic sequence: thousands of cases.
+        let mut x = 0.123_456_789_f64;
+        for _ in 0..20_000 {
+            x = (x * 7.31 + 0.917).fract() * 5000.0;
+            assert_eq!(dec(x), format!("{x:.4}"), "{x}");
+            x /= 5000.0;
+        }
+        assert_eq!(dec(f64::NAN), "NaN");
+    }
 }
