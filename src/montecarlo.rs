@@ -11,7 +11,7 @@ use crate::model::{self, lab_outcomes, CopyRecord, LabOutcome, Ledger, RunTotals
 use crate::scenario::Scenario;
 
 /// Runs per parallel chunk: bounds memory while keeping both cores busy.
-const CHUNK: u32 = 256;
+const CHUNK: u32 = 64;
 
 /// One run's seed and totals, as in `runs.csv`.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -336,6 +336,14 @@ pub(super) fn legend<DB: DrawingBackend>(
 /// Colour of budget lines.
 pub(super) const BUDGET: RGBColor = RGBColor(200, 0, 0);
 
+/// The legend entry of a budget line.
+fn budget_entry(which: &str, limit: f64, currency: &str) -> (String, Swatch) {
+    (
+        format!("{which} budget {}", money(limit, currency)),
+        Swatch::Line(BUDGET.to_rgba()),
+    )
+}
+
 /// A budget line between two points of a chart.
 fn budget_line<DB: DrawingBackend, X: Ranged<ValueType = f64>, Y: Ranged<ValueType = f64>>(
     chart: &mut ChartContext<'_, DB, Cartesian2d<X, Y>>,
@@ -446,10 +454,7 @@ fn monthly_cost<DB: DrawingBackend>(
     }
     if let Some(limit) = d.budget.monthly {
         budget_line(&mut chart, (0.5, limit), (n as f64 + 0.5, limit))?;
-        entries.push((
-            format!("monthly budget {}", money(limit, &d.currency)),
-            Swatch::Line(BUDGET.to_rgba()),
-        ));
+        entries.push(budget_entry("monthly", limit, &d.currency));
     }
     legend(&side, &entries)
 }
@@ -529,10 +534,7 @@ fn cumulative_cost<DB: DrawingBackend>(
     ));
     if let Some(limit) = d.budget.total {
         budget_line(&mut chart, (0.0, limit), (n as f64, limit))?;
-        entries.push((
-            format!("total budget {}", money(limit, &d.currency)),
-            Swatch::Line(BUDGET.to_rgba()),
-        ));
+        entries.push(budget_entry("total", limit, &d.currency));
     }
     if let Some(&(total, _, _)) = d.cumulative.last() {
         chart
@@ -662,10 +664,7 @@ fn cost_distribution<DB: DrawingBackend>(
     }
     if let Some(limit) = budget {
         budget_line(&mut chart, (limit, 0.0), (limit, max_count))?;
-        entries.push((
-            format!("total budget {}", money(limit, &d.currency)),
-            Swatch::Line(BUDGET.to_rgba()),
-        ));
+        entries.push(budget_entry("total", limit, &d.currency));
     }
     legend(&side, &entries)
 }

@@ -213,15 +213,10 @@ fn version_rows<'a>(
     results: &'a Results,
 ) -> impl Iterator<Item = VersionRow> + 'a {
     let regions = Regions::bundled();
+    // Image in file order, then version. Each version's copies were recorded together in
+    // the image's target order (home region first), which the stable sort keeps.
     let mut copies: Vec<_> = results.copies.iter().collect();
-    // Image in file order, then version, then the image's target order (home first).
-    copies.sort_by_key(|c| {
-        let target = scenario.images[c.image]
-            .targets
-            .iter()
-            .position(|(r, _)| *r == c.region);
-        (c.image, c.version, target)
-    });
+    copies.sort_by_key(|c| (c.image, c.version));
     copies.into_iter().map(move |c| VersionRow {
         run: 1,
         image: scenario.images[c.image].name.clone(),

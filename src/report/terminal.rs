@@ -105,6 +105,17 @@ pub fn lab_reason(scenario: &Scenario, lab: usize, status: LabStatus) -> String 
     }
 }
 
+/// Appends the "Warnings:" section, if there are any.
+fn warnings_section(out: &mut String, scenario: &Scenario) {
+    let warnings = all_warnings(scenario);
+    if !warnings.is_empty() {
+        let _ = writeln!(out, "\nWarnings:");
+        for w in warnings {
+            let _ = writeln!(out, "  - {w}");
+        }
+    }
+}
+
 /// The scenario's warnings plus every image's eligibility cautions.
 pub fn all_warnings(scenario: &Scenario) -> Vec<String> {
     let mut warnings = scenario.warnings.clone();
@@ -268,13 +279,7 @@ pub fn render(scenario: &Scenario, results: &Results, written: &[PathBuf]) -> St
         }
     }
 
-    let warnings = all_warnings(scenario);
-    if !warnings.is_empty() {
-        let _ = writeln!(out, "\nWarnings:");
-        for w in warnings {
-            let _ = writeln!(out, "  - {w}");
-        }
-    }
+    warnings_section(&mut out, scenario);
     wrote(&mut out, written);
     out
 }
@@ -378,13 +383,7 @@ pub fn check(scenario: &Scenario, results: &Results) -> String {
             }
         }
     }
-    let warnings = all_warnings(scenario);
-    if !warnings.is_empty() {
-        let _ = writeln!(out, "\nWarnings:");
-        for w in warnings {
-            let _ = writeln!(out, "  - {w}");
-        }
-    }
+    warnings_section(&mut out, scenario);
     out
 }
 
