@@ -130,3 +130,27 @@ fn quiet_prints_nothing() {
     assert!(output.status.success());
     assert!(output.stdout.is_empty() && output.stderr.is_empty());
 }
+
+#[test]
+fn generate_writes_a_valid_fleet_scenario() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("fleet.toml");
+    bin()
+        .args([
+            "generate", "--labs", "45", "--months", "6", "--runs", "3", "--out",
+        ])
+        .arg(&file)
+        .assert()
+        .success();
+    let scenario = gallerysim::scenario::Scenario::load(&file).unwrap();
+    assert_eq!(
+        (scenario.labs.len(), scenario.months, scenario.runs),
+        (45, 6, 3)
+    );
+    bin().arg("check").arg(&file).assert().success();
+    let output = bin()
+        .args(["generate", "--geographies", "narnia"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+}
