@@ -14,8 +14,4 @@ impl Time {
         Time(self.0.saturating_add(ticks))
     }
 
-    /// Ticks from `earlier` to `self` (zero when `earlier` is later).
-    pub fn since(self, earlier: Time) -> u64 {
-        self.0.saturating_sub(earlier.0)
-    }
 }

@@ -63,11 +63,6 @@ impl Ledger {
         self.months
     }
 
-    /// Number of cells.
-    pub fn cells(&self) -> usize {
-        self.cells
-    }
-
     /// Entry of `month` (0-based) and `cell`.
     pub fn entry(&self, month: usize, cell: usize) -> &CellMonth {
         &self.entries[month * self.cells + cell]

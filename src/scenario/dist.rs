@@ -137,17 +137,6 @@ impl Dist {
         }
     }
 
-    /// The smallest value the distribution can take.
-    pub fn lower_bound(&self) -> f64 {
-        match self {
-            Dist::Const(v) => *v,
-            Dist::Triangular { min, .. } | Dist::Pert { min, .. } | Dist::Uniform { min, .. } => {
-                *min
-            }
-            Dist::Normal { .. } | Dist::LogNormal { .. } => 0.0,
-        }
-    }
-
     /// Expected value (of the truncated normal, too).
     pub fn mean(&self) -> f64 {
         match self {
