@@ -13,5 +13,4 @@ impl Time {
     pub fn saturating_add(self, ticks: u64) -> Time {
         Time(self.0.saturating_add(ticks))
     }
-
 }

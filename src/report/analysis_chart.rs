@@ -253,28 +253,29 @@ fn draw_sweep<DB: DrawingBackend>(
         .draw_series([Polygon::new(outline, PALETTE[0].mix(0.15).filled())])
         .map_err(err)?;
     type Line = (&'static str, RGBColor, fn(&SweepPoint) -> f64);
-    let series: [Line; 3] = [
-        ("mean", PALETTE[0], |p| p.total.mean),
-        ("P50", PALETTE[2], |p| p.total.p50),
-        ("P90", PALETTE[3], |p| p.total.p90),
+    // The mean is drawn last and thinner: it often lies on the P50 line.
+    let series: [(Line, u32); 3] = [
+        (("P50", PALETTE[2], |p| p.total.p50), 5),
+        (("P90", PALETTE[3], |p| p.total.p90), 3),
+        (("mean", PALETTE[0], |p| p.total.mean), 2),
     ];
     let mut entries = vec![(
         "P10-P90 band".to_string(),
         Swatch::Box(PALETTE[0].mix(0.15)),
     )];
-    for (name, color, read) in series {
+    for ((name, color, read), width) in series {
         let line: Vec<(f64, f64)> = points
             .iter()
             .enumerate()
             .map(|(i, p)| (i as f64, read(p)))
             .collect();
         chart
-            .draw_series(LineSeries::new(line.clone(), color.stroke_width(3)))
+            .draw_series(LineSeries::new(line.clone(), color.stroke_width(width)))
             .map_err(err)?;
         chart
             .draw_series(
                 line.into_iter()
-                    .map(|pt| Circle::new(pt, 5, color.filled())),
+                    .map(|pt| Circle::new(pt, width + 2, color.filled())),
             )
             .map_err(err)?;
         entries.push((name.to_string(), Swatch::Line(color.to_rgba())));

@@ -544,12 +544,22 @@ fn cumulative_cost<DB: DrawingBackend>(
                 color.filled(),
             )))
             .map_err(err)?;
+        // Above the end point, unless a budget line runs just there: then below it.
+        let budget_just_above = d
+            .budget
+            .total
+            .is_some_and(|b| b >= total && b - total < top * 0.08);
+        let (y, anchor) = if budget_just_above {
+            (total - top * 0.02, VPos::Top)
+        } else {
+            (total + top * 0.02, VPos::Bottom)
+        };
         let style = TextStyle::from((FONT, 18).into_font().style(FontStyle::Bold))
-            .pos(Pos::new(HPos::Right, VPos::Bottom));
+            .pos(Pos::new(HPos::Right, anchor));
         chart
             .draw_series(std::iter::once(Text::new(
                 format!("total {}", money(total, &d.currency)),
-                (n as f64 * 0.985, total + top * 0.02),
+                (n as f64 * 0.985, y),
                 style,
             )))
             .map_err(err)?;
