@@ -454,6 +454,17 @@ impl Builder<'_> {
                     }
                 }
             }
+            let gallery_geo = &self.regions.get(galleries[gallery].region).geography;
+            if kind == AccountKind::LabAccount && *gallery_geo != self.regions.get(region).geography
+            {
+                self.warnings.push(format!(
+                    "lab account `{}` is in the {} geography but its gallery `{}` is in {}: versions replicate across the gallery's geography, so the account's labs will not see them",
+                    a.name,
+                    self.regions.get(region).geography,
+                    galleries[gallery].name,
+                    gallery_geo
+                ));
+            }
             if kind == AccountKind::LabPlan && region != galleries[gallery].region {
                 self.warnings.push(format!(
                     "lab plan `{}` is in {} but its gallery `{}` is in {}: Lab Services needs them in the same region",

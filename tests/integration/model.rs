@@ -302,3 +302,19 @@ fn replicas_table_sets_per_region_counts() {
     assert_close(r.runs[0].totals.egress_cost, 20.0 * 0.02, EXACT, "egress");
     assert_eq!(r.runs[0].totals.peak_replicas, 4);
 }
+
+#[test]
+fn a_lab_account_in_another_geography_than_its_gallery_is_warned_about() {
+    let text = one_region("os_disk_gb = 127", "").replace(
+        "region = \"westeurope\"\nkind = \"lab_plan\"",
+        "region = \"eastus\"\nkind = \"lab_account\"",
+    );
+    let sc = scenario(&text);
+    assert!(
+        sc.warnings.iter().any(|w| w.contains(
+            "lab account `plan` is in the United States geography but its gallery `g` is in Europe"
+        )),
+        "{:?}",
+        sc.warnings
+    );
+}
