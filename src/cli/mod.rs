@@ -111,7 +111,7 @@ pub struct ImportArgs {
 /// Options shared by every command that simulates.
 #[derive(Debug, Args, Default, Clone)]
 pub struct SimArgs {
-    /// Output folder. Default: output/<scenario file stem>/ (compare, sweep and tornado add
+    /// Output folder. Default: `output/<scenario file stem>/` (compare, sweep and tornado add
     /// a suffix).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
@@ -131,7 +131,7 @@ pub struct SimArgs {
     #[arg(long = "set", value_name = "PATH=VALUE", value_parser = Override::parse)]
     pub set: Vec<Override>,
     /// Price catalog CSV (from `gallerysim prices import`) instead of the bundled one;
-    /// the scenario's own [prices] figures still win.
+    /// the scenario's own `[prices]` figures still win.
     #[arg(long, value_name = "CATALOG.csv")]
     pub prices: Option<PathBuf>,
 }

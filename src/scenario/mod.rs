@@ -1,7 +1,7 @@
 //! Scenario files: loading (TOML), validation, and the typed, resolved scenario the model runs.
 //!
 //! Two stages, as in dslab-faas's config: [`raw`] mirrors the file with serde and rejects
-//! unknown keys; [`validate`] resolves names and regions, checks units and ranges, and builds a
+//! unknown keys; `validate` resolves names and regions, checks units and ranges, and builds a
 //! [`Scenario`]. A `Scenario` that exists is valid. Every error names the file, line and key.
 
 pub mod dist;

@@ -1,6 +1,6 @@
 //! The serde mirror of a scenario file: structure and key names only, unknown keys rejected.
 //! Values that take several shapes (distributions, dates, number-or-table) stay as
-//! `toml::Value` here and are checked with precise messages in [`super::validate`].
+//! `toml::Value` here and are checked with precise messages in `scenario::validate`.
 //! Key meanings are documented in README.md ("Scenario files") and the contract.
 #![allow(missing_docs)]
 
