@@ -5,8 +5,8 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::chart::{
-    axis_money, desc_style, err, label_style, layout, legend, register_fonts, render, whole, Area,
-    Swatch, PALETTE,
+    axis_money, cartesian, err, label_style, layout, legend, mesh, register_fonts, render, whole,
+    Area, Swatch, PALETTE,
 };
 use super::terminal::money;
 use super::OutputFile;
@@ -83,15 +83,9 @@ fn draw_comparison<DB: DrawingBackend>(
         .fold(0.0, f64::max)
         .max(1e-9)
         * 1.1;
-    let mut bars = ChartBuilder::on(&left)
-        .margin(15)
-        .x_label_area_size(45)
-        .y_label_area_size(80)
-        .build_cartesian_2d(-0.5f64..2.5, 0f64..top)
-        .map_err(err)?;
+    let mut bars = cartesian(&left, -0.5f64..2.5, 0f64..top, 80)?;
     let groups = ["total", "storage", "egress"];
-    bars.configure_mesh()
-        .light_line_style(TRANSPARENT)
+    mesh(&mut bars)
         .disable_x_mesh()
         .x_labels(3)
         .x_label_formatter(&|x| {
@@ -104,8 +98,6 @@ fn draw_comparison<DB: DrawingBackend>(
         })
         .y_label_formatter(&|y| axis_money(*y, cur))
         .y_desc(format!("cost over the horizon ({cur}), mean and P10-P90"))
-        .label_style(label_style())
-        .axis_desc_style(desc_style())
         .draw()
         .map_err(err)?;
     let width = 0.8 / k;
@@ -141,22 +133,13 @@ fn draw_comparison<DB: DrawingBackend>(
         .fold(0.0, f64::max)
         .max(1e-9)
         * 1.1;
-    let mut lines = ChartBuilder::on(&right)
-        .margin(15)
-        .x_label_area_size(45)
-        .y_label_area_size(80)
-        .build_cartesian_2d(0.5f64..months as f64 + 0.5, 0f64..top)
-        .map_err(err)?;
-    lines
-        .configure_mesh()
-        .light_line_style(TRANSPARENT)
+    let mut lines = cartesian(&right, 0.5f64..months as f64 + 0.5, 0f64..top, 80)?;
+    mesh(&mut lines)
         .x_labels(months.min(13) + 1)
         .x_label_formatter(&whole)
         .y_label_formatter(&|y| axis_money(*y, cur))
         .x_desc(format!("billing month from {start}"))
         .y_desc(format!("mean cost per month ({cur})"))
-        .label_style(label_style())
-        .axis_desc_style(desc_style())
         .draw()
         .map_err(err)?;
     let mut entries = Vec::new();
@@ -211,16 +194,9 @@ fn draw_sweep<DB: DrawingBackend>(
         .fold(0.0, f64::max)
         .max(1e-9)
         * 1.1;
-    let mut chart = ChartBuilder::on(&plot)
-        .margin(15)
-        .x_label_area_size(55)
-        .y_label_area_size(85)
-        .build_cartesian_2d(-0.5f64..n as f64 - 0.5, 0f64..top)
-        .map_err(err)?;
+    let mut chart = cartesian(&plot, -0.5f64..n as f64 - 0.5, 0f64..top, 85)?;
     let labels: Vec<String> = points.iter().map(|p| p.value.clone()).collect();
-    chart
-        .configure_mesh()
-        .light_line_style(TRANSPARENT)
+    mesh(&mut chart)
         .x_labels(n.min(30) + 1)
         .x_label_formatter(&|x| {
             let i = x.round();
@@ -233,8 +209,6 @@ fn draw_sweep<DB: DrawingBackend>(
         .y_label_formatter(&|y| axis_money(*y, cur))
         .x_desc(param.to_string())
         .y_desc(format!("total cost over the horizon ({cur})"))
-        .label_style(label_style())
-        .axis_desc_style(desc_style())
         .draw()
         .map_err(err)?;
     let mut outline: Vec<(f64, f64)> = points
@@ -321,15 +295,8 @@ fn draw_tornado<DB: DrawingBackend>(
         .iter()
         .map(|r| r.input.name.trim_start_matches("image.").to_string())
         .collect();
-    let mut chart = ChartBuilder::on(&plot)
-        .margin(15)
-        .x_label_area_size(55)
-        .y_label_area_size(300)
-        .build_cartesian_2d((lo - pad)..(hi + pad), -0.5f64..n as f64 - 0.5)
-        .map_err(err)?;
-    chart
-        .configure_mesh()
-        .light_line_style(TRANSPARENT)
+    let mut chart = cartesian(&plot, (lo - pad)..(hi + pad), -0.5f64..n as f64 - 0.5, 300)?;
+    mesh(&mut chart)
         .disable_y_mesh()
         .y_labels(n + 1)
         .y_label_formatter(&|y| {
@@ -343,8 +310,6 @@ fn draw_tornado<DB: DrawingBackend>(
         })
         .x_label_formatter(&|x| axis_money(*x, cur))
         .x_desc(format!("mean total cost over the horizon ({cur})"))
-        .label_style(label_style())
-        .axis_desc_style(desc_style())
         .draw()
         .map_err(err)?;
     let (at_low, at_high) = (PALETTE[0], PALETTE[1]);

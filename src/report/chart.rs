@@ -8,6 +8,8 @@
 
 use std::sync::OnceLock;
 
+use plotters::chart::MeshStyle;
+use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -333,6 +335,36 @@ pub(super) fn legend<DB: DrawingBackend>(
     Ok(())
 }
 
+/// The f64 x f64 chart every drawing here uses.
+pub(super) type Plot<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
+/// A chart on `area` with the common margins; `y_labels` is the width of the y-label area.
+pub(super) fn cartesian<'a, DB: DrawingBackend>(
+    area: &'a Area<DB>,
+    x: std::ops::Range<f64>,
+    y: std::ops::Range<f64>,
+    y_labels: u32,
+) -> Result<Plot<'a, DB>, String> {
+    ChartBuilder::on(area)
+        .margin(15)
+        .x_label_area_size(55)
+        .y_label_area_size(y_labels)
+        .build_cartesian_2d(x, y)
+        .map_err(err)
+}
+
+/// The mesh with the common styling: no minor grid lines, the shared fonts.
+pub(super) fn mesh<'a, 'b, DB: DrawingBackend>(
+    chart: &'b mut Plot<'a, DB>,
+) -> MeshStyle<'a, 'b, RangedCoordf64, RangedCoordf64, DB> {
+    let mut style = chart.configure_mesh();
+    style
+        .light_line_style(TRANSPARENT)
+        .label_style(label_style())
+        .axis_desc_style(desc_style());
+    style
+}
+
 /// Colour of budget lines.
 pub(super) const BUDGET: RGBColor = RGBColor(200, 0, 0);
 
@@ -385,24 +417,15 @@ fn monthly_cost<DB: DrawingBackend>(
         .fold(0.0, f64::max)
         .max(1e-9)
         * 1.1;
-    let mut chart = ChartBuilder::on(&plot)
-        .margin(15)
-        .x_label_area_size(55)
-        .y_label_area_size(85)
-        .build_cartesian_2d(0.5f64..n as f64 + 0.5, 0f64..top)
-        .map_err(err)?;
+    let mut chart = cartesian(&plot, 0.5f64..n as f64 + 0.5, 0f64..top, 85)?;
     let cur = d.currency.clone();
-    chart
-        .configure_mesh()
-        .light_line_style(TRANSPARENT)
+    mesh(&mut chart)
         .disable_x_mesh()
         .x_labels(n.min(25) + 1)
         .x_label_formatter(&whole)
         .y_label_formatter(&|y| axis_money(*y, &cur))
         .x_desc(d.month_axis())
         .y_desc(format!("cost per month ({})", d.currency))
-        .label_style(label_style())
-        .axis_desc_style(desc_style())
         .draw()
         .map_err(err)?;
     let width = 0.38;
@@ -474,23 +497,14 @@ fn cumulative_cost<DB: DrawingBackend>(
         .fold(0.0, f64::max)
         .max(1e-9)
         * 1.12;
-    let mut chart = ChartBuilder::on(&plot)
-        .margin(15)
-        .x_label_area_size(55)
-        .y_label_area_size(85)
-        .build_cartesian_2d(0f64..n as f64, 0f64..top)
-        .map_err(err)?;
+    let mut chart = cartesian(&plot, 0f64..n as f64, 0f64..top, 85)?;
     let cur = d.currency.clone();
-    chart
-        .configure_mesh()
-        .light_line_style(TRANSPARENT)
+    mesh(&mut chart)
         .x_labels(n.min(25) + 1)
         .x_label_formatter(&whole)
         .y_label_formatter(&|y| axis_money(*y, &cur))
         .x_desc(format!("end of {}", d.month_axis()))
         .y_desc(format!("spent since the start ({})", d.currency))
-        .label_style(label_style())
-        .axis_desc_style(desc_style())
         .draw()
         .map_err(err)?;
     let color = PALETTE[0];
@@ -598,16 +612,12 @@ fn cost_distribution<DB: DrawingBackend>(
         .map_err(err)?
         .set_secondary_coord(x0..x1, 0f64..100.0);
     let cur = d.currency.clone();
-    chart
-        .configure_mesh()
-        .light_line_style(TRANSPARENT)
+    mesh(&mut chart)
         .disable_x_mesh()
         .x_label_formatter(&|x| axis_money(*x, &cur))
         .y_label_formatter(&|y| format!("{y:.0}"))
         .x_desc(format!("total cost over the horizon ({})", d.currency))
         .y_desc("runs")
-        .label_style(label_style())
-        .axis_desc_style(desc_style())
         .draw()
         .map_err(err)?;
     chart
@@ -696,22 +706,13 @@ fn replicas<DB: DrawingBackend>(
         stacks.push(running.clone());
     }
     let top = running.iter().copied().fold(0.0, f64::max).max(1.0) * 1.15;
-    let mut chart = ChartBuilder::on(&plot)
-        .margin(15)
-        .x_label_area_size(55)
-        .y_label_area_size(70)
-        .build_cartesian_2d(0.5f64..n as f64 + 0.5, 0f64..top)
-        .map_err(err)?;
-    chart
-        .configure_mesh()
-        .light_line_style(TRANSPARENT)
+    let mut chart = cartesian(&plot, 0.5f64..n as f64 + 0.5, 0f64..top, 70)?;
+    mesh(&mut chart)
         .x_labels(n.min(25) + 1)
         .x_label_formatter(&whole)
         .x_desc(d.month_axis())
         .y_label_formatter(&|y| format!("{y:.0}"))
         .y_desc("replicas alive, all images, stacked by region")
-        .label_style(label_style())
-        .axis_desc_style(desc_style())
         .draw()
         .map_err(err)?;
     let mut entries = Vec::new();
