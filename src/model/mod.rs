@@ -186,11 +186,11 @@ impl Model<'_> {
                 self.next_dated[image] += 1;
                 next
             }
-            Exports::Every(period) => Some(previous.map_or(0, |t| t + period)),
+            Exports::Every(period) => Some(previous.map_or(0, |t| t.saturating_add(*period))),
             Exports::PerMonth(rate) => {
                 let exp = Exp::new(rate / HOURS_PER_MONTH as f64).expect("validated positive rate");
                 let gap = hours_to_ticks(exp.sample(&mut self.streams[image].arrivals));
-                Some(previous.unwrap_or(0) + gap)
+                Some(previous.unwrap_or(0).saturating_add(gap))
             }
         };
         if let Some(at) = at.filter(|&t| t < self.horizon.0) {

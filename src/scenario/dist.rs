@@ -76,10 +76,12 @@ impl Dist {
         Ok(Dist::Uniform { min, max, inner })
     }
 
-    /// Normal distribution truncated at 0; `sd > 0`.
+    /// Normal distribution truncated at 0; `mean >= 0`, `sd > 0`.
     pub fn normal(mean: f64, sd: f64) -> Result<Dist, String> {
-        if !(sd > 0.0) {
-            return Err(format!("needs sd > 0 (got {sd})"));
+        if !(sd > 0.0 && mean >= 0.0) {
+            return Err(format!(
+                "needs mean >= 0 and sd > 0 (got mean {mean}, sd {sd})"
+            ));
         }
         let inner = Normal::new(mean, sd).map_err(|e| e.to_string())?;
         Ok(Dist::Normal { mean, sd, inner })
@@ -240,6 +242,10 @@ mod tests {
         assert!(Dist::pert(5.0, 5.0, 5.0).is_err());
         assert!(Dist::uniform(3.0, 1.0).is_err());
         assert!(Dist::normal(1.0, 0.0).is_err());
+        assert!(
+            Dist::normal(-100.0, 1.0).is_err(),
+            "almost all mass below the truncation"
+        );
         assert!(Dist::lognormal(-1.0, 1.0).is_err());
     }
 
