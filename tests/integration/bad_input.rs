@@ -253,3 +253,40 @@ fn bad_command_line_values_are_exit_2() {
         assert_eq!(output.status.code(), Some(2), "{args:?}");
     }
 }
+
+#[test]
+fn mutated_scenarios_give_errors_never_panics() {
+    // Deterministic mutations of the default scenario: deleted, duplicated and replaced
+    // characters. Every one must fail with an error or validate and simulate, never panic.
+    let base = gallerysim::scenario::DEFAULT_SCENARIO.as_bytes().to_vec();
+    let mut state = 0x2545_f491_4f6c_dd1du64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let alphabet = b"=[]{}\",.-0123456789aez_\n #";
+    for _ in 0..1500 {
+        let mut text = base.clone();
+        for _ in 0..1 + next() % 4 {
+            let at = (next() as usize) % text.len();
+            match next() % 3 {
+                0 => {
+                    text.remove(at);
+                }
+                1 => text.insert(at, text[at]),
+                _ => text[at] = alphabet[(next() as usize) % alphabet.len()],
+            }
+        }
+        let text = String::from_utf8_lossy(&text).into_owned();
+        let outcome = std::panic::catch_unwind(|| {
+            // Valid ones are simulated too: the model must not panic either.
+            if let Ok(mut scenario) = gallerysim::scenario::Scenario::parse(&text, "m.toml") {
+                scenario.runs = 1;
+                simulate(&scenario);
+            }
+        });
+        assert!(outcome.is_ok(), "panicked on:\n{text}");
+    }
+}
