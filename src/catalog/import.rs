@@ -17,6 +17,7 @@ use serde::Deserialize;
 
 use super::prices::{Catalog, CatalogRow, DiskTier, Item};
 use super::Regions;
+use crate::error::InputError;
 
 /// One page of the API's answer. Unknown fields are ignored.
 #[derive(Debug, Deserialize)]
@@ -49,21 +50,6 @@ struct ApiItem {
 
 fn yes() -> bool {
     true
-}
-
-/// A page that could not be read.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PageError {
-    /// The page's file name.
-    pub file: String,
-    /// 1-based line, when known.
-    pub line: Option<usize>,
-    /// 1-based column, when known.
-    pub column: Option<usize>,
-    /// The offending field, when known.
-    pub key: Option<String>,
-    /// What is wrong.
-    pub message: String,
 }
 
 /// The result of an import.
@@ -146,7 +132,7 @@ pub fn import(
     pages: &[(String, String)],
     regions: &Regions,
     options: Options,
-) -> Result<Imported, PageError> {
+) -> Result<Imported, InputError> {
     let mut currency: Option<(String, String)> = None;
     // (region, item) -> (tier minimum, row)
     let mut chosen: Vec<((String, Item), f64, CatalogRow)> = Vec::new();
@@ -154,7 +140,7 @@ pub fn import(
     let mut unknown_regions: Vec<String> = Vec::new();
     let mut saw_last_page = false;
     for (file, text) in pages {
-        let page: Page = serde_json::from_str(text).map_err(|e| PageError {
+        let page: Page = serde_json::from_str(text).map_err(|e| InputError {
             file: file.clone(),
             line: Some(e.line()),
             column: Some(e.column()),
@@ -164,7 +150,7 @@ pub fn import(
         saw_last_page |= page.next_page_link.as_deref().is_none_or(str::is_empty);
         let mut check_currency = |code: &str, key: &str| {
             match &currency {
-            Some((first, first_file)) if first != code => Err(PageError {
+            Some((first, first_file)) if first != code => Err(InputError {
                 file: file.clone(),
                 line: None,
                 column: None,

@@ -134,13 +134,7 @@ pub(super) fn import_prices(args: ImportArgs) -> Result<String, Error> {
     let options = import::Options {
         include_zero: args.include_zero,
     };
-    let imported = import::import(&pages, Regions::bundled(), options).map_err(|e| InputError {
-        file: e.file,
-        line: e.line,
-        column: e.column,
-        key: e.key,
-        message: e.message,
-    })?;
+    let imported = import::import(&pages, Regions::bundled(), options)?;
     if imported.catalog.rows.is_empty() {
         return Err(usage(
             "PAGES",

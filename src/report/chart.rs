@@ -14,7 +14,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::terminal::money;
+use super::terminal::{money, with_currency};
 use super::OutputFile;
 use crate::analysis::budget::Budget;
 use crate::catalog::Regions;
@@ -270,11 +270,7 @@ pub(super) fn axis_money(value: f64, currency: &str) -> String {
     } else {
         format!("{value:.2}")
     };
-    if currency == "USD" {
-        format!("${text}")
-    } else {
-        format!("{text} {currency}")
-    }
+    with_currency(text, currency)
 }
 
 /// Integer tick labels on an f64 axis: blank between whole numbers.

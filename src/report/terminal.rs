@@ -28,7 +28,11 @@ pub fn money(x: f64, currency: &str) -> String {
         }
         grouped.push(ch);
     }
-    let amount = format!("{sign}{grouped}.{:02}", cents % 100);
+    with_currency(format!("{sign}{grouped}.{:02}", cents % 100), currency)
+}
+
+/// `$amount` for USD, `amount CUR` for any other currency.
+pub fn with_currency(amount: String, currency: &str) -> String {
     if currency == "USD" {
         format!("${amount}")
     } else {
