@@ -79,13 +79,16 @@ fn engine_vs_bare(c: &mut Criterion) {
 
 fn model_default_scenario(c: &mut Criterion) {
     let scenario = Scenario::bundled_default();
-    let events = gallerysim::model::simulate_run(&scenario, 1, false)
-        .totals
-        .events;
+    let layout = gallerysim::model::Layout::new(&scenario);
+    let events = gallerysim::model::simulate_run(&scenario, &layout, 1, false).events;
     let mut group = c.benchmark_group("model");
     group.throughput(Throughput::Elements(events));
     group.bench_function("default_scenario_one_run", |b| {
-        b.iter(|| black_box(gallerysim::model::simulate_run(&scenario, 1, false)))
+        b.iter(|| {
+            black_box(gallerysim::model::simulate_run(
+                &scenario, &layout, 1, false,
+            ))
+        })
     });
     group.finish();
 }

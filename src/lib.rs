@@ -74,6 +74,7 @@ pub mod error;
 pub mod generate;
 pub mod model;
 pub mod montecarlo;
+pub mod pricing;
 pub mod report;
 pub mod rules;
 pub mod scenario;

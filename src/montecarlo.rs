@@ -1,14 +1,18 @@
-//! Monte Carlo runs in parallel with rayon, reduced serially in run order.
+//! Monte Carlo runs in parallel with rayon: simulate, price, accumulate.
 //!
-//! Determinism: run `k`'s seed is a pure function of (master seed, `k`); runs are computed in
-//! chunks on the rayon pool, collected in index order, and folded one by one in that order.
-//! Floating-point sums therefore happen in the same order at any thread count, and every
-//! output is byte-identical whatever `--threads` is.
+//! Determinism: run `k`'s seed is a pure function of (master seed, `k`); each run is
+//! simulated and priced on its own, and the [`Accumulator`] keeps per-run figures by run
+//! index and sums with [`crate::stats::ExactSum`], whose result does not depend on the order
+//! of additions. Any thread count, any chunking, and any split of the runs into accumulators
+//! merged afterwards give byte-identical outputs.
 
 use rayon::prelude::*;
 
-use crate::model::{self, lab_outcomes, CopyRecord, LabOutcome, Ledger, RunTotals};
+use crate::catalog::PriceBook;
+use crate::model::{self, lab_outcomes, CopyRecord, LabOutcome, Layout, RunTotals};
+use crate::pricing::{Ledger, LedgerSum, PriceUsed, PricedRun, Pricer};
 use crate::scenario::Scenario;
+use crate::stats::ExactSum;
 
 /// Runs per parallel chunk: bounds memory while keeping both cores busy.
 const CHUNK: u32 = 64;
@@ -37,68 +41,158 @@ pub struct Results {
     pub image_cost_mean: Vec<f64>,
     /// Per run, per image, the mean draw of each input (see [`model::RunOutput::input_means`]).
     pub input_means: Vec<Vec<[f64; 3]>>,
-    /// Every version copy of run 1.
+    /// Every version copy of the detailed run (run 1).
     pub copies: Vec<CopyRecord>,
-    /// Lab status in run 1.
+    /// Storage and egress cost of each of `copies`.
+    pub copy_costs: Vec<[f64; 2]>,
+    /// Lab status in the detailed run.
     pub labs: Vec<LabOutcome>,
     /// Engine events over all runs.
     pub events: u64,
+    /// Every price the scenario's usage lines use, with its source.
+    pub prices_used: Vec<PriceUsed>,
 }
 
-/// Runs `scenario.runs` runs; `progress` is called (from any thread) as each run finishes.
+/// Collects priced runs into [`Results`]. `absorb` and `merge` may be called in any order:
+/// per-run figures are ordered by run number at the end and sums are exact.
+#[derive(Debug, Clone)]
+pub struct Accumulator {
+    runs: Vec<(RunSummary, Vec<f64>, Vec<[f64; 3]>)>,
+    ledger: LedgerSum,
+    image_costs: Vec<ExactSum>,
+    detail: Option<(Vec<CopyRecord>, Vec<[f64; 2]>)>,
+    events: u64,
+    prices_used: Vec<PriceUsed>,
+}
+
+impl Accumulator {
+    /// An empty accumulator for runs of `scenario` priced with `prices_used`.
+    pub fn new(scenario: &Scenario, prices_used: &[PriceUsed]) -> Accumulator {
+        Accumulator {
+            runs: Vec::new(),
+            ledger: LedgerSum::new(scenario.months as usize, scenario.cells.len()),
+            image_costs: vec![ExactSum::default(); scenario.images.len()],
+            detail: None,
+            events: 0,
+            prices_used: prices_used.to_vec(),
+        }
+    }
+
+    /// Adds run `run` (0-based) with `seed`.
+    pub fn absorb(&mut self, run: u32, seed: u64, priced: PricedRun) {
+        self.ledger.add(&priced.ledger);
+        for (sum, cost) in self.image_costs.iter_mut().zip(&priced.image_costs) {
+            sum.add(*cost);
+        }
+        self.events += priced.totals.events;
+        let monthly = (0..priced.ledger.months())
+            .map(|m| priced.ledger.month_cost(m))
+            .collect();
+        let summary = RunSummary {
+            run: run + 1,
+            seed,
+            totals: priced.totals,
+        };
+        self.runs.push((summary, monthly, priced.input_means));
+        if let Some(detail) = priced.copies {
+            debug_assert!(self.detail.is_none(), "one detailed run");
+            self.detail = Some(detail);
+        }
+    }
+
+    /// Adds everything `other` absorbed.
+    pub fn merge(&mut self, other: Accumulator) {
+        self.ledger.merge(&other.ledger);
+        for (a, b) in self.image_costs.iter_mut().zip(&other.image_costs) {
+            a.merge(b);
+        }
+        self.events += other.events;
+        self.runs.extend(other.runs);
+        if other.detail.is_some() {
+            debug_assert!(self.detail.is_none(), "one detailed run");
+            self.detail = other.detail;
+        }
+    }
+
+    /// The results, with lab status computed from the detailed run.
+    pub fn finish(mut self, scenario: &Scenario) -> Results {
+        self.runs.sort_by_key(|(summary, _, _)| summary.run);
+        let n = self.runs.len() as u32;
+        let (copies, copy_costs) = self.detail.unwrap_or_default();
+        let labs = lab_outcomes(scenario, &copies);
+        let mut runs = Vec::with_capacity(self.runs.len());
+        let mut monthly_totals = Vec::with_capacity(self.runs.len());
+        let mut input_means = Vec::with_capacity(self.runs.len());
+        for (summary, monthly, means) in self.runs {
+            runs.push(summary);
+            monthly_totals.push(monthly);
+            input_means.push(means);
+        }
+        Results {
+            runs,
+            monthly_totals,
+            monthly_mean: self.ledger.mean(n),
+            image_cost_mean: self
+                .image_costs
+                .iter()
+                .map(|s| s.value() / f64::from(n.max(1)))
+                .collect(),
+            input_means,
+            copies,
+            copy_costs,
+            labs,
+            events: self.events,
+            prices_used: self.prices_used,
+        }
+    }
+}
+
+/// Runs `scenario.runs` runs priced with the scenario's prices; `progress` is called (from any
+/// thread) as each run finishes.
 pub fn simulate(scenario: &Scenario, progress: &(dyn Fn() + Sync)) -> Results {
-    let runs = scenario.runs;
-    let mut sum = Ledger::new(scenario.months as usize, scenario.cells.len());
-    let mut results = Results {
-        runs: Vec::with_capacity(runs as usize),
-        monthly_totals: Vec::with_capacity(runs as usize),
-        monthly_mean: Ledger::new(0, 0),
-        image_cost_mean: vec![0.0; scenario.images.len()],
-        input_means: Vec::with_capacity(runs as usize),
-        copies: Vec::new(),
-        labs: Vec::new(),
-        events: 0,
-    };
+    simulate_priced(scenario, std::slice::from_ref(&scenario.prices), progress)
+        .pop()
+        .expect("one price book, one result")
+}
+
+/// Simulates `scenario.runs` runs once and prices every run with each of `books`: one
+/// [`Results`] per book, as if the scenario had been run with that book alone.
+pub fn simulate_priced(
+    scenario: &Scenario,
+    books: &[PriceBook],
+    progress: &(dyn Fn() + Sync),
+) -> Vec<Results> {
+    let layout = Layout::new(scenario);
+    let pricers: Vec<Pricer> = books
+        .iter()
+        .map(|book| Pricer::new(scenario, &layout, book))
+        .collect();
+    let mut accumulators: Vec<Accumulator> = pricers
+        .iter()
+        .map(|p| Accumulator::new(scenario, p.prices_used()))
+        .collect();
     let mut start = 0;
-    while start < runs {
-        let end = runs.min(start + CHUNK);
-        let chunk: Vec<(u32, u64, model::RunOutput)> = (start..end)
+    while start < scenario.runs {
+        let end = scenario.runs.min(start + CHUNK);
+        let chunk: Vec<(u32, u64, Vec<PricedRun>)> = (start..end)
             .into_par_iter()
             .map(|run| {
                 let seed = model::run_seed(scenario.seed, run);
-                let output = model::simulate_run(scenario, seed, run == 0);
+                let output = model::simulate_run(scenario, &layout, seed, run == 0);
+                let priced = pricers.iter().map(|p| p.price(&output)).collect();
                 progress();
-                (run, seed, output)
+                (run, seed, priced)
             })
             .collect();
-        for (run, seed, output) in chunk {
-            sum.add(&output.ledger);
-            for (mean, cost) in results.image_cost_mean.iter_mut().zip(&output.image_costs) {
-                *mean += cost;
-            }
-            results.monthly_totals.push(
-                (0..output.ledger.months())
-                    .map(|m| output.ledger.month_cost(m))
-                    .collect(),
-            );
-            results.events += output.totals.events;
-            results.input_means.push(output.input_means);
-            results.runs.push(RunSummary {
-                run: run + 1,
-                seed,
-                totals: output.totals,
-            });
-            if let Some(copies) = output.copies {
-                results.labs = lab_outcomes(scenario, &copies);
-                results.copies = copies;
+        for (run, seed, priced) in chunk {
+            for (acc, p) in accumulators.iter_mut().zip(priced) {
+                acc.absorb(run, seed, p);
             }
         }
         start = end;
     }
-    sum.scale(1.0 / f64::from(runs));
-    results.monthly_mean = sum;
-    for mean in &mut results.image_cost_mean {
-        *mean /= f64::from(runs);
-    }
-    results
+    accumulators
+        .into_iter()
+        .map(|acc| acc.finish(scenario))
+        .collect()
 }

@@ -133,8 +133,9 @@ fn row(scope: Scope, budget: f64, values: &[f64], first: Option<u32>) -> BudgetR
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Ledger, RunTotals};
+    use crate::model::RunTotals;
     use crate::montecarlo::RunSummary;
+    use crate::pricing::Ledger;
 
     /// Five runs of two months: month 1 costs 1..5, month 2 costs 10, 20, 30, 40, 50.
     fn results() -> Results {
@@ -159,8 +160,10 @@ mod tests {
             image_cost_mean: Vec::new(),
             input_means: Vec::new(),
             copies: Vec::new(),
+            copy_costs: Vec::new(),
             labs: Vec::new(),
             events: 0,
+            prices_used: Vec::new(),
         }
     }
 

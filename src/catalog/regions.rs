@@ -31,7 +31,7 @@ pub struct Region {
 }
 
 /// The region catalog, in file order (grouped by geography).
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Regions {
     regions: Vec<Region>,
 }

@@ -95,7 +95,11 @@ pub(super) fn compare(args: CompareArgs) -> Result<Outcome, Error> {
         report::csv::comparison_monthly_file(first, &monthly)?,
     ];
     files.extend(report::analysis_chart::comparison(first, &labelled)?);
-    let priced: Vec<(String, &Scenario)> = scenarios.iter().map(|(l, s)| (l.clone(), s)).collect();
+    let priced: Vec<(String, &Scenario, &Results)> = scenarios
+        .iter()
+        .zip(&results)
+        .map(|((l, s), r)| (l.clone(), s, r))
+        .collect();
     files.push(report::csv::prices_used_file(&priced)?);
     let budget = args.budget.budget();
     let assessments: Vec<budget::Assessment> = if budget.is_empty() {
@@ -146,19 +150,32 @@ pub(super) fn sweep(args: SweepArgs) -> Result<Outcome, Error> {
         variants.push((value.clone(), load(Some(&args.scenario), &sim)?.0));
     }
     let out = out_dir(&args.sim, &format!("sweep-{stem}"))?;
-    let runner = Runner::new(&args.sim, u64::from(base.runs) * variants.len() as u64)?;
+    // A `[prices]` parameter changes no quantity: simulate once, price once per value.
+    let price_only = args.param.starts_with("prices.");
+    let simulations = if price_only { 1 } else { variants.len() as u64 };
+    let runner = Runner::new(&args.sim, u64::from(base.runs) * simulations)?;
+    let results: Vec<Results> = match variants.first() {
+        Some((_, first)) if price_only => {
+            let books: Vec<_> = variants.iter().map(|(_, s)| s.prices.clone()).collect();
+            runner.simulate_priced(first, &books)
+        }
+        _ => variants.iter().map(|(_, s)| runner.simulate(s)).collect(),
+    };
+    runner.finish();
     let results: Vec<(String, Results)> = variants
         .iter()
-        .map(|(v, s)| (v.clone(), runner.simulate(s)))
+        .map(|(v, _)| v.clone())
+        .zip(results)
         .collect();
-    runner.finish();
     let rows = cmp::sweep_points(&results);
     let mut files = vec![report::csv::sweep_file(&rows)?];
     files.extend(report::analysis_chart::sweep(&base, &args.param, &rows)?);
-    files.push(report::csv::prices_used_file(&[(
-        base.name.clone(),
-        &base,
-    )])?);
+    let priced: Vec<(String, &Scenario, &Results)> = variants
+        .iter()
+        .zip(&results)
+        .map(|((v, s), (_, r))| (format!("{}={v}", args.param), s, r))
+        .collect();
+    files.push(report::csv::prices_used_file(&priced)?);
     let written = report::write_all(&out, &files)?;
     let stdout = if args.sim.quiet {
         String::new()
@@ -179,7 +196,7 @@ pub(super) fn tornado(args: TornadoArgs) -> Result<Outcome, Error> {
     runner.finish();
     let mut files = vec![
         report::csv::sensitivity_file(&rows)?,
-        report::csv::prices_used_file(&[(scenario.name.clone(), &scenario)])?,
+        report::csv::prices_used_file(&[(scenario.name.clone(), &scenario, &original)])?,
     ];
     if !rows.is_empty() {
         files.extend(report::analysis_chart::tornado(&scenario, base, &rows)?);

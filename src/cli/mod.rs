@@ -13,6 +13,7 @@ use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::analysis::budget::Budget;
+use crate::catalog::PriceBook;
 use crate::error::{Error, InputError};
 use crate::montecarlo::{self, Results};
 use crate::scenario::{Override, Scenario, DEFAULT_SCENARIO, DEFAULT_SCENARIO_NAME};
@@ -361,6 +362,12 @@ impl Runner {
     fn simulate(&self, scenario: &Scenario) -> Results {
         self.pool
             .install(|| montecarlo::simulate(scenario, &|| self.progress.tick()))
+    }
+
+    /// Simulates once, prices with each book.
+    fn simulate_priced(&self, scenario: &Scenario, books: &[PriceBook]) -> Vec<Results> {
+        self.pool
+            .install(|| montecarlo::simulate_priced(scenario, books, &|| self.progress.tick()))
     }
 
     fn finish(&self) {

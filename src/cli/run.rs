@@ -25,6 +25,7 @@ pub(super) fn run(args: RunArgs) -> Result<Outcome, Error> {
     files.push(report::csv::prices_used_file(&[(
         scenario.name.clone(),
         &scenario,
+        &results,
     )])?);
     if let Some(a) = &assessment {
         files.push(report::csv::budget_file(&[(

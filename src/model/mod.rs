@@ -1,14 +1,15 @@
 //! The gallery model: exports, version creation, geography-wide or manual replication,
 //! retention, and the costs they incur, driven by the domain-free [`crate::engine`].
 //!
-//! One call to [`simulate_run`] is one Monte Carlo run of the whole scenario. Costs accrue
-//! between events: a replica's storage is integrated over the interval it exists, split at
-//! billing-month boundaries, when it is deleted or when the horizon ends; egress is charged
-//! when a copy completes. Nothing ticks hour by hour.
+//! One call to [`simulate_run`] is one Monte Carlo run of the whole scenario. It measures
+//! [`Usage`], never money: a replica's storage is integrated over the interval it exists,
+//! split at billing-month boundaries, when it is deleted or when the horizon ends; a copy's
+//! gigabytes are booked when it completes. Nothing ticks hour by hour. Prices are applied
+//! afterwards by [`crate::pricing`].
 
 mod labs;
-mod ledger;
 mod streams;
+mod usage;
 
 use std::collections::VecDeque;
 
@@ -16,16 +17,16 @@ use rand::distr::Distribution as _;
 use rand_chacha::ChaCha8Rng;
 use statrs::distribution::Exp;
 
-use crate::calendar::{hours_to_ticks, HOURS_PER_MONTH, TICKS_PER_MONTH};
-use crate::catalog::{DiskTier, RegionId};
+use crate::calendar::{hours_to_ticks, HOURS_PER_MONTH};
+use crate::catalog::RegionId;
 use crate::engine::{EventId, Simulation, Time};
 use crate::scenario::{Exports, InputField, Scenario, StorageBilling};
 
 pub use labs::{lab_outcomes, LabOutcome, LabStatus};
-pub use ledger::{CellMonth, Ledger};
 pub use streams::run_seed;
+pub use usage::{Component, Layout, Line, TargetLines, Usage};
 
-/// Totals of one run.
+/// Totals of one run, as priced by [`crate::pricing`].
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct RunTotals {
     /// Storage plus egress.
@@ -61,21 +62,25 @@ pub struct CopyRecord {
     pub deleted_at: Option<Time>,
     /// Occupied size of the version.
     pub used_gb: f64,
-    /// Storage cost of this copy within the horizon.
-    pub storage_cost: f64,
-    /// Egress cost of this copy.
-    pub egress_cost: f64,
+    /// The usage lines this copy books to.
+    pub lines: TargetLines,
+    /// Storage booked within the horizon (GB-months or disk-months).
+    pub storage_quantity: f64,
+    /// GB transferred to make this copy (0 for the home region and for cancelled copies).
+    pub egress_gb: f64,
 }
 
-/// What one run produces.
+/// What one run measures.
 #[derive(Debug, Clone)]
 pub struct RunOutput {
-    /// Totals.
-    pub totals: RunTotals,
-    /// Quantities and costs per billing month and (gallery, region) cell.
-    pub ledger: Ledger,
-    /// Storage plus egress per image, in scenario order.
-    pub image_costs: Vec<f64>,
+    /// Quantities per billing month and usage line.
+    pub usage: Usage,
+    /// Versions created in a home region within the horizon.
+    pub versions_created: u32,
+    /// Most replicas alive at any one moment, over all galleries and regions.
+    pub peak_replicas: u64,
+    /// Engine events handled.
+    pub events: u64,
     /// Per image, the mean of each input's draws in this run, indexed like
     /// [`InputField::ALL`] (NaN when the input was never drawn).
     pub input_means: Vec<[f64; 3]>,
@@ -97,24 +102,25 @@ enum Event {
 struct Copy {
     record: CopyRecord,
     cell: usize,
+    /// Flat (image, target) index, see [`Layout::target_offsets`].
+    target: usize,
     pending: Option<EventId>,
     /// Quantity per billing month while alive (GB-months or disk-months).
     quantity_per_month: f64,
-    /// Cost per billing month while alive.
-    cost_per_month: f64,
 }
 
 struct Model<'s> {
     scenario: &'s Scenario,
+    layout: &'s Layout,
     streams: Vec<streams::ImageStreams>,
     /// Per image: live versions, oldest first, as ranges into `copies`.
     live: Vec<VecDeque<std::ops::Range<u32>>>,
     versions_made: Vec<u32>,
     next_dated: Vec<usize>,
     copies: Vec<Copy>,
-    ledger: Ledger,
-    totals: RunTotals,
-    image_costs: Vec<f64>,
+    usage: Usage,
+    versions_created: u32,
+    peak_replicas: u64,
     /// Per image and input: sum and count of draws.
     draws: Vec<[(f64, u32); 3]>,
     alive_replicas: u64,
@@ -126,12 +132,19 @@ struct Model<'s> {
     free_blocks: Vec<Vec<u32>>,
 }
 
-/// Runs the scenario once with `seed` as the run's seed; `keep_copies` records every copy.
-pub fn simulate_run(scenario: &Scenario, seed: u64, keep_copies: bool) -> RunOutput {
+/// Runs the scenario once with `seed` as the run's seed, booking usage to the lines of
+/// `layout` (made from the same scenario); `keep_copies` records every copy.
+pub fn simulate_run(
+    scenario: &Scenario,
+    layout: &Layout,
+    seed: u64,
+    keep_copies: bool,
+) -> RunOutput {
     let horizon = Time(scenario.horizon_ticks());
     let n_images = scenario.images.len();
     let mut model = Model {
         scenario,
+        layout,
         streams: scenario
             .images
             .iter()
@@ -141,9 +154,9 @@ pub fn simulate_run(scenario: &Scenario, seed: u64, keep_copies: bool) -> RunOut
         versions_made: vec![0; n_images],
         next_dated: vec![0; n_images],
         copies: Vec::new(),
-        ledger: Ledger::new(scenario.months as usize, scenario.cells.len()),
-        totals: RunTotals::default(),
-        image_costs: vec![0.0; n_images],
+        usage: Usage::new(layout, scenario.months as usize, scenario.cells.len()),
+        versions_created: 0,
+        peak_replicas: 0,
         draws: vec![[(0.0, 0); 3]; n_images],
         alive_replicas: 0,
         last_time: Time::ZERO,
@@ -163,7 +176,7 @@ impl Model<'_> {
     fn handle(&mut self, sim: &mut Simulation<Event>, event: Event) {
         if sim.now() > self.last_time {
             // Everything at the previous instant has happened: sample the replica count.
-            self.totals.peak_replicas = self.totals.peak_replicas.max(self.alive_replicas);
+            self.peak_replicas = self.peak_replicas.max(self.alive_replicas);
             self.last_time = sim.now();
         }
         match event {
@@ -227,7 +240,7 @@ impl Model<'_> {
         let gallery = &sc.galleries[spec.gallery];
         let version = self.versions_made[image];
         self.versions_made[image] += 1;
-        self.totals.versions_created += 1;
+        self.versions_created += 1;
 
         let keep = gallery.keep_versions as usize;
         while keep > 0 && self.live[image].len() >= keep {
@@ -245,17 +258,12 @@ impl Model<'_> {
         // `targets.len()` slots: a fresh one, or one freed by retention.
         let reused = self.free_blocks[image].pop();
         let first = reused.unwrap_or(self.copies.len() as u32);
+        let first_target = self.layout.target_offsets[image];
         for (i, &(region, cell)) in spec.targets.iter().enumerate() {
             let replicas = gallery.replicas_in(region);
-            let (quantity_per_month, unit_price) = match sc.storage_billing {
-                StorageBilling::Snapshot => (
-                    used_gb * f64::from(replicas),
-                    sc.prices.snapshot(region, gallery.storage),
-                ),
-                StorageBilling::ManagedDisk => {
-                    let tier = DiskTier::holding(spec.os_disk_gb).expect("validated tier");
-                    (f64::from(replicas), sc.prices.disk_month(tier, region))
-                }
+            let quantity_per_month = match sc.storage_billing {
+                StorageBilling::Snapshot => used_gb * f64::from(replicas),
+                StorageBilling::ManagedDisk => f64::from(replicas),
             };
             let index = first + i as u32;
             let pending = if i == 0 {
@@ -276,13 +284,14 @@ impl Model<'_> {
                     available_at: None,
                     deleted_at: None,
                     used_gb,
-                    storage_cost: 0.0,
-                    egress_cost: 0.0,
+                    lines: self.layout.targets[image][i],
+                    storage_quantity: 0.0,
+                    egress_gb: 0.0,
                 },
                 cell,
+                target: first_target + i,
                 pending,
                 quantity_per_month,
-                cost_per_month: quantity_per_month * unit_price,
             };
             match reused {
                 Some(_) => self.copies[index as usize] = copy,
@@ -311,22 +320,14 @@ impl Model<'_> {
 
     fn copy_done(&mut self, now: Time, copy: usize) {
         self.make_available(copy, now);
-        let sc = self.scenario;
         let c = &mut self.copies[copy];
-        let home = sc.galleries[sc.images[c.record.image].gallery].region;
-        let regions = crate::catalog::Regions::bundled();
-        let price = sc.prices.egress_gb(regions, home, c.record.region);
-        let cost = c.record.used_gb * price;
-        c.record.egress_cost = cost;
-        let month = (now.0 / TICKS_PER_MONTH) as usize;
-        let entry = self.ledger.entry_mut(month, c.cell);
-        entry.egress_quantity += c.record.used_gb;
-        entry.egress_cost += cost;
-        self.totals.egress_cost += cost;
-        self.image_costs[c.record.image] += cost;
-        if !sc.images[c.record.image].eligibility.eligible() {
-            self.totals.ineligible_cost += cost;
-        }
+        let line = c
+            .record
+            .lines
+            .egress
+            .expect("only copies to other regions complete");
+        c.record.egress_gb = c.record.used_gb;
+        self.usage.add_once(now.0, line, c.target, c.record.used_gb);
     }
 
     fn delete_copy(&mut self, sim: &mut Simulation<Event>, copy: usize, now: Time) {
@@ -347,36 +348,30 @@ impl Model<'_> {
         let Some(from) = c.record.available_at else {
             return;
         };
-        let cost = self.ledger.accrue(
+        c.record.storage_quantity += self.usage.accrue(
+            c.record.lines.storage,
             c.cell,
+            c.target,
             from.0,
             until.0,
             c.quantity_per_month,
-            c.cost_per_month,
             f64::from(c.record.replicas),
         );
-        c.record.storage_cost += cost;
-        self.totals.storage_cost += cost;
-        self.image_costs[c.record.image] += cost;
-        if !self.scenario.images[c.record.image].eligibility.eligible() {
-            self.totals.ineligible_cost += cost;
-        }
     }
 
     fn finish(mut self, events: u64) -> RunOutput {
-        self.totals.peak_replicas = self.totals.peak_replicas.max(self.alive_replicas);
+        self.peak_replicas = self.peak_replicas.max(self.alive_replicas);
         for copy in 0..self.copies.len() {
             let c = &self.copies[copy];
             if c.record.deleted_at.is_none() && c.record.available_at.is_some() {
                 self.accrue_storage(copy, self.horizon);
             }
         }
-        self.totals.total_cost = self.totals.storage_cost + self.totals.egress_cost;
-        self.totals.events = events;
         RunOutput {
-            totals: self.totals,
-            ledger: self.ledger,
-            image_costs: self.image_costs,
+            usage: self.usage,
+            versions_created: self.versions_created,
+            peak_replicas: self.peak_replicas,
+            events,
             input_means: self
                 .draws
                 .iter()

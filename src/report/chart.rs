@@ -17,8 +17,8 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use super::terminal::{money, with_currency};
 use super::OutputFile;
 use crate::analysis::budget::Budget;
-use crate::catalog::Regions;
 use crate::error::Error;
+use crate::model::Component;
 use crate::montecarlo::Results;
 use crate::scenario::Scenario;
 use crate::stats::percentile;
@@ -84,7 +84,7 @@ pub struct ChartData {
 impl ChartData {
     /// Prepares the chart data.
     pub fn new(scenario: &Scenario, results: &Results, budget: &Budget) -> ChartData {
-        let regions = Regions::bundled();
+        let regions = &scenario.regions;
         let months = scenario.months as usize;
         let ledger = &results.monthly_mean;
         // Sum galleries per region.
@@ -108,8 +108,8 @@ impl ChartData {
             let s = &mut per_region[i].1;
             for m in 0..months {
                 let e = ledger.entry(m, c);
-                s.storage[m] += e.storage_cost;
-                s.egress[m] += e.egress_cost;
+                s.storage[m] += e.cost_of(Component::Storage);
+                s.egress[m] += e.cost_of(Component::Egress);
                 s.replicas[m] += e.replica_months;
             }
         }

@@ -10,13 +10,12 @@ use crate::analysis::budget::{Assessment, Scope};
 use crate::analysis::compare::{ComparisonRow, MonthlyComparison, SweepPoint};
 use crate::analysis::sensitivity::TornadoRow;
 use crate::calendar::Calendar;
-use crate::catalog::prices::{Item, Source};
-use crate::catalog::{DiskTier, RegionId, Regions};
+use crate::catalog::prices::Source;
 use crate::engine::Time;
 use crate::error::Error;
-use crate::model::RunTotals;
+use crate::model::{Component, RunTotals};
 use crate::montecarlo::Results;
-use crate::scenario::{Scenario, StorageBilling, StorageType};
+use crate::scenario::Scenario;
 use crate::stats::Summary;
 
 /// Renders every CSV file.
@@ -119,11 +118,7 @@ pub struct MonthlyRow {
 }
 
 fn monthly_rows(scenario: &Scenario, results: &Results) -> Vec<MonthlyRow> {
-    let regions = Regions::bundled();
-    let storage_unit = match scenario.storage_billing {
-        StorageBilling::Snapshot => "GB-month",
-        StorageBilling::ManagedDisk => "disk-month",
-    };
+    let regions = &scenario.regions;
     let ledger = &results.monthly_mean;
     let mut rows = Vec::new();
     for month in 0..ledger.months() {
@@ -132,19 +127,16 @@ fn monthly_rows(scenario: &Scenario, results: &Results) -> Vec<MonthlyRow> {
             let e = ledger.entry(month, c);
             let gallery = &scenario.galleries[cell.gallery].name;
             let region = &regions.get(cell.region).name;
-            for (component, quantity, unit, cost) in [
-                ("storage", e.storage_quantity, storage_unit, e.storage_cost),
-                ("egress", e.egress_quantity, "GB", e.egress_cost),
-            ] {
+            for component in Component::ALL {
                 rows.push(MonthlyRow {
                     month: month as u32 + 1,
                     start: start.clone(),
                     gallery: gallery.clone(),
                     region: region.clone(),
-                    component,
-                    quantity: dec(quantity),
-                    unit,
-                    cost: dec(cost),
+                    component: component.name(),
+                    quantity: dec(e.quantity(component)),
+                    unit: component.unit(scenario.storage_billing),
+                    cost: dec(e.cost_of(component)),
                 });
             }
         }
@@ -212,29 +204,31 @@ fn version_rows<'a>(
     scenario: &'a Scenario,
     results: &'a Results,
 ) -> impl Iterator<Item = VersionRow> + 'a {
-    let regions = Regions::bundled();
+    let regions = &scenario.regions;
     // Image in file order, then version. Each version's copies were recorded together in
     // the image's target order (home region first), which the stable sort keeps.
-    let mut copies: Vec<_> = results.copies.iter().collect();
-    copies.sort_by_key(|c| (c.image, c.version));
-    copies.into_iter().map(move |c| VersionRow {
-        run: 1,
-        image: scenario.images[c.image].name.clone(),
-        version: version_name(c.version),
-        region: regions.get(c.region).name.clone(),
-        replicas: c.replicas,
-        available_at: iso(&scenario.calendar, c.available_at),
-        deleted_at: iso(&scenario.calendar, c.deleted_at),
-        used_gb: dec(c.used_gb),
-        storage_cost: dec(c.storage_cost),
-        egress_cost: dec(c.egress_cost),
-        state: match (c.available_at, c.deleted_at) {
-            (Some(_), None) => "available",
-            (Some(_), Some(_)) => "deleted",
-            (None, Some(_)) => "cancelled",
-            (None, None) => "in_flight",
-        },
-    })
+    let mut copies: Vec<_> = results.copies.iter().zip(&results.copy_costs).collect();
+    copies.sort_by_key(|(c, _)| (c.image, c.version));
+    copies
+        .into_iter()
+        .map(move |(c, &[storage_cost, egress_cost])| VersionRow {
+            run: 1,
+            image: scenario.images[c.image].name.clone(),
+            version: version_name(c.version),
+            region: regions.get(c.region).name.clone(),
+            replicas: c.replicas,
+            available_at: iso(&scenario.calendar, c.available_at),
+            deleted_at: iso(&scenario.calendar, c.deleted_at),
+            used_gb: dec(c.used_gb),
+            storage_cost: dec(storage_cost),
+            egress_cost: dec(egress_cost),
+            state: match (c.available_at, c.deleted_at) {
+                (Some(_), None) => "available",
+                (Some(_), Some(_)) => "deleted",
+                (None, Some(_)) => "cancelled",
+                (None, None) => "in_flight",
+            },
+        })
 }
 
 /// `eligibility.csv`.
@@ -286,7 +280,7 @@ pub struct LabRow {
 }
 
 fn lab_rows(scenario: &Scenario, results: &Results) -> Vec<LabRow> {
-    let regions = Regions::bundled();
+    let regions = &scenario.regions;
     scenario
         .labs
         .iter()
@@ -487,53 +481,22 @@ pub struct PriceUsedRow {
     pub as_of: String,
 }
 
-/// `prices_used.csv` for one or more (label, scenario).
-pub fn prices_used_file(items: &[(String, &Scenario)]) -> Result<OutputFile, Error> {
-    let regions = Regions::bundled();
+/// `prices_used.csv` for one or more (label, scenario, results): the prices the pricing step
+/// used, each (item, region) once.
+pub fn prices_used_file(items: &[(String, &Scenario, &Results)]) -> Result<OutputFile, Error> {
     let mut rows = Vec::new();
-    for (label, scenario) in items {
-        let mut used: Vec<(Item, RegionId)> = Vec::new();
-        let mut add = |item, region| {
-            if !used.contains(&(item, region)) {
-                used.push((item, region));
-            }
-        };
-        for cell in &scenario.cells {
-            let gallery = &scenario.galleries[cell.gallery];
-            match scenario.storage_billing {
-                StorageBilling::Snapshot => add(
-                    match gallery.storage {
-                        StorageType::StandardLrs => Item::Snapshot,
-                        StorageType::StandardZrs => Item::ZrsSnapshot,
-                        StorageType::PremiumLrs => Item::PremiumSnapshot,
-                    },
-                    cell.region,
-                ),
-                StorageBilling::ManagedDisk => {
-                    for image in scenario.images.iter().filter(|i| i.gallery == cell.gallery) {
-                        if let Some(tier) = DiskTier::holding(image.os_disk_gb) {
-                            add(Item::Disk(tier), cell.region);
-                        }
-                    }
-                }
-            }
-        }
-        for gallery in &scenario.galleries {
-            add(Item::EgressIntra, gallery.region);
-            add(Item::EgressInter, gallery.region);
-        }
-        for (item, region) in used {
-            let priced = scenario.prices.get(item, region);
-            let (source, as_of) = match &priced.source {
+    for (label, scenario, results) in items {
+        for used in &results.prices_used {
+            let (source, as_of) = match &used.priced.source {
                 Source::Catalog { label, as_of } => (label.clone(), as_of.clone()),
                 Source::Scenario => ("scenario [prices]".to_string(), String::new()),
             };
             rows.push(PriceUsedRow {
                 scenario: label.clone(),
-                item: item.name(),
-                region: regions.get(region).name.clone(),
-                price: format!("{}", priced.value),
-                unit: item.unit(),
+                item: used.item.name(),
+                region: scenario.regions.get(used.region).name.clone(),
+                price: format!("{}", used.priced.value),
+                unit: used.item.unit(),
                 currency: scenario.currency.clone(),
                 source,
                 as_of,

@@ -6,8 +6,7 @@ use std::path::PathBuf;
 use crate::analysis::budget::{Assessment, Scope};
 use crate::analysis::compare::{ComparisonRow, SweepPoint};
 use crate::analysis::sensitivity::TornadoRow;
-use crate::catalog::Regions;
-use crate::model::LabStatus;
+use crate::model::{Component, LabStatus};
 use crate::montecarlo::Results;
 use crate::scenario::Scenario;
 use crate::stats::Summary;
@@ -99,12 +98,12 @@ pub fn lab_reason(scenario: &Scenario, lab: usize, status: LabStatus) -> String 
         LabStatus::NotReplicatedToRegion => format!(
             "no version of `{}` is ever replicated to {} (add it to the lab plan's replicate_to)",
             image.name,
-            Regions::bundled().get(lab.region).name
+            scenario.regions.get(lab.region).name
         ),
         LabStatus::NoVersion => format!(
             "no version of `{}` reaches {} before the horizon ends",
             image.name,
-            Regions::bundled().get(lab.region).name
+            scenario.regions.get(lab.region).name
         ),
     }
 }
@@ -133,7 +132,7 @@ pub fn all_warnings(scenario: &Scenario) -> Vec<String> {
 
 /// The terminal report; `written` lists the files written, if any.
 pub fn render(scenario: &Scenario, results: &Results, written: &[PathBuf]) -> String {
-    let regions = Regions::bundled();
+    let regions = &scenario.regions;
     let cur = scenario.currency.as_str();
     let mut out = String::new();
     let runs = results.runs.len();
@@ -171,12 +170,10 @@ pub fn render(scenario: &Scenario, results: &Results, written: &[PathBuf]) -> St
         let mut cell_sums = [0.0; 4];
         for m in 0..ledger.months() {
             let e = ledger.entry(m, c);
-            for (acc, x) in cell_sums.iter_mut().zip([
-                e.storage_quantity,
-                e.storage_cost,
-                e.egress_quantity,
-                e.egress_cost,
-            ]) {
+            let figures = Component::ALL
+                .into_iter()
+                .flat_map(|c| [e.quantity(c), e.cost_of(c)]);
+            for (acc, x) in cell_sums.iter_mut().zip(figures) {
                 *acc += x;
             }
         }
@@ -291,7 +288,7 @@ pub fn render(scenario: &Scenario, results: &Results, written: &[PathBuf]) -> St
 /// The `check` report: eligibility, replication targets, and each lab's expected status
 /// (from one run of the scenario).
 pub fn check(scenario: &Scenario, results: &Results) -> String {
-    let regions = Regions::bundled();
+    let regions = &scenario.regions;
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -392,7 +389,7 @@ pub fn check(scenario: &Scenario, results: &Results) -> String {
 }
 
 /// The `regions` listing: geographies with their regions, restricted ones marked.
-pub fn regions(catalog: &Regions, only: Option<&str>) -> String {
+pub fn regions(catalog: &crate::catalog::Regions, only: Option<&str>) -> String {
     let mut out = String::new();
     let mut geographies: Vec<&str> = Vec::new();
     for (_, r) in catalog.iter() {

@@ -59,6 +59,8 @@ pub struct Scenario {
     pub cells: Vec<Cell>,
     /// Things worth telling the user that do not stop the run.
     pub warnings: Vec<String>,
+    /// The regions every [`RegionId`] of the scenario refers to.
+    pub regions: Regions,
 }
 
 /// A gallery and its home region.

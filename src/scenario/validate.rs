@@ -255,6 +255,7 @@ impl Builder<'_> {
             labs,
             cells,
             warnings: std::mem::take(&mut self.warnings),
+            regions: self.regions.clone(),
         })
     }
 

@@ -7,6 +7,7 @@ mod commands;
 mod determinism;
 mod golden;
 mod harness;
+mod invariants;
 mod model;
 mod prices;
 mod worked_examples;

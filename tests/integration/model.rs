@@ -1,7 +1,7 @@
 //! Model behaviour with hand-computed numbers: retention, cancellation in flight, lab status,
 //! export schedules, billing models and month boundaries.
 
-use gallerysim::model::LabStatus;
+use gallerysim::model::{Component, LabStatus};
 
 use crate::harness::*;
 
@@ -214,7 +214,7 @@ fn managed_disk_billing_uses_the_smallest_tier_that_holds_the_os_disk() {
     )));
     assert_close(r.runs[0].totals.storage_cost, 2.0 * 5.89, EXACT, "storage");
     assert_close(
-        r.monthly_mean.entry(1, 0).storage_quantity,
+        r.monthly_mean.entry(1, 0).quantity(Component::Storage),
         1.0,
         EXACT,
         "disk-months",
@@ -229,13 +229,13 @@ fn storage_splits_across_billing_months_and_egress_lands_in_its_month() {
         "",
     )));
     assert_close(
-        r.monthly_mean.entry(0, 0).storage_cost,
+        r.monthly_mean.entry(0, 0).cost_of(Component::Storage),
         1.0 * 250.0 / 730.0,
         EXACT,
         "month 1",
     );
     assert_close(
-        r.monthly_mean.entry(1, 0).storage_cost,
+        r.monthly_mean.entry(1, 0).cost_of(Component::Storage),
         1.0,
         EXACT,
         "month 2",

@@ -1,5 +1,6 @@
 //! Microsoft's two worked examples (domain.md section 3), reproduced to the cent.
 
+use gallerysim::model::Component;
 use gallerysim::scenario::Scenario;
 
 use crate::harness::*;
@@ -18,8 +19,13 @@ fn admin_guide_example_costs_24_64_per_month() {
     // Each of the 8 regions holds 2 disk-months costing $3.08.
     for cell in 0..sc.cells.len() {
         let e = r.monthly_mean.entry(0, cell);
-        assert_close(e.storage_quantity, 2.0, EXACT, "disk-months");
-        assert_close(e.storage_cost, 3.08, EXACT, "cost per region");
+        assert_close(e.quantity(Component::Storage), 2.0, EXACT, "disk-months");
+        assert_close(
+            e.cost_of(Component::Storage),
+            3.08,
+            EXACT,
+            "cost per region",
+        );
     }
 }
 
@@ -61,7 +67,7 @@ fn compute_gallery_example_six_snapshots_of_10_gb_plus_two_egress_copies() {
     assert_close(t.ineligible_cost, 3.40, EXACT, "ineligible");
     assert_eq!(t.peak_replicas, 6);
     assert_eq!(r.copies.len(), 3);
-    let egress: Vec<f64> = r.copies.iter().map(|c| c.egress_cost).collect();
+    let egress: Vec<f64> = r.copy_costs.iter().map(|c| c[1]).collect();
     assert_eq!(
         egress,
         vec![0.0, 0.2, 0.2],

@@ -1,0 +1,302 @@
+//! What a run measures: quantities by billing month and usage line, never money.
+//!
+//! A usage line is one meter (a price [`Item`]) at one price region, booked to one
+//! (gallery, region) cell: the storage of a cell's replicas, or the copies into a cell from
+//! its gallery's home region. The [`Layout`] lists the lines a scenario can use, once per
+//! scenario; the model adds quantities to them, and [`crate::pricing`] multiplies them by
+//! prices afterwards, so a price change needs no new simulation.
+
+use crate::calendar::TICKS_PER_MONTH;
+use crate::catalog::prices::Item;
+use crate::catalog::{DiskTier, RegionId};
+use crate::scenario::{Scenario, StorageBilling, StorageType};
+
+/// What a cost is for. Reports and analyses loop over [`Component::ALL`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Component {
+    /// Replicas kept in a region (snapshot GB-months or managed-disk months).
+    Storage,
+    /// First copies of versions into other regions (GB transferred).
+    Egress,
+}
+
+impl Component {
+    /// Every component, in report order.
+    pub const ALL: [Component; 2] = [Component::Storage, Component::Egress];
+
+    /// Name as in `monthly.csv`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Component::Storage => "storage",
+            Component::Egress => "egress",
+        }
+    }
+
+    /// Unit of its quantity under `billing`.
+    pub fn unit(self, billing: StorageBilling) -> &'static str {
+        match (self, billing) {
+            (Component::Storage, StorageBilling::Snapshot) => "GB-month",
+            (Component::Storage, StorageBilling::ManagedDisk) => "disk-month",
+            (Component::Egress, _) => "GB",
+        }
+    }
+
+    /// The component an item is billed under.
+    pub fn of(item: Item) -> Component {
+        match item {
+            Item::Snapshot | Item::ZrsSnapshot | Item::PremiumSnapshot | Item::Disk(_) => {
+                Component::Storage
+            }
+            Item::EgressIntra | Item::EgressInter => Component::Egress,
+        }
+    }
+}
+
+/// One usage line: a meter at a price region, booked to a cell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Line {
+    /// Index into [`Scenario::cells`].
+    pub cell: usize,
+    /// The meter.
+    pub item: Item,
+    /// The region whose price applies: the replica's region for storage, the copy's source
+    /// (the gallery's home region) for egress.
+    pub price_region: RegionId,
+}
+
+/// The lines one copy of an image's version books to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TargetLines {
+    /// Storage line.
+    pub storage: u32,
+    /// Egress line (None for the home region, where the version is created, not copied).
+    pub egress: Option<u32>,
+}
+
+/// The usage lines of a scenario and, per image and target, the lines its copies use.
+#[derive(Debug, Clone)]
+pub struct Layout {
+    /// Every line, cell by cell.
+    pub lines: Vec<Line>,
+    /// Per image, per target (in [`crate::scenario::Image::targets`] order).
+    pub targets: Vec<Vec<TargetLines>>,
+    /// Per image, the index of its first target in a flat (image, target) numbering.
+    pub target_offsets: Vec<usize>,
+    /// Number of (image, target) pairs.
+    pub target_count: usize,
+}
+
+impl Layout {
+    /// The lines `scenario` can use.
+    pub fn new(scenario: &Scenario) -> Layout {
+        let mut per_cell: Vec<Vec<Line>> = vec![Vec::new(); scenario.cells.len()];
+        let mut wanted: Vec<Vec<(Line, Option<Line>)>> = Vec::new();
+        for image in &scenario.images {
+            let gallery = &scenario.galleries[image.gallery];
+            let mut lines_of_image = Vec::with_capacity(image.targets.len());
+            for (i, &(region, cell)) in image.targets.iter().enumerate() {
+                let storage = Line {
+                    cell,
+                    item: storage_item(scenario.storage_billing, gallery.storage, image.os_disk_gb),
+                    price_region: region,
+                };
+                let egress = (i > 0).then(|| {
+                    let same = scenario.regions.get(gallery.region).continent
+                        == scenario.regions.get(region).continent;
+                    Line {
+                        cell,
+                        item: if same {
+                            Item::EgressIntra
+                        } else {
+                            Item::EgressInter
+                        },
+                        price_region: gallery.region,
+                    }
+                });
+                for line in std::iter::once(storage).chain(egress) {
+                    if !per_cell[cell].contains(&line) {
+                        per_cell[cell].push(line);
+                    }
+                }
+                lines_of_image.push((storage, egress));
+            }
+            wanted.push(lines_of_image);
+        }
+        for cell_lines in &mut per_cell {
+            // Storage before egress within a cell, as in the reports.
+            cell_lines.sort_by_key(|l| Component::of(l.item) == Component::Egress);
+        }
+        let mut cell_start = Vec::with_capacity(per_cell.len());
+        let mut lines: Vec<Line> = Vec::new();
+        for cell_lines in per_cell {
+            cell_start.push(lines.len());
+            lines.extend(cell_lines);
+        }
+        let find = |line: Line| {
+            let start = cell_start[line.cell];
+            let at = lines[start..]
+                .iter()
+                .position(|l| *l == line)
+                .expect("every wanted line was created");
+            (start + at) as u32
+        };
+        let targets: Vec<Vec<TargetLines>> = wanted
+            .into_iter()
+            .map(|image| {
+                image
+                    .into_iter()
+                    .map(|(storage, egress)| TargetLines {
+                        storage: find(storage),
+                        egress: egress.map(find),
+                    })
+                    .collect()
+            })
+            .collect();
+        let mut target_offsets = Vec::with_capacity(targets.len());
+        let mut target_count = 0;
+        for t in &targets {
+            target_offsets.push(target_count);
+            target_count += t.len();
+        }
+        Layout {
+            lines,
+            targets,
+            target_offsets,
+            target_count,
+        }
+    }
+}
+
+/// The storage meter of a replica of an image with an `os_disk_gb` OS disk.
+fn storage_item(billing: StorageBilling, storage: StorageType, os_disk_gb: f64) -> Item {
+    match billing {
+        StorageBilling::Snapshot => match storage {
+            StorageType::StandardLrs => Item::Snapshot,
+            StorageType::StandardZrs => Item::ZrsSnapshot,
+            StorageType::PremiumLrs => Item::PremiumSnapshot,
+        },
+        // Validation refuses OS disks larger than the largest tier.
+        StorageBilling::ManagedDisk => {
+            Item::Disk(DiskTier::holding(os_disk_gb).unwrap_or(DiskTier::S30))
+        }
+    }
+}
+
+/// Quantities of one run: per billing month and line, per month and cell (replica-months),
+/// and per (image, target) and component over the whole horizon.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Usage {
+    months: usize,
+    lines: usize,
+    cells: usize,
+    /// Months x lines: GB-months, disk-months or GB.
+    quantities: Vec<f64>,
+    /// Months x cells: the average number of replicas alive over the month.
+    replica_months: Vec<f64>,
+    /// Flat (image, target) x component quantities over the horizon.
+    targets: Vec<[f64; 2]>,
+}
+
+impl Usage {
+    /// All-zero usage for `layout` over `months` months and `cells` cells.
+    pub fn new(layout: &Layout, months: usize, cells: usize) -> Usage {
+        Usage {
+            months,
+            lines: layout.lines.len(),
+            cells,
+            quantities: vec![0.0; months * layout.lines.len()],
+            replica_months: vec![0.0; months * cells],
+            targets: vec![[0.0; 2]; layout.target_count],
+        }
+    }
+
+    /// Number of billing months.
+    pub fn months(&self) -> usize {
+        self.months
+    }
+
+    /// Quantity of `line` in `month` (0-based).
+    pub fn quantity(&self, month: usize, line: usize) -> f64 {
+        self.quantities[month * self.lines + line]
+    }
+
+    /// Replica-months of `cell` in `month` (0-based).
+    pub fn replica_months(&self, month: usize, cell: usize) -> f64 {
+        self.replica_months[month * self.cells + cell]
+    }
+
+    /// Quantity of `component` booked by the `target`-th (flat numbering) image target.
+    pub fn target(&self, target: usize, component: Component) -> f64 {
+        self.targets[target][component as usize]
+    }
+
+    /// Books `quantity` of a one-off meter (a copy) in the month holding tick `at`.
+    pub(super) fn add_once(&mut self, at: u64, line: u32, target: usize, quantity: f64) {
+        let month = (at / TICKS_PER_MONTH) as usize;
+        self.quantities[month * self.lines + line as usize] += quantity;
+        self.targets[target][Component::Egress as usize] += quantity;
+    }
+
+    /// Books a replica set alive over ticks `[from, to)`: `per_month` of `line` per billing
+    /// month and `replicas` replicas in `cell`, split at month boundaries. Returns the
+    /// quantity booked.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn accrue(
+        &mut self,
+        line: u32,
+        cell: usize,
+        target: usize,
+        from: u64,
+        to: u64,
+        per_month: f64,
+        replicas: f64,
+    ) -> f64 {
+        let mut added = 0.0;
+        let mut t = from;
+        while t < to {
+            let month = (t / TICKS_PER_MONTH) as usize;
+            let month_end = (month as u64 + 1) * TICKS_PER_MONTH;
+            let end = to.min(month_end);
+            let fraction = (end - t) as f64 / TICKS_PER_MONTH as f64;
+            self.quantities[month * self.lines + line as usize] += per_month * fraction;
+            self.replica_months[month * self.cells + cell] += replicas * fraction;
+            added += per_month * fraction;
+            t = end;
+        }
+        self.targets[target][Component::Storage as usize] += added;
+        added
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accrual_splits_at_month_boundaries() {
+        let layout = Layout {
+            lines: vec![Line {
+                cell: 0,
+                item: Item::Snapshot,
+                price_region: RegionId(0),
+            }],
+            targets: vec![vec![TargetLines {
+                storage: 0,
+                egress: None,
+            }]],
+            target_offsets: vec![0],
+            target_count: 1,
+        };
+        let mut usage = Usage::new(&layout, 3, 1);
+        // From the middle of month 1 to a quarter into month 3, 20 GB-months per month.
+        let from = TICKS_PER_MONTH / 2;
+        let to = 2 * TICKS_PER_MONTH + TICKS_PER_MONTH / 4;
+        let added = usage.accrue(0, 0, 0, from, to, 20.0, 2.0);
+        assert!((added - 35.0).abs() < 1e-12);
+        assert_eq!(usage.quantity(0, 0), 10.0);
+        assert_eq!(usage.quantity(1, 0), 20.0);
+        assert_eq!(usage.quantity(2, 0), 5.0);
+        assert_eq!(usage.replica_months(2, 0), 0.5);
+        assert_eq!(usage.target(0, Component::Storage), 35.0);
+    }
+}

@@ -1,0 +1,170 @@
+//! Pricing: a pure step after the simulation. [`Usage`] x [`PriceBook`] -> costs by month,
+//! cell and [`Component`], per image and per copy, and the list of the exact prices used.
+//!
+//! Every cost of a run is `quantity x unit price` of one usage line; the ledger, the run
+//! totals, the per-image costs and the per-copy costs are four sums of the same products
+//! (tests check that they agree). A different price book prices the same usage again without
+//! simulating anything.
+
+mod ledger;
+
+pub use ledger::{CellMonth, Ledger, LedgerSum};
+
+use crate::catalog::prices::{Item, Priced};
+use crate::catalog::{PriceBook, RegionId};
+use crate::model::{Component, CopyRecord, Layout, RunOutput, RunTotals};
+use crate::scenario::Scenario;
+
+/// One price the scenario uses: a meter at a price region, with its source.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PriceUsed {
+    /// The meter.
+    pub item: Item,
+    /// The region whose price it is.
+    pub region: RegionId,
+    /// The price and where it comes from.
+    pub priced: Priced,
+}
+
+/// One run, priced.
+#[derive(Debug, Clone)]
+pub struct PricedRun {
+    /// Totals (costs and the run's counts).
+    pub totals: RunTotals,
+    /// Quantities and costs per month and cell.
+    pub ledger: Ledger,
+    /// Storage plus egress per image, in scenario order.
+    pub image_costs: Vec<f64>,
+    /// Per image, the mean of each input's draws (copied from the run).
+    pub input_means: Vec<[f64; 3]>,
+    /// The detailed run's copies and their storage and egress costs.
+    pub copies: Option<(Vec<CopyRecord>, Vec<[f64; 2]>)>,
+}
+
+/// Unit prices of every usage line of a scenario under one price book.
+#[derive(Debug)]
+pub struct Pricer<'a> {
+    scenario: &'a Scenario,
+    layout: &'a Layout,
+    /// Per line.
+    unit: Vec<f64>,
+    prices_used: Vec<PriceUsed>,
+}
+
+impl<'a> Pricer<'a> {
+    /// Looks up the price of every line of `layout` in `book`.
+    pub fn new(scenario: &'a Scenario, layout: &'a Layout, book: &PriceBook) -> Pricer<'a> {
+        let mut prices_used: Vec<PriceUsed> = Vec::new();
+        let unit = layout
+            .lines
+            .iter()
+            .map(|line| {
+                let priced = book.get(line.item, line.price_region);
+                if !prices_used
+                    .iter()
+                    .any(|p| p.item == line.item && p.region == line.price_region)
+                {
+                    prices_used.push(PriceUsed {
+                        item: line.item,
+                        region: line.price_region,
+                        priced: priced.clone(),
+                    });
+                }
+                priced.value
+            })
+            .collect();
+        prices_used.sort_by_key(|p| Component::of(p.item) == Component::Egress);
+        Pricer {
+            scenario,
+            layout,
+            unit,
+            prices_used,
+        }
+    }
+
+    /// Every price the lines use, each once: storage prices in line order, then egress.
+    pub fn prices_used(&self) -> &[PriceUsed] {
+        &self.prices_used
+    }
+
+    /// Prices one run.
+    pub fn price(&self, run: &RunOutput) -> PricedRun {
+        let sc = self.scenario;
+        let usage = &run.usage;
+        let months = usage.months();
+        let mut ledger = Ledger::new(months, sc.cells.len());
+        for month in 0..months {
+            for (l, line) in self.layout.lines.iter().enumerate() {
+                let q = usage.quantity(month, l);
+                let component = Component::of(line.item) as usize;
+                let entry = ledger.entry_mut(month, line.cell);
+                entry.quantity[component] += q;
+                entry.cost[component] += q * self.unit[l];
+            }
+            for cell in 0..sc.cells.len() {
+                ledger.entry_mut(month, cell).replica_months = usage.replica_months(month, cell);
+            }
+        }
+        let mut by_component = [0.0; 2];
+        for entry in ledger.entries() {
+            for c in Component::ALL {
+                by_component[c as usize] += entry.cost_of(c);
+            }
+        }
+        let image_costs: Vec<f64> = (0..sc.images.len())
+            .map(|image| {
+                let first = self.layout.target_offsets[image];
+                self.layout.targets[image]
+                    .iter()
+                    .enumerate()
+                    .map(|(t, lines)| {
+                        let storage = usage.target(first + t, Component::Storage)
+                            * self.unit[lines.storage as usize];
+                        let egress = lines.egress.map_or(0.0, |l| {
+                            usage.target(first + t, Component::Egress) * self.unit[l as usize]
+                        });
+                        storage + egress
+                    })
+                    .sum()
+            })
+            .collect();
+        let ineligible_cost = sc
+            .images
+            .iter()
+            .zip(&image_costs)
+            .filter(|(image, _)| !image.eligibility.eligible())
+            .map(|(_, cost)| cost)
+            .sum();
+        let [storage_cost, egress_cost] = by_component;
+        let totals = RunTotals {
+            total_cost: storage_cost + egress_cost,
+            storage_cost,
+            egress_cost,
+            ineligible_cost,
+            versions_created: run.versions_created,
+            peak_replicas: run.peak_replicas,
+            events: run.events,
+        };
+        let copies = run.copies.as_ref().map(|copies| {
+            let costs = copies
+                .iter()
+                .map(|c| {
+                    let storage = c.storage_quantity * self.unit[c.lines.storage as usize];
+                    let egress = c
+                        .lines
+                        .egress
+                        .map_or(0.0, |l| c.egress_gb * self.unit[l as usize]);
+                    [storage, egress]
+                })
+                .collect();
+            (copies.clone(), costs)
+        });
+        PricedRun {
+            totals,
+            ledger,
+            image_costs,
+            input_means: run.input_means.clone(),
+            copies,
+        }
+    }
+}

@@ -1,0 +1,189 @@
+//! The four sums of one run's costs agree (ledger, run totals, per image, per copy), and
+//! accumulators merged in any order give the same bytes as one pass.
+
+use gallerysim::generate::{fleet, FleetSpec};
+use gallerysim::model::{self, Component, Layout};
+use gallerysim::montecarlo::{self, Accumulator};
+use gallerysim::pricing::Pricer;
+use gallerysim::report;
+use gallerysim::scenario::Scenario;
+
+use crate::harness::*;
+
+fn bundled_scenarios() -> Vec<(String, Scenario)> {
+    let mut paths: Vec<_> = std::fs::read_dir(repo().join("scenarios"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    paths.sort();
+    paths
+        .into_iter()
+        .map(|p| {
+            let name = p.file_stem().unwrap().to_string_lossy().into_owned();
+            (name, Scenario::load(&p).unwrap())
+        })
+        .collect()
+}
+
+fn generated_fleet(labs: u32, runs: u32) -> Scenario {
+    let spec = FleetSpec {
+        labs,
+        geographies: vec!["us".into(), "europe".into()],
+        months: 12,
+        runs,
+        seed: 7,
+    };
+    Scenario::parse(&fleet(&spec).unwrap(), "fleet.toml").unwrap()
+}
+
+/// Checks the four sums for the first `runs` runs of `scenario`.
+fn check_sums(name: &str, scenario: &Scenario, runs: u32) {
+    let layout = Layout::new(scenario);
+    let pricer = Pricer::new(scenario, &layout, &scenario.prices);
+    for run in 0..runs.min(scenario.runs) {
+        let output =
+            model::simulate_run(scenario, &layout, model::run_seed(scenario.seed, run), true);
+        let priced = pricer.price(&output);
+        let t = priced.totals;
+        let tolerance = 1e-9 * t.total_cost.abs().max(1.0);
+        let what = |s: &str| format!("{name} run {}: {s}", run + 1);
+
+        let mut by_component = [0.0; 2];
+        for entry in priced.ledger.entries() {
+            for c in Component::ALL {
+                by_component[c as usize] += entry.cost_of(c);
+            }
+        }
+        assert_close(
+            by_component[0],
+            t.storage_cost,
+            tolerance,
+            &what("ledger storage = totals"),
+        );
+        assert_close(
+            by_component[1],
+            t.egress_cost,
+            tolerance,
+            &what("ledger egress = totals"),
+        );
+        assert_close(
+            t.storage_cost + t.egress_cost,
+            t.total_cost,
+            tolerance,
+            &what("total"),
+        );
+
+        let per_image: f64 = priced.image_costs.iter().sum();
+        assert_close(
+            per_image,
+            t.total_cost,
+            tolerance,
+            &what("sum of images = total"),
+        );
+
+        let (copies, costs) = priced.copies.as_ref().unwrap();
+        assert_eq!(copies.len(), costs.len());
+        let per_copy: f64 = costs.iter().map(|c| c[0] + c[1]).sum();
+        assert_close(
+            per_copy,
+            t.total_cost,
+            tolerance,
+            &what("sum of copies = total"),
+        );
+
+        let ineligible: f64 = scenario
+            .images
+            .iter()
+            .zip(&priced.image_costs)
+            .filter(|(im, _)| !im.eligibility.eligible())
+            .map(|(_, c)| c)
+            .sum();
+        assert_close(
+            ineligible,
+            t.ineligible_cost,
+            tolerance,
+            &what("ineligible"),
+        );
+        assert!(
+            t.total_cost.is_finite() && t.total_cost >= 0.0,
+            "{}",
+            what("finite")
+        );
+    }
+}
+
+#[test]
+fn ledger_totals_images_and_copies_agree_on_every_bundled_scenario() {
+    for (name, scenario) in bundled_scenarios() {
+        check_sums(&name, &scenario, 5);
+    }
+}
+
+#[test]
+fn ledger_totals_images_and_copies_agree_on_a_generated_fleet() {
+    check_sums("fleet", &generated_fleet(300, 3), 3);
+}
+
+/// Every CSV of `results` rendered for `scenario`, by name.
+fn rendered(scenario: &Scenario, results: &montecarlo::Results) -> Vec<(String, Vec<u8>)> {
+    let mut files: Vec<_> = report::csv::render_all(scenario, results)
+        .unwrap()
+        .into_iter()
+        .map(|f| (f.name, f.bytes))
+        .collect();
+    let prices = report::csv::prices_used_file(&[("s".into(), scenario, results)]).unwrap();
+    files.push((prices.name, prices.bytes));
+    files
+}
+
+#[test]
+fn accumulators_merged_in_any_order_equal_one_pass() {
+    let scenario = generated_fleet(120, 9);
+    let one_pass = montecarlo::simulate(&scenario, &|| {});
+    let layout = Layout::new(&scenario);
+    let pricer = Pricer::new(&scenario, &layout, &scenario.prices);
+    // Three shards of runs {0..3}, {3..5}, {5..9}, absorbed backwards and merged last-first.
+    let shard = |runs: std::ops::Range<u32>| {
+        let mut acc = Accumulator::new(&scenario, pricer.prices_used());
+        for run in runs.rev() {
+            let seed = model::run_seed(scenario.seed, run);
+            let output = model::simulate_run(&scenario, &layout, seed, run == 0);
+            acc.absorb(run, seed, pricer.price(&output));
+        }
+        acc
+    };
+    let mut merged = shard(5..9);
+    merged.merge(shard(3..5));
+    merged.merge(shard(0..3));
+    let merged = merged.finish(&scenario);
+    assert_eq!(rendered(&scenario, &merged), rendered(&scenario, &one_pass));
+    assert_eq!(merged.image_cost_mean, one_pass.image_cost_mean);
+    assert_eq!(merged.monthly_mean, one_pass.monthly_mean);
+}
+
+#[test]
+fn pricing_again_equals_simulating_with_those_prices() {
+    // A price-only sweep simulates once and prices many times: the same figures as a run
+    // of a scenario that has those prices.
+    let scenario = bundled_scenarios()
+        .into_iter()
+        .find(|(n, _)| n == "budget-montecarlo")
+        .unwrap()
+        .1;
+    let mut dearer = scenario.clone();
+    for item in [
+        gallerysim::catalog::prices::Item::Snapshot,
+        gallerysim::catalog::prices::Item::EgressIntra,
+    ] {
+        dearer.prices.set_everywhere(item, 0.125);
+    }
+    let both = montecarlo::simulate_priced(
+        &scenario,
+        &[scenario.prices.clone(), dearer.prices.clone()],
+        &|| {},
+    );
+    let alone = montecarlo::simulate(&dearer, &|| {});
+    assert_eq!(rendered(&dearer, &both[1]), rendered(&dearer, &alone));
+    assert_ne!(rendered(&scenario, &both[0]), rendered(&scenario, &both[1]));
+}
