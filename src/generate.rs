@@ -136,7 +136,8 @@ pub fn fleet(spec: &FleetSpec) -> Result<String, String> {
                 out,
                 "[[image]]\nname = \"inst{i:04}-img{k:02}\"\naccount = \"{account}\"\nos_disk_gb = {os_disk}\ndata_disks = {data_disks}\nused_gb = {{ dist = \"pert\", min = {}, mode = {mode}, max = {} }}\nexports = {{ per_month = 4.33 }}\nexport_hours = {export}\nreplication_hours = {{ dist = \"pert\", min = 0.5, mode = 1, max = 4 }}\n",
                 mode * 3 / 4,
-                mode * 3 / 2
+                // A version never occupies more than its disk.
+                (mode * 3 / 2).min(os_disk)
             );
         }
         let lab_regions: Vec<&String> = if plan {

@@ -222,8 +222,26 @@ impl Catalog {
             if Item::parse(&row.item).is_none() {
                 return Err(format!("line {line}: unknown item `{}`", row.item));
             }
-            if !(row.price >= 0.0 && row.price.is_finite()) {
-                return Err(format!("line {line}: price must be a non-negative number"));
+            let limit = crate::scenario::values::PRICE.max;
+            if !(row.price >= 0.0 && row.price <= limit) {
+                return Err(format!(
+                    "line {line}: price must be a number from 0 to {limit} (got {})",
+                    row.price
+                ));
+            }
+            if row.currency.trim().is_empty() {
+                return Err(format!("line {line}: empty currency"));
+            }
+            if let Some(first) = rows
+                .iter()
+                .position(|r| r.item == row.item && r.region == row.region)
+            {
+                return Err(format!(
+                    "line {line}: duplicate price of {} in {} (first on line {})",
+                    row.item,
+                    row.region,
+                    first + 2
+                ));
             }
             if let Some(first) = rows.first() {
                 if first.currency != row.currency {

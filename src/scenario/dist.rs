@@ -158,6 +158,18 @@ impl Dist {
     }
 
     /// True for a constant.
+    /// The largest value a draw can take (None for normal and lognormal, which are unbounded).
+    pub fn support_max(&self) -> Option<f64> {
+        match self {
+            Dist::Const(v) => Some(*v),
+            Dist::Triangular { max, .. } | Dist::Pert { max, .. } | Dist::Uniform { max, .. } => {
+                Some(*max)
+            }
+            Dist::Normal { .. } | Dist::LogNormal { .. } => None,
+        }
+    }
+
+    /// Whether it is a constant (draws nothing).
     pub fn is_const(&self) -> bool {
         matches!(self, Dist::Const(_))
     }

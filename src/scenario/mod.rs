@@ -9,6 +9,7 @@ pub mod locate;
 pub mod overrides;
 pub mod raw;
 mod validate;
+pub mod values;
 
 use std::path::Path;
 

@@ -7,8 +7,12 @@ use toml::de::DeTable;
 use toml::Value;
 
 use super::locate::{self, Seg};
+use super::values::{
+    date, dist, exports, invalid, optional_dist, price_value, replica_count, whole, with,
+    Invalid, Result, HOURS, SIZE_GB,
+};
 use super::raw::{AccountKind, RawOsState, RawScenario, StorageBilling, StorageType};
-use super::{Account, Cell, Dist, Exports, Gallery, Image, Lab, Scenario};
+use super::{Account, Cell, Gallery, Image, Lab, Scenario};
 use crate::calendar::{Calendar, TICKS_PER_MONTH};
 use crate::catalog::prices::{Catalog, Item};
 use crate::catalog::{Continent, DiskTier, PriceBook, RegionId, Regions};
@@ -24,29 +28,12 @@ const MAX_MONTHS: i64 = 600;
 /// Largest number of Monte Carlo runs.
 const MAX_RUNS: i64 = 1_000_000;
 /// Image size limit without shallow replication (domain.md section 4).
-const MAX_IMAGE_GB: f64 = 2048.0;
+const MAX_IMAGE_GB: f64 = SIZE_GB.max;
+/// Data disks of one image (Azure's largest VM sizes take 64).
+const MAX_DATA_DISKS: i64 = 64;
+/// VMs per lab entry (`count`) and students per lab.
+const MAX_LAB_COUNT: i64 = 10_000;
 
-/// A validation failure at a key path, before it is located in the text.
-#[derive(Debug)]
-struct Invalid {
-    path: Vec<Seg>,
-    message: String,
-}
-
-type Result<T> = std::result::Result<T, Invalid>;
-
-fn invalid<T>(path: Vec<Seg>, message: impl Into<String>) -> Result<T> {
-    Err(Invalid {
-        path,
-        message: message.into(),
-    })
-}
-
-fn with(path: &[Seg], seg: impl Into<Seg>) -> Vec<Seg> {
-    let mut p = path.to_vec();
-    p.push(seg.into());
-    p
-}
 
 pub(super) fn parse(
     text: &str,
@@ -530,14 +517,31 @@ impl Builder<'_> {
                     format!("{os_disk_gb} GB is larger than the biggest managed-disk tier priced (S30, 1024 GiB)"),
                 );
             }
-            let used_gb = dist(&im.used_gb, with(&path, "used_gb"))?;
+            let used_gb = dist(&im.used_gb, SIZE_GB, with(&path, "used_gb"))?;
             let data_disks = match im.data_disks {
-                Some(n) if n < 0 => {
-                    return invalid(with(&path, "data_disks"), "must not be negative")
-                }
-                Some(n) => n as u32,
+                Some(n) => whole(n, 0, MAX_DATA_DISKS, with(&path, "data_disks"))?,
                 None => 0,
             };
+            if data_disks == 0 {
+                // A bounded distribution must fit the disk; an unbounded one must on average,
+                // and its tail past the disk is reported.
+                let largest = used_gb.support_max().unwrap_or(used_gb.mean());
+                if largest > os_disk_gb {
+                    return invalid(
+                        with(&path, "used_gb"),
+                        format!(
+                            "a version of {largest} GB does not fit the {os_disk_gb} GB OS disk (no data disks): lower used_gb or raise os_disk_gb"
+                        ),
+                    );
+                }
+                let p999 = used_gb.quantile(0.999);
+                if p999 > os_disk_gb {
+                    self.warnings.push(format!(
+                        "image `{}`: used_gb {used_gb} exceeds its {os_disk_gb} GB OS disk in more than 0.1 % of draws (P99.9 = {p999:.1} GB); a bounded distribution (pert, triangular) with max = {os_disk_gb} keeps it possible",
+                        im.name
+                    ));
+                }
+            }
             let os_state = match im.os_state {
                 Some(RawOsState::Generalized) => OsState::Generalized,
                 _ => OsState::Specialized,
@@ -554,10 +558,11 @@ impl Builder<'_> {
             };
             let exports = exports(im.exports.as_ref(), calendar, with(&path, "exports"))?;
             let export_hours =
-                optional_dist(im.export_hours.as_ref(), 2.0, with(&path, "export_hours"))?;
+                optional_dist(im.export_hours.as_ref(), 2.0, HOURS, with(&path, "export_hours"))?;
             let replication_hours = optional_dist(
                 im.replication_hours.as_ref(),
                 1.0,
+                HOURS,
                 with(&path, "replication_hours"),
             )?;
 
@@ -654,15 +659,11 @@ impl Builder<'_> {
                 }
             }
             let count = match l.count {
-                Some(n) if n < 1 => return invalid(with(&path, "count"), "must be at least 1"),
-                Some(n) => u32::try_from(n).unwrap_or(u32::MAX),
+                Some(n) => whole(n, 1, MAX_LAB_COUNT, with(&path, "count"))?,
                 None => 1,
             };
             let students = match l.students {
-                Some(n) if n < 0 => {
-                    return invalid(with(&path, "students"), "must not be negative")
-                }
-                Some(n) => u32::try_from(n).unwrap_or(u32::MAX),
+                Some(n) => whole(n, 0, MAX_LAB_COUNT, with(&path, "students"))?,
                 None => 0,
             };
             let create = match &l.create {
@@ -714,6 +715,12 @@ fn unique(seen: &mut HashSet<String>, name: &str, path: Vec<Seg>, what: &str) ->
     if name.trim().is_empty() {
         return invalid(path, format!("a {what} needs a non-empty name"));
     }
+    if name.chars().any(char::is_control) {
+        return invalid(
+            path,
+            format!("a {what} name must not contain control characters (got {name:?})"),
+        );
+    }
     if !seen.insert(name.to_string()) {
         return invalid(path, format!("duplicate {what} name `{name}`"));
     }
@@ -738,213 +745,6 @@ fn reference<'a>(
                 } else {
                     names.join(", ")
                 }
-            ),
-        ),
-    }
-}
-
-fn number(value: &Value, path: Vec<Seg>) -> Result<f64> {
-    match value {
-        Value::Integer(i) => Ok(*i as f64),
-        Value::Float(f) if f.is_finite() => Ok(*f),
-        other => invalid(
-            path,
-            format!("expected a number, found {}", other.type_str()),
-        ),
-    }
-}
-
-fn price_value(value: &Value, path: Vec<Seg>) -> Result<f64> {
-    let price = number(value, path.clone())?;
-    if price < 0.0 {
-        return invalid(path, format!("a price must not be negative (got {price})"));
-    }
-    Ok(price)
-}
-
-fn replica_count(value: &Value, path: Vec<Seg>) -> Result<u32> {
-    match value {
-        Value::Integer(n) if (1..=100).contains(n) => Ok(*n as u32),
-        Value::Integer(n) => invalid(
-            path,
-            format!(
-                "replicas per region must be 1..=100 (Azure's limit per image version); got {n}"
-            ),
-        ),
-        other => invalid(
-            path,
-            format!(
-                "expected a whole number of replicas or a table region -> number, found {}",
-                other.type_str()
-            ),
-        ),
-    }
-}
-
-fn date(value: &Value, path: Vec<Seg>) -> Result<Date> {
-    let text = match value {
-        Value::String(s) => s.clone(),
-        Value::Datetime(d) if d.date.is_some() && d.time.is_none() => d.to_string(),
-        other => {
-            return invalid(
-                path,
-                format!("expected a date \"YYYY-MM-DD\", found {}", other.type_str()),
-            )
-        }
-    };
-    let valid_shape = text.len() == 10 && text.as_bytes()[4] == b'-' && text.as_bytes()[7] == b'-';
-    match text.parse::<Date>() {
-        Ok(d) if valid_shape => Ok(d),
-        _ => invalid(path, format!("`{text}` is not a valid date \"YYYY-MM-DD\"")),
-    }
-}
-
-fn optional_dist(value: Option<&Value>, default: f64, path: Vec<Seg>) -> Result<Dist> {
-    match value {
-        Some(v) => dist(v, path),
-        None => Ok(Dist::Const(default)),
-    }
-}
-
-/// A non-negative constant or a distribution table.
-fn dist(value: &Value, path: Vec<Seg>) -> Result<Dist> {
-    let table = match value {
-        Value::Integer(_) | Value::Float(_) => {
-            let x = number(value, path.clone())?;
-            if x < 0.0 {
-                return invalid(path, format!("must not be negative (got {x})"));
-            }
-            return Ok(Dist::Const(x));
-        }
-        Value::Table(t) => t,
-        other => {
-            return invalid(
-                path,
-                format!(
-                    "expected a number or a distribution such as {{ dist = \"pert\", min = 20, mode = 30, max = 60 }}, found {}",
-                    other.type_str()
-                ),
-            )
-        }
-    };
-    let kind =
-        match table.get("dist") {
-            Some(Value::String(s)) => s.as_str(),
-            Some(_) => return invalid(with(&path, "dist"), "must be a string"),
-            None => return invalid(
-                path,
-                "a distribution table needs `dist`: triangular, pert, uniform, normal or lognormal",
-            ),
-        };
-    let keys: &[&str] = match kind {
-        "triangular" | "pert" => &["min", "mode", "max"],
-        "uniform" => &["min", "max"],
-        "normal" | "lognormal" => &["mean", "sd"],
-        other => {
-            return invalid(
-                with(&path, "dist"),
-                format!("unknown distribution `{other}`: use triangular, pert, uniform, normal or lognormal"),
-            )
-        }
-    };
-    for key in table.keys() {
-        if key != "dist" && !keys.contains(&key.as_str()) {
-            return invalid(
-                with(&path, key.as_str()),
-                format!(
-                    "unknown key for a {kind} distribution; expected {}",
-                    keys.join(", ")
-                ),
-            );
-        }
-    }
-    let mut args = Vec::new();
-    for key in keys {
-        let at = with(&path, *key);
-        match table.get(*key) {
-            Some(v) => args.push(number(v, at)?),
-            None => {
-                return invalid(
-                    at,
-                    format!("missing: a {kind} distribution needs {}", keys.join(", ")),
-                )
-            }
-        }
-    }
-    let built = match kind {
-        "triangular" | "pert" | "uniform" if args[0] < 0.0 => {
-            return invalid(
-                with(&path, "min"),
-                format!("must not be negative (got {})", args[0]),
-            )
-        }
-        "triangular" => Dist::triangular(args[0], args[1], args[2]),
-        "pert" => Dist::pert(args[0], args[1], args[2]),
-        "uniform" => Dist::uniform(args[0], args[1]),
-        "normal" => Dist::normal(args[0], args[1]),
-        _ => Dist::lognormal(args[0], args[1]),
-    };
-    built.map_err(|message| Invalid { path, message })
-}
-
-fn exports(value: Option<&Value>, calendar: &Calendar, path: Vec<Seg>) -> Result<Exports> {
-    let Some(value) = value else {
-        return Ok(Exports::At(vec![0]));
-    };
-    match value {
-        Value::Array(items) => {
-            let mut ticks = Vec::new();
-            for (i, item) in items.iter().enumerate() {
-                let at = with(&path, i);
-                let d = date(item, at.clone())?;
-                let t = calendar.ticks_to(d);
-                if t < 0 {
-                    return invalid(
-                        at,
-                        format!("{d} is before scenario.start ({})", calendar.start()),
-                    );
-                }
-                ticks.push(t as u64);
-            }
-            ticks.sort_unstable();
-            Ok(Exports::At(ticks))
-        }
-        Value::Table(t) => {
-            for key in t.keys() {
-                if key != "every_days" && key != "per_month" {
-                    return invalid(
-                        with(&path, key.as_str()),
-                        "unknown key: exports takes a list of dates, { every_days = N } or { per_month = x }",
-                    );
-                }
-            }
-            match (t.get("every_days"), t.get("per_month")) {
-                (Some(v), None) => {
-                    let at = with(&path, "every_days");
-                    let days = number(v, at.clone())?;
-                    if !(days > 0.0) {
-                        return invalid(at, "must be positive");
-                    }
-                    Ok(Exports::Every(
-                        crate::calendar::hours_to_ticks(days * 24.0).max(1),
-                    ))
-                }
-                (None, Some(v)) => {
-                    let at = with(&path, "per_month");
-                    let rate = number(v, at.clone())?;
-                    if !(rate > 0.0) {
-                        return invalid(at, "must be positive");
-                    }
-                    Ok(Exports::PerMonth(rate))
-                }
-                _ => invalid(path, "give exactly one of every_days or per_month"),
-            }
-        }
-        other => invalid(
-            path,
-            format!(
-                "expected a list of dates, {{ every_days = N }} or {{ per_month = x }}, found {}",
-                other.type_str()
             ),
         ),
     }

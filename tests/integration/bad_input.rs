@@ -141,7 +141,7 @@ fn negative_size() {
     rejects(
         &edit("used_gb = 40", "used_gb = -5"),
         Some(19),
-        &["key `image.img.used_gb`", "must not be negative"],
+        &["key `image.img.used_gb`", "must be 0 to 2048 GB", "got -5"],
     );
 }
 
@@ -155,7 +155,7 @@ fn negative_duration_in_a_distribution() {
         Some(20),
         &[
             "key `image.img.replication_hours.min`",
-            "must not be negative",
+            "must be 0 to 8760 hours (got -1)",
         ],
     );
 }
