@@ -16,7 +16,7 @@ use crate::analysis::budget::Budget;
 use crate::catalog::PriceBook;
 use crate::error::{Error, InputError};
 use crate::montecarlo::{self, Results};
-use crate::scenario::{Override, Scenario, DEFAULT_SCENARIO, DEFAULT_SCENARIO_NAME};
+use crate::scenario::{Override, Scenario, Work, DEFAULT_SCENARIO, DEFAULT_SCENARIO_NAME};
 
 /// Plans what an Azure Lab Services image gallery will cost: exports, geography-wide
 /// replication, retention, and the storage and egress they incur.
@@ -135,6 +135,10 @@ pub struct SimArgs {
     /// the scenario's own `[prices]` figures still win.
     #[arg(long, value_name = "CATALOG.csv")]
     pub prices: Option<PathBuf>,
+    /// Refuse simulations estimated above this many engine events (default 2e9, about three
+    /// minutes on two cores).
+    #[arg(long, value_name = "N")]
+    pub max_events: Option<f64>,
 }
 
 impl SimArgs {
@@ -313,7 +317,42 @@ fn load(path: Option<&Path>, sim: &SimArgs) -> Result<(Scenario, String), Error>
     if let Some(seed) = sim.seed {
         scenario.seed = seed;
     }
+    check_work(&scenario, sim.max_events)?;
     Ok((scenario, stem))
+}
+
+/// Refuses absurd work before it starts, with the estimate and how to lower it.
+fn check_work(scenario: &Scenario, max_events: Option<f64>) -> Result<(), Error> {
+    let limit = match max_events {
+        Some(n) if n.is_finite() && n >= 1.0 => n,
+        Some(n) => return Err(usage("--max-events", format!("must be at least 1 (got {n})"))),
+        None => Work::MAX_EVENTS,
+    };
+    let work = scenario.work();
+    if work.events > limit {
+        return Err(usage(
+            "--max-events",
+            format!(
+                "{}: about {:.2e} engine events ({} runs x {:.2e} per run) is more than the limit of {limit:.2e}; lower --runs, scenario.months or the export frequency (a larger every_days, a smaller per_month), or raise the limit with --max-events",
+                scenario.name,
+                work.events,
+                scenario.runs,
+                work.events / f64::from(scenario.runs)
+            ),
+        ));
+    }
+    if work.detailed_copies > Work::MAX_DETAILED_COPIES {
+        return Err(usage(
+            "scenario",
+            format!(
+                "{}: one run makes about {:.2e} version copies, more than the {:.0e} that versions.csv can list; lower scenario.months or the export frequency",
+                scenario.name,
+                work.detailed_copies,
+                Work::MAX_DETAILED_COPIES
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// The output folder: `--out`, or `output/<default_name>`; refuses a path that is a file.

@@ -85,12 +85,13 @@ pub(super) fn gate<'a>(
 
 pub(super) fn check(path: &Path, set: &[Override]) -> Result<String, Error> {
     let sim = SimArgs {
-        runs: Some(1),
         quiet: true,
         set: set.to_vec(),
         ..SimArgs::default()
     };
-    let (scenario, _) = load(Some(path), &sim)?;
+    // The work check sees the scenario's own runs; the status shown needs one run.
+    let (mut scenario, _) = load(Some(path), &sim)?;
+    scenario.runs = 1;
     let runner = Runner::new(&sim, 1)?;
     let results = runner.simulate(&scenario);
     Ok(report::terminal::check(&scenario, &results))

@@ -219,6 +219,24 @@ pub struct Lab {
     pub create: u64,
 }
 
+/// Estimated work of a scenario (see [`Scenario::work`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Work {
+    /// Engine events over all runs.
+    pub events: f64,
+    /// Version copies of the detailed run (rows of `versions.csv`).
+    pub detailed_copies: f64,
+}
+
+impl Work {
+    /// Default largest number of engine events per simulation: about three minutes on two
+    /// cores. `--max-events` raises it.
+    pub const MAX_EVENTS: f64 = 2.0e9;
+    /// Largest number of version copies in the detailed run (rows of `versions.csv`, about
+    /// 100 bytes each).
+    pub const MAX_DETAILED_COPIES: f64 = 5.0e6;
+}
+
 /// A (gallery, region) pair: the granularity of `monthly.csv`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Cell {
@@ -288,6 +306,31 @@ impl Scenario {
             }
             e
         })
+    }
+
+    /// An estimate of the work of simulating this scenario, made before any of it is done.
+    pub fn work(&self) -> Work {
+        let horizon = self.horizon_ticks();
+        let mut events_per_run = 0.0;
+        let mut detailed_copies = 0.0;
+        for image in &self.images {
+            let versions = match &image.exports {
+                Exports::At(ticks) => ticks.iter().filter(|&&t| t < horizon).count() as f64,
+                Exports::Every(period) => (horizon / (*period).max(1)) as f64 + 1.0,
+                // Poisson: mean plus five standard deviations.
+                Exports::PerMonth(rate) => {
+                    let mean = rate * f64::from(self.months);
+                    mean + 5.0 * mean.sqrt()
+                }
+            };
+            let targets = image.targets.len() as f64;
+            events_per_run += versions * (2.0 + targets);
+            detailed_copies += versions * targets;
+        }
+        Work {
+            events: events_per_run * f64::from(self.runs),
+            detailed_copies,
+        }
     }
 
     /// The bundled default scenario.
