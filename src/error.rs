@@ -46,6 +46,43 @@ impl Error {
     }
 }
 
+/// Largest input file read (scenario, price catalog, price page): 64 MiB.
+pub const MAX_INPUT_BYTES: u64 = 64 << 20;
+
+/// Reads an input file: a regular file of at most [`MAX_INPUT_BYTES`], as UTF-8 text. A
+/// device, a folder, a missing file or an oversized one is an error message naming the limit,
+/// found before reading (`/dev/zero` fails at once).
+pub fn read_input(path: &std::path::Path) -> Result<String, String> {
+    use std::io::Read as _;
+    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    if !meta.is_file() {
+        return Err(format!("{} is not a regular file", path.display()));
+    }
+    if meta.len() > MAX_INPUT_BYTES {
+        return Err(format!(
+            "{} has {} bytes, more than the {} MiB an input file may have",
+            path.display(),
+            meta.len(),
+            MAX_INPUT_BYTES >> 20
+        ));
+    }
+    let file = std::fs::File::open(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let mut bytes = Vec::new();
+    file.take(MAX_INPUT_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    if bytes.len() as u64 > MAX_INPUT_BYTES {
+        return Err(format!("{} grew past {} MiB while being read", path.display(), MAX_INPUT_BYTES >> 20));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        format!(
+            "{} is not a UTF-8 text file (invalid byte at offset {})",
+            path.display(),
+            e.utf8_error().valid_up_to()
+        )
+    })
+}
+
 /// Invalid input, located as precisely as we can: file, line, column and key.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InputError {

@@ -355,25 +355,23 @@ fn check_work(scenario: &Scenario, max_events: Option<f64>) -> Result<(), Error>
     Ok(())
 }
 
-/// The output folder: `--out`, or `output/<default_name>`; refuses a path that is a file.
+/// The output folder: `--out`, or `output/<default_name>`; refuses a path that is not a
+/// folder gallerysim may replace.
 fn out_dir(sim: &SimArgs, default_name: &str) -> Result<PathBuf, Error> {
     let out = sim
         .out
         .clone()
         .unwrap_or_else(|| Path::new("output").join(default_name));
-    if out.is_file() {
-        return Err(usage(
-            "--out",
-            format!("{} is a file; --out takes a folder", out.display()),
-        ));
-    }
+    // Checked before any simulation, and again when the folder is replaced.
+    crate::report::check_replaceable(&out)?;
     Ok(out)
 }
 
 fn file_stem(path: &Path) -> String {
     path.file_stem()
         .map(|s| s.to_string_lossy().into_owned())
-        .filter(|s| !s.is_empty())
+        // `...toml` has the stem `..`: never a folder outside output/.
+        .filter(|s| !s.is_empty() && s.chars().any(|c| c != '.'))
         .unwrap_or_else(|| "scenario".to_string())
 }
 

@@ -119,17 +119,12 @@ pub(super) fn regions(geography: Option<&str>) -> Result<String, Error> {
 pub(super) fn import_prices(args: ImportArgs) -> Result<String, Error> {
     let mut pages = Vec::new();
     for path in &args.pages {
-        let text = std::fs::read_to_string(path).map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound | std::io::ErrorKind::InvalidData => {
-                Error::Input(InputError {
-                    file: path.display().to_string(),
-                    line: None,
-                    column: None,
-                    key: None,
-                    message: format!("cannot read the page: {e}"),
-                })
-            }
-            _ => Error::io(path, e),
+        let text = crate::error::read_input(path).map_err(|message| InputError {
+            file: path.display().to_string(),
+            line: None,
+            column: None,
+            key: None,
+            message: format!("cannot read the page: {message}"),
         })?;
         pages.push((path.display().to_string(), text));
     }

@@ -1,7 +1,7 @@
 //! Reports: consumers of [`crate::montecarlo::Results`]. They never reach into the model.
 //!
-//! Every output file is rendered in memory first, then written through a temporary file and a
-//! rename, so a reader never sees a half-written file.
+//! Every output file is rendered in memory first; a command's folder is then written as a set
+//! (see [`write_all`]), so a reader never sees a half-written file or a mix of two runs.
 
 pub mod analysis_chart;
 pub mod chart;
@@ -36,31 +36,130 @@ pub fn render(
     Ok(files)
 }
 
-/// Writes `files` into `dir` (created if needed), each atomically; returns their paths.
+/// Marks a folder as gallerysim output, so that a later run may replace it.
+const MARKER: &str = ".gallerysim-output";
+
+/// Result files of earlier versions, which wrote no marker.
+const KNOWN_OUTPUTS: [&str; 4] = [
+    "summary.csv",
+    "comparison.csv",
+    "sweep.csv",
+    "sensitivity.csv",
+];
+
+/// Writes `files` as the new content of folder `dir`, as a set: they are written into a
+/// private staging folder beside `dir` and swapped in with one atomic rename, so a failure or
+/// a kill leaves the previous folder intact, files of an earlier run that this one does not
+/// produce do not survive, and of two runs on one folder the last to finish wins whole.
+/// A folder that holds something other than gallerysim output is never replaced.
+/// Returns the paths of the files.
 pub fn write_all(dir: &Path, files: &[OutputFile]) -> Result<Vec<PathBuf>, Error> {
-    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    files
-        .iter()
-        .map(|file| {
-            let path = dir.join(&file.name);
-            write_atomic(&path, &file.bytes)?;
-            Ok(path)
-        })
-        .collect()
+    check_replaceable(dir)?;
+    let parent = match dir.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&parent).map_err(|e| Error::io(&parent, e))?;
+    let staging = tempfile::Builder::new()
+        .prefix(".gallerysim-")
+        .tempdir_in(&parent)
+        .map_err(|e| Error::io(&parent, e))?;
+    std::fs::write(staging.path().join(MARKER), b"written by gallerysim\n")
+        .map_err(|e| Error::io(staging.path(), e))?;
+    for file in files {
+        let path = staging.path().join(&file.name);
+        std::fs::write(&path, &file.bytes).map_err(|e| Error::io(&path, e))?;
+    }
+    swap_in(staging, dir)?;
+    Ok(files.iter().map(|f| dir.join(&f.name)).collect())
 }
 
-/// Writes `bytes` to a temporary file beside `path`, then renames it over `path`.
+/// Refuses a `dir` that exists and is not an empty folder or a gallerysim output folder.
+pub fn check_replaceable(dir: &Path) -> Result<(), Error> {
+    let refuse = |why: String| {
+        Err(crate::error::InputError {
+            file: "command line".to_string(),
+            line: None,
+            column: None,
+            key: Some("--out".to_string()),
+            message: why,
+        }
+        .into())
+    };
+    let meta = match std::fs::symlink_metadata(dir) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(Error::io(dir, e)),
+        Ok(meta) => meta,
+    };
+    if !meta.is_dir() {
+        return refuse(format!(
+            "{} exists and is not a folder; --out takes a folder that gallerysim may replace",
+            dir.display()
+        ));
+    }
+    let mut entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
+    let empty = entries.next().is_none();
+    let ours = dir.join(MARKER).is_file() || KNOWN_OUTPUTS.iter().any(|f| dir.join(f).is_file());
+    if empty || ours {
+        Ok(())
+    } else {
+        refuse(format!(
+            "{} holds files that gallerysim did not write; its results replace the whole folder, so give an empty or new folder",
+            dir.display()
+        ))
+    }
+}
+
+/// Moves the staging folder to `dir`, exchanging it with the previous folder if there is one;
+/// the previous content is removed with the staging folder.
+fn swap_in(staging: tempfile::TempDir, dir: &Path) -> Result<(), Error> {
+    let exists = std::fs::symlink_metadata(dir).is_ok();
+    if !exists {
+        let path = staging.keep();
+        return std::fs::rename(&path, dir).map_err(|e| {
+            let _ = std::fs::remove_dir_all(&path);
+            Error::io(dir, e)
+        });
+    }
+    exchange(staging.path(), dir).map_err(|e| Error::io(dir, e))?;
+    // `staging` now holds the previous results; dropping it removes them.
+    drop(staging);
+    Ok(())
+}
+
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
+    use rustix::fs::{renameat_with, RenameFlags, CWD};
+    renameat_with(CWD, a, CWD, b, RenameFlags::EXCHANGE).map_err(std::io::Error::from)
+}
+
+/// Without an atomic exchange: move the old folder aside, the new one in, the old one back to
+/// the staging path (removed with it).
+#[cfg(not(target_os = "linux"))]
+fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
+    let aside = a.with_extension("old");
+    std::fs::rename(b, &aside)?;
+    if let Err(e) = std::fs::rename(a, b) {
+        let _ = std::fs::rename(&aside, b);
+        return Err(e);
+    }
+    std::fs::rename(&aside, a)
+}
+
+/// Writes `bytes` to a private temporary file beside `path`, then renames it over `path`.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
-    std::fs::write(&tmp, bytes).map_err(|e| Error::io(&tmp, e))?;
-    std::fs::rename(&tmp, path).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        Error::io(path, e)
-    })
+    use std::io::Write as _;
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".gallerysim-")
+        .tempfile_in(dir)
+        .map_err(|e| Error::io(dir, e))?;
+    tmp.write_all(bytes).map_err(|e| Error::io(tmp.path(), e))?;
+    tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
+    Ok(())
 }
 
 /// A plain decimal with four places (no negative zero): the CSV money and quantity format.

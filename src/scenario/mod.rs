@@ -255,28 +255,12 @@ impl Scenario {
     /// Reads a scenario file, applies `--set` overrides, and validates the result.
     pub fn load_with(path: &Path, overrides: &[Override]) -> Result<Scenario, Error> {
         let label = path.display().to_string();
-        let bytes = std::fs::read(path).map_err(|e| match e.kind() {
-            // A scenario that is not there is bad input (exit 2), not a system failure.
-            std::io::ErrorKind::NotFound | std::io::ErrorKind::IsADirectory => {
-                Error::Input(InputError {
-                    file: label.clone(),
-                    line: None,
-                    column: None,
-                    key: None,
-                    message: format!("cannot read the scenario file: {e}"),
-                })
-            }
-            _ => Error::io(path, e),
-        })?;
-        let text = String::from_utf8(bytes).map_err(|e| InputError {
+        let text = crate::error::read_input(path).map_err(|message| InputError {
             file: label.clone(),
             line: None,
             column: None,
             key: None,
-            message: format!(
-                "not a UTF-8 text file (invalid byte at offset {}): a scenario is a TOML text file",
-                e.utf8_error().valid_up_to()
-            ),
+            message: format!("cannot use the scenario file: {message}"),
         })?;
         Ok(Scenario::parse_with(&text, &label, overrides)?)
     }

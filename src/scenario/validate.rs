@@ -274,9 +274,9 @@ impl Builder<'_> {
             Some(path) => {
                 let at = with(&base, "catalog");
                 let resolved = self.dir.join(path);
-                let text = std::fs::read_to_string(&resolved).map_err(|e| Invalid {
+                let text = crate::error::read_input(&resolved).map_err(|e| Invalid {
                     path: at.clone(),
-                    message: format!("cannot read price catalog {}: {e}", resolved.display()),
+                    message: format!("price catalog: {e}"),
                 })?;
                 let catalog =
                     Catalog::parse(&text, &resolved.display().to_string()).map_err(|e| {
