@@ -54,7 +54,8 @@ pub const MAX_INPUT_BYTES: u64 = 64 << 20;
 /// found before reading (`/dev/zero` fails at once).
 pub fn read_input(path: &std::path::Path) -> Result<String, String> {
     use std::io::Read as _;
-    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let meta =
+        std::fs::metadata(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     if !meta.is_file() {
         return Err(format!("{} is not a regular file", path.display()));
     }
@@ -66,13 +67,18 @@ pub fn read_input(path: &std::path::Path) -> Result<String, String> {
             MAX_INPUT_BYTES >> 20
         ));
     }
-    let file = std::fs::File::open(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let file =
+        std::fs::File::open(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     let mut bytes = Vec::new();
     file.take(MAX_INPUT_BYTES + 1)
         .read_to_end(&mut bytes)
         .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     if bytes.len() as u64 > MAX_INPUT_BYTES {
-        return Err(format!("{} grew past {} MiB while being read", path.display(), MAX_INPUT_BYTES >> 20));
+        return Err(format!(
+            "{} grew past {} MiB while being read",
+            path.display(),
+            MAX_INPUT_BYTES >> 20
+        ));
     }
     String::from_utf8(bytes).map_err(|e| {
         format!(

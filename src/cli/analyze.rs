@@ -31,6 +31,36 @@ fn align(scenarios: &mut [(String, Scenario)]) -> String {
     notice
 }
 
+/// Refuses scenarios whose figures cannot be compared month by month: another start,
+/// horizon or currency than the first.
+fn comparable(scenarios: &[(String, Scenario)]) -> Result<(), Error> {
+    let Some((first_label, first)) = scenarios.first() else {
+        return Ok(());
+    };
+    for (label, s) in &scenarios[1..] {
+        let differs = [
+            (
+                "start",
+                first.calendar.start().to_string(),
+                s.calendar.start().to_string(),
+            ),
+            ("months", first.months.to_string(), s.months.to_string()),
+            ("currency", first.currency.clone(), s.currency.clone()),
+        ]
+        .into_iter()
+        .find(|(_, a, b)| a != b);
+        if let Some((what, a, b)) = differs {
+            return Err(usage(
+                "SCENARIOS",
+                format!(
+                    "{label} has {what} = {b} but {first_label} has {what} = {a}: compare needs one start, horizon and currency (use --set scenario.{what}=... to align them)"
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Parses `NAME:PATH=VALUE` variants, grouping the overrides of each name in order.
 fn variants(specs: &[String]) -> Result<Vec<(String, Vec<Override>)>, Error> {
     let mut grouped: Vec<(String, Vec<Override>)> = Vec::new();
@@ -54,12 +84,17 @@ pub(super) fn compare(args: CompareArgs) -> Result<Outcome, Error> {
     let mut scenarios: Vec<(String, Scenario)> = Vec::new();
     for path in &args.scenarios {
         let (scenario, mut label) = load(Some(path), &args.sim)?;
-        if scenarios.iter().any(|(l, _)| *l == label) {
-            label = format!("{label}-{}", scenarios.len() + 1);
+        let mut n = scenarios.len() + 1;
+        while scenarios.iter().any(|(l, _)| *l == label) {
+            label = format!("{}-{n}", file_stem(path));
+            n += 1;
         }
         scenarios.push((label, scenario));
     }
     for (name, overrides) in variants(&args.variant)? {
+        if scenarios.iter().any(|(l, _)| *l == name) {
+            return Err(usage("--variant", format!("`{name}` names two scenarios")));
+        }
         let mut sim = args.sim.clone();
         sim.set.extend(overrides);
         let (scenario, _) = load(Some(first_path), &sim)?;
@@ -71,6 +106,7 @@ pub(super) fn compare(args: CompareArgs) -> Result<Outcome, Error> {
             "compare needs at least two scenario files, or one file and a --variant",
         ));
     }
+    comparable(&scenarios)?;
     let notice = align(&mut scenarios);
     let out = out_dir(&args.sim, &format!("compare-{}", file_stem(first_path)))?;
     let total_runs = scenarios.iter().map(|(_, s)| u64::from(s.runs)).sum();
@@ -136,6 +172,12 @@ pub(super) fn compare(args: CompareArgs) -> Result<Outcome, Error> {
 }
 
 pub(super) fn sweep(args: SweepArgs) -> Result<Outcome, Error> {
+    if matches!(args.param.as_str(), "scenario.runs" | "scenario.seed") {
+        return Err(usage(
+            "--param",
+            "every value of a sweep runs with the scenario's own runs and seed (common random numbers); use --runs or --seed instead",
+        ));
+    }
     let (base, stem) = load(Some(&args.scenario), &args.sim)?;
     let mut variants = Vec::new();
     for value in &args.values {

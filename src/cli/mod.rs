@@ -325,7 +325,12 @@ fn load(path: Option<&Path>, sim: &SimArgs) -> Result<(Scenario, String), Error>
 fn check_work(scenario: &Scenario, max_events: Option<f64>) -> Result<(), Error> {
     let limit = match max_events {
         Some(n) if n.is_finite() && n >= 1.0 => n,
-        Some(n) => return Err(usage("--max-events", format!("must be at least 1 (got {n})"))),
+        Some(n) => {
+            return Err(usage(
+                "--max-events",
+                format!("must be at least 1 (got {n})"),
+            ))
+        }
         None => Work::MAX_EVENTS,
     };
     let work = scenario.work();
@@ -385,7 +390,12 @@ impl Runner {
     fn new(sim: &SimArgs, total_runs: u64) -> Result<Runner, Error> {
         let mut pool = rayon::ThreadPoolBuilder::new();
         if let Some(n) = sim.threads {
-            pool = pool.num_threads(usize::from(n));
+            let cores = std::thread::available_parallelism().map_or(1, usize::from);
+            // More threads than cores only adds overhead; results do not depend on it.
+            if usize::from(n) > cores && !sim.quiet {
+                eprintln!("note: --threads {n} capped to the machine's {cores} cores");
+            }
+            pool = pool.num_threads(usize::from(n).min(cores));
         }
         let pool = pool
             .build()

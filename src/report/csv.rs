@@ -31,13 +31,30 @@ pub fn render_all(scenario: &Scenario, results: &Results) -> Result<Vec<OutputFi
 }
 
 /// Serialises rows one at a time (large files never hold all rows as structs at once).
-fn file<T: Serialize>(name: &str, rows: impl IntoIterator<Item = T>) -> Result<OutputFile, Error> {
+/// A file with no rows still has its header line.
+fn file<T: Serialize + Default>(
+    name: &str,
+    rows: impl IntoIterator<Item = T>,
+) -> Result<OutputFile, Error> {
     let mut writer = ::csv::Writer::from_writer(Vec::new());
     let fail = |e: &dyn std::fmt::Display| Error::io(name, std::io::Error::other(e.to_string()));
+    let mut empty = true;
     for row in rows {
         writer.serialize(row).map_err(|e| fail(&e))?;
+        empty = false;
     }
-    let bytes = writer.into_inner().map_err(|e| fail(&e))?;
+    if empty {
+        // The header comes from the row type: write one default row, keep its first line.
+        writer.serialize(T::default()).map_err(|e| fail(&e))?;
+    }
+    let mut bytes = writer.into_inner().map_err(|e| fail(&e))?;
+    if empty {
+        let header_end = bytes
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(bytes.len(), |i| i + 1);
+        bytes.truncate(header_end);
+    }
     Ok(OutputFile {
         name: name.to_string(),
         bytes,
@@ -45,7 +62,7 @@ fn file<T: Serialize>(name: &str, rows: impl IntoIterator<Item = T>) -> Result<O
 }
 
 /// `summary.csv`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Default, Serialize)]
 pub struct SummaryRow {
     pub metric: &'static str,
     pub unit: String,
@@ -105,7 +122,7 @@ fn summary_rows(scenario: &Scenario, results: &Results) -> Vec<SummaryRow> {
 }
 
 /// `monthly.csv`: mean over runs.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Default, Serialize)]
 pub struct MonthlyRow {
     pub month: u32,
     pub start: String,
@@ -145,7 +162,7 @@ fn monthly_rows(scenario: &Scenario, results: &Results) -> Vec<MonthlyRow> {
 }
 
 /// `runs.csv`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Default, Serialize)]
 pub struct RunRow {
     pub run: u32,
     pub seed: u64,
@@ -175,7 +192,7 @@ fn run_rows(results: &Results) -> Vec<RunRow> {
 }
 
 /// `versions.csv`: every version copy of run 1.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Default, Serialize)]
 pub struct VersionRow {
     pub run: u32,
     pub image: String,
@@ -232,7 +249,7 @@ fn version_rows<'a>(
 }
 
 /// `eligibility.csv`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Default, Serialize)]
 pub struct EligibilityRow {
     pub image: String,
     pub os_disk_gb: String,
@@ -268,7 +285,7 @@ fn join<'a>(codes: impl Iterator<Item = &'a str>) -> String {
 }
 
 /// `labs.csv` (run 1).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Default, Serialize)]
 pub struct LabRow {
     pub lab: String,
     pub count: u32,
@@ -298,7 +315,7 @@ fn lab_rows(scenario: &Scenario, results: &Results) -> Vec<LabRow> {
 }
 
 /// `budget.csv`: one row per month (monthly budget), an `any_month` row, and a `total` row.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Default, Serialize)]
 pub struct BudgetRow {
     pub scenario: String,
     pub scope: &'static str,
@@ -341,7 +358,7 @@ pub fn budget_file(items: &[(String, &Scenario, &Assessment)]) -> Result<OutputF
 }
 
 /// `comparison.csv`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Default, Serialize)]
 pub struct ComparisonCsvRow {
     pub scenario: String,
     pub metric: &'static str,
@@ -378,7 +395,7 @@ pub fn comparison_file(rows: &[ComparisonRow]) -> Result<OutputFile, Error> {
 }
 
 /// `comparison_monthly.csv`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Default, Serialize)]
 pub struct ComparisonMonthlyRow {
     pub month: u32,
     pub start: String,
@@ -409,7 +426,7 @@ pub fn comparison_monthly_file(
 }
 
 /// `sweep.csv`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Default, Serialize)]
 pub struct SweepRow {
     pub value: String,
     pub mean: String,
@@ -439,7 +456,7 @@ pub fn sweep_file(points: &[SweepPoint]) -> Result<OutputFile, Error> {
 }
 
 /// `sensitivity.csv`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Default, Serialize)]
 pub struct SensitivityRow {
     pub input: String,
     pub p10_value: String,
@@ -467,7 +484,7 @@ pub fn sensitivity_file(rows: &[TornadoRow]) -> Result<OutputFile, Error> {
 }
 
 /// `prices_used.csv`: every price the scenario's replicas and copies use, and its source.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Default, Serialize)]
 pub struct PriceUsedRow {
     pub scenario: String,
     pub item: String,

@@ -22,6 +22,8 @@ pub struct Override {
 impl Override {
     /// Parses `PATH=VALUE`.
     pub fn parse(text: &str) -> Result<Override, String> {
+        const MAX_SEGMENTS: usize = 8;
+        const MAX_VALUE_BYTES: usize = 64 * 1024;
         let (path, value) = text.split_once('=').ok_or_else(|| {
             format!("`{text}`: expected PATH=VALUE, e.g. gallery.campus.keep_versions=2")
         })?;
@@ -29,6 +31,17 @@ impl Override {
         if path.is_empty() || path.split('.').any(str::is_empty) {
             return Err(format!(
                 "`{text}`: the path must be dotted keys, e.g. image.cs101.used_gb"
+            ));
+        }
+        // The deepest scenario key has five segments (image.NAME.used_gb.min, prices...).
+        if path.split('.').count() > MAX_SEGMENTS {
+            return Err(format!(
+                "the path has more than {MAX_SEGMENTS} dotted keys; no scenario key is that deep"
+            ));
+        }
+        if value.len() > MAX_VALUE_BYTES {
+            return Err(format!(
+                "the value has more than {MAX_VALUE_BYTES} bytes; put large edits in the scenario file"
             ));
         }
         Ok(Override {

@@ -7,11 +7,11 @@ use toml::de::DeTable;
 use toml::Value;
 
 use super::locate::{self, Seg};
-use super::values::{
-    date, dist, exports, invalid, optional_dist, price_value, replica_count, whole, with,
-    Invalid, Result, HOURS, SIZE_GB,
-};
 use super::raw::{AccountKind, RawOsState, RawScenario, StorageBilling, StorageType};
+use super::values::{
+    date, dist, exports, invalid, optional_dist, price_value, replica_count, whole, with, Invalid,
+    Result, HOURS, SIZE_GB,
+};
 use super::{Account, Cell, Gallery, Image, Lab, Scenario};
 use crate::calendar::{Calendar, TICKS_PER_MONTH};
 use crate::catalog::prices::{Catalog, Item};
@@ -33,7 +33,6 @@ const MAX_IMAGE_GB: f64 = SIZE_GB.max;
 const MAX_DATA_DISKS: i64 = 64;
 /// VMs per lab entry (`count`) and students per lab.
 const MAX_LAB_COUNT: i64 = 10_000;
-
 
 pub(super) fn parse(
     text: &str,
@@ -557,8 +556,12 @@ impl Builder<'_> {
                 }
             };
             let exports = exports(im.exports.as_ref(), calendar, with(&path, "exports"))?;
-            let export_hours =
-                optional_dist(im.export_hours.as_ref(), 2.0, HOURS, with(&path, "export_hours"))?;
+            let export_hours = optional_dist(
+                im.export_hours.as_ref(),
+                2.0,
+                HOURS,
+                with(&path, "export_hours"),
+            )?;
             let replication_hours = optional_dist(
                 im.replication_hours.as_ref(),
                 1.0,

@@ -257,7 +257,11 @@ pub(super) fn dist(value: &Value, bounds: Bounds, path: Vec<Seg>) -> Result<Dist
     Ok(built)
 }
 
-pub(super) fn exports(value: Option<&Value>, calendar: &Calendar, path: Vec<Seg>) -> Result<Exports> {
+pub(super) fn exports(
+    value: Option<&Value>,
+    calendar: &Calendar,
+    path: Vec<Seg>,
+) -> Result<Exports> {
     let Some(value) = value else {
         return Ok(Exports::At(vec![0]));
     };

@@ -5,6 +5,7 @@ mod bad_input;
 mod charts;
 mod commands;
 mod determinism;
+mod edges;
 mod golden;
 mod harness;
 mod invariants;
