@@ -322,7 +322,7 @@ fn load(path: Option<&Path>, sim: &SimArgs) -> Result<(Scenario, String), Error>
 }
 
 /// Refuses absurd work before it starts, with the estimate and how to lower it.
-fn check_work(scenario: &Scenario, max_events: Option<f64>) -> Result<(), Error> {
+pub(super) fn check_work(scenario: &Scenario, max_events: Option<f64>) -> Result<(), Error> {
     let limit = match max_events {
         Some(n) if n.is_finite() && n >= 1.0 => n,
         Some(n) => {

@@ -154,6 +154,19 @@ pub(super) fn generate(args: GenerateArgs) -> Result<String, Error> {
         seed: args.seed,
     };
     let text = crate::generate::fleet(&spec).map_err(|e| usage("--geographies", e))?;
+    // Never write a file that `run` would reject: validate it and estimate its work first.
+    let scenario = crate::scenario::Scenario::parse(&text, "generated fleet")?;
+    super::check_work(&scenario, None).map_err(|e| match e {
+        Error::Input(mut input) => {
+            input.key = Some("--labs".to_string());
+            input.message = format!(
+                "the generated fleet would be refused by run: {}; generate fewer --labs, --months or --runs",
+                input.message
+            );
+            Error::Input(input)
+        }
+        other => other,
+    })?;
     match &args.out {
         None => Ok(text),
         Some(path) => {

@@ -238,7 +238,7 @@ impl Work {
 }
 
 /// A (gallery, region) pair: the granularity of `monthly.csv`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Cell {
     /// Gallery index.
     pub gallery: usize,

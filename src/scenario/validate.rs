@@ -1,6 +1,6 @@
 //! Stage two of loading: raw file values to a resolved, typed [`Scenario`].
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use jiff::civil::Date;
 use toml::de::DeTable;
@@ -184,13 +184,15 @@ impl Builder<'_> {
                 self.regions.get(c.region).name.clone(),
             )
         });
+        let cell_index: HashMap<Cell, usize> =
+            cells.iter().enumerate().map(|(i, c)| (*c, i)).collect();
         let mut images = images;
         for image in &mut images {
             for (region, cell) in &mut image.targets {
-                *cell = cells
-                    .iter()
-                    .position(|c| c.gallery == image.gallery && c.region == *region)
-                    .expect("every target has a cell");
+                *cell = cell_index[&Cell {
+                    gallery: image.gallery,
+                    region: *region,
+                }];
             }
         }
 
@@ -415,15 +417,11 @@ impl Builder<'_> {
     fn accounts(&mut self, raw: &RawScenario, galleries: &[Gallery]) -> Result<Vec<Account>> {
         let mut names = HashSet::new();
         let mut accounts = Vec::new();
+        let galleries_index = Index::new(galleries.iter().map(|g| g.name.as_str()));
         for (i, a) in raw.account.iter().enumerate() {
             let path = key_path!["account", i];
             unique(&mut names, &a.name, with(&path, "name"), "account")?;
-            let gallery = reference(
-                galleries.iter().map(|g| g.name.as_str()),
-                &a.gallery,
-                with(&path, "gallery"),
-                "gallery",
-            )?;
+            let gallery = galleries_index.find(&a.gallery, with(&path, "gallery"), "gallery")?;
             let region = self.region(&a.region, with(&path, "region"))?;
             let kind = a.kind.unwrap_or_default();
             let mut replicate_to = Vec::new();
@@ -485,15 +483,12 @@ impl Builder<'_> {
     ) -> Result<Vec<Image>> {
         let mut names = HashSet::new();
         let mut images = Vec::new();
+        let accounts_index = Index::new(accounts.iter().map(|a| a.name.as_str()));
+        let mut known_cells: HashSet<Cell> = cells.iter().copied().collect();
         for (i, im) in raw.image.iter().enumerate() {
             let path = key_path!["image", i];
             unique(&mut names, &im.name, with(&path, "name"), "image")?;
-            let account = reference(
-                accounts.iter().map(|a| a.name.as_str()),
-                &im.account,
-                with(&path, "account"),
-                "account",
-            )?;
+            let account = accounts_index.find(&im.account, with(&path, "account"), "account")?;
             let gallery = accounts[account].gallery;
             let os_disk_gb = im.os_disk_gb;
             if !(os_disk_gb > 0.0) {
@@ -583,7 +578,7 @@ impl Builder<'_> {
             targets.extend(regions.into_iter().filter(|r| *r != home).map(|r| (r, 0)));
             for &(region, _) in &targets {
                 let cell = Cell { gallery, region };
-                if !cells.contains(&cell) {
+                if known_cells.insert(cell) {
                     cells.push(cell);
                 }
             }
@@ -622,21 +617,13 @@ impl Builder<'_> {
     ) -> Result<Vec<Lab>> {
         let mut names = HashSet::new();
         let mut labs = Vec::new();
+        let accounts_index = Index::new(accounts.iter().map(|a| a.name.as_str()));
+        let images_index = Index::new(images.iter().map(|im| im.name.as_str()));
         for (i, l) in raw.lab.iter().enumerate() {
             let path = key_path!["lab", i];
             unique(&mut names, &l.name, with(&path, "name"), "lab")?;
-            let account = reference(
-                accounts.iter().map(|a| a.name.as_str()),
-                &l.account,
-                with(&path, "account"),
-                "account",
-            )?;
-            let image = reference(
-                images.iter().map(|im| im.name.as_str()),
-                &l.image,
-                with(&path, "image"),
-                "image",
-            )?;
+            let account = accounts_index.find(&l.account, with(&path, "account"), "account")?;
+            let image = images_index.find(&l.image, with(&path, "image"), "image")?;
             if images[image].gallery != accounts[account].gallery {
                 return invalid(
                     with(&path, "image"),
@@ -730,26 +717,47 @@ fn unique(seen: &mut HashSet<String>, name: &str, path: Vec<Seg>, what: &str) ->
     Ok(())
 }
 
-fn reference<'a>(
-    names: impl Iterator<Item = &'a str>,
-    name: &str,
-    path: Vec<Seg>,
-    what: &str,
-) -> Result<usize> {
-    let names: Vec<&str> = names.collect();
-    match names.iter().position(|n| *n == name) {
-        Some(i) => Ok(i),
-        None => invalid(
-            path,
-            format!(
-                "unknown {what} `{name}`; defined: {}",
-                if names.is_empty() {
-                    "none".to_string()
-                } else {
-                    names.join(", ")
-                }
-            ),
-        ),
+/// Names of one kind of entry, looked up in constant time (validation stays linear in the
+/// size of the file).
+struct Index<'a> {
+    by_name: HashMap<&'a str, usize>,
+    names: Vec<&'a str>,
+}
+
+impl<'a> Index<'a> {
+    fn new(names: impl Iterator<Item = &'a str>) -> Index<'a> {
+        let names: Vec<&str> = names.collect();
+        let mut by_name = HashMap::with_capacity(names.len());
+        for (i, n) in names.iter().enumerate() {
+            by_name.entry(*n).or_insert(i);
+        }
+        Index { by_name, names }
+    }
+
+    fn find(&self, name: &str, path: Vec<Seg>, what: &str) -> Result<usize> {
+        match self.by_name.get(name) {
+            Some(&i) => Ok(i),
+            None => {
+                let listed: Vec<&str> = self.names.iter().take(20).copied().collect();
+                let more = self.names.len().saturating_sub(listed.len());
+                invalid(
+                    path,
+                    format!(
+                        "unknown {what} `{name}`; defined: {}{}",
+                        if listed.is_empty() {
+                            "none".to_string()
+                        } else {
+                            listed.join(", ")
+                        },
+                        if more > 0 {
+                            format!(" and {more} more")
+                        } else {
+                            String::new()
+                        }
+                    ),
+                )
+            }
+        }
     }
 }
 

@@ -430,3 +430,117 @@ fn the_smaller_ones() {
         "lab,count,region,image,status,ready_at,wait_hours\n"
     );
 }
+
+/// Byte ranges of every number literal written `= N` in `text` (all of the default scenario's
+/// numeric keys, in tables and inline tables alike).
+fn number_literals(text: &str) -> Vec<std::ops::Range<usize>> {
+    let bytes = text.as_bytes();
+    let mut found = Vec::new();
+    let mut i = 0;
+    while i + 2 < bytes.len() {
+        if bytes[i] == b'=' && bytes[i + 1] == b' ' && bytes[i + 2].is_ascii_digit() {
+            let start = i + 2;
+            let mut end = start;
+            while end < bytes.len()
+                && (bytes[end].is_ascii_alphanumeric() || b".+-".contains(&bytes[end]))
+            {
+                end += 1;
+            }
+            found.push(start..end);
+            i = end;
+        } else {
+            i += 1;
+        }
+    }
+    found
+}
+
+/// Validates `text` (with `overrides`); when valid and not refused as absurd work, simulates
+/// one run and asserts every figure is finite. Never panics, never prints NaN.
+fn never_a_wrong_number(text: &str, overrides: &[gallerysim::scenario::Override]) {
+    use gallerysim::scenario::{Scenario, Work};
+    let outcome = std::panic::catch_unwind(|| {
+        let Ok(mut scenario) = Scenario::parse_with(text, "m.toml", overrides) else {
+            return;
+        };
+        scenario.runs = 1;
+        let work = scenario.work();
+        if work.events > Work::MAX_EVENTS || work.detailed_copies > Work::MAX_DETAILED_COPIES {
+            return;
+        }
+        let r = simulate(&scenario);
+        let t = r.runs[0].totals;
+        for x in [
+            t.total_cost,
+            t.storage_cost,
+            t.egress_cost,
+            t.ineligible_cost,
+        ] {
+            assert!(x.is_finite() && x >= 0.0, "cost {x}");
+        }
+        assert!(r.image_cost_mean.iter().all(|x| x.is_finite()));
+    });
+    assert!(
+        outcome.is_ok(),
+        "panicked or wrong number with {overrides:?} on:\n{text}"
+    );
+}
+
+const EXTREMES: [&str; 12] = [
+    "0",
+    "-0.0",
+    "1e-310",
+    "5e-324",
+    "1e308",
+    "1.7e308",
+    "nan",
+    "inf",
+    "-inf",
+    "9223372036854775807",
+    "-1",
+    "4294967296",
+];
+
+#[test]
+fn numeric_extremes_in_every_numeric_key_give_errors_or_finite_figures() {
+    let base = format!(
+        "{}\n[prices]\nsnapshot_gb_month = 0.05\nmanaged_disk_month = {{ S4 = 1.5 }}\negress_intra_continent_gb = 0.02\n",
+        gallerysim::scenario::DEFAULT_SCENARIO.replace("os_disk_gb = 256\n", "os_disk_gb = 256\ndata_disks = 1\n")
+    );
+    let literals = number_literals(&base);
+    assert!(literals.len() >= 40, "found {} numbers", literals.len());
+    for range in &literals {
+        for extreme in EXTREMES {
+            let text = format!("{}{extreme}{}", &base[..range.start], &base[range.end..]);
+            never_a_wrong_number(&text, &[]);
+        }
+    }
+}
+
+#[test]
+fn numeric_extremes_through_set_give_errors_or_finite_figures() {
+    let keys = [
+        "scenario.months",
+        "scenario.runs",
+        "gallery.northwind-gallery.replicas",
+        "gallery.northwind-gallery.keep_versions",
+        "image.cs101-windows.os_disk_gb",
+        "image.cs101-windows.used_gb",
+        "image.cs101-windows.used_gb.max",
+        "image.cs101-windows.data_disks",
+        "image.cs101-windows.exports.every_days",
+        "image.datasci-ubuntu.exports.per_month",
+        "image.datasci-ubuntu.used_gb.sd",
+        "image.engineering-cad.export_hours",
+        "lab.cs101-eastus.count",
+        "lab.cs101-eastus.students",
+        "prices.snapshot_gb_month",
+        "prices.egress_inter_continent_gb",
+    ];
+    for key in keys {
+        for extreme in EXTREMES {
+            let o = gallerysim::scenario::Override::parse(&format!("{key}={extreme}")).unwrap();
+            never_a_wrong_number(gallerysim::scenario::DEFAULT_SCENARIO, &[o]);
+        }
+    }
+}
