@@ -121,10 +121,10 @@ fn warnings_section(out: &mut String, scenario: &Scenario) {
 
 /// The scenario's warnings plus every image's eligibility cautions.
 pub fn all_warnings(scenario: &Scenario) -> Vec<String> {
-    let mut warnings = scenario.warnings.clone();
+    let mut warnings: Vec<String> = scenario.warnings.iter().map(ToString::to_string).collect();
     for im in &scenario.images {
         for w in &im.eligibility.warnings {
-            warnings.push(format!("image `{}`: {w}", im.name));
+            warnings.push(format!("image `{}`: {w} [{}]", im.name, w.code()));
         }
     }
     warnings

@@ -59,7 +59,7 @@ pub struct Scenario {
     /// Every (gallery, region) pair that holds replicas, in report order.
     pub cells: Vec<Cell>,
     /// Things worth telling the user that do not stop the run.
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Warning>,
     /// The regions every [`RegionId`] of the scenario refers to.
     pub regions: Regions,
 }
@@ -217,6 +217,59 @@ pub struct Lab {
     pub students: u32,
     /// Tick at which the labs are created (0 when at or before the start).
     pub create: u64,
+}
+
+/// Why a scenario deserves a caution. Codes are stable: reports and future machine-readable
+/// outputs print them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WarningCode {
+    /// `currency` differs from the bundled prices' and some are not overridden.
+    CurrencyWithoutPrices,
+    /// The horizon crosses the Lab Services retirement date.
+    PastRetirement,
+    /// A premium snapshot price is the bundled, undocumented one.
+    PremiumPriceUndocumented,
+    /// The price catalog lacks prices the scenario uses; bundled figures fill them.
+    CatalogGaps,
+    /// A lab account's gallery is in another geography.
+    GalleryInOtherGeography,
+    /// A lab plan is in another region than its gallery.
+    PlanAwayFromGallery,
+    /// `used_gb` exceeds the OS disk in more than 0.1 % of draws.
+    UsedOverDisk,
+    /// Fewer replicas than one per 20 concurrent VM creations.
+    FewReplicas,
+}
+
+impl WarningCode {
+    /// The stable code.
+    pub fn code(self) -> &'static str {
+        match self {
+            WarningCode::CurrencyWithoutPrices => "currency_without_prices",
+            WarningCode::PastRetirement => "past_lab_services_retirement",
+            WarningCode::PremiumPriceUndocumented => "premium_price_undocumented",
+            WarningCode::CatalogGaps => "catalog_gaps",
+            WarningCode::GalleryInOtherGeography => "gallery_in_other_geography",
+            WarningCode::PlanAwayFromGallery => "plan_away_from_gallery",
+            WarningCode::UsedOverDisk => "used_over_disk",
+            WarningCode::FewReplicas => "few_replicas",
+        }
+    }
+}
+
+/// A caution about a scenario that does not stop the run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Warning {
+    /// What kind of caution.
+    pub code: WarningCode,
+    /// The sentence for people.
+    pub message: String,
+}
+
+impl std::fmt::Display for Warning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} [{}]", self.message, self.code.code())
+    }
 }
 
 /// Estimated work of a scenario (see [`Scenario::work`]).

@@ -12,7 +12,7 @@ use super::values::{
     date, dist, exports, invalid, optional_dist, price_value, replica_count, whole, with, Invalid,
     Result, HOURS, SIZE_GB,
 };
-use super::{Account, Cell, Gallery, Image, Lab, Scenario};
+use super::{Account, Cell, Gallery, Image, Lab, Scenario, Warning, WarningCode};
 use crate::calendar::{Calendar, TICKS_PER_MONTH};
 use crate::catalog::prices::{Catalog, Item};
 use crate::catalog::{Continent, DiskTier, PriceBook, RegionId, Regions};
@@ -96,10 +96,17 @@ struct Builder<'r> {
     regions: &'r Regions,
     /// The scenario file's folder: relative catalog paths start here.
     dir: std::path::PathBuf,
-    warnings: Vec<String>,
+    warnings: Vec<Warning>,
 }
 
 impl Builder<'_> {
+    fn warn(&mut self, code: WarningCode, message: impl Into<String>) {
+        self.warnings.push(Warning {
+            code,
+            message: message.into(),
+        });
+    }
+
     fn build(&mut self, raw: RawScenario) -> Result<Scenario> {
         let meta = &raw.scenario;
         if meta.name.trim().is_empty() {
@@ -152,7 +159,9 @@ impl Builder<'_> {
                     ),
                 );
             }
-            self.warnings.push(format!(
+            self.warn(
+                WarningCode::CurrencyWithoutPrices,
+                format!(
                 "currency is {currency}, but the bundled prices are {}: set every [prices] figure in {currency}",
                 prices.currency
             ));
@@ -199,7 +208,9 @@ impl Builder<'_> {
         let horizon_end =
             calendar.date_of(crate::engine::Time(u64::from(months) * TICKS_PER_MONTH));
         if horizon_end > LAB_SERVICES_RETIREMENT {
-            self.warnings.push(format!(
+            self.warn(
+                WarningCode::PastRetirement,
+                format!(
                 "the horizon ends {horizon_end}, after Azure Lab Services retires on {LAB_SERVICES_RETIREMENT}: labs stop then but gallery storage goes on until images are deleted; exports dated after retirement are simulated as written"
             ));
         }
@@ -209,7 +220,9 @@ impl Builder<'_> {
             && storage_billing == StorageBilling::Snapshot
             && raw.prices.premium_snapshot_gb_month.is_none()
         {
-            self.warnings.push(
+            self.warn(
+                WarningCode::PremiumPriceUndocumented,
+
                 "a premium_lrs gallery is priced with the bundled premium snapshot rate, which Microsoft does not document: set [prices] premium_snapshot_gb_month".to_string(),
             );
         }
@@ -221,7 +234,9 @@ impl Builder<'_> {
             .map(|(item, r)| format!("{} in {}", item.name(), self.regions.get(*r).name))
             .collect();
         if !lacking.is_empty() {
-            self.warnings.push(format!(
+            self.warn(
+                WarningCode::CatalogGaps,
+                format!(
                 "the price catalog has no {}; the bundled figures are used for them (see prices_used.csv)",
                 lacking.join(", ")
             ));
@@ -442,7 +457,9 @@ impl Builder<'_> {
             let gallery_geo = &self.regions.get(galleries[gallery].region).geography;
             if kind == AccountKind::LabAccount && *gallery_geo != self.regions.get(region).geography
             {
-                self.warnings.push(format!(
+                self.warn(
+                WarningCode::GalleryInOtherGeography,
+                format!(
                     "lab account `{}` is in the {} geography but its gallery `{}` is in {}: versions replicate across the gallery's geography, so the account's labs will not see them",
                     a.name,
                     self.regions.get(region).geography,
@@ -451,7 +468,9 @@ impl Builder<'_> {
                 ));
             }
             if kind == AccountKind::LabPlan && region != galleries[gallery].region {
-                self.warnings.push(format!(
+                self.warn(
+                WarningCode::PlanAwayFromGallery,
+                format!(
                     "lab plan `{}` is in {} but its gallery `{}` is in {}: Lab Services needs them in the same region",
                     a.name,
                     self.regions.get(region).name,
@@ -530,7 +549,9 @@ impl Builder<'_> {
                 }
                 let p999 = used_gb.quantile(0.999);
                 if p999 > os_disk_gb {
-                    self.warnings.push(format!(
+                    self.warn(
+                WarningCode::UsedOverDisk,
+                format!(
                         "image `{}`: used_gb {used_gb} exceeds its {os_disk_gb} GB OS disk in more than 0.1 % of draws (P99.9 = {p999:.1} GB); a bounded distribution (pert, triangular) with max = {os_disk_gb} keeps it possible",
                         im.name
                     ));
@@ -690,7 +711,9 @@ impl Builder<'_> {
         for (gallery, region, vms) in seen {
             let replicas = u64::from(galleries[gallery].replicas_in(region));
             if vms > 20 * replicas {
-                self.warnings.push(format!(
+                self.warn(
+                WarningCode::FewReplicas,
+                format!(
                     "gallery `{}` keeps {replicas} replica(s) in {} for up to {vms} lab VMs: Microsoft recommends one replica per 20 concurrent VM creations ({} here)",
                     galleries[gallery].name,
                     self.regions.get(region).name,

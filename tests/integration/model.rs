@@ -311,9 +311,11 @@ fn a_lab_account_in_another_geography_than_its_gallery_is_warned_about() {
     );
     let sc = scenario(&text);
     assert!(
-        sc.warnings.iter().any(|w| w.contains(
-            "lab account `plan` is in the United States geography but its gallery `g` is in Europe"
-        )),
+        sc.warnings.iter().any(|w| w.code
+            == gallerysim::scenario::WarningCode::GalleryInOtherGeography
+            && w.message.contains(
+                "lab account `plan` is in the United States geography but its gallery `g` is in Europe"
+            )),
         "{:?}",
         sc.warnings
     );
