@@ -105,6 +105,71 @@ impl DiskTier {
     }
 }
 
+/// How replicas are billed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum StorageBilling {
+    /// Current Azure model: used GB of each replica at the snapshot price.
+    #[default]
+    Snapshot,
+    /// Legacy admin-guide model: each replica as a Standard HDD disk of the OS disk's tier.
+    ManagedDisk,
+}
+
+/// Storage account type of the replicas.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum StorageType {
+    /// Standard locally redundant (default).
+    #[default]
+    StandardLrs,
+    /// Standard zone redundant; snapshots cost the same as LRS.
+    StandardZrs,
+    /// Premium locally redundant.
+    PremiumLrs,
+}
+
+impl StorageType {
+    /// Name as in the scenario file.
+    pub fn name(self) -> &'static str {
+        match self {
+            StorageType::StandardLrs => "standard_lrs",
+            StorageType::StandardZrs => "standard_zrs",
+            StorageType::PremiumLrs => "premium_lrs",
+        }
+    }
+}
+
+/// The price item of a replica's storage: the gallery's snapshot type, or (managed-disk
+/// billing) the smallest Standard HDD tier that holds the OS disk.
+pub fn storage_item(billing: StorageBilling, storage: StorageType, os_disk_gb: f64) -> Item {
+    match billing {
+        StorageBilling::Snapshot => match storage {
+            StorageType::StandardLrs => Item::Snapshot,
+            StorageType::StandardZrs => Item::ZrsSnapshot,
+            StorageType::PremiumLrs => Item::PremiumSnapshot,
+        },
+        // Validation refuses OS disks larger than the largest tier.
+        StorageBilling::ManagedDisk => {
+            Item::Disk(DiskTier::holding(os_disk_gb).unwrap_or(DiskTier::S30))
+        }
+    }
+}
+
+/// The price item of a copy from `from` to `to`, priced at `from`: intra-continent when both
+/// are on one continent, inter-continent otherwise.
+pub fn egress_item(regions: &Regions, from: RegionId, to: RegionId) -> Item {
+    if regions.get(from).continent == regions.get(to).continent {
+        Item::EgressIntra
+    } else {
+        Item::EgressInter
+    }
+}
+
+/// Largest unit price accepted anywhere (catalog rows, `[prices]`), in any currency: real
+/// ones are below 100 even in yen.
+pub const MAX_PRICE: f64 = 1.0e6;
+
 /// A priced item, as named in price catalogs and `prices_used.csv`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Item {
@@ -222,7 +287,7 @@ impl Catalog {
             if Item::parse(&row.item).is_none() {
                 return Err(format!("line {line}: unknown item `{}`", row.item));
             }
-            let limit = crate::scenario::values::PRICE.max;
+            let limit = MAX_PRICE;
             if !(row.price >= 0.0 && row.price <= limit) {
                 return Err(format!(
                     "line {line}: price must be a number from 0 to {limit} (got {})",
@@ -283,6 +348,8 @@ pub enum Source {
         label: String,
         /// The effective date of the price.
         as_of: String,
+        /// The catalog's currency.
+        currency: String,
     },
     /// The scenario's `[prices]` table.
     Scenario,
@@ -328,6 +395,7 @@ impl PriceBook {
                     source: Source::Catalog {
                         label: c.label.clone(),
                         as_of: r.effective_date.clone(),
+                        currency: r.currency.clone(),
                     },
                 })
         };
@@ -385,23 +453,13 @@ impl PriceBook {
     /// Price per GB of copying from `from` to `to`: the source region's intra-continent
     /// price when both are on one continent, its inter-continent price otherwise.
     pub fn egress_gb(&self, regions: &Regions, from: RegionId, to: RegionId) -> f64 {
-        let item = if regions.get(from).continent == regions.get(to).continent {
-            Item::EgressIntra
-        } else {
-            Item::EgressInter
-        };
-        self.get(item, from).value
+        self.get(egress_item(regions, from, to), from).value
     }
 
     /// Snapshot price per GB-month in `region` for a gallery's storage type.
-    pub fn snapshot(&self, region: RegionId, storage: crate::scenario::StorageType) -> f64 {
-        use crate::scenario::StorageType;
-        let item = match storage {
-            StorageType::StandardLrs => Item::Snapshot,
-            StorageType::StandardZrs => Item::ZrsSnapshot,
-            StorageType::PremiumLrs => Item::PremiumSnapshot,
-        };
-        self.get(item, region).value
+    pub fn snapshot(&self, region: RegionId, storage: StorageType) -> f64 {
+        self.get(storage_item(StorageBilling::Snapshot, storage, 0.0), region)
+            .value
     }
 }
 
@@ -442,7 +500,7 @@ mod tests {
         let regions = Regions::bundled();
         let book = PriceBook::bundled(regions);
         let r = |name: &str| regions.find(name).unwrap();
-        use crate::scenario::StorageType::*;
+        use StorageType::*;
         assert_eq!(book.snapshot(r("eastus"), StandardLrs), 0.05);
         assert_eq!(book.snapshot(r("westeurope"), StandardZrs), 0.05);
         assert_eq!(book.disk_month(DiskTier::S4, r("eastus")), 1.536);

@@ -7,9 +7,9 @@
 //! prices afterwards, so a price change needs no new simulation.
 
 use crate::calendar::TICKS_PER_MONTH;
-use crate::catalog::prices::Item;
-use crate::catalog::{DiskTier, RegionId};
-use crate::scenario::{Scenario, StorageBilling, StorageType};
+use crate::catalog::prices::{egress_item, storage_item, Item};
+use crate::catalog::RegionId;
+use crate::scenario::{Scenario, StorageBilling};
 
 /// What a cost is for. Reports and analyses loop over [`Component::ALL`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -100,18 +100,10 @@ impl Layout {
                     item: storage_item(scenario.storage_billing, gallery.storage, image.os_disk_gb),
                     price_region: region,
                 };
-                let egress = (i > 0).then(|| {
-                    let same = scenario.regions.get(gallery.region).continent
-                        == scenario.regions.get(region).continent;
-                    Line {
-                        cell,
-                        item: if same {
-                            Item::EgressIntra
-                        } else {
-                            Item::EgressInter
-                        },
-                        price_region: gallery.region,
-                    }
+                let egress = (i > 0).then(|| Line {
+                    cell,
+                    item: egress_item(&scenario.regions, gallery.region, region),
+                    price_region: gallery.region,
                 });
                 for line in std::iter::once(storage).chain(egress) {
                     if !per_cell[cell].contains(&line) {
@@ -163,21 +155,6 @@ impl Layout {
             targets,
             target_offsets,
             target_count,
-        }
-    }
-}
-
-/// The storage meter of a replica of an image with an `os_disk_gb` OS disk.
-fn storage_item(billing: StorageBilling, storage: StorageType, os_disk_gb: f64) -> Item {
-    match billing {
-        StorageBilling::Snapshot => match storage {
-            StorageType::StandardLrs => Item::Snapshot,
-            StorageType::StandardZrs => Item::ZrsSnapshot,
-            StorageType::PremiumLrs => Item::PremiumSnapshot,
-        },
-        // Validation refuses OS disks larger than the largest tier.
-        StorageBilling::ManagedDisk => {
-            Item::Disk(DiskTier::holding(os_disk_gb).unwrap_or(DiskTier::S30))
         }
     }
 }

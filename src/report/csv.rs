@@ -505,7 +505,7 @@ pub fn prices_used_file(items: &[(String, &Scenario, &Results)]) -> Result<Outpu
     for (label, scenario, results) in items {
         for used in &results.prices_used {
             let (source, as_of) = match &used.priced.source {
-                Source::Catalog { label, as_of } => (label.clone(), as_of.clone()),
+                Source::Catalog { label, as_of, .. } => (label.clone(), as_of.clone()),
                 Source::Scenario => ("scenario [prices]".to_string(), String::new()),
             };
             rows.push(PriceUsedRow {

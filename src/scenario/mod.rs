@@ -223,8 +223,6 @@ pub struct Lab {
 /// outputs print them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WarningCode {
-    /// `currency` differs from the bundled prices' and some are not overridden.
-    CurrencyWithoutPrices,
     /// The horizon crosses the Lab Services retirement date.
     PastRetirement,
     /// A premium snapshot price is the bundled, undocumented one.
@@ -245,7 +243,6 @@ impl WarningCode {
     /// The stable code.
     pub fn code(self) -> &'static str {
         match self {
-            WarningCode::CurrencyWithoutPrices => "currency_without_prices",
             WarningCode::PastRetirement => "past_lab_services_retirement",
             WarningCode::PremiumPriceUndocumented => "premium_price_undocumented",
             WarningCode::CatalogGaps => "catalog_gaps",

@@ -5,6 +5,8 @@
 #![allow(missing_docs)]
 
 use serde::Deserialize;
+
+pub use crate::catalog::prices::{StorageBilling, StorageType};
 use toml::Value;
 
 /// The whole file.
@@ -39,17 +41,6 @@ pub struct RawMeta {
     pub storage_billing: Option<StorageBilling>,
 }
 
-/// How replicas are billed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
-#[serde(rename_all = "snake_case")]
-pub enum StorageBilling {
-    /// Current Azure model: used GB of each replica at the snapshot price.
-    #[default]
-    Snapshot,
-    /// Legacy admin-guide model: each replica as a Standard HDD disk of the OS disk's tier.
-    ManagedDisk,
-}
-
 /// `[prices]`.
 #[derive(Debug, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
@@ -78,30 +69,6 @@ pub struct RawGallery {
     pub storage: Option<StorageType>,
     pub replicas: Option<Value>,
     pub keep_versions: Option<i64>,
-}
-
-/// Storage account type of the replicas.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
-#[serde(rename_all = "snake_case")]
-pub enum StorageType {
-    /// Standard locally redundant (default).
-    #[default]
-    StandardLrs,
-    /// Standard zone redundant; snapshots cost the same as LRS.
-    StandardZrs,
-    /// Premium locally redundant.
-    PremiumLrs,
-}
-
-impl StorageType {
-    /// Name as in the scenario file.
-    pub fn name(self) -> &'static str {
-        match self {
-            StorageType::StandardLrs => "standard_lrs",
-            StorageType::StandardZrs => "standard_zrs",
-            StorageType::PremiumLrs => "premium_lrs",
-        }
-    }
 }
 
 /// `[[account]]`.

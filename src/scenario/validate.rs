@@ -14,7 +14,7 @@ use super::values::{
 };
 use super::{Account, Cell, Gallery, Image, Lab, Scenario, Warning, WarningCode};
 use crate::calendar::{Calendar, TICKS_PER_MONTH};
-use crate::catalog::prices::{Catalog, Item};
+use crate::catalog::prices::{egress_item, storage_item, Catalog, Item, Source};
 use crate::catalog::{Continent, DiskTier, PriceBook, RegionId, Regions};
 use crate::error::InputError;
 use crate::key_path;
@@ -139,7 +139,7 @@ impl Builder<'_> {
             );
         }
         let storage_billing = meta.storage_billing.unwrap_or_default();
-        let (prices, missing_prices) = self.prices(&raw)?;
+        let prices = self.prices(&raw)?;
         // The currency is the catalog's unless the scenario names one; an imported catalog in
         // another currency than the one named is an error, the bundled USD one a warning.
         let currency = meta
@@ -159,12 +159,7 @@ impl Builder<'_> {
                     ),
                 );
             }
-            self.warn(
-                WarningCode::CurrencyWithoutPrices,
-                format!(
-                "currency is {currency}, but the bundled prices are {}: set every [prices] figure in {currency}",
-                prices.currency
-            ));
+            // Every price the scenario uses must then come from [prices]: checked below.
         }
         let max_os_disk_gb = raw.rules.max_os_disk_gb.unwrap_or(128.0);
         if !(max_os_disk_gb > 0.0) {
@@ -227,20 +222,14 @@ impl Builder<'_> {
             );
         }
         self.replica_guidance(&galleries, &images, &labs);
-        let used: Vec<RegionId> = cells.iter().map(|c| c.region).collect();
-        let lacking: Vec<String> = missing_prices
-            .iter()
-            .filter(|(_, r)| used.contains(r))
-            .map(|(item, r)| format!("{} in {}", item.name(), self.regions.get(*r).name))
-            .collect();
-        if !lacking.is_empty() {
-            self.warn(
-                WarningCode::CatalogGaps,
-                format!(
-                "the price catalog has no {}; the bundled figures are used for them (see prices_used.csv)",
-                lacking.join(", ")
-            ));
-        }
+        self.one_currency(
+            &currency,
+            &prices,
+            &galleries,
+            &images,
+            raw.prices.catalog.is_some(),
+            storage_billing,
+        )?;
 
         Ok(Scenario {
             name: meta.name.clone(),
@@ -282,11 +271,11 @@ impl Builder<'_> {
 
     /// The price book: the catalog (`[prices] catalog`, else the bundled one), then the
     /// scenario's own figures on top. Returns the (item, region) pairs the catalog lacked.
-    fn prices(&self, raw: &RawScenario) -> Result<(PriceBook, Vec<(Item, RegionId)>)> {
+    fn prices(&self, raw: &RawScenario) -> Result<PriceBook> {
         let p = &raw.prices;
         let base = key_path!["prices"];
-        let (mut book, missing) = match &p.catalog {
-            None => (PriceBook::bundled(self.regions), Vec::new()),
+        let mut book = match &p.catalog {
+            None => PriceBook::bundled(self.regions),
             Some(path) => {
                 let at = with(&base, "catalog");
                 let resolved = self.dir.join(path);
@@ -301,7 +290,24 @@ impl Builder<'_> {
                             message: format!("price catalog {}: {e}", resolved.display()),
                         }
                     })?;
-                PriceBook::from_catalog(self.regions, &catalog)
+                if let Some((i, row)) = catalog
+                    .rows
+                    .iter()
+                    .enumerate()
+                    .find(|(_, r)| self.regions.find(&r.region).is_none())
+                {
+                    return invalid(
+                        at,
+                        format!(
+                            "price catalog {} line {}: unknown region `{}`; `gallerysim regions` lists the known ones",
+                            resolved.display(),
+                            i + 2,
+                            row.region
+                        ),
+                    );
+                }
+                // Gaps are checked against what the scenario uses, in `one_currency`.
+                PriceBook::from_catalog(self.regions, &catalog).0
             }
         };
         for (value, key, items) in [
@@ -381,7 +387,98 @@ impl Builder<'_> {
                 other => book.set_everywhere(item, price_value(other, path)?),
             }
         }
-        Ok((book, missing))
+        Ok(book)
+    }
+
+    /// One currency per run: every price the scenario's replicas and copies use must be in
+    /// the run's currency. A price that fell back to the bundled catalog in another currency
+    /// is an error listing every such (item, region) and how to supply it; a fallback in the
+    /// same currency is a warning listing only the prices used.
+    fn one_currency(
+        &mut self,
+        currency: &str,
+        prices: &PriceBook,
+        galleries: &[Gallery],
+        images: &[Image],
+        from_catalog: bool,
+        billing: StorageBilling,
+    ) -> Result<()> {
+        let mut used: Vec<(Item, RegionId)> = Vec::new();
+        let mut seen = HashSet::new();
+        for image in images {
+            let gallery = &galleries[image.gallery];
+            for (i, &(region, _)) in image.targets.iter().enumerate() {
+                let storage = (
+                    storage_item(billing, gallery.storage, image.os_disk_gb),
+                    region,
+                );
+                let egress = (i > 0).then(|| {
+                    (
+                        egress_item(self.regions, gallery.region, region),
+                        gallery.region,
+                    )
+                });
+                for pair in std::iter::once(storage).chain(egress) {
+                    if seen.insert(pair) {
+                        used.push(pair);
+                    }
+                }
+            }
+        }
+        let bundled_label = &crate::catalog::prices::Catalog::bundled().label;
+        let mut foreign = Vec::new();
+        let mut fallback = Vec::new();
+        for &(item, region) in &used {
+            if let Source::Catalog {
+                label, currency: c, ..
+            } = &prices.get(item, region).source
+            {
+                let name = format!("{} in {}", item.name(), self.regions.get(region).name);
+                if c != currency {
+                    foreign.push(name);
+                } else if from_catalog && label == bundled_label {
+                    fallback.push(name);
+                }
+            }
+        }
+        let list = |names: &[String]| {
+            let shown = names
+                .iter()
+                .take(12)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", ");
+            match names.len().saturating_sub(12) {
+                0 => shown,
+                more => format!("{shown} and {more} more"),
+            }
+        };
+        if !foreign.is_empty() {
+            let source = if from_catalog {
+                "the price catalog"
+            } else {
+                "the scenario"
+            };
+            return invalid(
+                key_path!["prices"],
+                format!(
+                    "the run is in {currency}, but {source} has no {currency} price for {} ({} used by this scenario); the bundled {} figures cannot be mixed in. Set them in [prices] in {currency} (e.g. snapshot_gb_month = {{ westeurope = 0.046 }}, egress_inter_continent_gb = 0.05) or import a fuller catalog",
+                    list(&foreign),
+                    foreign.len(),
+                    prices_bundled_currency()
+                ),
+            );
+        }
+        if !fallback.is_empty() {
+            self.warn(
+                WarningCode::CatalogGaps,
+                format!(
+                    "the price catalog has no {}; the bundled figures are used for them (see prices_used.csv)",
+                    list(&fallback)
+                ),
+            );
+        }
+        Ok(())
     }
 
     fn galleries(&self, raw: &RawScenario) -> Result<Vec<Gallery>> {
@@ -738,6 +835,12 @@ fn unique(seen: &mut HashSet<String>, name: &str, path: Vec<Seg>, what: &str) ->
         return invalid(path, format!("duplicate {what} name `{name}`"));
     }
     Ok(())
+}
+
+fn prices_bundled_currency() -> &'static str {
+    crate::catalog::prices::Catalog::bundled()
+        .currency()
+        .unwrap_or("USD")
 }
 
 /// Names of one kind of entry, looked up in constant time (validation stays linear in the

@@ -58,7 +58,7 @@ pub const HOURS: Bounds = Bounds {
 /// are below 100 even in yen).
 pub const PRICE: Bounds = Bounds {
     min: 0.0,
-    max: 1.0e6,
+    max: crate::catalog::prices::MAX_PRICE,
     unit: "per unit",
 };
 /// `exports = { every_days = N }`: from one hour to 100 years.

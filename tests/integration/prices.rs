@@ -211,3 +211,99 @@ fn the_bundled_catalog_is_regenerated_from_its_pages_by_the_import() {
         "data/prices.csv is out of date: re-import data/price-pages"
     );
 }
+
+/// Runs `text` (written beside `eur.csv`) and returns the output.
+fn run_in(dir: &Path, text: &str, out: &str) -> std::process::Output {
+    let scenario = dir.join("s.toml");
+    std::fs::write(&scenario, text).unwrap();
+    bin()
+        .arg("run")
+        .arg(&scenario)
+        .args(["--quiet", "--out"])
+        .arg(dir.join(out))
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn one_currency_per_run_an_eur_catalog_with_gaps_is_refused_until_filled() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(import_into(&dir.path().join("eur.csv"), &["eur-page.json"])
+        .status
+        .success());
+    // westeurope -> northeurope (both priced in EUR) and francecentral (no EUR price).
+    let text = SCENARIO
+        .replace("\"eastus\"", "\"westeurope\"")
+        .replace("[\"westus2\"]", "[\"northeurope\", \"francecentral\"]")
+        .replace(
+            "months = 1",
+            "months = 1\n\n[prices]\ncatalog = \"eur.csv\"",
+        );
+    let output = run_in(dir.path(), &text, "o1");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("key `prices`")
+            && stderr.contains("no EUR price for snapshot_gb_month in francecentral")
+            && stderr.contains("(1 used by this scenario)")
+            && stderr.contains("[prices] in EUR"),
+        "{stderr}"
+    );
+    assert!(!dir.path().join("o1").exists());
+
+    // Filled from [prices] in EUR: a pure EUR run. 100 GB for one 730-hour month:
+    // storage 100 x (0.046 + 0.047 + 0.051) = 14.40, egress 2 x 100 x 0.019 = 3.80: 18.20 EUR.
+    let filled = text.replace(
+        "catalog = \"eur.csv\"",
+        "catalog = \"eur.csv\"\nsnapshot_gb_month = { francecentral = 0.051 }",
+    );
+    let output = run_in(dir.path(), &filled, "o2");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let summary = read_csv(&dir.path().join("o2/summary.csv"));
+    assert_eq!(summary[0]["unit"], "EUR");
+    assert_close(num(&summary[0], "mean"), 18.20, CSV_4DP, "EUR total");
+    let used = read_csv(&dir.path().join("o2/prices_used.csv"));
+    assert!(used.iter().all(|r| r["currency"] == "EUR"));
+    let france = used
+        .iter()
+        .find(|r| r["region"] == "francecentral")
+        .unwrap();
+    assert_eq!(france["source"], "scenario [prices]");
+    let egress = used
+        .iter()
+        .find(|r| r["item"] == "egress_intra_continent_gb")
+        .unwrap();
+    assert_eq!(
+        (egress["region"].as_str(), egress["price"].as_str()),
+        ("westeurope", "0.019")
+    );
+}
+
+#[test]
+fn a_scenario_currency_without_a_catalog_needs_every_used_price_in_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let eur = SCENARIO.replace("months = 1", "months = 1\ncurrency = \"EUR\"");
+    let output = run_in(dir.path(), &eur, "o1");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("snapshot_gb_month in eastus")
+            && stderr.contains("egress_intra_continent_gb in eastus"),
+        "{stderr}"
+    );
+    // 100 GB x 0.04 x 2 regions + 100 GB x 0.018 = 9.80 EUR.
+    let priced =
+        format!("{eur}\n[prices]\nsnapshot_gb_month = 0.04\negress_intra_continent_gb = 0.018\n");
+    let output = run_in(dir.path(), &priced, "o2");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let summary = read_csv(&dir.path().join("o2/summary.csv"));
+    assert_close(num(&summary[0], "mean"), 9.80, CSV_4DP, "EUR total");
+}
