@@ -140,8 +140,7 @@ impl Builder<'_> {
         }
         let storage_billing = meta.storage_billing.unwrap_or_default();
         let prices = self.prices(&raw)?;
-        // The currency is the catalog's unless the scenario names one; an imported catalog in
-        // another currency than the one named is an error, the bundled USD one a warning.
+        // The currency is the catalog's unless the scenario names one.
         let currency = meta
             .currency
             .clone()
@@ -149,17 +148,16 @@ impl Builder<'_> {
         if currency.trim().is_empty() {
             return invalid(key_path!["scenario", "currency"], "must not be empty");
         }
-        if currency != prices.currency {
-            if raw.prices.catalog.is_some() {
-                return invalid(
-                    key_path!["scenario", "currency"],
-                    format!(
-                        "is {currency}, but the price catalog is in {}: remove scenario.currency or import prices in {currency}",
-                        prices.currency
-                    ),
-                );
-            }
-            // Every price the scenario uses must then come from [prices]: checked below.
+        // Another currency than the bundled prices': every price the scenario uses must then
+        // come from [prices] (checked in `one_currency`); against a catalog it is an error.
+        if currency != prices.currency && raw.prices.catalog.is_some() {
+            return invalid(
+                key_path!["scenario", "currency"],
+                format!(
+                    "is {currency}, but the price catalog is in {}: remove scenario.currency or import prices in {currency}",
+                    prices.currency
+                ),
+            );
         }
         let max_os_disk_gb = raw.rules.max_os_disk_gb.unwrap_or(128.0);
         if !(max_os_disk_gb > 0.0) {
