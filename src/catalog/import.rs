@@ -1,21 +1,34 @@
 //! `gallerysim prices import`: Azure Retail Prices API pages (the JSON exactly as the API
 //! returns it: `BillingCurrency`, `Items[]`, `NextPageLink`, `Count`) to a price catalog.
 //!
-//! Selection: `type == "Consumption"`, primary meter regions, no zero-priced placeholders
-//! (unless asked), the lowest price tier, and only the meters the simulator needs:
+//! Selection: `type == "Consumption"`, no zero-priced placeholders or free tiers (unless
+//! asked), and only the meters the simulator needs:
 //!
 //! | item | serviceName | productName | meterName | unit |
 //! |---|---|---|---|---|
 //! | `snapshot_gb_month` | Storage | Standard HDD Managed Disks | LRS Snapshots | GB/Month |
 //! | `zrs_snapshot_gb_month` | Storage | Standard HDD Managed Disks | ZRS Snapshots | GB/Month |
 //! | `premium_snapshot_gb_month` | Storage | Premium SSD Managed Disks | LRS Snapshots | GB/Month |
-//! | `managed_disk_month.S4` ... `.S30` | Storage | Standard HDD Managed Disks | S4 LRS Disk ... | 1/Month |
-//! | `egress_intra_continent_gb` | Bandwidth | any | Intra Continent Data Transfer Out... | GB |
-//! | `egress_inter_continent_gb` | Bandwidth | any | Inter Continent Data Transfer Out... | GB |
+//! | `managed_disk_month.S4` ... `.S30` | Storage | Standard HDD Managed Disks | S4 LRS Disk (older lists: S4 Disks) ... | 1/Month |
+//! | `egress_intra_continent_gb` of a region | Bandwidth | Rtn Preference: MGN | Standard Inter-Region Data Transfer | GB |
+//! | `egress_intra_continent_gb` of a continent | Bandwidth | any | Intra Continent Data Transfer Out... | GB |
+//! | `egress_inter_continent_gb` of a region or continent | Bandwidth | any | Inter Continent Data Transfer Out... | GB |
+//!
+//! Today's API prices inter-region transfer per source region (`Standard Inter-Region Data
+//! Transfer`, `armRegionName` a real region); billing exports and older lists use continent
+//! meters whose `armRegionName` (or the end of `productName`) is a continent such as
+//! `North America`: such a price applies to every region of that continent. No real
+//! inter-continent retail meter is known; when none is read, runs use the bundled figure.
+//!
+//! When several items give one (region, item): a region's own meter beats a continent's, a
+//! primary meter region beats a non-primary one, the lowest non-zero tier beats higher ones
+//! (reported), and the newest effective date wins. Every kept price is checked (finite,
+//! 0 to the price limit, a date, a known unit); a rejected item is reported, never written.
 
 use serde::Deserialize;
 
-use super::prices::{Catalog, CatalogRow, DiskTier, Item};
+use super::prices::{Catalog, CatalogRow, DiskTier, Item, MAX_PRICE};
+use super::Continent;
 use super::Regions;
 use crate::error::InputError;
 
@@ -68,6 +81,14 @@ pub struct Imported {
     pub unknown_regions: Vec<String>,
     /// True when every page points to a next page: the final page is missing.
     pub truncated: bool,
+    /// What the selection did that a reader should know (tiers, continent prices spread over
+    /// regions, non-primary rows used, fallbacks).
+    pub notes: Vec<String>,
+    /// Bandwidth meters seen but not used, as `meterName (productName)`: a missed meter is
+    /// visible here.
+    pub unused_bandwidth: Vec<String>,
+    /// Items of a needed meter that were not written, with the reason.
+    pub rejected: Vec<String>,
 }
 
 /// Options of the import.
@@ -75,6 +96,46 @@ pub struct Imported {
 pub struct Options {
     /// Keep zero-priced items (placeholders, free tiers) instead of skipping them.
     pub include_zero: bool,
+}
+
+/// Where a Bandwidth price applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Scope {
+    /// The item's own region.
+    Region,
+    /// Every region of a continent.
+    Continent(Continent),
+}
+
+/// The continent an Azure continent-meter name designates (the names Azure uses in billing
+/// data), if any.
+fn continent_named(name: &str) -> Option<Continent> {
+    let n = name.trim().to_ascii_lowercase();
+    Some(match n.as_str() {
+        "north america" | "us" | "canada" => Continent::NorthAmerica,
+        "south america" => Continent::SouthAmerica,
+        "europe" => Continent::Europe,
+        "asia" | "asia pacific" => Continent::Asia,
+        "oceania" | "australia" => Continent::Oceania,
+        "middle east" | "africa" | "middle east and africa" => Continent::MiddleEastAfrica,
+        _ => return None,
+    })
+}
+
+/// The scope of a Bandwidth item: its region when that is a known region, else the continent
+/// in `armRegionName` or at the end of `productName` (`... - North America`).
+fn bandwidth_scope(item: &ApiItem, regions: &Regions) -> Option<Scope> {
+    if regions.find(&item.arm_region_name).is_some() {
+        return Some(Scope::Region);
+    }
+    continent_named(&item.arm_region_name)
+        .or_else(|| {
+            item.product_name
+                .rsplit(" - ")
+                .next()
+                .and_then(continent_named)
+        })
+        .map(Scope::Continent)
 }
 
 /// Which catalog item an API item is, if any.
@@ -94,15 +155,17 @@ fn classify(item: &ApiItem) -> Option<Item> {
                 }
                 meter if standard_hdd && unit.ends_with("/Month") && !per_gb_month => meter
                     .strip_suffix(" LRS Disk")
+                    .or_else(|| meter.strip_suffix(" Disks"))
                     .and_then(DiskTier::parse)
                     .map(Item::Disk),
                 _ => None,
             }
         }
         "Bandwidth" if unit.ends_with("GB") => {
-            if item
-                .meter_name
-                .starts_with("Intra Continent Data Transfer Out")
+            if item.meter_name == "Standard Inter-Region Data Transfer"
+                || item
+                    .meter_name
+                    .starts_with("Intra Continent Data Transfer Out")
             {
                 Some(Item::EgressIntra)
             } else if item
@@ -134,10 +197,11 @@ pub fn import(
     options: Options,
 ) -> Result<Imported, InputError> {
     let mut currency: Option<(String, String)> = None;
-    // (region, item) -> (tier minimum, row)
-    let mut chosen: Vec<((String, Item), f64, CatalogRow)> = Vec::new();
+    let mut candidates: Vec<Candidate> = Vec::new();
     let mut items_read = 0;
     let mut unknown_regions: Vec<String> = Vec::new();
+    let mut unused_bandwidth: Vec<String> = Vec::new();
+    let mut rejected: Vec<String> = Vec::new();
     let mut saw_last_page = false;
     for (file, text) in pages {
         let page: Page = serde_json::from_str(text).map_err(|e| InputError {
@@ -149,6 +213,15 @@ pub fn import(
         })?;
         saw_last_page |= page.next_page_link.as_deref().is_none_or(str::is_empty);
         let mut check_currency = |code: &str, key: &str| {
+            if code.trim().is_empty() {
+                return Err(InputError {
+                    file: file.clone(),
+                    line: None,
+                    column: None,
+                    key: Some(key.to_string()),
+                    message: "empty currency code".to_string(),
+                });
+            }
             match &currency {
             Some((first, first_file)) if first != code => Err(InputError {
                 file: file.clone(),
@@ -169,59 +242,125 @@ pub fn import(
         if let Some(code) = &page.billing_currency {
             check_currency(code, "BillingCurrency")?;
         }
-        for item in &page.items {
+        for (index, item) in page.items.iter().enumerate() {
             items_read += 1;
             check_currency(&item.currency_code, "Items[].currencyCode")?;
-            if item.price_type != "Consumption"
-                || !item.is_primary_meter_region
-                || (item.retail_price == 0.0 && !options.include_zero)
-            {
+            if item.price_type != "Consumption" {
                 continue;
             }
-            let Some(kind) = classify(item) else { continue };
-            if regions.find(&item.arm_region_name).is_none() {
+            let Some(kind) = classify(item) else {
+                if item.service_name == "Bandwidth" {
+                    let name = format!("{} ({})", item.meter_name, item.product_name);
+                    if !unused_bandwidth.contains(&name) {
+                        unused_bandwidth.push(name);
+                    }
+                }
+                continue;
+            };
+            if item.retail_price == 0.0 && !options.include_zero {
+                continue;
+            }
+            let scope = match kind {
+                Item::EgressIntra | Item::EgressInter => bandwidth_scope(item, regions),
+                _ => regions.find(&item.arm_region_name).map(|_| Scope::Region),
+            };
+            let Some(scope) = scope else {
                 if !unknown_regions.contains(&item.arm_region_name) {
                     unknown_regions.push(item.arm_region_name.clone());
                 }
                 continue;
-            }
-            let row = CatalogRow {
-                region: item.arm_region_name.to_ascii_lowercase(),
-                item: kind.name(),
-                price: item.retail_price / unit_size(&item.unit_of_measure),
-                unit: kind.unit().to_string(),
-                currency: item.currency_code.clone(),
-                meter_name: item.meter_name.clone(),
-                effective_date: item.effective_start_date.chars().take(10).collect(),
-                product_name: item.product_name.clone(),
             };
-            let key = (row.region.clone(), kind);
-            match chosen.iter_mut().find(|(k, _, _)| *k == key) {
-                // The first price tier applies to a gallery's volumes; on equal tiers the
-                // newest effective date wins.
-                Some(existing) => {
-                    let better = item.tier_minimum_units < existing.1
-                        || (item.tier_minimum_units == existing.1
-                            && row.effective_date > existing.2.effective_date);
-                    if better {
-                        *existing = (key, item.tier_minimum_units, row);
-                    }
-                }
-                None => chosen.push((key, item.tier_minimum_units, row)),
+            let where_ = format!(
+                "{file} item {index} ({} in {})",
+                item.meter_name, item.arm_region_name
+            );
+            let size = unit_size(&item.unit_of_measure);
+            let price = item.retail_price / size;
+            if !(0.0..=MAX_PRICE).contains(&price) {
+                rejected.push(format!(
+                    "{where_}: price {:?} is not 0 to {MAX_PRICE}",
+                    item.retail_price
+                ));
+                continue;
             }
+            let date: String = item.effective_start_date.chars().take(10).collect();
+            if date.parse::<jiff::civil::Date>().is_err() {
+                rejected.push(format!(
+                    "{where_}: effective date `{}` is not a date",
+                    item.effective_start_date
+                ));
+                continue;
+            }
+            candidates.push(Candidate {
+                item: kind,
+                scope,
+                region: item.arm_region_name.to_ascii_lowercase(),
+                primary: item.is_primary_meter_region,
+                tier: item.tier_minimum_units,
+                row: CatalogRow {
+                    region: String::new(),
+                    item: kind.name(),
+                    price,
+                    unit: kind.unit().to_string(),
+                    currency: item.currency_code.clone(),
+                    meter_name: item.meter_name.clone(),
+                    effective_date: date,
+                    product_name: item.product_name.clone(),
+                },
+            });
         }
     }
     let mut rows = Vec::new();
     let mut missing = Vec::new();
     let mut regions_absent = Vec::new();
+    let mut notes = Vec::new();
     for (_, region) in regions.iter() {
         let mut lacking = Vec::new();
         for item in Item::ALL {
-            match chosen
+            let applies = |c: &&Candidate| {
+                c.item == item
+                    && match c.scope {
+                        Scope::Region => c.region == region.name,
+                        Scope::Continent(k) => k == region.continent,
+                    }
+            };
+            match candidates
                 .iter()
-                .find(|((r, i), _, _)| *r == region.name && *i == item)
+                .filter(applies)
+                .max_by(|a, b| a.rank().cmp(&b.rank()))
             {
-                Some((_, _, row)) => rows.push(row.clone()),
+                Some(best) => {
+                    if best.tier > 0.0 {
+                        notes.push(format!(
+                            "{} in {}: first non-zero tier, from {} units ({})",
+                            item.name(),
+                            region.name,
+                            best.tier,
+                            best.row.meter_name
+                        ));
+                    }
+                    if !best.primary {
+                        notes.push(format!(
+                            "{} in {}: from a non-primary meter region row (no primary row covers it)",
+                            item.name(),
+                            region.name
+                        ));
+                    }
+                    if let Scope::Continent(k) = best.scope {
+                        let note = format!(
+                            "{} from the {} continent meter ({}) applied to its regions",
+                            item.name(),
+                            k.name(),
+                            best.row.product_name
+                        );
+                        if !notes.contains(&note) {
+                            notes.push(note);
+                        }
+                    }
+                    let mut row = best.row.clone();
+                    row.region = region.name.clone();
+                    rows.push(row);
+                }
                 None => lacking.push(item.name()),
             }
         }
@@ -231,18 +370,63 @@ pub fn import(
             missing.push((region.name.clone(), lacking));
         }
     }
+    if !rows.is_empty() && !rows.iter().any(|r| r.item == Item::EgressInter.name()) {
+        notes.push(format!(
+            "no inter-continent transfer price in these pages (none is published today): runs use egress_inter_continent_gb from {} ({}); in another currency set [prices] egress_inter_continent_gb",
+            super::prices::Catalog::bundled().label,
+            super::prices::Catalog::bundled().currency().unwrap_or("USD"),
+        ));
+    }
     unknown_regions.sort();
+    let catalog = Catalog {
+        label: "imported".to_string(),
+        rows,
+    };
+    // What we write, `run` must accept.
+    Catalog::parse(&String::from_utf8_lossy(&catalog.to_csv()), "imported").map_err(|e| {
+        InputError {
+            file: "imported catalog".to_string(),
+            line: None,
+            column: None,
+            key: None,
+            message: format!("the imported catalog would be rejected by run: {e}"),
+        }
+    })?;
     Ok(Imported {
-        catalog: Catalog {
-            label: "imported".to_string(),
-            rows,
-        },
+        catalog,
         items_read,
         missing,
         regions_absent,
         unknown_regions,
         truncated: !saw_last_page,
+        notes,
+        unused_bandwidth,
+        rejected,
     })
+}
+
+/// A price item that may give one (region, item) of the catalog.
+#[derive(Debug)]
+struct Candidate {
+    item: Item,
+    scope: Scope,
+    /// The item's `armRegionName`, lower case.
+    region: String,
+    primary: bool,
+    tier: f64,
+    row: CatalogRow,
+}
+
+impl Candidate {
+    /// Larger is better: a region's own meter, a primary row, the lowest tier, the newest date.
+    fn rank(&self) -> (bool, bool, std::cmp::Reverse<u64>, &str) {
+        (
+            self.scope == Scope::Region,
+            self.primary,
+            std::cmp::Reverse(self.tier.max(0.0) as u64),
+            self.row.effective_date.as_str(),
+        )
+    }
 }
 
 #[cfg(test)]

@@ -629,6 +629,21 @@ pub fn imported(imported: &crate::catalog::import::Imported, out: &std::path::Pa
             imported.unknown_regions.join(", ")
         );
     }
+    for (title, lines) in [
+        ("How prices were chosen", &imported.notes),
+        (
+            "Bandwidth meters seen but not used (internet egress and the like are not gallery costs)",
+            &imported.unused_bandwidth,
+        ),
+        ("Rejected items (not written)", &imported.rejected),
+    ] {
+        if !lines.is_empty() {
+            let _ = writeln!(out_text, "\n{title}:");
+            for line in lines {
+                let _ = writeln!(out_text, "  - {line}");
+            }
+        }
+    }
     out_text
 }
 

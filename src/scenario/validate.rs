@@ -207,11 +207,17 @@ impl Builder<'_> {
                 "the horizon ends {horizon_end}, after Azure Lab Services retires on {LAB_SERVICES_RETIREMENT}: labs stop then but gallery storage goes on until images are deleted; exports dated after retirement are simulated as written"
             ));
         }
-        if galleries
-            .iter()
-            .any(|g| g.storage == StorageType::PremiumLrs)
-            && storage_billing == StorageBilling::Snapshot
-            && raw.prices.premium_snapshot_gb_month.is_none()
+        // Premium snapshot prices are published per region (Retail Prices API, 2026); only the
+        // bundled fallback is an assumption worth a warning.
+        let bundled_label = &Catalog::bundled().label;
+        if storage_billing == StorageBilling::Snapshot
+            && galleries.iter().any(|g| {
+                g.storage == StorageType::PremiumLrs
+                    && matches!(
+                        &prices.get(Item::PremiumSnapshot, g.region).source,
+                        Source::Catalog { label, .. } if label == bundled_label
+                    )
+            })
         {
             self.warn(
                 WarningCode::PremiumPriceUndocumented,

@@ -307,3 +307,88 @@ fn a_scenario_currency_without_a_catalog_needs_every_used_price_in_it() {
     let summary = read_csv(&dir.path().join("o2/summary.csv"));
     assert_close(num(&summary[0], "mean"), 9.80, CSV_4DP, "EUR total");
 }
+
+#[test]
+fn real_shaped_pages_give_egress_from_todays_meters_and_say_what_they_chose() {
+    // Items shaped as the live API returns them (2026): per-region inter-region transfer,
+    // a continent meter, a non-primary row, a tiered item, an older disk name, internet
+    // egress that is not ours, and two items that must be rejected.
+    let dir = tempfile::tempdir().unwrap();
+    let catalog = dir.path().join("real.csv");
+    let output = import_into(&catalog, &["real-shape-2026.json"]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let rows = read_csv(&catalog);
+    let price = |region: &str, item: &str| {
+        rows.iter()
+            .find(|r| r["region"] == region && r["item"] == item)
+            .map(|r| num(r, "price"))
+    };
+    // A region's own meter beats the continent's; the continent's covers the rest.
+    assert_eq!(price("eastus2", "egress_intra_continent_gb"), Some(0.02));
+    assert_eq!(price("eastus", "egress_intra_continent_gb"), Some(0.025));
+    assert_eq!(price("westus2", "egress_intra_continent_gb"), Some(0.025));
+    // The zero first tier is skipped, the first non-zero one taken and reported.
+    assert_eq!(
+        price("koreacentral", "egress_intra_continent_gb"),
+        Some(0.08)
+    );
+    assert!(
+        stdout.contains("koreacentral: first non-zero tier, from 5 units"),
+        "{stdout}"
+    );
+    // Non-primary only where no primary row covers the region.
+    assert_eq!(price("westeurope", "snapshot_gb_month"), Some(0.05));
+    assert!(stdout.contains("snapshot_gb_month in westeurope: from a non-primary"));
+    assert_eq!(price("brazilsouth", "managed_disk_month.S4"), Some(3.6864));
+    assert_eq!(
+        price("westeurope", "premium_snapshot_gb_month"),
+        Some(0.145)
+    );
+    assert_eq!(
+        price("northeurope", "premium_snapshot_gb_month"),
+        Some(0.132)
+    );
+    assert_eq!(price("westeurope", "managed_disk_month.S10"), Some(5.888));
+    // Never written: an absurd price and a bad date.
+    assert_eq!(price("eastus2", "snapshot_gb_month"), None);
+    assert_eq!(price("francecentral", "snapshot_gb_month"), None);
+    assert!(
+        stdout.contains("price 1e308 is not 0 to 1000000"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("effective date `soon` is not a date"));
+    // What was seen and not used, and the inter-continent fallback, are said.
+    assert!(stdout.contains("Standard Data Transfer Out (Rtn Preference: MGN)"));
+    assert!(stdout.contains("no inter-continent transfer price in these pages"));
+
+    // A run priced only from this import uses the imported egress.
+    let text = SCENARIO.replace(
+        "months = 1",
+        "months = 1\n\n[prices]\ncatalog = \"real.csv\"",
+    );
+    std::fs::write(dir.path().join("s.toml"), text).unwrap();
+    let out = dir.path().join("out");
+    bin()
+        .arg("run")
+        .arg(dir.path().join("s.toml"))
+        .args(["--quiet", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let used = read_csv(&out.join("prices_used.csv"));
+    let egress = used
+        .iter()
+        .find(|r| r["item"] == "egress_intra_continent_gb")
+        .unwrap();
+    assert_eq!(egress["region"], "eastus");
+    assert_eq!(egress["price"], "0.025");
+    assert!(egress["source"].ends_with("real.csv") && egress["as_of"] == "2024-01-01");
+    // 100 GB: storage 2 x 100 x 0.05 (bundled, USD) + egress 100 x 0.025 = 12.50.
+    let summary = read_csv(&out.join("summary.csv"));
+    assert_close(num(&summary[0], "mean"), 12.5, CSV_4DP, "total");
+}
