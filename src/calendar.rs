@@ -1,5 +1,8 @@
-//! Simulation time in calendar terms: one tick is one second from `scenario.start` 00:00 UTC,
-//! and a billing month is 730 hours (the contract's convention).
+//! Simulation time in calendar terms: one tick is one second from `scenario.start` 00:00 UTC.
+//! A billing month is 730 hours (the contract's default convention) or a calendar month
+//! (`billing_months = "calendar"`, as on an invoice); [`Calendar`] holds the month boundaries.
+
+use std::sync::Arc;
 
 use jiff::civil::Date;
 use jiff::Timestamp;
@@ -13,20 +16,99 @@ pub const HOURS_PER_MONTH: u64 = 730;
 /// Ticks in a billing month.
 pub const TICKS_PER_MONTH: u64 = HOURS_PER_MONTH * TICKS_PER_HOUR;
 
-/// Maps simulation ticks to wall-clock time.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// How the horizon is cut into billing months.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
+pub enum BillingMonths {
+    /// Blocks of 730 hours from the start (the default).
+    #[default]
+    #[serde(rename = "730h")]
+    Hours730,
+    /// Calendar months in UTC, from a start on the first day of a month: storage of a month is
+    /// prorated by the hours of that month, as Azure prorates a GB-month.
+    #[serde(rename = "calendar")]
+    Calendar,
+}
+
+/// Maps simulation ticks to wall-clock time, and to billing months.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Calendar {
     start: Date,
     start_unix: i64,
+    /// Tick at which each billing month starts, then the horizon: `months + 1` entries.
+    bounds: Arc<[u64]>,
+    /// Every month is 730 hours (month lookups are a division).
+    uniform: bool,
 }
 
 impl Calendar {
-    /// A calendar whose tick zero is `start` at 00:00 UTC.
+    /// A calendar of one 730-hour month whose tick zero is `start` at 00:00 UTC.
     pub fn new(start: Date) -> Calendar {
-        Calendar {
+        Calendar::with_months(start, 1, BillingMonths::Hours730)
+            .expect("730-hour months need no particular start")
+    }
+
+    /// A calendar of `months` billing months from `start`. Calendar months need a start on
+    /// the first day of a month (an error message otherwise).
+    pub fn with_months(start: Date, months: u32, kind: BillingMonths) -> Result<Calendar, String> {
+        let start_unix = unix_seconds(start);
+        let bounds: Vec<u64> = match kind {
+            BillingMonths::Hours730 => (0..=u64::from(months))
+                .map(|k| k * TICKS_PER_MONTH)
+                .collect(),
+            BillingMonths::Calendar => {
+                if start.day() != 1 {
+                    return Err(format!(
+                        "calendar billing months start on the first day of a month (got {start}): use {}",
+                        start.first_of_month()
+                    ));
+                }
+                let mut bounds = Vec::with_capacity(months as usize + 1);
+                let mut month = start;
+                for _ in 0..=months {
+                    bounds.push((unix_seconds(month) - start_unix) as u64);
+                    month = month
+                        .checked_add(jiff::Span::new().months(1))
+                        .map_err(|e| format!("the horizon leaves the supported dates: {e}"))?;
+                }
+                bounds
+            }
+        };
+        Ok(Calendar {
             start,
-            start_unix: unix_seconds(start),
-        }
+            start_unix,
+            bounds: bounds.into(),
+            uniform: kind == BillingMonths::Hours730,
+        })
+    }
+
+    /// Number of billing months.
+    pub fn months(&self) -> usize {
+        self.bounds.len() - 1
+    }
+
+    /// The end of the last billing month, in ticks.
+    pub fn horizon(&self) -> u64 {
+        self.bounds[self.bounds.len() - 1]
+    }
+
+    /// The billing month (0-based) holding tick `t` (the last one for `t` at the horizon).
+    pub fn month_of(&self, t: u64) -> usize {
+        let m = if self.uniform {
+            (t / TICKS_PER_MONTH) as usize
+        } else {
+            self.bounds.partition_point(|&b| b <= t) - 1
+        };
+        m.min(self.months() - 1)
+    }
+
+    /// Start and end tick of billing month `m` (0-based).
+    pub fn month_span(&self, m: usize) -> (u64, u64) {
+        (self.bounds[m], self.bounds[m + 1])
+    }
+
+    /// Whether months are 730-hour blocks.
+    pub fn is_730h(&self) -> bool {
+        self.uniform
     }
 
     /// The scenario's start date.
@@ -50,7 +132,7 @@ impl Calendar {
 
     /// ISO timestamp of the start of billing month `k` (1-based).
     pub fn month_start_iso(&self, month: u32) -> String {
-        self.iso(Time(u64::from(month - 1) * TICKS_PER_MONTH))
+        self.iso(Time(self.bounds[month as usize - 1]))
     }
 
     /// The date of a simulation time (UTC).
@@ -89,13 +171,32 @@ mod tests {
 
     #[test]
     fn iso_timestamps_and_month_starts() {
-        let cal = Calendar::new(Date::constant(2026, 9, 1));
+        let cal =
+            Calendar::with_months(Date::constant(2026, 9, 1), 2, BillingMonths::Hours730).unwrap();
         assert_eq!(cal.iso(Time(2 * TICKS_PER_HOUR)), "2026-09-01T02:00:00Z");
         assert_eq!(cal.month_start_iso(1), "2026-09-01T00:00:00Z");
         // 730 hours = 30 days 10 hours.
         assert_eq!(cal.month_start_iso(2), "2026-10-01T10:00:00Z");
         assert_eq!(cal.ticks_to(Date::constant(2026, 9, 2)), 86_400);
         assert_eq!(cal.date_of(Time(86_400 * 31)), Date::constant(2026, 10, 2));
+    }
+
+    #[test]
+    fn calendar_months_follow_the_calendar() {
+        let cal =
+            Calendar::with_months(Date::constant(2027, 1, 1), 3, BillingMonths::Calendar).unwrap();
+        assert_eq!(cal.month_start_iso(2), "2027-02-01T00:00:00Z");
+        assert_eq!(cal.month_start_iso(3), "2027-03-01T00:00:00Z");
+        // January 744 h, February 672 h, March 744 h.
+        assert_eq!(cal.month_span(1), (744 * 3600, (744 + 672) * 3600));
+        assert_eq!(cal.horizon(), (744 + 672 + 744) * 3600);
+        assert_eq!(cal.month_of(744 * 3600 - 1), 0);
+        assert_eq!(cal.month_of(744 * 3600), 1);
+        assert!(
+            Calendar::with_months(Date::constant(2027, 1, 5), 1, BillingMonths::Calendar)
+                .unwrap_err()
+                .contains("use 2027-01-01")
+        );
     }
 
     #[test]

@@ -327,7 +327,13 @@ impl Model<'_> {
             .egress
             .expect("only copies to other regions complete");
         c.record.egress_gb = c.record.used_gb;
-        self.usage.add_once(now.0, line, c.target, c.record.used_gb);
+        self.usage.add_once(
+            &self.scenario.calendar,
+            now.0,
+            line,
+            c.target,
+            c.record.used_gb,
+        );
     }
 
     fn delete_copy(&mut self, sim: &mut Simulation<Event>, copy: usize, now: Time) {
@@ -349,6 +355,7 @@ impl Model<'_> {
             return;
         };
         c.record.storage_quantity += self.usage.accrue(
+            &self.scenario.calendar,
             c.record.lines.storage,
             c.cell,
             c.target,

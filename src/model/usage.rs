@@ -6,7 +6,7 @@
 //! scenario; the model adds quantities to them, and [`crate::pricing`] multiplies them by
 //! prices afterwards, so a price change needs no new simulation.
 
-use crate::calendar::TICKS_PER_MONTH;
+use crate::calendar::Calendar;
 use crate::catalog::prices::{egress_item, storage_item, Item};
 use crate::catalog::RegionId;
 use crate::scenario::{Scenario, StorageBilling};
@@ -208,8 +208,15 @@ impl Usage {
     }
 
     /// Books `quantity` of a one-off meter (a copy) in the month holding tick `at`.
-    pub(super) fn add_once(&mut self, at: u64, line: u32, target: usize, quantity: f64) {
-        let month = (at / TICKS_PER_MONTH) as usize;
+    pub(super) fn add_once(
+        &mut self,
+        calendar: &Calendar,
+        at: u64,
+        line: u32,
+        target: usize,
+        quantity: f64,
+    ) {
+        let month = calendar.month_of(at);
         self.quantities[month * self.lines + line as usize] += quantity;
         self.targets[target][Component::Egress as usize] += quantity;
     }
@@ -220,6 +227,7 @@ impl Usage {
     #[allow(clippy::too_many_arguments)]
     pub(super) fn accrue(
         &mut self,
+        calendar: &Calendar,
         line: u32,
         cell: usize,
         target: usize,
@@ -231,10 +239,10 @@ impl Usage {
         let mut added = 0.0;
         let mut t = from;
         while t < to {
-            let month = (t / TICKS_PER_MONTH) as usize;
-            let month_end = (month as u64 + 1) * TICKS_PER_MONTH;
+            let month = calendar.month_of(t);
+            let (month_start, month_end) = calendar.month_span(month);
             let end = to.min(month_end);
-            let fraction = (end - t) as f64 / TICKS_PER_MONTH as f64;
+            let fraction = (end - t) as f64 / (month_end - month_start) as f64;
             self.quantities[month * self.lines + line as usize] += per_month * fraction;
             self.replica_months[month * self.cells + cell] += replicas * fraction;
             added += per_month * fraction;
@@ -265,10 +273,16 @@ mod tests {
             target_count: 1,
         };
         let mut usage = Usage::new(&layout, 3, 1);
+        let calendar = Calendar::with_months(
+            jiff::civil::Date::constant(2026, 9, 1),
+            3,
+            crate::calendar::BillingMonths::Hours730,
+        )
+        .unwrap();
         // From the middle of month 1 to a quarter into month 3, 20 GB-months per month.
-        let from = TICKS_PER_MONTH / 2;
-        let to = 2 * TICKS_PER_MONTH + TICKS_PER_MONTH / 4;
-        let added = usage.accrue(0, 0, 0, from, to, 20.0, 2.0);
+        let month = crate::calendar::TICKS_PER_MONTH;
+        let (from, to) = (month / 2, 2 * month + month / 4);
+        let added = usage.accrue(&calendar, 0, 0, 0, from, to, 20.0, 2.0);
         assert!((added - 35.0).abs() < 1e-12);
         assert_eq!(usage.quantity(0, 0), 10.0);
         assert_eq!(usage.quantity(1, 0), 20.0);

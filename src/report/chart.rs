@@ -67,6 +67,8 @@ pub struct ChartData {
     pub currency: String,
     /// Start date, for the time axis.
     pub start: String,
+    /// Billing months are calendar months (else 730-hour blocks).
+    pub calendar_months: bool,
     /// Billing months.
     pub months: usize,
     /// Per region, largest total first.
@@ -157,6 +159,7 @@ impl ChartData {
             title: scenario.name.clone(),
             currency: scenario.currency.clone(),
             start: scenario.calendar.start().to_string(),
+            calendar_months: !scenario.calendar.is_730h(),
             months,
             series,
             monthly_band,
@@ -171,7 +174,11 @@ impl ChartData {
     }
 
     fn month_axis(&self) -> String {
-        format!("billing month (730 hours each) from {}", self.start)
+        if self.calendar_months {
+            format!("calendar month from {}", self.start)
+        } else {
+            format!("billing month (730 hours each) from {}", self.start)
+        }
     }
 }
 

@@ -380,6 +380,6 @@ impl Scenario {
 
     /// The horizon in ticks.
     pub fn horizon_ticks(&self) -> u64 {
-        u64::from(self.months) * crate::calendar::TICKS_PER_MONTH
+        self.calendar.horizon()
     }
 }

@@ -39,6 +39,7 @@ pub struct RawMeta {
     pub runs: Option<i64>,
     pub currency: Option<String>,
     pub storage_billing: Option<StorageBilling>,
+    pub billing_months: Option<crate::calendar::BillingMonths>,
 }
 
 /// `[prices]`.

@@ -13,7 +13,7 @@ use super::values::{
     Result, HOURS, SIZE_GB,
 };
 use super::{Account, Cell, Gallery, Image, Lab, Scenario, Warning, WarningCode};
-use crate::calendar::{Calendar, TICKS_PER_MONTH};
+use crate::calendar::Calendar;
 use crate::catalog::prices::{egress_item, storage_item, Catalog, Item, Source};
 use crate::catalog::{Continent, DiskTier, PriceBook, RegionId, Regions};
 use crate::error::InputError;
@@ -113,7 +113,6 @@ impl Builder<'_> {
             return invalid(key_path!["scenario", "name"], "must not be empty");
         }
         let start = date(&meta.start, key_path!["scenario", "start"])?;
-        let calendar = Calendar::new(start);
         if !(1..=MAX_MONTHS).contains(&meta.months) {
             return invalid(
                 key_path!["scenario", "months"],
@@ -124,6 +123,13 @@ impl Builder<'_> {
             );
         }
         let months = meta.months as u32;
+        let calendar =
+            Calendar::with_months(start, months, meta.billing_months.unwrap_or_default()).map_err(
+                |message| Invalid {
+                    path: key_path!["scenario", "start"],
+                    message,
+                },
+            )?;
         let seed = match meta.seed {
             Some(s) if s < 0 => {
                 return invalid(key_path!["scenario", "seed"], "must not be negative")
@@ -198,8 +204,7 @@ impl Builder<'_> {
             }
         }
 
-        let horizon_end =
-            calendar.date_of(crate::engine::Time(u64::from(months) * TICKS_PER_MONTH));
+        let horizon_end = calendar.date_of(crate::engine::Time(calendar.horizon()));
         if horizon_end > LAB_SERVICES_RETIREMENT {
             self.warn(
                 WarningCode::PastRetirement,

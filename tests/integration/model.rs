@@ -320,3 +320,78 @@ fn a_lab_account_in_another_geography_than_its_gallery_is_warned_about() {
         sc.warnings
     );
 }
+
+/// One 40 GB image exported on 2027-01-11 (240 hours in), one region, $0.05/GB-month.
+fn billed(months: u32, billing: &str) -> gallerysim::montecarlo::Results {
+    let sc = scenario(&format!(
+        r#"
+[scenario]
+name = "billing months"
+start = "2027-01-01"
+months = {months}
+billing_months = "{billing}"
+
+[[gallery]]
+name = "g"
+region = "eastus"
+
+[[account]]
+name = "plan"
+gallery = "g"
+region = "eastus"
+kind = "lab_plan"
+
+[[image]]
+name = "img"
+account = "plan"
+os_disk_gb = 127
+used_gb = 40
+exports = ["2027-01-11"]
+export_hours = 0
+"#
+    ));
+    simulate(&sc)
+}
+
+#[test]
+fn calendar_months_prorate_by_the_hours_of_each_month() {
+    // 730-hour month: alive 730 - 240 = 490 h of 730.
+    let r = billed(1, "730h");
+    assert_close(
+        r.runs[0].totals.total_cost,
+        40.0 * 0.05 * 490.0 / 730.0,
+        EXACT,
+        "730h",
+    );
+    // January has 744 hours: alive 504 of 744.
+    let r = billed(1, "calendar");
+    assert_close(
+        r.runs[0].totals.total_cost,
+        40.0 * 0.05 * 504.0 / 744.0,
+        EXACT,
+        "January",
+    );
+    // Into February (672 hours, the whole month): one full GB-month more.
+    let r = billed(2, "calendar");
+    assert_close(
+        r.monthly_mean.entry(1, 0).cost_of(Component::Storage),
+        40.0 * 0.05,
+        EXACT,
+        "February",
+    );
+    assert_close(
+        r.runs[0].totals.total_cost,
+        40.0 * 0.05 * (504.0 / 744.0 + 1.0),
+        EXACT,
+        "two calendar months",
+    );
+    let sc = scenario(
+        &std::fs::read_to_string(bundled("default.toml"))
+            .unwrap()
+            .replace(
+                "months = 12 ",
+                "months = 12\nbilling_months = \"calendar\" ",
+            ),
+    );
+    assert_eq!(sc.calendar.month_start_iso(2), "2026-10-01T00:00:00Z");
+}
