@@ -504,7 +504,10 @@ mod tests {
         assert_eq!(book.snapshot(r("eastus"), StandardLrs), 0.05);
         assert_eq!(book.snapshot(r("westeurope"), StandardZrs), 0.05);
         assert_eq!(book.disk_month(DiskTier::S4, r("eastus")), 1.536);
-        assert_eq!(book.disk_month(DiskTier::S10, r("westeurope")), 5.89);
+        // Retail Prices API, 2026-07 (Infracost 2024: 5.89).
+        assert_eq!(book.disk_month(DiskTier::S10, r("westeurope")), 5.888);
+        assert_eq!(book.disk_month(DiskTier::S4, r("brazilsouth")), 3.6864);
+        assert_eq!(book.snapshot(r("westeurope"), PremiumLrs), 0.145);
         assert_eq!(book.egress_gb(regions, r("eastus"), r("westus2")), 0.02);
         assert_eq!(
             book.egress_gb(regions, r("westeurope"), r("northeurope")),

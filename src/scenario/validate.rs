@@ -14,7 +14,7 @@ use super::values::{
 };
 use super::{Account, Cell, Gallery, Image, Lab, Scenario, Warning, WarningCode};
 use crate::calendar::Calendar;
-use crate::catalog::prices::{egress_item, storage_item, Catalog, Item, Source};
+use crate::catalog::prices::{egress_item, storage_item, Catalog, Item, Priced, Source};
 use crate::catalog::{Continent, DiskTier, PriceBook, RegionId, Regions};
 use crate::error::InputError;
 use crate::key_path;
@@ -29,6 +29,9 @@ const MAX_MONTHS: i64 = 600;
 const MAX_RUNS: i64 = 1_000_000;
 /// Image size limit without shallow replication (domain.md section 4).
 const MAX_IMAGE_GB: f64 = SIZE_GB.max;
+/// The bundled premium snapshot price where none is published (data/README.md): an
+/// assumption, warned about when used.
+const ASSUMED_PREMIUM_SNAPSHOT: f64 = 0.12;
 /// Data disks of one image (Azure's largest VM sizes take 64).
 const MAX_DATA_DISKS: i64 = 64;
 /// VMs per lab entry (`count`) and students per lab.
@@ -219,8 +222,9 @@ impl Builder<'_> {
             && galleries.iter().any(|g| {
                 g.storage == StorageType::PremiumLrs
                     && matches!(
-                        &prices.get(Item::PremiumSnapshot, g.region).source,
-                        Source::Catalog { label, .. } if label == bundled_label
+                        prices.get(Item::PremiumSnapshot, g.region),
+                        Priced { value, source: Source::Catalog { label, .. } }
+                            if label == bundled_label && *value == ASSUMED_PREMIUM_SNAPSHOT
                     )
             })
         {

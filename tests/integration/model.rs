@@ -207,12 +207,13 @@ fn poisson_exports_average_the_requested_rate() {
 
 #[test]
 fn managed_disk_billing_uses_the_smallest_tier_that_holds_the_os_disk() {
-    // 64.5 GB needs S10 ($5.89/month): one replica for 2 months = $11.78.
+    // 64.5 GB needs S10 (westeurope $5.888/month, Retail Prices API 2026-07): one replica
+    // for 2 months = $11.776.
     let r = simulate(&scenario(&one_region(
         "os_disk_gb = 64.5\nexports = [\"2026-09-01\"]",
         "storage_billing = \"managed_disk\"",
     )));
-    assert_close(r.runs[0].totals.storage_cost, 2.0 * 5.89, EXACT, "storage");
+    assert_close(r.runs[0].totals.storage_cost, 2.0 * 5.888, EXACT, "storage");
     assert_close(
         r.monthly_mean.entry(1, 0).quantity(Component::Storage),
         1.0,
@@ -394,4 +395,42 @@ fn calendar_months_prorate_by_the_hours_of_each_month() {
             ),
     );
     assert_eq!(sc.calendar.month_start_iso(2), "2026-10-01T00:00:00Z");
+}
+
+#[test]
+fn the_premium_warning_is_only_for_the_assumed_price() {
+    use gallerysim::scenario::WarningCode::PremiumPriceUndocumented;
+    let premium = |region: &str| {
+        scenario(
+            &one_region("os_disk_gb = 127", "")
+                .replace(
+                    "region = \"westeurope\"\n\n[[account]]",
+                    "region = \"westeurope\"\nstorage = \"premium_lrs\"\n\n[[account]]",
+                )
+                .replace("\"westeurope\"", &format!("\"{region}\"")),
+        )
+    };
+    // westeurope's premium snapshot price is published (0.145); eastus's is our assumption.
+    let west = premium("westeurope");
+    assert!(!west
+        .warnings
+        .iter()
+        .any(|w| w.code == PremiumPriceUndocumented));
+    assert_eq!(
+        west.prices
+            .get(
+                gallerysim::catalog::prices::Item::PremiumSnapshot,
+                west.galleries[0].region
+            )
+            .value,
+        0.145
+    );
+    let east = premium("eastus");
+    assert!(
+        east.warnings
+            .iter()
+            .any(|w| w.code == PremiumPriceUndocumented),
+        "{:?}",
+        east.warnings
+    );
 }
