@@ -9,7 +9,7 @@
 use rayon::prelude::*;
 
 use crate::catalog::PriceBook;
-use crate::model::{self, lab_outcomes, CopyRecord, LabOutcome, Layout, RunTotals};
+use crate::model::{self, CopyRecord, LabOutcome, Layout, RunTotals, Wave};
 use crate::pricing::{Ledger, LedgerSum, PriceUsed, PricedRun, Pricer};
 use crate::scenario::Scenario;
 use crate::stats::ExactSum;
@@ -47,6 +47,12 @@ pub struct Results {
     pub copy_costs: Vec<[f64; 2]>,
     /// Lab status in the detailed run.
     pub labs: Vec<LabOutcome>,
+    /// Deployment waves of the detailed run.
+    pub waves: Vec<Wave>,
+    /// Per deployment, minutes to ready of every served wave of every run, in run order.
+    pub deployment_minutes: Vec<Vec<f64>>,
+    /// Per deployment, waves never served over all runs.
+    pub deployment_unserved: Vec<u32>,
     /// Engine events over all runs.
     pub events: u64,
     /// Every price the scenario's usage lines use, with its source.
@@ -57,10 +63,11 @@ pub struct Results {
 /// per-run figures are ordered by run number at the end and sums are exact.
 #[derive(Debug, Clone)]
 pub struct Accumulator {
-    runs: Vec<(RunSummary, Vec<f64>, Vec<[f64; 3]>)>,
+    runs: Vec<(RunSummary, Vec<f64>, Vec<[f64; 3]>, Vec<(usize, Option<f64>)>)>,
     ledger: LedgerSum,
     image_costs: Vec<ExactSum>,
     detail: Option<(Vec<CopyRecord>, Vec<[f64; 2]>)>,
+    service: Option<model::ServiceOutput>,
     events: u64,
     prices_used: Vec<PriceUsed>,
 }
@@ -73,6 +80,7 @@ impl Accumulator {
             ledger: LedgerSum::new(scenario.months as usize, scenario.cells.len()),
             image_costs: vec![ExactSum::default(); scenario.images.len()],
             detail: None,
+            service: None,
             events: 0,
             prices_used: prices_used.to_vec(),
         }
@@ -93,10 +101,14 @@ impl Accumulator {
             seed,
             totals: priced.totals,
         };
-        self.runs.push((summary, monthly, priced.input_means));
+        self.runs
+            .push((summary, monthly, priced.input_means, priced.waves));
         if let Some(detail) = priced.copies {
             debug_assert!(self.detail.is_none(), "one detailed run");
             self.detail = Some(detail);
+        }
+        if priced.service.is_some() {
+            self.service = priced.service;
         }
     }
 
@@ -112,21 +124,32 @@ impl Accumulator {
             debug_assert!(self.detail.is_none(), "one detailed run");
             self.detail = other.detail;
         }
+        if other.service.is_some() {
+            self.service = other.service;
+        }
     }
 
-    /// The results, with lab status computed from the detailed run.
+    /// The results, with lab status and waves of the detailed run.
     pub fn finish(mut self, scenario: &Scenario) -> Results {
-        self.runs.sort_by_key(|(summary, _, _)| summary.run);
+        self.runs.sort_by_key(|(summary, ..)| summary.run);
         let n = self.runs.len() as u32;
         let (copies, copy_costs) = self.detail.unwrap_or_default();
-        let labs = lab_outcomes(scenario, &copies);
+        let service = self.service.unwrap_or_default();
         let mut runs = Vec::with_capacity(self.runs.len());
         let mut monthly_totals = Vec::with_capacity(self.runs.len());
         let mut input_means = Vec::with_capacity(self.runs.len());
-        for (summary, monthly, means) in self.runs {
+        let mut deployment_minutes = vec![Vec::new(); scenario.deployments.len()];
+        let mut deployment_unserved = vec![0; scenario.deployments.len()];
+        for (summary, monthly, means, waves) in self.runs {
             runs.push(summary);
             monthly_totals.push(monthly);
             input_means.push(means);
+            for (deployment, minutes) in waves {
+                match minutes {
+                    Some(m) => deployment_minutes[deployment].push(m),
+                    None => deployment_unserved[deployment] += 1,
+                }
+            }
         }
         Results {
             runs,
@@ -140,7 +163,10 @@ impl Accumulator {
             input_means,
             copies,
             copy_costs,
-            labs,
+            labs: service.labs,
+            waves: service.waves,
+            deployment_minutes,
+            deployment_unserved,
             events: self.events,
             prices_used: self.prices_used,
         }

@@ -162,6 +162,9 @@ mod tests {
             copies: Vec::new(),
             copy_costs: Vec::new(),
             labs: Vec::new(),
+            waves: Vec::new(),
+            deployment_minutes: Vec::new(),
+            deployment_unserved: Vec::new(),
             events: 0,
             prices_used: Vec::new(),
         }

@@ -1,9 +1,6 @@
-//! Lab status (contract "Lab status rules"): a pure function of the scenario and one run's
-//! version copies.
+//! Lab status (contract "Lab status rules"): a pure function of the scenario and the
+//! availability of version copies in one run.
 
-use std::collections::HashMap;
-
-use super::CopyRecord;
 use crate::catalog::RegionId;
 use crate::engine::Time;
 use crate::scenario::Scenario;
@@ -44,13 +41,12 @@ pub struct LabOutcome {
     pub wait_hours: Option<f64>,
 }
 
-/// Status of every lab of `scenario`, from the copies of one run.
-pub fn lab_outcomes(scenario: &Scenario, copies: &[CopyRecord]) -> Vec<LabOutcome> {
-    // Copies grouped by (image, region) once, so each lab looks only at its own.
-    let mut by_place: HashMap<(usize, RegionId), Vec<&CopyRecord>> = HashMap::new();
-    for c in copies {
-        by_place.entry((c.image, c.region)).or_default().push(c);
-    }
+/// Status of every lab of `scenario`, from the availability intervals `[available, deleted)`
+/// of the version copies at each (image, region) place of one run.
+pub fn outcomes<'a>(
+    scenario: &Scenario,
+    intervals: impl Fn(usize, RegionId) -> &'a [(u64, u64)],
+) -> Vec<LabOutcome> {
     scenario
         .labs
         .iter()
@@ -69,15 +65,10 @@ pub fn lab_outcomes(scenario: &Scenario, copies: &[CopyRecord]) -> Vec<LabOutcom
             }
             let create = lab.create;
             // The first moment, not before `create`, at which a copy is alive in the region.
-            let ready = by_place
-                .get(&(lab.image, lab.region))
-                .into_iter()
-                .flatten()
-                .filter_map(|c| {
-                    let available = c.available_at?.0;
-                    let alive_at_create = c.deleted_at.is_none_or(|d| d.0 > create);
-                    alive_at_create.then_some(available.max(create))
-                })
+            let ready = intervals(lab.image, lab.region)
+                .iter()
+                .filter(|&&(_, deleted)| deleted > create)
+                .map(|&(available, _)| available.max(create))
                 .min();
             match ready {
                 Some(t) => LabOutcome {

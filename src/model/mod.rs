@@ -8,6 +8,7 @@
 //! afterwards by [`crate::pricing`].
 
 mod labs;
+mod service;
 mod streams;
 mod usage;
 
@@ -20,9 +21,10 @@ use statrs::distribution::Exp;
 use crate::calendar::{hours_to_ticks, HOURS_PER_MONTH};
 use crate::catalog::RegionId;
 use crate::engine::{EventId, Simulation, Time};
-use crate::scenario::{Exports, InputField, Scenario, StorageBilling};
+use crate::scenario::{DeployAt, Exports, InputField, Scenario, StorageBilling};
 
-pub use labs::{lab_outcomes, LabOutcome, LabStatus};
+pub use labs::{LabOutcome, LabStatus};
+pub use service::{lab_service, ServiceOutput, Wave, WaveStatus};
 pub use streams::run_seed;
 pub use usage::{Component, Layout, Line, TargetLines, Usage};
 
@@ -43,6 +45,15 @@ pub struct RunTotals {
     pub peak_replicas: u64,
     /// Engine events handled.
     pub events: u64,
+    /// Labs (counting `count`) with no usable version: ineligible, not replicated, or none
+    /// by the horizon.
+    pub labs_not_ready: u32,
+    /// Hours ready labs waited for a version after their creation date (x `count`).
+    pub lab_wait_hours: f64,
+    /// Minutes to ready of the slowest deployment wave (None without waves).
+    pub slowest_deployment_minutes: Option<f64>,
+    /// Deployment waves never served (no version in their region by the horizon).
+    pub waves_not_ready: u32,
 }
 
 /// One copy of one version in one region, as recorded for the detailed run.
@@ -81,6 +92,8 @@ pub struct RunOutput {
     pub peak_replicas: u64,
     /// Engine events handled.
     pub events: u64,
+    /// Lab status and deployment waves.
+    pub service: ServiceOutput,
     /// Per image, the mean of each input's draws in this run, indexed like
     /// [`InputField::ALL`] (NaN when the input was never drawn).
     pub input_means: Vec<[f64; 3]>,
@@ -96,6 +109,8 @@ enum Event {
     Created { image: u32, used_gb: f64 },
     /// A copy to a target region completed.
     CopyDone { copy: u32 },
+    /// A dated or periodic deployment wave is asked for.
+    Deploy { deployment: u32 },
 }
 
 #[derive(Debug)]
@@ -107,6 +122,8 @@ struct Copy {
     pending: Option<EventId>,
     /// Quantity per billing month while alive (GB-months or disk-months).
     quantity_per_month: f64,
+    /// Its availability interval in [`service::Service`], when labs or deployments use it.
+    interval: Option<(u32, u32)>,
 }
 
 struct Model<'s> {
@@ -130,6 +147,7 @@ struct Model<'s> {
     keep_copies: bool,
     /// Per image: starts of copy blocks freed by retention, for reuse.
     free_blocks: Vec<Vec<u32>>,
+    service: service::Service<'s>,
 }
 
 /// Runs the scenario once with `seed` as the run's seed, booking usage to the lines of
@@ -163,10 +181,22 @@ pub fn simulate_run(
         horizon,
         keep_copies,
         free_blocks: vec![Vec::new(); n_images],
+        service: service::Service::new(scenario, seed),
     };
     let mut sim = Simulation::new();
     for image in 0..n_images {
         model.schedule_export(&mut sim, image, None);
+    }
+    // Dated waves are all scheduled now; a periodic one schedules the next when it starts.
+    for (i, d) in scenario.deployments.iter().enumerate() {
+        let first = match &d.at {
+            DeployAt::Dates(ticks) => ticks.clone(),
+            DeployAt::Every(_) => vec![0],
+            DeployAt::EachVersion => Vec::new(),
+        };
+        for at in first.into_iter().filter(|&t| t < horizon.0) {
+            sim.schedule_at(Time(at), Event::Deploy { deployment: i as u32 });
+        }
     }
     sim.run_until(horizon, |sim, event| model.handle(sim, event));
     model.finish(sim.processed())
@@ -183,6 +213,17 @@ impl Model<'_> {
             Event::Export { image } => self.export(sim, image as usize),
             Event::Created { image, used_gb } => self.create_version(sim, image as usize, used_gb),
             Event::CopyDone { copy } => self.copy_done(sim.now(), copy as usize),
+            Event::Deploy { deployment } => {
+                let d = deployment as usize;
+                let now = sim.now();
+                self.service.wave(d, now.0);
+                if let DeployAt::Every(period) = self.scenario.deployments[d].at {
+                    let next = now.0.saturating_add(period);
+                    if next < self.horizon.0 {
+                        sim.schedule_at(Time(next), Event::Deploy { deployment });
+                    }
+                }
+            }
         }
     }
 
@@ -292,6 +333,7 @@ impl Model<'_> {
                 target: first_target + i,
                 pending,
                 quantity_per_month,
+                interval: None,
             };
             match reused {
                 Some(_) => self.copies[index as usize] = copy,
@@ -316,6 +358,7 @@ impl Model<'_> {
         c.pending = None;
         c.record.available_at = Some(now);
         self.alive_replicas += u64::from(c.record.replicas);
+        c.interval = self.service.available(c.record.image, c.record.region, now.0);
     }
 
     fn copy_done(&mut self, now: Time, copy: usize) {
@@ -345,6 +388,9 @@ impl Model<'_> {
             return;
         }
         self.alive_replicas -= u64::from(c.record.replicas);
+        if let Some(handle) = c.interval {
+            self.service.deleted(handle, now.0);
+        }
         self.accrue_storage(copy, now);
     }
 
@@ -379,6 +425,7 @@ impl Model<'_> {
             versions_created: self.versions_created,
             peak_replicas: self.peak_replicas,
             events,
+            service: self.service.finish(),
             input_means: self
                 .draws
                 .iter()

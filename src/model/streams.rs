@@ -15,6 +15,18 @@ pub fn run_seed(master: u64, run: u32) -> u64 {
     z ^ (z >> 31)
 }
 
+/// The stream of `purpose` for the entity with `stream_key` (an image, a deployment) in the
+/// run with `run_seed`.
+pub fn stream(run_seed: u64, stream_key: u64, purpose: u64) -> ChaCha8Rng {
+    let mut key = [0u8; 32];
+    key[..8].copy_from_slice(&run_seed.to_le_bytes());
+    key[8..16].copy_from_slice(&stream_key.to_le_bytes());
+    key[16..24].copy_from_slice(b"gallerys");
+    let mut rng = ChaCha8Rng::from_seed(key);
+    rng.set_stream(purpose);
+    rng
+}
+
 /// The three streams of one image in one run.
 #[derive(Debug)]
 pub struct ImageStreams {
@@ -29,19 +41,10 @@ pub struct ImageStreams {
 impl ImageStreams {
     /// Streams for the image with `stream_key` in the run with `run_seed`.
     pub fn new(run_seed: u64, stream_key: u64) -> ImageStreams {
-        let stream = |purpose: u64| {
-            let mut key = [0u8; 32];
-            key[..8].copy_from_slice(&run_seed.to_le_bytes());
-            key[8..16].copy_from_slice(&stream_key.to_le_bytes());
-            key[16..24].copy_from_slice(b"gallerys");
-            let mut rng = ChaCha8Rng::from_seed(key);
-            rng.set_stream(purpose);
-            rng
-        };
         ImageStreams {
-            arrivals: stream(1),
-            versions: stream(2),
-            replication: stream(3),
+            arrivals: stream(run_seed, stream_key, 1),
+            versions: stream(run_seed, stream_key, 2),
+            replication: stream(run_seed, stream_key, 3),
         }
     }
 }

@@ -12,7 +12,7 @@ pub use ledger::{CellMonth, Ledger, LedgerSum};
 
 use crate::catalog::prices::{Item, Priced};
 use crate::catalog::{PriceBook, RegionId};
-use crate::model::{Component, CopyRecord, Layout, RunOutput, RunTotals};
+use crate::model::{lab_service, Component, CopyRecord, Layout, RunOutput, RunTotals, ServiceOutput};
 use crate::scenario::Scenario;
 
 /// One price the scenario uses: a meter at a price region, with its source.
@@ -39,6 +39,10 @@ pub struct PricedRun {
     pub input_means: Vec<[f64; 3]>,
     /// The detailed run's copies and their storage and egress costs.
     pub copies: Option<(Vec<CopyRecord>, Vec<[f64; 2]>)>,
+    /// Per wave: deployment and minutes to ready (None: never served).
+    pub waves: Vec<(usize, Option<f64>)>,
+    /// The detailed run's lab status and waves.
+    pub service: Option<ServiceOutput>,
 }
 
 /// Unit prices of every usage line of a scenario under one price book.
@@ -136,7 +140,21 @@ impl<'a> Pricer<'a> {
             .map(|(_, cost)| cost)
             .sum();
         let [storage_cost, egress_cost] = by_component;
+        let (labs_not_ready, lab_wait_hours) = lab_service(sc, &run.service.labs);
+        let waves: Vec<(usize, Option<f64>)> = run
+            .service
+            .waves
+            .iter()
+            .map(|w| (w.deployment, w.minutes))
+            .collect();
         let totals = RunTotals {
+            labs_not_ready,
+            lab_wait_hours,
+            slowest_deployment_minutes: waves
+                .iter()
+                .filter_map(|w| w.1)
+                .reduce(f64::max),
+            waves_not_ready: waves.iter().filter(|w| w.1.is_none()).count() as u32,
             total_cost: storage_cost + egress_cost,
             storage_cost,
             egress_cost,
@@ -164,7 +182,9 @@ impl<'a> Pricer<'a> {
             ledger,
             image_costs,
             input_means: run.input_means.clone(),
+            service: copies.is_some().then(|| run.service.clone()),
             copies,
+            waves,
         }
     }
 }

@@ -48,6 +48,8 @@ pub struct Scenario {
     pub prices: PriceBook,
     /// Largest OS disk labs accept, in GB.
     pub max_os_disk_gb: f64,
+    /// Concurrent VM creations one replica serves (`[rules] vms_per_replica`, default 20).
+    pub vms_per_replica: u32,
     /// Galleries in file order.
     pub galleries: Vec<Gallery>,
     /// Lab accounts and lab plans in file order.
@@ -58,6 +60,8 @@ pub struct Scenario {
     pub labs: Vec<Lab>,
     /// Every (gallery, region) pair that holds replicas, in report order.
     pub cells: Vec<Cell>,
+    /// Deployment waves, in file order.
+    pub deployments: Vec<Deployment>,
     /// Things worth telling the user that do not stop the run.
     pub warnings: Vec<Warning>,
     /// The regions every [`RegionId`] of the scenario refers to.
@@ -198,6 +202,39 @@ impl Image {
             InputField::ReplicationHours => &mut self.replication_hours,
         }
     }
+}
+
+/// When a deployment's waves start.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DeployAt {
+    /// At these ticks (sorted).
+    Dates(Vec<u64>),
+    /// From the start, every so many ticks.
+    Every(u64),
+    /// Whenever a new version becomes available in the deployment's region.
+    EachVersion,
+}
+
+/// A deployment: `vms` VMs created from the latest version of `image` available in `region`,
+/// at most `replicas x vms_per_replica` at a time.
+#[derive(Debug, Clone)]
+pub struct Deployment {
+    /// Name.
+    pub name: String,
+    /// Image index.
+    pub image: usize,
+    /// Region.
+    pub region: RegionId,
+    /// VMs per wave.
+    pub vms: u32,
+    /// When waves start.
+    pub at: DeployAt,
+    /// Minutes one VM creation takes.
+    pub create_minutes: Dist,
+    /// Target minutes to ready, drawn on the chart when given.
+    pub target_minutes: Option<f64>,
+    /// Key of the deployment's random stream (a hash of its name).
+    pub stream_key: u64,
 }
 
 /// A lab entry (possibly standing for several identical labs).

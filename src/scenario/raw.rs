@@ -26,6 +26,21 @@ pub struct RawScenario {
     pub image: Vec<RawImage>,
     #[serde(default)]
     pub lab: Vec<RawLab>,
+    #[serde(default)]
+    pub deployment: Vec<RawDeployment>,
+}
+
+/// `[[deployment]]`: a wave of VM creations from an image in one region.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDeployment {
+    pub name: String,
+    pub image: String,
+    pub region: String,
+    pub vms: i64,
+    pub at: Value,
+    pub create_minutes: Option<Value>,
+    pub target_minutes: Option<Value>,
 }
 
 /// `[scenario]`.
@@ -59,6 +74,7 @@ pub struct RawPrices {
 #[serde(deny_unknown_fields)]
 pub struct RawRules {
     pub max_os_disk_gb: Option<f64>,
+    pub vms_per_replica: Option<i64>,
 }
 
 /// `[[gallery]]`.

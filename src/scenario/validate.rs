@@ -20,6 +20,8 @@ use crate::error::InputError;
 use crate::key_path;
 use crate::rules::{self, ImageFacts, OsState};
 
+mod deployments;
+
 /// Azure Lab Services retires on this date (domain.md section 1).
 pub const LAB_SERVICES_RETIREMENT: Date = Date::constant(2027, 6, 28);
 
@@ -234,6 +236,11 @@ impl Builder<'_> {
                 "a premium_lrs gallery is priced with the bundled premium snapshot rate, which Microsoft does not document: set [prices] premium_snapshot_gb_month".to_string(),
             );
         }
+        let vms_per_replica = match raw.rules.vms_per_replica {
+            Some(n) => whole(n, 1, 1000, key_path!["rules", "vms_per_replica"])?,
+            None => 20,
+        };
+        let deployments = self.deployments(&raw, &calendar, &images)?;
         self.replica_guidance(&galleries, &images, &labs);
         self.one_currency(
             &currency,
@@ -259,6 +266,8 @@ impl Builder<'_> {
             images,
             labs,
             cells,
+            deployments,
+            vms_per_replica,
             warnings: std::mem::take(&mut self.warnings),
             regions: self.regions.clone(),
         })
