@@ -63,7 +63,12 @@ pub struct Results {
 /// per-run figures are ordered by run number at the end and sums are exact.
 #[derive(Debug, Clone)]
 pub struct Accumulator {
-    runs: Vec<(RunSummary, Vec<f64>, Vec<[f64; 3]>, Vec<(usize, Option<f64>)>)>,
+    runs: Vec<(
+        RunSummary,
+        Vec<f64>,
+        Vec<[f64; 3]>,
+        Vec<(usize, Option<f64>)>,
+    )>,
     ledger: LedgerSum,
     image_costs: Vec<ExactSum>,
     detail: Option<(Vec<CopyRecord>, Vec<[f64; 2]>)>,

@@ -28,6 +28,49 @@ pub struct ComparisonRow {
     pub delta_p90: f64,
 }
 
+/// Sentences for every scenario that costs less than the first but serves worse: more labs
+/// without a usable image, longer lab waits, slower or unserved deployment waves (means per
+/// run, paired run by run).
+pub fn service_warnings(rows: &[ComparisonRow], first: &str) -> Vec<String> {
+    let delta = |scenario: &str, metric: &str| {
+        rows.iter()
+            .find(|r| r.scenario == scenario && r.metric == metric)
+            .map_or(0.0, |r| r.delta_mean)
+    };
+    let mut warnings = Vec::new();
+    for r in rows
+        .iter()
+        .filter(|r| r.metric == "total_cost" && r.scenario != first)
+    {
+        if r.delta_mean >= 0.0 {
+            continue;
+        }
+        let worse: Vec<String> = [
+            ("labs_not_ready", "more labs without a usable image"),
+            ("lab_wait_hours", "more lab-hours waiting for a version"),
+            ("waves_not_ready", "more deployment waves never served"),
+            (
+                "slowest_deployment_minutes",
+                "more minutes for its slowest deployment",
+            ),
+        ]
+        .into_iter()
+        .filter_map(|(metric, words)| {
+            let d = delta(&r.scenario, metric);
+            (d > 1e-9).then(|| format!("{d:.1} {words}"))
+        })
+        .collect();
+        if !worse.is_empty() {
+            warnings.push(format!(
+                "{} is cheaper than {first} but serves worse: {} (mean per run)",
+                r.scenario,
+                worse.join(", ")
+            ));
+        }
+    }
+    warnings
+}
+
 /// Reads one metric from a run's totals.
 pub type MetricFn = fn(&RunTotals) -> f64;
 

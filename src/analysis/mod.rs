@@ -3,6 +3,7 @@
 
 pub mod budget;
 pub mod compare;
+pub mod metrics;
 pub mod sensitivity;
 
 /// Fraction of `values` strictly greater than `threshold` (0 for no values).

@@ -119,9 +119,10 @@ pub(super) fn compare(args: CompareArgs) -> Result<Outcome, Error> {
         .zip(&results)
         .map(|((label, _), r)| (label.clone(), r))
         .collect();
-    let metrics: Vec<_> = report::csv::metrics("")
+    let any_deployments = scenarios.iter().any(|(_, s)| !s.deployments.is_empty());
+    let metrics: Vec<_> = crate::analysis::metrics::metrics("", any_deployments)
         .into_iter()
-        .map(|(name, _, read)| (name, read))
+        .map(|m| (m.name, m.read))
         .collect();
     let rows = cmp::compare(&labelled, &metrics);
     let monthly = cmp::compare_monthly(&labelled);
@@ -168,6 +169,9 @@ pub(super) fn compare(args: CompareArgs) -> Result<Outcome, Error> {
             .zip(assessments.iter()),
     );
     outcome.stderr.insert_str(0, &notice);
+    for w in cmp::service_warnings(&rows, &scenarios[0].0) {
+        outcome.stderr.push_str(&format!("warning: {w}\n"));
+    }
     Ok(outcome)
 }
 

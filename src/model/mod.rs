@@ -195,7 +195,12 @@ pub fn simulate_run(
             DeployAt::EachVersion => Vec::new(),
         };
         for at in first.into_iter().filter(|&t| t < horizon.0) {
-            sim.schedule_at(Time(at), Event::Deploy { deployment: i as u32 });
+            sim.schedule_at(
+                Time(at),
+                Event::Deploy {
+                    deployment: i as u32,
+                },
+            );
         }
     }
     sim.run_until(horizon, |sim, event| model.handle(sim, event));
@@ -358,7 +363,9 @@ impl Model<'_> {
         c.pending = None;
         c.record.available_at = Some(now);
         self.alive_replicas += u64::from(c.record.replicas);
-        c.interval = self.service.available(c.record.image, c.record.region, now.0);
+        c.interval = self
+            .service
+            .available(c.record.image, c.record.region, now.0);
     }
 
     fn copy_done(&mut self, now: Time, copy: usize) {

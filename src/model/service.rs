@@ -114,7 +114,12 @@ impl<'s> Service<'s> {
 
     /// A copy of `image` became available in `region`: returns its interval's handle when the
     /// place is tracked. Waiting waves start now, and `each_version` deployments start one.
-    pub(super) fn available(&mut self, image: usize, region: RegionId, now: u64) -> Option<(u32, u32)> {
+    pub(super) fn available(
+        &mut self,
+        image: usize,
+        region: RegionId,
+        now: u64,
+    ) -> Option<(u32, u32)> {
         let place = *self.place_of.get(&(image, region))?;
         self.intervals[place].push((now, u64::MAX));
         for (deployment, asked) in std::mem::take(&mut self.waiting[place]) {
@@ -136,7 +141,9 @@ impl<'s> Service<'s> {
     pub(super) fn wave(&mut self, deployment: usize, now: u64) {
         let d = &self.scenario.deployments[deployment];
         let place = self.place_of[&(d.image, d.region)];
-        let available = self.intervals[place].iter().any(|&(a, e)| a <= now && now < e);
+        let available = self.intervals[place]
+            .iter()
+            .any(|&(a, e)| a <= now && now < e);
         if available {
             self.run_wave(deployment, now, now);
         } else {

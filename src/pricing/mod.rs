@@ -12,7 +12,9 @@ pub use ledger::{CellMonth, Ledger, LedgerSum};
 
 use crate::catalog::prices::{Item, Priced};
 use crate::catalog::{PriceBook, RegionId};
-use crate::model::{lab_service, Component, CopyRecord, Layout, RunOutput, RunTotals, ServiceOutput};
+use crate::model::{
+    lab_service, Component, CopyRecord, Layout, RunOutput, RunTotals, ServiceOutput,
+};
 use crate::scenario::Scenario;
 
 /// One price the scenario uses: a meter at a price region, with its source.
@@ -150,10 +152,7 @@ impl<'a> Pricer<'a> {
         let totals = RunTotals {
             labs_not_ready,
             lab_wait_hours,
-            slowest_deployment_minutes: waves
-                .iter()
-                .filter_map(|w| w.1)
-                .reduce(f64::max),
+            slowest_deployment_minutes: waves.iter().filter_map(|w| w.1).reduce(f64::max),
             waves_not_ready: waves.iter().filter(|w| w.1.is_none()).count() as u32,
             total_cost: storage_cost + egress_cost,
             storage_cost,

@@ -81,6 +81,20 @@ pub struct ChartData {
     pub totals: Vec<f64>,
     /// Budgets to draw, if any.
     pub budget: Budget,
+    /// Per deployment: label, P10, P50 and P90 minutes to ready over every served wave of
+    /// every run, and the target when given.
+    pub deployments: Vec<DeploymentBar>,
+}
+
+/// One deployment on the minutes-to-ready chart.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeploymentBar {
+    /// `name (region)`.
+    pub label: String,
+    /// P10, P50, P90 minutes (None when no wave was ever served).
+    pub minutes: Option<(f64, f64, f64)>,
+    /// Target minutes.
+    pub target: Option<f64>,
 }
 
 impl ChartData {
@@ -166,6 +180,26 @@ impl ChartData {
             cumulative,
             totals: results.runs.iter().map(|r| r.totals.total_cost).collect(),
             budget: *budget,
+            deployments: scenario
+                .deployments
+                .iter()
+                .zip(&results.deployment_minutes)
+                .map(|(d, minutes)| {
+                    let mut sorted = minutes.clone();
+                    sorted.sort_by(f64::total_cmp);
+                    DeploymentBar {
+                        label: format!("{} ({})", d.name, regions.get(d.region).name),
+                        minutes: (!sorted.is_empty()).then(|| {
+                            (
+                                percentile(&sorted, 0.1),
+                                percentile(&sorted, 0.5),
+                                percentile(&sorted, 0.9),
+                            )
+                        }),
+                        target: d.target_minutes,
+                    }
+                })
+                .collect(),
         }
     }
 
@@ -203,6 +237,9 @@ pub fn render_all(
         files.extend(chart!("cost_distribution", cost_distribution));
     }
     files.extend(chart!("replicas", replicas));
+    if !data.deployments.is_empty() {
+        files.extend(chart!("deployment_minutes", deployment_minutes));
+    }
     Ok(files)
 }
 
@@ -735,6 +772,80 @@ fn replicas<DB: DrawingBackend>(
             s.label.clone(),
             Swatch::Box(PALETTE[i % PALETTE.len()].mix(0.85)),
         ));
+    }
+    legend(&side, &entries)
+}
+
+/// Minutes to ready per deployment: P50 bar, P10-P90 whisker, target mark.
+fn deployment_minutes<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    d: &ChartData,
+) -> Result<(), String> {
+    let title = format!("{}: minutes until every VM of a wave is created", d.title);
+    let (plot, side) = layout(root, &title)?;
+    let n = d.deployments.len();
+    let top = d
+        .deployments
+        .iter()
+        .flat_map(|b| b.minutes.map(|m| m.2).into_iter().chain(b.target))
+        .fold(1.0, f64::max)
+        * 1.15;
+    let mut chart = cartesian(&plot, 0.5f64..n as f64 + 0.5, 0f64..top, 70)?;
+    let labels: Vec<String> = d.deployments.iter().map(|b| b.label.clone()).collect();
+    mesh(&mut chart)
+        .x_labels(n + 1)
+        .x_label_formatter(&|x| {
+            let i = x.round() as usize;
+            if (x - x.round()).abs() < 1e-9 && (1..=labels.len()).contains(&i) {
+                labels[i - 1].clone()
+            } else {
+                String::new()
+            }
+        })
+        .x_desc("deployment (region)")
+        .y_label_formatter(&|y| format!("{y:.0}"))
+        .y_desc("minutes to ready (P50 bar, P10-P90 whisker)")
+        .draw()
+        .map_err(err)?;
+    let bar = PALETTE[0].mix(0.85);
+    let whisker = RGBColor(40, 40, 40);
+    for (i, b) in d.deployments.iter().enumerate() {
+        let x = i as f64 + 1.0;
+        if let Some((p10, p50, p90)) = b.minutes {
+            chart
+                .draw_series(std::iter::once(Rectangle::new(
+                    [(x - 0.3, 0.0), (x + 0.3, p50)],
+                    bar.filled(),
+                )))
+                .map_err(err)?;
+            for path in [
+                vec![(x, p10), (x, p90)],
+                vec![(x - 0.08, p10), (x + 0.08, p10)],
+                vec![(x - 0.08, p90), (x + 0.08, p90)],
+            ] {
+                chart
+                    .draw_series(std::iter::once(PathElement::new(
+                        path,
+                        whisker.stroke_width(2),
+                    )))
+                    .map_err(err)?;
+            }
+        }
+        if let Some(t) = b.target {
+            chart
+                .draw_series(std::iter::once(PathElement::new(
+                    vec![(x - 0.45, t), (x + 0.45, t)],
+                    BUDGET.stroke_width(3),
+                )))
+                .map_err(err)?;
+        }
+    }
+    let mut entries = vec![
+        ("P50 minutes".to_string(), Swatch::Box(bar)),
+        ("P10 to P90".to_string(), Swatch::Line(whisker.to_rgba())),
+    ];
+    if d.deployments.iter().any(|b| b.target.is_some()) {
+        entries.push(("target".to_string(), Swatch::Line(BUDGET.to_rgba())));
     }
     legend(&side, &entries)
 }

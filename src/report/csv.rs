@@ -8,26 +8,127 @@ use serde::Serialize;
 use super::{dec, OutputFile};
 use crate::analysis::budget::{Assessment, Scope};
 use crate::analysis::compare::{ComparisonRow, MonthlyComparison, SweepPoint};
+use crate::analysis::metrics::metrics;
 use crate::analysis::sensitivity::TornadoRow;
 use crate::calendar::Calendar;
 use crate::catalog::prices::Source;
 use crate::engine::Time;
 use crate::error::Error;
-use crate::model::{Component, RunTotals};
+use crate::model::Component;
 use crate::montecarlo::Results;
 use crate::scenario::Scenario;
 use crate::stats::Summary;
 
 /// Renders every CSV file.
 pub fn render_all(scenario: &Scenario, results: &Results) -> Result<Vec<OutputFile>, Error> {
-    Ok(vec![
+    let mut files = vec![
         file("summary.csv", summary_rows(scenario, results))?,
         file("monthly.csv", monthly_rows(scenario, results))?,
         file("runs.csv", run_rows(results))?,
         file("versions.csv", version_rows(scenario, results))?,
         file("eligibility.csv", eligibility_rows(scenario))?,
         file("labs.csv", lab_rows(scenario, results))?,
-    ])
+    ];
+    if !scenario.deployments.is_empty() {
+        files.push(file("deployments.csv", wave_rows(scenario, results))?);
+        files.push(file(
+            "deployment_minutes.csv",
+            deployment_minute_rows(scenario, results),
+        )?);
+    }
+    Ok(files)
+}
+
+/// `deployments.csv`: every wave of run 1.
+#[derive(Debug, Default, Serialize)]
+pub struct WaveRow {
+    pub deployment: String,
+    pub region: String,
+    pub image: String,
+    pub vms: u32,
+    pub replicas: u32,
+    pub start: String,
+    pub ready_at: String,
+    pub minutes_to_ready: String,
+    /// `ready` or `no_version`.
+    pub status: &'static str,
+}
+
+fn wave_rows(scenario: &Scenario, results: &Results) -> Vec<WaveRow> {
+    let mut waves: Vec<_> = results.waves.iter().collect();
+    // Deployment in file order, then time (the stable sort keeps the order of equal times).
+    waves.sort_by_key(|w| (w.deployment, w.start));
+    waves
+        .into_iter()
+        .map(|w| {
+            let d = &scenario.deployments[w.deployment];
+            WaveRow {
+                deployment: d.name.clone(),
+                region: scenario.regions.get(d.region).name.clone(),
+                image: scenario.images[d.image].name.clone(),
+                vms: d.vms,
+                replicas: w.replicas,
+                start: scenario.calendar.iso(w.start),
+                ready_at: iso(&scenario.calendar, w.ready_at),
+                minutes_to_ready: w.minutes.map(dec).unwrap_or_default(),
+                status: w.status.name(),
+            }
+        })
+        .collect()
+}
+
+/// `deployment_minutes.csv`: per deployment, minutes to ready over every served wave of
+/// every run.
+#[derive(Debug, Default, Serialize)]
+pub struct DeploymentMinutesRow {
+    pub deployment: String,
+    pub region: String,
+    pub image: String,
+    pub vms: u32,
+    pub waves: usize,
+    pub waves_not_ready: u32,
+    pub mean: String,
+    pub p50: String,
+    pub p90: String,
+    pub max: String,
+    pub target_minutes: String,
+    /// Share of served waves within the target (empty without a target).
+    pub within_target: String,
+}
+
+fn deployment_minute_rows(scenario: &Scenario, results: &Results) -> Vec<DeploymentMinutesRow> {
+    scenario
+        .deployments
+        .iter()
+        .enumerate()
+        .map(|(i, d)| {
+            let minutes = &results.deployment_minutes[i];
+            let s = Summary::of(minutes);
+            let served = !minutes.is_empty();
+            let stat = |x: f64| if served { dec(x) } else { String::new() };
+            DeploymentMinutesRow {
+                deployment: d.name.clone(),
+                region: scenario.regions.get(d.region).name.clone(),
+                image: scenario.images[d.image].name.clone(),
+                vms: d.vms,
+                waves: minutes.len() + results.deployment_unserved[i] as usize,
+                waves_not_ready: results.deployment_unserved[i],
+                mean: stat(s.mean),
+                p50: stat(s.p50),
+                p90: stat(s.p90),
+                max: stat(s.max),
+                target_minutes: d.target_minutes.map(dec).unwrap_or_default(),
+                within_target: d
+                    .target_minutes
+                    .filter(|_| served)
+                    .map(|t| {
+                        let within = minutes.iter().filter(|&&m| m <= t).count();
+                        dec(within as f64 / minutes.len() as f64)
+                    })
+                    .unwrap_or_default(),
+            }
+        })
+        .collect()
 }
 
 /// Serialises rows one at a time (large files never hold all rows as structs at once).
@@ -77,36 +178,19 @@ pub struct SummaryRow {
     pub max: String,
 }
 
-/// A `summary.csv` metric: name, unit, and how to read it from a run's totals.
-pub type Metric = (&'static str, String, fn(&RunTotals) -> f64);
-
-/// The metrics of `summary.csv`, in row order.
-pub fn metrics(currency: &str) -> [Metric; 6] {
-    [
-        ("total_cost", currency.to_string(), |t| t.total_cost),
-        ("storage_cost", currency.to_string(), |t| t.storage_cost),
-        ("egress_cost", currency.to_string(), |t| t.egress_cost),
-        ("ineligible_cost", currency.to_string(), |t| {
-            t.ineligible_cost
-        }),
-        ("versions_created", "versions".to_string(), |t| {
-            f64::from(t.versions_created)
-        }),
-        ("peak_replicas", "replicas".to_string(), |t| {
-            t.peak_replicas as f64
-        }),
-    ]
-}
-
 fn summary_rows(scenario: &Scenario, results: &Results) -> Vec<SummaryRow> {
-    metrics(&scenario.currency)
+    metrics(&scenario.currency, !scenario.deployments.is_empty())
         .into_iter()
-        .map(|(metric, unit, read)| {
-            let values: Vec<f64> = results.runs.iter().map(|r| read(&r.totals)).collect();
+        .map(|metric| {
+            let values: Vec<f64> = results
+                .runs
+                .iter()
+                .map(|r| (metric.read)(&r.totals))
+                .collect();
             let s = Summary::of(&values);
             SummaryRow {
-                metric,
-                unit,
+                metric: metric.name,
+                unit: metric.unit,
                 mean: dec(s.mean),
                 sd: dec(s.sd),
                 p5: dec(s.p5),

@@ -62,7 +62,11 @@ impl Builder<'_> {
 }
 
 /// `at`: a list of dates, `{ every_days = N }` or `"each_version"`.
-fn deploy_at(value: &Value, calendar: &Calendar, path: Vec<crate::scenario::locate::Seg>) -> Result<DeployAt> {
+fn deploy_at(
+    value: &Value,
+    calendar: &Calendar,
+    path: Vec<crate::scenario::locate::Seg>,
+) -> Result<DeployAt> {
     match value {
         Value::String(s) if s == "each_version" => Ok(DeployAt::EachVersion),
         Value::Array(items) => {
@@ -72,7 +76,10 @@ fn deploy_at(value: &Value, calendar: &Calendar, path: Vec<crate::scenario::loca
                 let d = date(item, at.clone())?;
                 let t = calendar.ticks_to(d);
                 if t < 0 {
-                    return invalid(at, format!("{d} is before scenario.start ({})", calendar.start()));
+                    return invalid(
+                        at,
+                        format!("{d} is before scenario.start ({})", calendar.start()),
+                    );
                 }
                 ticks.push(t as u64);
             }
