@@ -36,7 +36,7 @@ fn comparing_a_scenario_with_itself_gives_zero_difference_in_every_run() {
         }
     }
     assert_eq!(
-        rows[6]["scenario"], "budget-montecarlo-2",
+        rows[8]["scenario"], "budget-montecarlo-2",
         "duplicate labels are numbered"
     );
     for row in csv_rows(dir.path(), "comparison_monthly.csv") {
