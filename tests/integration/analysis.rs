@@ -23,7 +23,11 @@ fn comparing_a_scenario_with_itself_gives_zero_difference_in_every_run() {
         .assert()
         .success();
     let rows = csv_rows(dir.path(), "comparison.csv");
-    assert_eq!(rows.len(), 16, "2 scenarios x 8 metrics (6 costs and counts, 2 service)");
+    assert_eq!(
+        rows.len(),
+        16,
+        "2 scenarios x 8 metrics (6 costs and counts, 2 service)"
+    );
     for row in &rows {
         for column in ["delta_mean", "delta_p10", "delta_p90", "prob_higher"] {
             assert_eq!(

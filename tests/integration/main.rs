@@ -4,6 +4,7 @@ mod analysis;
 mod bad_input;
 mod charts;
 mod commands;
+mod deployments;
 mod determinism;
 mod edges;
 mod golden;

@@ -1,0 +1,155 @@
+//! Deployment waves: what replicas buy, with hand-computed minutes.
+
+use gallerysim::model::WaveStatus;
+
+use crate::harness::*;
+
+/// A lab plan in eastus replicating to westus2 (copies take 48 hours); one 40 GB image
+/// exported at the start; `replicas` replicas in every region; one deployment.
+fn scenario_with(replicas: u32, deployment: &str, rules: &str) -> String {
+    format!(
+        r#"
+[scenario]
+name = "waves"
+start = "2026-09-01"
+months = 1
+
+[rules]
+{rules}
+
+[[gallery]]
+name = "g"
+region = "eastus"
+replicas = {replicas}
+
+[[account]]
+name = "plan"
+gallery = "g"
+region = "eastus"
+kind = "lab_plan"
+replicate_to = ["westus2"]
+
+[[image]]
+name = "img"
+account = "plan"
+os_disk_gb = 127
+used_gb = 40
+export_hours = 0
+replication_hours = 48
+
+[[deployment]]
+name = "semester"
+image = "img"
+{deployment}
+"#
+    )
+}
+
+const EASTUS_200: &str =
+    "region = \"eastus\"\nvms = 200\nat = [\"2026-09-02\"]\ncreate_minutes = 10";
+
+#[test]
+fn replicas_bound_concurrent_creations() {
+    // 200 VMs of 10 minutes, 20 per replica: 1 replica = 20 at a time = 10 rounds = 100 min.
+    for (replicas, minutes) in [(1, 100.0), (3, 40.0), (4, 30.0), (10, 10.0), (20, 10.0)] {
+        let r = simulate(&scenario(&scenario_with(replicas, EASTUS_200, "")));
+        assert_eq!(r.waves.len(), 1);
+        let w = r.waves[0];
+        assert_eq!(w.status, WaveStatus::Ready);
+        assert_close(
+            w.minutes.unwrap(),
+            minutes,
+            EXACT,
+            &format!("{replicas} replicas"),
+        );
+        assert_eq!(r.runs[0].totals.slowest_deployment_minutes, Some(minutes));
+    }
+    // With the scaling section's 50 VMs per replica: 2 replicas serve 100 at once = 20 min.
+    let r = simulate(&scenario(&scenario_with(
+        2,
+        EASTUS_200,
+        "vms_per_replica = 50",
+    )));
+    assert_close(r.waves[0].minutes.unwrap(), 20.0, EXACT, "50 per replica");
+}
+
+#[test]
+fn a_wave_before_its_version_arrives_waits_for_the_copy() {
+    // westus2's copy completes 48 hours after the start; the wave is asked for at 24 hours:
+    // it waits 24 hours (1,440 minutes), then 200 VMs at 20 at a time take 100 minutes.
+    let text = scenario_with(
+        1,
+        "region = \"westus2\"\nvms = 200\nat = [\"2026-09-02\"]\ncreate_minutes = 10",
+        "",
+    );
+    let r = simulate(&scenario(&text));
+    assert_close(
+        r.waves[0].minutes.unwrap(),
+        1440.0 + 100.0,
+        EXACT,
+        "wait counts",
+    );
+}
+
+#[test]
+fn a_region_never_replicated_is_no_version_and_each_version_makes_one_wave_per_arrival() {
+    let never = scenario_with(
+        1,
+        "region = \"centralus\"\nvms = 10\nat = [\"2026-09-02\"]",
+        "",
+    );
+    let r = simulate(&scenario(&never));
+    assert_eq!(r.waves[0].status, WaveStatus::NoVersion);
+    assert_eq!(r.runs[0].totals.waves_not_ready, 1);
+
+    // Three exports, so three versions reach westus2 (48 h after each): three waves.
+    let each = scenario_with(
+        2,
+        "region = \"westus2\"\nvms = 40\nat = \"each_version\"\ncreate_minutes = 15",
+        "",
+    )
+    .replace(
+        "export_hours = 0",
+        "export_hours = 0\nexports = [\"2026-09-01\", \"2026-09-10\", \"2026-09-20\"]",
+    );
+    let r = simulate(&scenario(&each));
+    assert_eq!(r.waves.len(), 3);
+    for w in &r.waves {
+        // 40 VMs, 2 replicas x 20 = 40 at once: 15 minutes, no wait.
+        assert_close(w.minutes.unwrap(), 15.0, EXACT, "each version");
+    }
+}
+
+#[test]
+fn deployments_write_their_files_and_chart() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("w.toml");
+    std::fs::write(
+        &file,
+        scenario_with(4, &format!("{EASTUS_200}\ntarget_minutes = 30"), ""),
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    bin()
+        .arg("run")
+        .arg(&file)
+        .args(["-q", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let waves = read_csv(&out.join("deployments.csv"));
+    assert_eq!(waves.len(), 1);
+    assert_eq!(waves[0]["status"], "ready");
+    assert_eq!(waves[0]["replicas"], "4");
+    assert_eq!(waves[0]["minutes_to_ready"], "30.0000");
+    let stats = read_csv(&out.join("deployment_minutes.csv"));
+    assert_eq!(stats[0]["within_target"], "1.0000");
+    let summary = read_csv(&out.join("summary.csv"));
+    let slowest = summary
+        .iter()
+        .find(|r| r["metric"] == "slowest_deployment_minutes")
+        .unwrap();
+    assert_eq!(num(slowest, "mean"), 30.0);
+    let svg = std::fs::read_to_string(out.join("deployment_minutes.svg")).unwrap();
+    assert!(svg.contains("semester (eastus)") && svg.contains("target"));
+}
