@@ -59,16 +59,21 @@ pub struct Results {
     pub prices_used: Vec<PriceUsed>,
 }
 
+/// What the accumulator keeps of each run.
+#[derive(Debug, Clone)]
+struct PerRun {
+    summary: RunSummary,
+    monthly: Vec<f64>,
+    input_means: Vec<[f64; 3]>,
+    /// Per wave: deployment and minutes to ready.
+    waves: Vec<(usize, Option<f64>)>,
+}
+
 /// Collects priced runs into [`Results`]. `absorb` and `merge` may be called in any order:
 /// per-run figures are ordered by run number at the end and sums are exact.
 #[derive(Debug, Clone)]
 pub struct Accumulator {
-    runs: Vec<(
-        RunSummary,
-        Vec<f64>,
-        Vec<[f64; 3]>,
-        Vec<(usize, Option<f64>)>,
-    )>,
+    runs: Vec<PerRun>,
     ledger: LedgerSum,
     image_costs: Vec<ExactSum>,
     detail: Option<(Vec<CopyRecord>, Vec<[f64; 2]>)>,
@@ -106,8 +111,12 @@ impl Accumulator {
             seed,
             totals: priced.totals,
         };
-        self.runs
-            .push((summary, monthly, priced.input_means, priced.waves));
+        self.runs.push(PerRun {
+            summary,
+            monthly,
+            input_means: priced.input_means,
+            waves: priced.waves,
+        });
         if let Some(detail) = priced.copies {
             debug_assert!(self.detail.is_none(), "one detailed run");
             self.detail = Some(detail);
@@ -136,7 +145,7 @@ impl Accumulator {
 
     /// The results, with lab status and waves of the detailed run.
     pub fn finish(mut self, scenario: &Scenario) -> Results {
-        self.runs.sort_by_key(|(summary, ..)| summary.run);
+        self.runs.sort_by_key(|r| r.summary.run);
         let n = self.runs.len() as u32;
         let (copies, copy_costs) = self.detail.unwrap_or_default();
         let service = self.service.unwrap_or_default();
@@ -145,11 +154,11 @@ impl Accumulator {
         let mut input_means = Vec::with_capacity(self.runs.len());
         let mut deployment_minutes = vec![Vec::new(); scenario.deployments.len()];
         let mut deployment_unserved = vec![0; scenario.deployments.len()];
-        for (summary, monthly, means, waves) in self.runs {
-            runs.push(summary);
-            monthly_totals.push(monthly);
-            input_means.push(means);
-            for (deployment, minutes) in waves {
+        for run in self.runs {
+            runs.push(run.summary);
+            monthly_totals.push(run.monthly);
+            input_means.push(run.input_means);
+            for (deployment, minutes) in run.waves {
                 match minutes {
                     Some(m) => deployment_minutes[deployment].push(m),
                     None => deployment_unserved[deployment] += 1,

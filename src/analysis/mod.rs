@@ -1,6 +1,7 @@
 //! Questions asked of simulation results: budgets, comparisons and sensitivity. Pure
 //! functions of [`crate::montecarlo::Results`]; the reports turn their rows into files.
 
+pub mod advise;
 pub mod budget;
 pub mod compare;
 pub mod metrics;

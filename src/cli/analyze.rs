@@ -3,7 +3,8 @@
 
 use super::run::{check_gate_args, gate};
 use super::{
-    file_stem, load, out_dir, usage, CompareArgs, Outcome, Runner, SimArgs, SweepArgs, TornadoArgs,
+    file_stem, load, out_dir, usage, AdviseArgs, CompareArgs, Outcome, Runner, SimArgs, SweepArgs,
+    TornadoArgs,
 };
 use crate::analysis::{budget, compare as cmp, sensitivity};
 use crate::error::Error;
@@ -252,6 +253,42 @@ pub(super) fn tornado(args: TornadoArgs) -> Result<Outcome, Error> {
         String::new()
     } else {
         report::terminal::tornado(&scenario, base, &rows, &written)
+    };
+    Ok(Outcome::text(stdout))
+}
+
+pub(super) fn advise(args: AdviseArgs) -> Result<Outcome, Error> {
+    let target = crate::scenario::values::TARGET_MINUTES
+        .check_arg(args.target_minutes)
+        .map_err(|e| usage("--target-minutes", e))?;
+    if !(args.percentile > 0.0 && args.percentile <= 100.0) {
+        return Err(usage(
+            "--percentile",
+            format!("must be above 0 and at most 100 (got {})", args.percentile),
+        ));
+    }
+    let (scenario, stem) = load(Some(&args.scenario), &args.sim)?;
+    if scenario.deployments.is_empty() {
+        return Err(usage(
+            "SCENARIO",
+            "the scenario has no [[deployment]]: the advisor sizes replicas for deployment waves",
+        ));
+    }
+    let out = out_dir(&args.sim, &format!("advise-{stem}"))?;
+    // Now, at most 100, about seven bisection steps, and the advised counts.
+    let runner = Runner::new(&args.sim, u64::from(scenario.runs) * 10)?;
+    let p = args.percentile / 100.0;
+    let advice = crate::analysis::advise::advise(&scenario, target, p, |s| runner.simulate(s));
+    runner.finish();
+    let mut files = vec![report::csv::advice_file(&scenario, &advice)?];
+    files.extend(report::analysis_chart::advice_frontier(
+        &scenario, &advice, target, p,
+    )?);
+    let written = report::write_all(&out, &files)?;
+    let stdout = if args.sim.quiet {
+        String::new()
+    } else {
+        report::terminal::advice(&scenario, &advice, target, p, &written)
     };
     Ok(Outcome::text(stdout))
 }

@@ -39,6 +39,8 @@ pub enum Command {
     Sweep(SweepArgs),
     /// Rank the uncertain inputs by how much they move the total cost.
     Tornado(TornadoArgs),
+    /// Advise the fewest replicas per region so that deployment waves meet a target.
+    Advise(AdviseArgs),
     /// Write a realistic large scenario (a fleet of labs) for benchmarks and trials.
     Generate(GenerateArgs),
     /// Price catalogs: import saved Azure Retail Prices API pages.
@@ -235,6 +237,22 @@ pub struct TornadoArgs {
     pub sim: SimArgs,
 }
 
+/// Arguments of `gallerysim advise`.
+#[derive(Debug, Args)]
+pub struct AdviseArgs {
+    /// Scenario file (with `[[deployment]]` tables).
+    pub scenario: PathBuf,
+    /// Minutes within which every wave must be ready.
+    #[arg(long, value_name = "M")]
+    pub target_minutes: f64,
+    /// Percentile of the minutes to ready (over every wave of every run) that must meet it.
+    #[arg(long, default_value_t = 90.0, value_name = "P")]
+    pub percentile: f64,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub sim: SimArgs,
+}
+
 /// What a command produced: text for stdout and stderr, and the exit code.
 #[derive(Debug, Default)]
 pub struct Outcome {
@@ -263,6 +281,7 @@ pub fn execute(cli: Cli) -> Result<Outcome, Error> {
         Some(Command::Compare(args)) => analyze::compare(args),
         Some(Command::Sweep(args)) => analyze::sweep(args),
         Some(Command::Tornado(args)) => analyze::tornado(args),
+        Some(Command::Advise(args)) => analyze::advise(args),
         Some(Command::Generate(args)) => run::generate(args).map(Outcome::text),
         Some(Command::Prices {
             command: PricesCommand::Import(args),

@@ -1,4 +1,5 @@
-//! Charts of the analysis commands: `comparison` (compare), `sweep` and `tornado`.
+//! Charts of the analysis commands: `comparison` (compare), `sweep`, `tornado` and
+//! `advice_frontier` (advise).
 //! Same conventions and helpers as [`super::chart`].
 
 use plotters::prelude::*;
@@ -10,6 +11,7 @@ use super::chart::{
 };
 use super::terminal::money;
 use super::OutputFile;
+use crate::analysis::advise::Advice;
 use crate::analysis::compare::SweepPoint;
 use crate::analysis::quantile;
 use crate::analysis::sensitivity::TornadoRow;
@@ -355,4 +357,103 @@ fn draw_tornado<DB: DrawingBackend>(
             ),
         ],
     )
+}
+
+/// The advisor's frontier: per (gallery, region), monthly storage cost against minutes to
+/// ready at the percentile for every replica count evaluated, with the target.
+pub fn advice_frontier(
+    scenario: &Scenario,
+    advice: &[Advice],
+    target: f64,
+    percentile: f64,
+) -> Result<Vec<OutputFile>, Error> {
+    register_fonts();
+    let title = format!(
+        "{}: replicas, monthly cost and P{:.0} minutes to ready",
+        scenario.name,
+        percentile * 100.0
+    );
+    let cur = scenario.currency.as_str();
+    let labels: Vec<String> = advice
+        .iter()
+        .map(|a| {
+            format!(
+                "{} / {}",
+                scenario.galleries[a.gallery].name,
+                scenario.regions.get(a.region).name
+            )
+        })
+        .collect();
+    let files = render(
+        "advice_frontier",
+        |root| draw_frontier(root, &title, cur, advice, &labels, target),
+        |root| draw_frontier(root, &title, cur, advice, &labels, target),
+    )?;
+    Ok(files.into())
+}
+
+fn draw_frontier<DB: DrawingBackend>(
+    root: &Area<DB>,
+    title: &str,
+    cur: &str,
+    advice: &[Advice],
+    labels: &[String],
+    target: f64,
+) -> Result<(), String> {
+    let (plot, side) = layout(root, title)?;
+    let points = || advice.iter().flat_map(|a| a.frontier.iter());
+    let max_cost = points().map(|p| p.2).fold(0.0, f64::max).max(1e-9) * 1.15;
+    let max_minutes = points().filter_map(|p| p.1).fold(target, f64::max).max(1.0) * 1.15;
+    let mut chart = cartesian(&plot, 0f64..max_cost, 0f64..max_minutes, 70)?;
+    mesh(&mut chart)
+        .x_label_formatter(&|x| axis_money(*x, cur))
+        .y_label_formatter(&|y| format!("{y:.0}"))
+        .x_desc(format!(
+            "monthly storage cost of the region's replicas ({cur})"
+        ))
+        .y_desc("minutes to ready (percentile)")
+        .draw()
+        .map_err(err)?;
+    chart
+        .draw_series(std::iter::once(PathElement::new(
+            vec![(0.0, target), (max_cost, target)],
+            super::chart::BUDGET.stroke_width(2),
+        )))
+        .map_err(err)?;
+    let mut entries = Vec::new();
+    for (i, a) in advice.iter().enumerate() {
+        let color = PALETTE[i % PALETTE.len()];
+        let line: Vec<(f64, f64)> = a
+            .frontier
+            .iter()
+            .filter_map(|&(_, m, c)| m.map(|m| (c, m)))
+            .collect();
+        chart
+            .draw_series(LineSeries::new(line.clone(), color.stroke_width(2)))
+            .map_err(err)?;
+        for (&(n, m, c), advised) in a
+            .frontier
+            .iter()
+            .map(|p| (p, a.replicas_advised == Some(p.0)))
+        {
+            let Some(m) = m else { continue };
+            let size = if advised { 8 } else { 4 };
+            chart
+                .draw_series(std::iter::once(Circle::new((c, m), size, color.filled())))
+                .map_err(err)?;
+            chart
+                .draw_series(std::iter::once(Text::new(
+                    format!("{n}"),
+                    (c, m),
+                    label_style().pos(Pos::new(HPos::Left, VPos::Bottom)),
+                )))
+                .map_err(err)?;
+        }
+        entries.push((labels[i].clone(), Swatch::Line(color.to_rgba())));
+    }
+    entries.push((
+        format!("target {target:.0} min"),
+        Swatch::Line(super::chart::BUDGET.to_rgba()),
+    ));
+    legend(&side, &entries)
 }

@@ -606,3 +606,43 @@ pub fn prices_used_file(items: &[(String, &Scenario, &Results)]) -> Result<Outpu
     }
     file("prices_used.csv", rows)
 }
+
+/// `advice.csv`: the replica advisor.
+#[derive(Debug, Default, Serialize)]
+pub struct AdviceRow {
+    pub gallery: String,
+    pub region: String,
+    pub replicas_now: u32,
+    pub replicas_advised: String,
+    pub minutes_now: String,
+    pub minutes_advised: String,
+    pub monthly_cost_now: String,
+    pub monthly_cost_advised: String,
+    /// Why there is no advice, or what to know about it.
+    pub note: String,
+}
+
+/// `advice.csv` for `advice` of `scenario`.
+pub fn advice_file(
+    scenario: &Scenario,
+    advice: &[crate::analysis::advise::Advice],
+) -> Result<OutputFile, Error> {
+    let opt = |x: Option<f64>| x.map(dec).unwrap_or_default();
+    file(
+        "advice.csv",
+        advice.iter().map(|a| AdviceRow {
+            gallery: scenario.galleries[a.gallery].name.clone(),
+            region: scenario.regions.get(a.region).name.clone(),
+            replicas_now: a.replicas_now,
+            replicas_advised: a
+                .replicas_advised
+                .map(|n| n.to_string())
+                .unwrap_or_default(),
+            minutes_now: opt(a.minutes_now),
+            minutes_advised: opt(a.minutes_advised),
+            monthly_cost_now: dec(a.monthly_cost_now),
+            monthly_cost_advised: opt(a.monthly_cost_advised),
+            note: a.note.clone(),
+        }),
+    )
+}

@@ -647,6 +647,69 @@ pub fn imported(imported: &crate::catalog::import::Imported, out: &std::path::Pa
     out_text
 }
 
+/// The `advise` report.
+pub fn advice(
+    scenario: &Scenario,
+    advice: &[crate::analysis::advise::Advice],
+    target: f64,
+    percentile: f64,
+    written: &[PathBuf],
+) -> String {
+    let cur = scenario.currency.as_str();
+    let mut out = format!(
+        "{}: fewest replicas for every deployment wave ready within {target} minutes at P{:.0}\n",
+        scenario.name,
+        percentile * 100.0
+    );
+    let minutes = |m: Option<f64>| m.map(|m| format!("{m:.1}")).unwrap_or("never".to_string());
+    let mut rows = vec![[
+        "gallery",
+        "region",
+        "replicas",
+        "minutes",
+        "per month",
+        "advised",
+        "minutes",
+        "per month",
+    ]
+    .map(String::from)
+    .to_vec()];
+    for a in advice {
+        rows.push(vec![
+            scenario.galleries[a.gallery].name.clone(),
+            scenario.regions.get(a.region).name.clone(),
+            a.replicas_now.to_string(),
+            minutes(a.minutes_now),
+            money(a.monthly_cost_now, cur),
+            a.replicas_advised
+                .map(|n| n.to_string())
+                .unwrap_or("-".to_string()),
+            a.replicas_advised
+                .map(|_| minutes(a.minutes_advised))
+                .unwrap_or_default(),
+            a.monthly_cost_advised
+                .map(|c| money(c, cur))
+                .unwrap_or_default(),
+        ]);
+    }
+    table(
+        &mut out,
+        &rows,
+        &[false, false, true, true, true, true, true, true],
+    );
+    for a in advice.iter().filter(|a| !a.note.is_empty()) {
+        let _ = writeln!(
+            out,
+            "  {} / {}: {}",
+            scenario.galleries[a.gallery].name,
+            scenario.regions.get(a.region).name,
+            a.note
+        );
+    }
+    wrote(&mut out, written);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::money;

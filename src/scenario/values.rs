@@ -73,6 +73,12 @@ pub const PER_MONTH: Bounds = Bounds {
     max: 1000.0,
     unit: "exports per month",
 };
+/// Target minutes of a deployment (`--target-minutes`): up to a week.
+pub const TARGET_MINUTES: Bounds = Bounds {
+    min: 0.0,
+    max: 10_080.0,
+    unit: "minutes",
+};
 /// A distribution may exceed its quantity's range only with this probability.
 pub const TAIL: f64 = 1e-9;
 
@@ -89,6 +95,20 @@ impl Bounds {
                     self.min, self.max, self.unit
                 ),
             )
+        }
+    }
+}
+
+impl Bounds {
+    /// Checks a command-line value, with a message for the user.
+    pub fn check_arg(&self, x: f64) -> std::result::Result<f64, String> {
+        if x >= self.min && x <= self.max {
+            Ok(x)
+        } else {
+            Err(format!(
+                "must be {} to {} {} (got {x})",
+                self.min, self.max, self.unit
+            ))
         }
     }
 }

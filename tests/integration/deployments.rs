@@ -153,3 +153,106 @@ fn deployments_write_their_files_and_chart() {
     let svg = std::fs::read_to_string(out.join("deployment_minutes.svg")).unwrap();
     assert!(svg.contains("semester (eastus)") && svg.contains("target"));
 }
+
+#[test]
+fn the_advisor_finds_the_fewest_replicas_for_the_target() {
+    use gallerysim::analysis::advise::advise;
+    let sc = scenario(&scenario_with(1, EASTUS_200, ""));
+    // 3 replicas give 40 minutes, 4 give 30: advise 4, at 4 x 40 GB x $0.05 = $8.00 a month.
+    let advice = advise(&sc, 30.0, 0.9, simulate);
+    assert_eq!(advice.len(), 1);
+    let a = &advice[0];
+    assert_eq!((a.replicas_now, a.replicas_advised), (1, Some(4)));
+    assert_eq!(a.minutes_now, Some(100.0));
+    assert_eq!(a.minutes_advised, Some(30.0));
+    assert_close(a.monthly_cost_now, 40.0 * 0.05, EXACT, "1 replica");
+    assert_close(
+        a.monthly_cost_advised.unwrap(),
+        4.0 * 40.0 * 0.05,
+        EXACT,
+        "4 replicas",
+    );
+    assert!(a.frontier.iter().any(|p| p.0 == 3 && p.1 == Some(40.0)));
+    // 50 VMs per replica: 2 replicas.
+    let sc = scenario(&scenario_with(1, EASTUS_200, "vms_per_replica = 50"));
+    assert_eq!(
+        advise(&sc, 30.0, 0.9, simulate)[0].replicas_advised,
+        Some(2)
+    );
+    // A target below the creation time itself cannot be met by any replica count.
+    let sc = scenario(&scenario_with(1, EASTUS_200, ""));
+    let a = &advise(&sc, 5.0, 0.9, simulate)[0];
+    assert_eq!(a.replicas_advised, None);
+    assert!(
+        a.note.contains("VM creation alone exceeds the target"),
+        "{}",
+        a.note
+    );
+}
+
+#[test]
+fn advise_writes_advice_and_the_frontier() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("w.toml");
+    std::fs::write(&file, scenario_with(1, EASTUS_200, "")).unwrap();
+    let out = dir.path().join("out");
+    let output = bin()
+        .args(["advise"])
+        .arg(&file)
+        .args(["--target-minutes", "30", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        stdout.contains("eastus") && stdout.contains("$8.00"),
+        "{stdout}"
+    );
+    let rows = read_csv(&out.join("advice.csv"));
+    assert_eq!(rows[0]["replicas_advised"], "4");
+    assert_eq!(rows[0]["monthly_cost_advised"], "8.0000");
+    assert!(out.join("advice_frontier.png").is_file());
+}
+
+#[test]
+fn compare_warns_when_the_cheaper_variant_leaves_a_lab_without_its_image() {
+    // Dropping westus2 from the lab plan is cheaper, but the westus2 lab never gets a version.
+    let dir = tempfile::tempdir().unwrap();
+    let text = format!(
+        "{}\n[[lab]]\nname = \"west\"\naccount = \"plan\"\nimage = \"img\"\nregion = \"westus2\"\n",
+        scenario_with(1, EASTUS_200, "")
+    );
+    let file = dir.path().join("w.toml");
+    std::fs::write(&file, text).unwrap();
+    let output = bin()
+        .arg("compare")
+        .arg(&file)
+        .args([
+            "--variant",
+            "eastonly:account.plan.replicate_to=[]",
+            "-q",
+            "--out",
+        ])
+        .arg(dir.path().join("out"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(
+        stderr.contains(
+            "eastonly is cheaper than w but serves worse: 1.0 more labs without a usable image"
+        ),
+        "{stderr}"
+    );
+    let rows = read_csv(&dir.path().join("out/comparison.csv"));
+    let labs = rows
+        .iter()
+        .find(|r| r["scenario"] == "eastonly" && r["metric"] == "labs_not_ready")
+        .unwrap();
+    assert_eq!(num(labs, "delta_mean"), 1.0);
+}

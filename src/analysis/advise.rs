@@ -1,0 +1,219 @@
+//! The replica advisor: for each (gallery, region) with deployments, the fewest replicas
+//! (1 to 100, Azure's limit per version) whose waves all meet a target at a percentile, found
+//! with common random numbers (the same seed and runs for every candidate, and deployment
+//! draws that do not depend on the replica count, so more replicas never make a wave slower).
+//!
+//! All groups are searched at once: every simulation sets each group to its own candidate, as
+//! waves of one region do not depend on the replicas of another. A bisection needs about
+//! seven simulations whatever the number of groups.
+
+use super::quantile;
+use crate::catalog::RegionId;
+use crate::model::Component;
+use crate::montecarlo::Results;
+use crate::scenario::Scenario;
+
+/// Azure's limit of replicas per image version.
+pub const MAX_REPLICAS: u32 = 100;
+
+/// One (gallery, region) with deployments.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Advice {
+    /// Gallery index.
+    pub gallery: usize,
+    /// Region.
+    pub region: RegionId,
+    /// Replicas in the scenario.
+    pub replicas_now: u32,
+    /// Minutes to ready at the percentile now (None: some wave is never served).
+    pub minutes_now: Option<f64>,
+    /// Mean monthly storage cost of the region's replicas now.
+    pub monthly_cost_now: f64,
+    /// The fewest replicas that meet the target (None: even 100 do not).
+    pub replicas_advised: Option<u32>,
+    /// Minutes at the percentile with the advised replicas.
+    pub minutes_advised: Option<f64>,
+    /// Monthly storage cost with the advised replicas.
+    pub monthly_cost_advised: Option<f64>,
+    /// Why no advice, or what to know about it.
+    pub note: String,
+    /// Every replica count evaluated: (replicas, minutes, monthly cost), by replicas.
+    pub frontier: Vec<(u32, Option<f64>, f64)>,
+}
+
+/// What one simulation says of one group.
+fn measure(
+    scenario: &Scenario,
+    results: &Results,
+    gallery: usize,
+    region: RegionId,
+    percentile: f64,
+) -> (Option<f64>, f64) {
+    let mut worst: Option<f64> = Some(0.0);
+    for (i, d) in scenario.deployments.iter().enumerate() {
+        if scenario.images[d.image].gallery != gallery || d.region != region {
+            continue;
+        }
+        let minutes = &results.deployment_minutes[i];
+        worst = match (
+            worst,
+            results.deployment_unserved[i] == 0 && !minutes.is_empty(),
+        ) {
+            (Some(w), true) => Some(w.max(quantile(minutes, percentile))),
+            _ => None,
+        };
+    }
+    let cost = scenario
+        .cells
+        .iter()
+        .position(|c| c.gallery == gallery && c.region == region)
+        .map_or(0.0, |cell| {
+            let ledger = &results.monthly_mean;
+            let months = ledger.months().max(1);
+            (0..ledger.months())
+                .map(|m| ledger.entry(m, cell).cost_of(Component::Storage))
+                .sum::<f64>()
+                / months as f64
+        });
+    (worst, cost)
+}
+
+/// The scenario with `replicas[i]` replicas in group `i`.
+fn with_replicas(scenario: &Scenario, groups: &[(usize, RegionId)], replicas: &[u32]) -> Scenario {
+    let mut s = scenario.clone();
+    for (&(gallery, region), &n) in groups.iter().zip(replicas) {
+        let list = &mut s.galleries[gallery].replicas;
+        match list.iter_mut().find(|(r, _)| *r == region) {
+            Some(entry) => entry.1 = n,
+            None => list.push((region, n)),
+        }
+    }
+    s
+}
+
+/// Advice for every (gallery, region) with deployments; `simulate` runs a scenario (the same
+/// seed and runs each time).
+pub fn advise(
+    scenario: &Scenario,
+    target_minutes: f64,
+    percentile: f64,
+    simulate: impl Fn(&Scenario) -> Results,
+) -> Vec<Advice> {
+    let mut groups: Vec<(usize, RegionId)> = Vec::new();
+    for d in &scenario.deployments {
+        let g = (scenario.images[d.image].gallery, d.region);
+        if !groups.contains(&g) {
+            groups.push(g);
+        }
+    }
+    let replicated = |&(gallery, region): &(usize, RegionId)| {
+        scenario
+            .cells
+            .iter()
+            .any(|c| c.gallery == gallery && c.region == region)
+    };
+    let now = simulate(scenario);
+    let mut advice: Vec<Advice> = groups
+        .iter()
+        .map(|&(gallery, region)| {
+            let (minutes, cost) = measure(scenario, &now, gallery, region, percentile);
+            let replicas_now = scenario.galleries[gallery].replicas_in(region);
+            Advice {
+                gallery,
+                region,
+                replicas_now,
+                minutes_now: minutes,
+                monthly_cost_now: cost,
+                replicas_advised: None,
+                minutes_advised: None,
+                monthly_cost_advised: None,
+                note: String::new(),
+                frontier: vec![(replicas_now, minutes, cost)],
+            }
+        })
+        .collect();
+    // Bisection per group on [lo, hi]: hi always meets the target once checked.
+    let mut lo = vec![1u32; groups.len()];
+    let mut hi = vec![MAX_REPLICAS; groups.len()];
+    let mut active: Vec<bool> = groups.iter().map(replicated).collect();
+    for (a, ok) in advice.iter_mut().zip(&active) {
+        if !ok {
+            a.note = "no version is ever copied to this region: replicate the image there first"
+                .to_string();
+        }
+    }
+    let evaluate = |candidates: &[u32], advice: &mut Vec<Advice>| -> Vec<(Option<f64>, f64)> {
+        let s = with_replicas(scenario, &groups, candidates);
+        let r = simulate(&s);
+        groups
+            .iter()
+            .zip(candidates)
+            .zip(advice.iter_mut())
+            .map(|((&(gallery, region), &n), a)| {
+                let (minutes, cost) = measure(&s, &r, gallery, region, percentile);
+                if !a.frontier.iter().any(|p| p.0 == n) {
+                    a.frontier.push((n, minutes, cost));
+                }
+                (minutes, cost)
+            })
+            .collect()
+    };
+    // First: can the most replicas meet the target at all?
+    let at_max = evaluate(&hi, &mut advice);
+    for (i, (minutes, _)) in at_max.iter().enumerate() {
+        if active[i] && !minutes.is_some_and(|m| m <= target_minutes) {
+            active[i] = false;
+            advice[i].note = match minutes {
+                Some(m) => format!(
+                    "even {MAX_REPLICAS} replicas give {m:.1} minutes: VM creation alone exceeds the target"
+                ),
+                None => "some waves never find a version in this region by the horizon".to_string(),
+            };
+        }
+    }
+    while active
+        .iter()
+        .zip(&lo)
+        .zip(&hi)
+        .any(|((a, l), h)| *a && l < h)
+    {
+        let mid: Vec<u32> = (0..groups.len())
+            .map(|i| {
+                if active[i] && lo[i] < hi[i] {
+                    (lo[i] + hi[i]) / 2
+                } else {
+                    hi[i]
+                }
+            })
+            .collect();
+        let minutes = evaluate(&mid, &mut advice);
+        for i in 0..groups.len() {
+            if active[i] && lo[i] < hi[i] {
+                if minutes[i].0.is_some_and(|m| m <= target_minutes) {
+                    hi[i] = mid[i];
+                } else {
+                    lo[i] = mid[i] + 1;
+                }
+            }
+        }
+    }
+    let chosen: Vec<u32> = (0..groups.len())
+        .map(|i| {
+            if active[i] {
+                hi[i]
+            } else {
+                advice[i].replicas_now
+            }
+        })
+        .collect();
+    let last = evaluate(&chosen, &mut advice);
+    for (i, a) in advice.iter_mut().enumerate() {
+        a.frontier.sort_by_key(|p| p.0);
+        if active[i] {
+            a.replicas_advised = Some(chosen[i]);
+            a.minutes_advised = last[i].0;
+            a.monthly_cost_advised = Some(last[i].1);
+        }
+    }
+    advice
+}
