@@ -178,6 +178,12 @@ pub struct SweepPoint {
     pub storage_mean: f64,
     /// Mean egress cost.
     pub egress_mean: f64,
+    /// Mean labs without a usable image.
+    pub labs_not_ready_mean: f64,
+    /// Mean lab-hours waited for a version.
+    pub lab_wait_hours_mean: f64,
+    /// Mean minutes of the slowest deployment wave (None without deployments).
+    pub slowest_deployment_minutes_mean: Option<f64>,
 }
 
 /// Summarises each value's results.
@@ -196,6 +202,19 @@ pub fn sweep_points(results: &[(String, Results)]) -> Vec<SweepPoint> {
                 p10: quantile(&totals, 0.1),
                 storage_mean: read(|t| t.storage_cost).iter().sum::<f64>() / n,
                 egress_mean: read(|t| t.egress_cost).iter().sum::<f64>() / n,
+                labs_not_ready_mean: read(|t| f64::from(t.labs_not_ready)).iter().sum::<f64>()
+                    / n,
+                lab_wait_hours_mean: read(|t| t.lab_wait_hours).iter().sum::<f64>() / n,
+                slowest_deployment_minutes_mean: r
+                    .runs
+                    .iter()
+                    .any(|x| x.totals.slowest_deployment_minutes.is_some())
+                    .then(|| {
+                        read(|t| t.slowest_deployment_minutes.unwrap_or(0.0))
+                            .iter()
+                            .sum::<f64>()
+                            / n
+                    }),
             }
         })
         .collect()

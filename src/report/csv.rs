@@ -520,6 +520,10 @@ pub struct SweepRow {
     pub p90: String,
     pub storage_mean: String,
     pub egress_mean: String,
+    pub labs_not_ready_mean: String,
+    pub lab_wait_hours_mean: String,
+    /// Empty when the scenario has no deployments.
+    pub slowest_deployment_minutes_mean: String,
 }
 
 /// `sweep.csv`: total cost per parameter value.
@@ -535,6 +539,12 @@ pub fn sweep_file(points: &[SweepPoint]) -> Result<OutputFile, Error> {
             p90: dec(p.total.p90),
             storage_mean: dec(p.storage_mean),
             egress_mean: dec(p.egress_mean),
+            labs_not_ready_mean: dec(p.labs_not_ready_mean),
+            lab_wait_hours_mean: dec(p.lab_wait_hours_mean),
+            slowest_deployment_minutes_mean: p
+                .slowest_deployment_minutes_mean
+                .map(dec)
+                .unwrap_or_default(),
         }),
     )
 }

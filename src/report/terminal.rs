@@ -258,6 +258,8 @@ pub fn render(scenario: &Scenario, results: &Results, written: &[PathBuf]) -> St
         }
     }
 
+    service_section(&mut out, scenario, results);
+
     let not_ready: Vec<_> = results
         .labs
         .iter()
@@ -283,6 +285,63 @@ pub fn render(scenario: &Scenario, results: &Results, written: &[PathBuf]) -> St
     warnings_section(&mut out, scenario);
     wrote(&mut out, written);
     out
+}
+
+/// What the replicas buy: labs ready and their waits, and deployment waves.
+fn service_section(out: &mut String, scenario: &Scenario, results: &Results) {
+    let n = results.runs.len().max(1) as f64;
+    let mean = |f: fn(&crate::model::RunTotals) -> f64| {
+        results.runs.iter().map(|r| f(&r.totals)).sum::<f64>() / n
+    };
+    let labs: u32 = scenario.labs.iter().map(|l| l.count).sum();
+    if labs > 0 {
+        let _ = writeln!(
+            out,
+            "\nWhat it buys: {:.1} of {labs} labs ready on average; ready labs waited {:.1} lab-hours in all for a version",
+            f64::from(labs) - mean(|t| f64::from(t.labs_not_ready)),
+            mean(|t| t.lab_wait_hours)
+        );
+    }
+    if scenario.deployments.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "\nDeployment waves (minutes until every VM is created, over every wave of every run):"
+    );
+    let mut rows = vec![[
+        "deployment", "region", "VMs", "replicas", "P50", "P90", "target", "never served",
+    ]
+    .map(String::from)
+    .to_vec()];
+    for (i, d) in scenario.deployments.iter().enumerate() {
+        let minutes = &results.deployment_minutes[i];
+        let p = |q: f64| {
+            if minutes.is_empty() {
+                "-".to_string()
+            } else {
+                format!("{:.1}", crate::analysis::quantile(minutes, q))
+            }
+        };
+        let gallery = &scenario.galleries[scenario.images[d.image].gallery];
+        rows.push(vec![
+            d.name.clone(),
+            scenario.regions.get(d.region).name.clone(),
+            d.vms.to_string(),
+            gallery.replicas_in(d.region).to_string(),
+            p(0.5),
+            p(0.9),
+            d.target_minutes.map(|t| format!("{t:.0}")).unwrap_or_default(),
+            results.deployment_unserved[i].to_string(),
+        ]);
+    }
+    table(out, &rows, &[false, false, true, true, true, true, true, true]);
+    if scenario.deployments.iter().any(|d| d.target_minutes.is_some()) {
+        let _ = writeln!(
+            out,
+            "  `gallerysim advise SCENARIO --target-minutes M` finds the fewest replicas that meet a target"
+        );
+    }
 }
 
 /// The `check` report: eligibility, replication targets, and each lab's expected status
