@@ -48,6 +48,20 @@ fn one_and_two_threads_write_identical_csvs() {
 }
 
 #[test]
+fn deployments_are_deterministic_at_any_thread_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("t1"), dir.path().join("t2"));
+    let sc = bundled("question-replicas.toml");
+    run(&sc, &a, &["--threads", "1", "--runs", "150"]);
+    run(&sc, &b, &["--threads", "2", "--runs", "150"]);
+    let (fa, fb) = (csvs(&a), csvs(&b));
+    assert_eq!(fa.len(), 9, "with deployments.csv and deployment_minutes.csv");
+    for ((name, x), (_, y)) in fa.iter().zip(&fb) {
+        assert!(x == y, "{name} differs between 1 and 2 threads");
+    }
+}
+
+#[test]
 fn the_seed_changes_the_numbers_and_is_recorded_per_run() {
     let dir = tempfile::tempdir().unwrap();
     let (a, b) = (dir.path().join("s1"), dir.path().join("s2"));
