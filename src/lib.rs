@@ -78,4 +78,5 @@ pub mod pricing;
 pub mod report;
 pub mod rules;
 pub mod scenario;
+pub mod shard;
 pub mod stats;

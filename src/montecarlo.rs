@@ -18,7 +18,7 @@ use crate::stats::ExactSum;
 const CHUNK: u32 = 64;
 
 /// One run's seed and totals, as in `runs.csv`.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct RunSummary {
     /// 1-based run number.
     pub run: u32,
@@ -60,7 +60,7 @@ pub struct Results {
 }
 
 /// What the accumulator keeps of each run.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 struct PerRun {
     summary: RunSummary,
     monthly: Vec<f64>,
@@ -71,7 +71,7 @@ struct PerRun {
 
 /// Collects priced runs into [`Results`]. `absorb` and `merge` may be called in any order:
 /// per-run figures are ordered by run number at the end and sums are exact.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Accumulator {
     runs: Vec<PerRun>,
     ledger: LedgerSum,
@@ -124,6 +124,13 @@ impl Accumulator {
         if priced.service.is_some() {
             self.service = priced.service;
         }
+    }
+
+    /// Run numbers (0-based) absorbed, in ascending order.
+    pub fn runs_absorbed(&self) -> Vec<u32> {
+        let mut runs: Vec<u32> = self.runs.iter().map(|r| r.summary.run - 1).collect();
+        runs.sort_unstable();
+        runs
     }
 
     /// Adds everything `other` absorbed.
@@ -202,6 +209,21 @@ pub fn simulate_priced(
     books: &[PriceBook],
     progress: &(dyn Fn() + Sync),
 ) -> Vec<Results> {
+    simulate_runs(scenario, books, 0..scenario.runs, progress)
+        .into_iter()
+        .map(|acc| acc.finish(scenario))
+        .collect()
+}
+
+/// Simulates the runs `runs` (0-based) of `scenario`, each priced with every book: one
+/// unfinished [`Accumulator`] per book, to be merged with the accumulators of other runs
+/// (another shard) or finished. Run 0, wherever it falls, is the detailed run.
+pub fn simulate_runs(
+    scenario: &Scenario,
+    books: &[PriceBook],
+    runs: std::ops::Range<u32>,
+    progress: &(dyn Fn() + Sync),
+) -> Vec<Accumulator> {
     let layout = Layout::new(scenario);
     let pricers: Vec<Pricer> = books
         .iter()
@@ -211,9 +233,9 @@ pub fn simulate_priced(
         .iter()
         .map(|p| Accumulator::new(scenario, p.prices_used()))
         .collect();
-    let mut start = 0;
-    while start < scenario.runs {
-        let end = scenario.runs.min(start + CHUNK);
+    let mut start = runs.start;
+    while start < runs.end {
+        let end = runs.end.min(start + CHUNK);
         let chunk: Vec<(u32, u64, Vec<PricedRun>)> = (start..end)
             .into_par_iter()
             .map(|run| {
@@ -232,7 +254,4 @@ pub fn simulate_priced(
         start = end;
     }
     accumulators
-        .into_iter()
-        .map(|acc| acc.finish(scenario))
-        .collect()
 }

@@ -70,7 +70,7 @@ pub fn percentile(sorted: &[f64], p: f64) -> f64 {
 /// runs absorbed on different threads, shards or machines and merged in any order give the
 /// same bits. Non-finite addends are kept aside and poison the result (a NaN is never hidden).
 /// Magnitudes up to 2^86 (about 7.7e25) are exact; validation bounds every cost far below.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ExactSum {
     units: i128,
     /// Set when an addend was NaN or infinite, or the sum left the representable range.

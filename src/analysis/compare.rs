@@ -202,8 +202,7 @@ pub fn sweep_points(results: &[(String, Results)]) -> Vec<SweepPoint> {
                 p10: quantile(&totals, 0.1),
                 storage_mean: read(|t| t.storage_cost).iter().sum::<f64>() / n,
                 egress_mean: read(|t| t.egress_cost).iter().sum::<f64>() / n,
-                labs_not_ready_mean: read(|t| f64::from(t.labs_not_ready)).iter().sum::<f64>()
-                    / n,
+                labs_not_ready_mean: read(|t| f64::from(t.labs_not_ready)).iter().sum::<f64>() / n,
                 lab_wait_hours_mean: read(|t| t.lab_wait_hours).iter().sum::<f64>() / n,
                 slowest_deployment_minutes_mean: r
                     .runs

@@ -49,7 +49,9 @@ impl Continent {
 
 /// Standard HDD managed-disk tiers, the legacy billing model of the Lab Services admin guide.
 #[allow(missing_docs)] // capacities in DiskTier::capacity_gib
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum DiskTier {
     S4,
     S6,
@@ -171,7 +173,7 @@ pub fn egress_item(regions: &Regions, from: RegionId, to: RegionId) -> Item {
 pub const MAX_PRICE: f64 = 1.0e6;
 
 /// A priced item, as named in price catalogs and `prices_used.csv`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Item {
     /// Standard HDD LRS snapshot, per GB-month.
     Snapshot,
@@ -340,7 +342,7 @@ impl Catalog {
 }
 
 /// Where a price in a [`PriceBook`] comes from.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Source {
     /// A catalog row: the catalog's label and the row's effective date.
     Catalog {
@@ -356,7 +358,7 @@ pub enum Source {
 }
 
 /// A price and its source.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Priced {
     /// Price per unit.
     pub value: f64,

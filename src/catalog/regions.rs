@@ -8,7 +8,9 @@ use super::Continent;
 const REGIONS_CSV: &str = include_str!("../../data/azure-regions.csv");
 
 /// Index of a region in the bundled catalog.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub struct RegionId(pub u16);
 
 /// One Azure region.

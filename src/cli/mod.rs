@@ -41,6 +41,8 @@ pub enum Command {
     Tornado(TornadoArgs),
     /// Advise the fewest replicas per region so that deployment waves meet a target.
     Advise(AdviseArgs),
+    /// Merge the partial files of `run --shard K/N` into the files of one run.
+    Merge(MergeArgs),
     /// Write a realistic large scenario (a fleet of labs) for benchmarks and trials.
     Generate(GenerateArgs),
     /// Price catalogs: import saved Azure Retail Prices API pages.
@@ -186,6 +188,10 @@ impl BudgetArgs {
 pub struct RunArgs {
     /// Scenario file (TOML). Default: the bundled scenarios/default.toml.
     pub scenario: Option<PathBuf>,
+    /// Run only shard K of N (a contiguous block of the runs) and write a partial file into
+    /// --out; `gallerysim merge` turns the partials into the files of one run.
+    #[arg(long, value_name = "K/N", value_parser = crate::shard::Shard::parse)]
+    pub shard: Option<crate::shard::Shard>,
     #[command(flatten)]
     #[allow(missing_docs)]
     pub sim: SimArgs,
@@ -237,6 +243,20 @@ pub struct TornadoArgs {
     pub sim: SimArgs,
 }
 
+/// Arguments of `gallerysim merge`.
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// Partial files, or folders holding them (`*.gsp`).
+    #[arg(required = true)]
+    pub partials: Vec<PathBuf>,
+    /// Output folder for the merged results.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Print nothing on success.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
 /// Arguments of `gallerysim advise`.
 #[derive(Debug, Args)]
 pub struct AdviseArgs {
@@ -282,6 +302,7 @@ pub fn execute(cli: Cli) -> Result<Outcome, Error> {
         Some(Command::Sweep(args)) => analyze::sweep(args),
         Some(Command::Tornado(args)) => analyze::tornado(args),
         Some(Command::Advise(args)) => analyze::advise(args),
+        Some(Command::Merge(args)) => run::merge(args),
         Some(Command::Generate(args)) => run::generate(args).map(Outcome::text),
         Some(Command::Prices {
             command: PricesCommand::Import(args),
@@ -428,6 +449,24 @@ impl Runner {
     fn simulate(&self, scenario: &Scenario) -> Results {
         self.pool
             .install(|| montecarlo::simulate(scenario, &|| self.progress.tick()))
+    }
+
+    /// Simulates the runs `runs` of `scenario`, unfinished.
+    fn simulate_runs(
+        &self,
+        scenario: &Scenario,
+        runs: std::ops::Range<u32>,
+    ) -> montecarlo::Accumulator {
+        self.pool.install(|| {
+            montecarlo::simulate_runs(
+                scenario,
+                std::slice::from_ref(&scenario.prices),
+                runs,
+                &|| self.progress.tick(),
+            )
+            .pop()
+            .expect("one price book")
+        })
     }
 
     /// Simulates once, prices with each book.

@@ -3,50 +3,161 @@
 use std::path::Path;
 
 use super::{
-    load, out_dir, usage, BudgetArgs, GenerateArgs, ImportArgs, Outcome, RunArgs, Runner, SimArgs,
+    load, out_dir, usage, BudgetArgs, GenerateArgs, ImportArgs, MergeArgs, Outcome, RunArgs,
+    Runner, SimArgs,
 };
 use crate::analysis::budget::{self, Assessment};
 use crate::catalog::{import, Regions};
 use crate::error::{Error, InputError};
+use crate::montecarlo::Results;
 use crate::report;
-use crate::scenario::Override;
+use crate::scenario::{Override, Scenario};
+use crate::shard::{self, Shard};
 
 pub(super) fn run(args: RunArgs) -> Result<Outcome, Error> {
-    let budget = args.budget.budget();
     check_gate_args(&args.budget)?;
+    if let Some(shard) = args.shard {
+        return run_shard(&args, shard);
+    }
     let (scenario, stem) = load(args.scenario.as_deref(), &args.sim)?;
     let out = out_dir(&args.sim, &stem)?;
     let runner = Runner::new(&args.sim, u64::from(scenario.runs))?;
     let results = runner.simulate(&scenario);
     runner.finish();
+    write_run(&scenario, &results, &args.budget, &out, args.sim.quiet)
+}
 
-    let assessment = (!budget.is_empty()).then(|| budget::assess(&results, &budget));
-    let mut files = report::render(&scenario, &results, &budget)?;
+/// Writes every file of a run (and its report) into `out`: shared by `run` and `merge`.
+fn write_run(
+    scenario: &Scenario,
+    results: &Results,
+    budget_args: &BudgetArgs,
+    out: &Path,
+    quiet: bool,
+) -> Result<Outcome, Error> {
+    let budget = budget_args.budget();
+    let assessment = (!budget.is_empty()).then(|| budget::assess(results, &budget));
+    let mut files = report::render(scenario, results, &budget)?;
     files.push(report::csv::prices_used_file(&[(
         scenario.name.clone(),
-        &scenario,
-        &results,
+        scenario,
+        results,
     )])?);
     if let Some(a) = &assessment {
         files.push(report::csv::budget_file(&[(
             scenario.name.clone(),
-            &scenario,
+            scenario,
             a,
         )])?);
     }
-    let written = report::write_all(&out, &files)?;
+    let written = report::write_all(out, &files)?;
     let mut stdout = String::new();
-    if !args.sim.quiet {
-        stdout = report::terminal::render(&scenario, &results, &written);
+    if !quiet {
+        stdout = report::terminal::render(scenario, results, &written);
         if let Some(a) = &assessment {
-            stdout.push_str(&report::terminal::budget(&scenario, a));
+            stdout.push_str(&report::terminal::budget(scenario, a));
         }
     }
     Ok(gate(
         stdout,
-        &args.budget,
+        budget_args,
         assessment.iter().map(|a| (scenario.name.as_str(), a)),
     ))
+}
+
+/// `run --shard K/N`: simulates the shard's block of runs into one partial file in `--out`.
+fn run_shard(args: &RunArgs, shard: Shard) -> Result<Outcome, Error> {
+    let Some(dir) = &args.sim.out else {
+        return Err(usage(
+            "--shard",
+            "needs --out DIR: the folder (often shared by all shards) that receives the partial file",
+        ));
+    };
+    let (scenario, _) = load(args.scenario.as_deref(), &args.sim)?;
+    let overrides = args.sim.overrides()?;
+    let text = match &args.scenario {
+        Some(path) => Scenario::edited_text(path, &overrides)?,
+        None => crate::scenario::overrides::apply(crate::scenario::DEFAULT_SCENARIO, &overrides)
+            .map_err(|(o, message)| usage(&format!("--set {o}"), message))?,
+    };
+    let catalog_text = match &scenario.catalog_file {
+        Some(path) => Some(crate::error::read_input(path).map_err(|m| usage("prices.catalog", m))?),
+        None => None,
+    };
+    let range = shard.runs(scenario.runs);
+    let runner = Runner::new(&args.sim, u64::from(range.end - range.start))?;
+    let accumulator = runner.simulate_runs(&scenario, range.clone());
+    runner.finish();
+    let body = shard::Body {
+        scenario_text: text,
+        catalog_text,
+        budget: shard::BudgetOptions {
+            monthly: args.budget.budget_monthly,
+            total: args.budget.budget_total,
+            fail_over: args.budget.fail_over,
+        },
+        accumulator,
+    };
+    let label = args
+        .scenario
+        .as_deref()
+        .map_or(crate::scenario::DEFAULT_SCENARIO_NAME.to_string(), |p| {
+            p.display().to_string()
+        });
+    let bytes = shard::encode(shard, &label, scenario.seed, scenario.runs, &body);
+    if dir.exists() && !dir.is_dir() {
+        return Err(usage("--out", format!("{} is not a folder", dir.display())));
+    }
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let path = dir.join(shard.file_name());
+    report::write_atomic(&path, &bytes)?;
+    Ok(Outcome::text(if args.sim.quiet {
+        String::new()
+    } else {
+        format!(
+            "shard {}/{}: runs {}..{} of {} -> {}\n",
+            shard.index,
+            shard.count,
+            range.start + 1,
+            range.end,
+            scenario.runs,
+            path.display()
+        )
+    }))
+}
+
+/// `merge`: checks the partials and writes exactly the files of one `run`.
+pub(super) fn merge(args: MergeArgs) -> Result<Outcome, Error> {
+    let files = shard::collect(&args.partials)?;
+    let partials = files
+        .iter()
+        .map(|p| shard::read(p))
+        .collect::<Result<Vec<_>, _>>()?;
+    let (body, header) = shard::merge(partials)?;
+    // The scenario as the shards validated it; a catalog is restored from the partial.
+    let staging = tempfile::tempdir().map_err(|e| Error::io("temporary folder", e))?;
+    let mut overrides = Vec::new();
+    if let Some(text) = &body.catalog_text {
+        let path = staging.path().join("catalog.csv");
+        std::fs::write(&path, text).map_err(|e| Error::io(&path, e))?;
+        overrides.push(Override {
+            path: "prices.catalog".to_string(),
+            value: toml::Value::String(path.display().to_string()).to_string(),
+        });
+    }
+    let mut scenario =
+        Scenario::parse_with(&body.scenario_text, &header.scenario_file, &overrides)?;
+    scenario.seed = header.seed;
+    scenario.runs = header.runs;
+    let results = body.accumulator.finish(&scenario);
+    let budget_args = BudgetArgs {
+        budget_monthly: body.budget.monthly,
+        budget_total: body.budget.total,
+        fail_over: body.budget.fail_over,
+    };
+    let out = args.out.clone();
+    crate::report::check_replaceable(&out)?;
+    write_run(&scenario, &results, &budget_args, &out, args.quiet)
 }
 
 /// `--fail-over` needs a budget to test.

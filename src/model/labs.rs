@@ -6,7 +6,7 @@ use crate::engine::Time;
 use crate::scenario::Scenario;
 
 /// Why a lab is or is not usable.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum LabStatus {
     /// An eligible version is complete in the lab's region.
     Ready,
@@ -31,7 +31,7 @@ impl LabStatus {
 }
 
 /// Status of one lab entry.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct LabOutcome {
     /// Status.
     pub status: LabStatus,

@@ -29,7 +29,7 @@ pub use streams::run_seed;
 pub use usage::{Component, Layout, Line, TargetLines, Usage};
 
 /// Totals of one run, as priced by [`crate::pricing`].
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct RunTotals {
     /// Storage plus egress.
     pub total_cost: f64,
@@ -57,7 +57,7 @@ pub struct RunTotals {
 }
 
 /// One copy of one version in one region, as recorded for the detailed run.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CopyRecord {
     /// Image index.
     pub image: usize,

@@ -19,7 +19,7 @@ use crate::engine::Time;
 use crate::scenario::{DeployAt, Scenario};
 
 /// Whether a wave was served.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum WaveStatus {
     /// Every VM was created.
     Ready,
@@ -38,7 +38,7 @@ impl WaveStatus {
 }
 
 /// One wave of one deployment in one run.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Wave {
     /// Deployment index.
     pub deployment: usize,
@@ -55,7 +55,7 @@ pub struct Wave {
 }
 
 /// The service figures of one run.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct ServiceOutput {
     /// Every wave, in the order they were asked for.
     pub waves: Vec<Wave>,

@@ -65,7 +65,7 @@ pub struct Line {
 }
 
 /// The lines one copy of an image's version books to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct TargetLines {
     /// Storage line.
     pub storage: u32,

@@ -99,7 +99,7 @@ impl Ledger {
 }
 
 /// An exact, mergeable sum of ledgers of one shape (see [`ExactSum`]).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct LedgerSum {
     months: usize,
     cells: usize,

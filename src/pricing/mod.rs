@@ -18,7 +18,7 @@ use crate::model::{
 use crate::scenario::Scenario;
 
 /// One price the scenario uses: a meter at a price region, with its source.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PriceUsed {
     /// The meter.
     pub item: Item,

@@ -310,7 +310,14 @@ fn service_section(out: &mut String, scenario: &Scenario, results: &Results) {
         "\nDeployment waves (minutes until every VM is created, over every wave of every run):"
     );
     let mut rows = vec![[
-        "deployment", "region", "VMs", "replicas", "P50", "P90", "target", "never served",
+        "deployment",
+        "region",
+        "VMs",
+        "replicas",
+        "P50",
+        "P90",
+        "target",
+        "never served",
     ]
     .map(String::from)
     .to_vec()];
@@ -331,12 +338,22 @@ fn service_section(out: &mut String, scenario: &Scenario, results: &Results) {
             gallery.replicas_in(d.region).to_string(),
             p(0.5),
             p(0.9),
-            d.target_minutes.map(|t| format!("{t:.0}")).unwrap_or_default(),
+            d.target_minutes
+                .map(|t| format!("{t:.0}"))
+                .unwrap_or_default(),
             results.deployment_unserved[i].to_string(),
         ]);
     }
-    table(out, &rows, &[false, false, true, true, true, true, true, true]);
-    if scenario.deployments.iter().any(|d| d.target_minutes.is_some()) {
+    table(
+        out,
+        &rows,
+        &[false, false, true, true, true, true, true, true],
+    );
+    if scenario
+        .deployments
+        .iter()
+        .any(|d| d.target_minutes.is_some())
+    {
         let _ = writeln!(
             out,
             "  `gallerysim advise SCENARIO --target-minutes M` finds the fewest replicas that meet a target"

@@ -22,6 +22,19 @@ pub use dist::Dist;
 pub use overrides::Override;
 pub use raw::{AccountKind, StorageBilling, StorageType};
 
+/// Reads a scenario file as text (a regular file within the input size limit).
+fn read_scenario(path: &Path) -> Result<String, Error> {
+    crate::error::read_input(path).map_err(|message| {
+        Error::Input(InputError {
+            file: path.display().to_string(),
+            line: None,
+            column: None,
+            key: None,
+            message: format!("cannot use the scenario file: {message}"),
+        })
+    })
+}
+
 /// The bundled default scenario, used when no file is given.
 pub const DEFAULT_SCENARIO: &str = include_str!("../../scenarios/default.toml");
 /// How the bundled default scenario is named in messages and output paths.
@@ -66,6 +79,8 @@ pub struct Scenario {
     pub warnings: Vec<Warning>,
     /// The regions every [`RegionId`] of the scenario refers to.
     pub regions: Regions,
+    /// The price catalog file read (`[prices] catalog` or `--prices`), if any.
+    pub catalog_file: Option<std::path::PathBuf>,
 }
 
 /// A gallery and its home region.
@@ -334,6 +349,21 @@ pub struct Cell {
 }
 
 impl Scenario {
+    /// The scenario file at `path` with `overrides` applied: the exact text a run validates
+    /// (what a shard's partial file records).
+    pub fn edited_text(path: &Path, overrides: &[Override]) -> Result<String, Error> {
+        let text = read_scenario(path)?;
+        overrides::apply(&text, overrides).map_err(|(o, message)| {
+            Error::Input(InputError {
+                file: format!("--set {o}"),
+                line: None,
+                column: None,
+                key: Some(o.path.clone()),
+                message,
+            })
+        })
+    }
+
     /// Reads and validates a scenario file.
     pub fn load(path: &Path) -> Result<Scenario, Error> {
         Scenario::load_with(path, &[])
@@ -342,13 +372,7 @@ impl Scenario {
     /// Reads a scenario file, applies `--set` overrides, and validates the result.
     pub fn load_with(path: &Path, overrides: &[Override]) -> Result<Scenario, Error> {
         let label = path.display().to_string();
-        let text = crate::error::read_input(path).map_err(|message| InputError {
-            file: label.clone(),
-            line: None,
-            column: None,
-            key: None,
-            message: format!("cannot use the scenario file: {message}"),
-        })?;
+        let text = read_scenario(path)?;
         Ok(Scenario::parse_with(&text, &label, overrides)?)
     }
 

@@ -270,6 +270,7 @@ impl Builder<'_> {
             vms_per_replica,
             warnings: std::mem::take(&mut self.warnings),
             regions: self.regions.clone(),
+            catalog_file: raw.prices.catalog.as_ref().map(|c| self.dir.join(c)),
         })
     }
 

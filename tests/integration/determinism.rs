@@ -55,7 +55,11 @@ fn deployments_are_deterministic_at_any_thread_count() {
     run(&sc, &a, &["--threads", "1", "--runs", "150"]);
     run(&sc, &b, &["--threads", "2", "--runs", "150"]);
     let (fa, fb) = (csvs(&a), csvs(&b));
-    assert_eq!(fa.len(), 9, "with deployments.csv and deployment_minutes.csv");
+    assert_eq!(
+        fa.len(),
+        9,
+        "with deployments.csv and deployment_minutes.csv"
+    );
     for ((name, x), (_, y)) in fa.iter().zip(&fb) {
         assert!(x == y, "{name} differs between 1 and 2 threads");
     }

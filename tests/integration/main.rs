@@ -12,4 +12,5 @@ mod harness;
 mod invariants;
 mod model;
 mod prices;
+mod shards;
 mod worked_examples;
