@@ -103,7 +103,12 @@ impl Calendar {
 
     /// Start and end tick of billing month `m` (0-based).
     pub fn month_span(&self, m: usize) -> (u64, u64) {
-        (self.bounds[m], self.bounds[m + 1])
+        if self.uniform {
+            let start = m as u64 * TICKS_PER_MONTH;
+            (start, start + TICKS_PER_MONTH)
+        } else {
+            (self.bounds[m], self.bounds[m + 1])
+        }
     }
 
     /// Whether months are 730-hour blocks.

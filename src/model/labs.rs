@@ -16,6 +16,8 @@ pub enum LabStatus {
     NotReplicatedToRegion,
     /// No version reached the region before the horizon ended.
     NoVersion,
+    /// The lab's account no longer runs labs when it is created (Lab Services retired).
+    Retired,
 }
 
 impl LabStatus {
@@ -26,6 +28,7 @@ impl LabStatus {
             LabStatus::IneligibleImage => "ineligible_image",
             LabStatus::NotReplicatedToRegion => "not_replicated_to_region",
             LabStatus::NoVersion => "no_version",
+            LabStatus::Retired => "retired",
         }
     }
 }
@@ -57,6 +60,10 @@ pub fn outcomes<'a>(
                 ready_at: None,
                 wait_hours: None,
             };
+            let account = &scenario.accounts[lab.account];
+            if account.until.is_some_and(|u| lab.create >= u) {
+                return not_ready(LabStatus::Retired);
+            }
             if !image.eligibility.eligible() {
                 return not_ready(LabStatus::IneligibleImage);
             }

@@ -111,6 +111,10 @@ enum Event {
     CopyDone { copy: u32 },
     /// A dated or periodic deployment wave is asked for.
     Deploy { deployment: u32 },
+    /// A gallery's `retarget` entry takes effect: replicas outside its regions are deleted.
+    Retarget { gallery: u32, entry: u32 },
+    /// Every version of an image is deleted (`delete_on`).
+    Delete { image: u32 },
 }
 
 #[derive(Debug)]
@@ -145,8 +149,8 @@ struct Model<'s> {
     horizon: Time,
     /// Keep every copy record (the detailed run); otherwise retention frees their slots.
     keep_copies: bool,
-    /// Per image: starts of copy blocks freed by retention, for reuse.
-    free_blocks: Vec<Vec<u32>>,
+    /// Per image: copy blocks (start, length) freed by retention, for reuse.
+    free_blocks: Vec<Vec<(u32, u32)>>,
     service: service::Service<'s>,
 }
 
@@ -187,6 +191,29 @@ pub fn simulate_run(
     for image in 0..n_images {
         model.schedule_export(&mut sim, image, None);
     }
+    for (g, gallery) in scenario.galleries.iter().enumerate() {
+        for (entry, &(on, _)) in gallery.retarget.iter().enumerate() {
+            if on < horizon.0 {
+                sim.schedule_at(
+                    Time(on),
+                    Event::Retarget {
+                        gallery: g as u32,
+                        entry: entry as u32,
+                    },
+                );
+            }
+        }
+    }
+    for (image, spec) in scenario.images.iter().enumerate() {
+        if let Some(on) = spec.delete_on.filter(|&t| t < horizon.0) {
+            sim.schedule_at(
+                Time(on),
+                Event::Delete {
+                    image: image as u32,
+                },
+            );
+        }
+    }
     // Dated waves are all scheduled now; a periodic one schedules the next when it starts.
     for (i, d) in scenario.deployments.iter().enumerate() {
         let first = match &d.at {
@@ -207,7 +234,7 @@ pub fn simulate_run(
     model.finish(sim.processed())
 }
 
-impl Model<'_> {
+impl<'s> Model<'s> {
     fn handle(&mut self, sim: &mut Simulation<Event>, event: Event) {
         if sim.now() > self.last_time {
             // Everything at the previous instant has happened: sample the replica count.
@@ -218,6 +245,10 @@ impl Model<'_> {
             Event::Export { image } => self.export(sim, image as usize),
             Event::Created { image, used_gb } => self.create_version(sim, image as usize, used_gb),
             Event::CopyDone { copy } => self.copy_done(sim.now(), copy as usize),
+            Event::Retarget { gallery, entry } => {
+                self.retarget(sim, gallery as usize, entry as usize)
+            }
+            Event::Delete { image } => self.delete_image(sim, image as usize),
             Event::Deploy { deployment } => {
                 let d = deployment as usize;
                 let now = sim.now();
@@ -262,7 +293,24 @@ impl Model<'_> {
         }
     }
 
+    /// The period whose account creates the image's versions at `t`: None when the image is
+    /// deleted or its account does not consume images then (Lab Services after retirement).
+    fn active_period(&self, image: usize, t: u64) -> Option<&'s crate::scenario::Period> {
+        let sc = self.scenario;
+        let spec = &sc.images[image];
+        if spec.delete_on.is_some_and(|d| t >= d) {
+            return None;
+        }
+        let period = spec.periods.iter().rev().find(|p| p.from <= t)?;
+        sc.accounts[period.account].active_at(t).then_some(period)
+    }
+
     fn export(&mut self, sim: &mut Simulation<Event>, image: usize) {
+        if self.active_period(image, sim.now().0).is_none() {
+            // Nobody exports through an ended account; a later move may resume exports.
+            self.schedule_export(sim, image, Some(sim.now().0));
+            return;
+        }
         let spec = &self.scenario.images[image];
         let rng: &mut ChaCha8Rng = &mut self.streams[image].versions;
         let export_hours = spec.export_hours.sample(rng);
@@ -283,7 +331,19 @@ impl Model<'_> {
         let now = sim.now();
         let sc = self.scenario;
         let spec = &sc.images[image];
-        let gallery = &sc.galleries[spec.gallery];
+        let Some(period) = self.active_period(image, now.0) else {
+            return;
+        };
+        let gallery = &sc.galleries[period.gallery];
+        // A retarget in force keeps new versions to its regions too.
+        let kept = gallery
+            .retarget
+            .iter()
+            .rev()
+            .find(|(on, _)| *on <= now.0)
+            .map(|(_, regions)| regions);
+        let wanted = |t: &&usize| kept.is_none_or(|r| r.contains(&spec.targets[**t].0));
+        let len = period.targets.iter().filter(wanted).count() as u32;
         let version = self.versions_made[image];
         self.versions_made[image] += 1;
         self.versions_created += 1;
@@ -291,28 +351,29 @@ impl Model<'_> {
         let keep = gallery.keep_versions as usize;
         while keep > 0 && self.live[image].len() >= keep {
             let oldest = self.live[image].pop_front().expect("non-empty");
-            for copy in oldest.clone() {
-                self.delete_copy(sim, copy as usize, now);
-            }
-            if !self.keep_copies {
-                // Its costs are in the ledger already: the block can hold a newer version.
-                self.free_blocks[image].push(oldest.start);
-            }
+            self.release(sim, image, oldest, now);
         }
 
-        // Every version of an image has the same targets, so its copies fill a block of
-        // `targets.len()` slots: a fresh one, or one freed by retention.
-        let reused = self.free_blocks[image].pop();
+        // A version's copies fill a block of slots: a fresh one, or the most recently freed
+        // block of the same length.
+        let reused = self.free_blocks[image]
+            .iter()
+            .rposition(|&(_, l)| l == len)
+            .map(|i| self.free_blocks[image].remove(i).0);
         let first = reused.unwrap_or(self.copies.len() as u32);
         let first_target = self.layout.target_offsets[image];
-        for (i, &(region, cell)) in spec.targets.iter().enumerate() {
+        for (i, &t) in period.targets.iter().filter(wanted).enumerate() {
+            let (region, cell) = spec.targets[t];
+            let lines = self.layout.targets[image][t];
             let replicas = gallery.replicas_in(region);
             let quantity_per_month = match sc.storage_billing {
                 StorageBilling::Snapshot => used_gb * f64::from(replicas),
                 StorageBilling::ManagedDisk => f64::from(replicas),
             };
             let index = first + i as u32;
-            let pending = if i == 0 {
+            // The home-region copy exists as soon as the version does; others are copied.
+            let home = lines.egress.is_none();
+            let pending = if home {
                 None
             } else {
                 let hours = spec
@@ -330,12 +391,12 @@ impl Model<'_> {
                     available_at: None,
                     deleted_at: None,
                     used_gb,
-                    lines: self.layout.targets[image][i],
+                    lines,
                     storage_quantity: 0.0,
                     egress_gb: 0.0,
                 },
                 cell,
-                target: first_target + i,
+                target: first_target + t,
                 pending,
                 quantity_per_month,
                 interval: None,
@@ -344,12 +405,54 @@ impl Model<'_> {
                 Some(_) => self.copies[index as usize] = copy,
                 None => self.copies.push(copy),
             }
-            if i == 0 {
-                // The home-region copy exists as soon as the version does.
+            if home {
                 self.make_available(index as usize, now);
             }
         }
-        self.live[image].push_back(first..first + spec.targets.len() as u32);
+        self.live[image].push_back(first..first + len);
+    }
+
+    /// Deletes every copy of a version (block `block` of `image`) at `now`.
+    fn release(
+        &mut self,
+        sim: &mut Simulation<Event>,
+        image: usize,
+        block: std::ops::Range<u32>,
+        now: Time,
+    ) {
+        for copy in block.clone() {
+            self.delete_copy(sim, copy as usize, now);
+        }
+        if !self.keep_copies {
+            // Its costs are in the ledger already: the block can hold a newer version.
+            self.free_blocks[image].push((block.start, block.end - block.start));
+        }
+    }
+
+    /// `retarget` entry `entry` of `gallery`: replicas of its versions outside the entry's
+    /// regions are deleted (they stop billing; copies in flight are cancelled).
+    fn retarget(&mut self, sim: &mut Simulation<Event>, gallery: usize, entry: usize) {
+        let sc = self.scenario;
+        let regions = &sc.galleries[gallery].retarget[entry].1;
+        let now = sim.now();
+        for image in 0..sc.images.len() {
+            for b in 0..self.live[image].len() {
+                for copy in self.live[image][b].clone() {
+                    let c = &self.copies[copy as usize];
+                    if sc.cells[c.cell].gallery == gallery && !regions.contains(&c.record.region) {
+                        self.delete_copy(sim, copy as usize, now);
+                    }
+                }
+            }
+        }
+    }
+
+    /// `delete_on`: every version of `image` is deleted.
+    fn delete_image(&mut self, sim: &mut Simulation<Event>, image: usize) {
+        let now = sim.now();
+        while let Some(block) = self.live[image].pop_front() {
+            self.release(sim, image, block, now);
+        }
     }
 
     fn record_draw(&mut self, image: usize, field: InputField, value: f64) {
@@ -363,9 +466,7 @@ impl Model<'_> {
         c.pending = None;
         c.record.available_at = Some(now);
         self.alive_replicas += u64::from(c.record.replicas);
-        c.interval = self
-            .service
-            .available(c.record.image, c.record.region, now.0);
+        c.interval = self.service.available(c.target, now.0);
     }
 
     fn copy_done(&mut self, now: Time, copy: usize) {
@@ -388,6 +489,10 @@ impl Model<'_> {
 
     fn delete_copy(&mut self, sim: &mut Simulation<Event>, copy: usize, now: Time) {
         let c = &mut self.copies[copy];
+        if c.record.deleted_at.is_some() {
+            // Already removed by a retarget.
+            return;
+        }
         c.record.deleted_at = Some(now);
         if let Some(event) = c.pending.take() {
             // Still in flight: cancelled, so no egress and no storage.

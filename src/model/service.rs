@@ -63,12 +63,17 @@ pub struct ServiceOutput {
     pub labs: Vec<LabOutcome>,
 }
 
+/// No place: the (image, target) is used by no lab and no deployment.
+const NONE: u32 = u32::MAX;
+
 /// Availability intervals `[available, deleted)` of one (image, region) place.
 type Intervals = Vec<(u64, u64)>;
 
 pub(super) struct Service<'s> {
     scenario: &'s Scenario,
     place_of: HashMap<(usize, RegionId), usize>,
+    /// Per flat (image, target) index: its place, or `NONE` (looked up on every copy).
+    place_of_target: Vec<u32>,
     intervals: Vec<Intervals>,
     /// Per place: waves waiting for a version (deployment, asked at).
     waiting: Vec<Vec<(usize, u64)>>,
@@ -91,6 +96,17 @@ impl<'s> Service<'s> {
             place_of.entry(place).or_insert(n);
         }
         let n = place_of.len();
+        let place_of_target = scenario
+            .images
+            .iter()
+            .enumerate()
+            .flat_map(|(i, im)| {
+                let place_of = &place_of;
+                im.targets
+                    .iter()
+                    .map(move |&(region, _)| place_of.get(&(i, region)).map_or(NONE, |&p| p as u32))
+            })
+            .collect();
         let mut each_version = vec![Vec::new(); n];
         for (i, d) in scenario.deployments.iter().enumerate() {
             if d.at == DeployAt::EachVersion {
@@ -100,6 +116,7 @@ impl<'s> Service<'s> {
         Service {
             scenario,
             place_of,
+            place_of_target,
             intervals: vec![Vec::new(); n],
             waiting: vec![Vec::new(); n],
             each_version,
@@ -112,15 +129,15 @@ impl<'s> Service<'s> {
         }
     }
 
-    /// A copy of `image` became available in `region`: returns its interval's handle when the
-    /// place is tracked. Waiting waves start now, and `each_version` deployments start one.
-    pub(super) fn available(
-        &mut self,
-        image: usize,
-        region: RegionId,
-        now: u64,
-    ) -> Option<(u32, u32)> {
-        let place = *self.place_of.get(&(image, region))?;
+    /// A copy of the flat (image, target) `target` became available: returns its interval's
+    /// handle when the place is tracked. Waiting waves start now, and `each_version`
+    /// deployments start one.
+    pub(super) fn available(&mut self, target: usize, now: u64) -> Option<(u32, u32)> {
+        let place = self.place_of_target[target];
+        if place == NONE {
+            return None;
+        }
+        let place = place as usize;
         self.intervals[place].push((now, u64::MAX));
         for (deployment, asked) in std::mem::take(&mut self.waiting[place]) {
             self.run_wave(deployment, asked, now);

@@ -92,15 +92,17 @@ impl Layout {
         let mut per_cell: Vec<Vec<Line>> = vec![Vec::new(); scenario.cells.len()];
         let mut wanted: Vec<Vec<(Line, Option<Line>)>> = Vec::new();
         for image in &scenario.images {
-            let gallery = &scenario.galleries[image.gallery];
             let mut lines_of_image = Vec::with_capacity(image.targets.len());
-            for (i, &(region, cell)) in image.targets.iter().enumerate() {
+            for &(region, cell) in &image.targets {
+                // A target's cell names its gallery (an image moved to another account may
+                // be copied into another gallery).
+                let gallery = &scenario.galleries[scenario.cells[cell].gallery];
                 let storage = Line {
                     cell,
                     item: storage_item(scenario.storage_billing, gallery.storage, image.os_disk_gb),
                     price_region: region,
                 };
-                let egress = (i > 0).then(|| Line {
+                let egress = (region != gallery.region).then(|| Line {
                     cell,
                     item: egress_item(&scenario.regions, gallery.region, region),
                     price_region: gallery.region,

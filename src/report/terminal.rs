@@ -86,6 +86,15 @@ pub fn lab_reason(scenario: &Scenario, lab: usize, status: LabStatus) -> String 
     let image = &scenario.images[lab.image];
     match status {
         LabStatus::Ready => "ready".to_string(),
+        LabStatus::Retired => format!(
+            "account `{}` runs no labs when this lab is created (Azure Lab Services retires on {}); move it to a successor",
+            scenario.accounts[lab.account].name,
+            scenario
+                .accounts[lab.account]
+                .until
+                .map(|u| scenario.calendar.date_of(crate::engine::Time(u)).to_string())
+                .unwrap_or_default()
+        ),
         LabStatus::IneligibleImage => {
             let reasons: Vec<String> = image
                 .eligibility
@@ -287,6 +296,71 @@ pub fn render(scenario: &Scenario, results: &Results, written: &[PathBuf]) -> St
     out
 }
 
+/// Per image, who consumes it in each period and where its versions go; shown when any
+/// image has more than one period, an account ends, or a clean-up is set.
+fn consumers_section(out: &mut String, scenario: &Scenario) {
+    let day = |t: u64| {
+        scenario
+            .calendar
+            .date_of(crate::engine::Time(t))
+            .to_string()
+    };
+    let eventful = scenario.images.iter().any(|im| {
+        im.periods.len() > 1
+            || im.delete_on.is_some()
+            || im
+                .periods
+                .iter()
+                .any(|p| scenario.accounts[p.account].until.is_some())
+    }) || scenario.galleries.iter().any(|g| !g.retarget.is_empty());
+    if !eventful {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "\nConsumers over time (new versions go where the period says):"
+    );
+    for im in &scenario.images {
+        let _ = writeln!(out, "  {}:", im.name);
+        for p in &im.periods {
+            let a = &scenario.accounts[p.account];
+            let regions: Vec<&str> = p
+                .targets
+                .iter()
+                .map(|&t| scenario.regions.get(im.targets[t].0).name.as_str())
+                .collect();
+            let _ = writeln!(
+                out,
+                "    from {}: {} ({}, gallery {}){} -> {}",
+                day(p.from.max(a.from)),
+                a.name,
+                a.kind.name(),
+                scenario.galleries[p.gallery].name,
+                a.until
+                    .map(|u| format!(", ends {}", day(u)))
+                    .unwrap_or_default(),
+                regions.join(", ")
+            );
+        }
+        let gallery = &scenario.galleries[im.periods[im.periods.len() - 1].gallery];
+        for (on, regions) in &gallery.retarget {
+            let names: Vec<&str> = regions
+                .iter()
+                .map(|r| scenario.regions.get(*r).name.as_str())
+                .collect();
+            let _ = writeln!(
+                out,
+                "    from {}: replicas only in {}",
+                day(*on),
+                names.join(", ")
+            );
+        }
+        if let Some(d) = im.delete_on {
+            let _ = writeln!(out, "    {}: every version deleted", day(d));
+        }
+    }
+}
+
 /// What the replicas buy: labs ready and their waits, and deployment waves.
 fn service_section(out: &mut String, scenario: &Scenario, results: &Results) {
     let n = results.runs.len().max(1) as f64;
@@ -431,6 +505,7 @@ pub fn check(scenario: &Scenario, results: &Results) -> String {
         &rows,
         &[false, true, true, true, false, false, false],
     );
+    consumers_section(&mut out, scenario);
     if !scenario.labs.is_empty() {
         let _ = writeln!(out, "\nLabs (expected status, from one run):");
         let mut rows = vec![["lab", "region", "image", "status", "ready at", "wait h"]

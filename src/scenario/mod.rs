@@ -98,6 +98,10 @@ pub struct Gallery {
     pub default_replicas: u32,
     /// Newest versions kept per image (0 = all).
     pub keep_versions: u32,
+    /// From each tick on, versions keep replicas only in these regions (sorted by tick).
+    pub retarget: Vec<(u64, Vec<RegionId>)>,
+    /// When every version of every image in the gallery is deleted.
+    pub delete_on: Option<u64>,
 }
 
 impl Gallery {
@@ -121,8 +125,34 @@ pub struct Account {
     pub region: RegionId,
     /// Lab account or lab plan.
     pub kind: AccountKind,
-    /// Regions a lab plan replicates to besides the home region.
+    /// Regions versions are replicated to besides the gallery's home region (by its kind:
+    /// `replicate_to`, a Dev Box's `regions`, a DevTest lab's labs).
     pub replicate_to: Vec<RegionId>,
+    /// First tick at which it consumes images.
+    pub from: u64,
+    /// Tick at which it stops (Lab Services accounts: at the retirement date at the latest).
+    pub until: Option<u64>,
+}
+
+impl Account {
+    /// Whether it consumes images at tick `t`.
+    pub fn active_at(&self, t: u64) -> bool {
+        t >= self.from && self.until.is_none_or(|u| t < u)
+    }
+}
+
+/// One period of an image: from `from` on (until the next period), new versions are created
+/// through `account` in its gallery and replicated to `targets`.
+#[derive(Debug, Clone)]
+pub struct Period {
+    /// First tick.
+    pub from: u64,
+    /// Account index.
+    pub account: usize,
+    /// Gallery index.
+    pub gallery: usize,
+    /// Indices into the image's `targets`, the gallery's home region first.
+    pub targets: Vec<usize>,
 }
 
 /// When an image gets new versions.
@@ -161,8 +191,13 @@ pub struct Image {
     pub export_hours: Dist,
     /// Hours from creation to a completed copy in one target region.
     pub replication_hours: Dist,
-    /// Where every version goes: `(region, cell index)`, the home region first.
+    /// Every region a version can be copied to in any period: `(region, cell index)`, the first
+    /// period's home region first. Its cell names the gallery.
     pub targets: Vec<(RegionId, usize)>,
+    /// Periods (one per account the image is attached to over time), in time order.
+    pub periods: Vec<Period>,
+    /// When every version of the image is deleted (its own `delete_on` or its gallery's).
+    pub delete_on: Option<u64>,
     /// Verdict of the eligibility rules.
     pub eligibility: Eligibility,
     /// Key of the image's random streams (FNV-1a of its name), so adding or removing other

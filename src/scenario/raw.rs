@@ -75,6 +75,7 @@ pub struct RawPrices {
 pub struct RawRules {
     pub max_os_disk_gb: Option<f64>,
     pub vms_per_replica: Option<i64>,
+    pub lab_services_retirement: Option<Value>,
 }
 
 /// `[[gallery]]`.
@@ -86,6 +87,25 @@ pub struct RawGallery {
     pub storage: Option<StorageType>,
     pub replicas: Option<Value>,
     pub keep_versions: Option<i64>,
+    #[serde(default)]
+    pub retarget: Vec<RawRetarget>,
+    pub delete_on: Option<Value>,
+}
+
+/// `retarget = [{ on = DATE, regions = [...] }]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRetarget {
+    pub on: Value,
+    pub regions: Vec<String>,
+}
+
+/// `moves = [{ on = DATE, account = NAME }]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMove {
+    pub on: Value,
+    pub account: String,
 }
 
 /// `[[account]]`.
@@ -97,9 +117,12 @@ pub struct RawAccount {
     pub region: String,
     pub kind: Option<AccountKind>,
     pub replicate_to: Option<Vec<String>>,
+    pub regions: Option<Vec<String>>,
+    pub from: Option<Value>,
+    pub until: Option<Value>,
 }
 
-/// Lab account (classic, geography-wide replication) or lab plan (manual replication).
+/// What consumes a gallery's images, and so where versions are replicated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum AccountKind {
@@ -108,6 +131,14 @@ pub enum AccountKind {
     LabAccount,
     /// Newer lab plan.
     LabPlan,
+    /// Azure DevTest Labs: home region plus the regions of its labs.
+    DevtestLab,
+    /// Microsoft Dev Box: the regions of its network connections (`regions`).
+    DevBox,
+    /// Azure Virtual Desktop host pools: home plus `replicate_to`.
+    Avd,
+    /// Virtual machine scale sets: home plus `replicate_to`.
+    Vmss,
 }
 
 impl AccountKind {
@@ -116,7 +147,16 @@ impl AccountKind {
         match self {
             AccountKind::LabAccount => "lab_account",
             AccountKind::LabPlan => "lab_plan",
+            AccountKind::DevtestLab => "devtest_lab",
+            AccountKind::DevBox => "dev_box",
+            AccountKind::Avd => "avd",
+            AccountKind::Vmss => "vmss",
         }
+    }
+
+    /// Whether it is an Azure Lab Services account, which ends at the retirement date.
+    pub fn is_lab_services(self) -> bool {
+        matches!(self, AccountKind::LabAccount | AccountKind::LabPlan)
     }
 }
 
@@ -134,6 +174,9 @@ pub struct RawImage {
     pub exports: Option<Value>,
     pub export_hours: Option<Value>,
     pub replication_hours: Option<Value>,
+    #[serde(default)]
+    pub moves: Vec<RawMove>,
+    pub delete_on: Option<Value>,
 }
 
 /// `os_state` as written in the file.

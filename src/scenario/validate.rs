@@ -2,7 +2,6 @@
 
 use std::collections::{HashMap, HashSet};
 
-use jiff::civil::Date;
 use toml::de::DeTable;
 use toml::Value;
 
@@ -20,10 +19,8 @@ use crate::error::InputError;
 use crate::key_path;
 use crate::rules::{self, ImageFacts, OsState};
 
+mod consumers;
 mod deployments;
-
-/// Azure Lab Services retires on this date (domain.md section 1).
-pub const LAB_SERVICES_RETIREMENT: Date = Date::constant(2027, 6, 28);
 
 /// Largest horizon, in billing months.
 const MAX_MONTHS: i64 = 600;
@@ -175,8 +172,10 @@ impl Builder<'_> {
             return invalid(key_path!["rules", "max_os_disk_gb"], "must be positive");
         }
 
-        let galleries = self.galleries(&raw)?;
-        let accounts = self.accounts(&raw, &galleries)?;
+        let retirement = self.retirement(&raw, &calendar)?;
+        let mut galleries = self.galleries(&raw)?;
+        self.gallery_lifecycle(&raw, &calendar, &mut galleries)?;
+        let accounts = self.accounts(&raw, &galleries, &calendar, retirement)?;
         let mut cells = Vec::new();
         let images = self.images(
             &raw,
@@ -201,20 +200,22 @@ impl Builder<'_> {
             cells.iter().enumerate().map(|(i, c)| (*c, i)).collect();
         let mut images = images;
         for image in &mut images {
+            // Until now the second field held the target's gallery.
             for (region, cell) in &mut image.targets {
                 *cell = cell_index[&Cell {
-                    gallery: image.gallery,
+                    gallery: *cell,
                     region: *region,
                 }];
             }
         }
 
         let horizon_end = calendar.date_of(crate::engine::Time(calendar.horizon()));
-        if horizon_end > LAB_SERVICES_RETIREMENT {
+        let lab_services = accounts.iter().any(|a| a.kind.is_lab_services());
+        if lab_services && calendar.horizon() > retirement {
             self.warn(
                 WarningCode::PastRetirement,
                 format!(
-                "the horizon ends {horizon_end}, after Azure Lab Services retires on {LAB_SERVICES_RETIREMENT}: labs stop then but gallery storage goes on until images are deleted; exports dated after retirement are simulated as written"
+                "the horizon ends {horizon_end}, after Azure Lab Services retires on {}: lab accounts and lab plans stop exporting and running labs then, while their images stay stored and billed until deleted; move images to a successor (`moves`) and clean up (`retarget`, `delete_on`)", calendar.date_of(crate::engine::Time(retirement))
             ));
         }
         // Premium snapshot prices are published per region (Retail Prices API, 2026); only the
@@ -247,6 +248,7 @@ impl Builder<'_> {
             &prices,
             &galleries,
             &images,
+            &cells,
             raw.prices.catalog.is_some(),
             storage_billing,
         )?;
@@ -417,25 +419,27 @@ impl Builder<'_> {
     /// the run's currency. A price that fell back to the bundled catalog in another currency
     /// is an error listing every such (item, region) and how to supply it; a fallback in the
     /// same currency is a warning listing only the prices used.
+    #[allow(clippy::too_many_arguments)] // the validated pieces it checks together
     fn one_currency(
         &mut self,
         currency: &str,
         prices: &PriceBook,
         galleries: &[Gallery],
         images: &[Image],
+        cells: &[Cell],
         from_catalog: bool,
         billing: StorageBilling,
     ) -> Result<()> {
         let mut used: Vec<(Item, RegionId)> = Vec::new();
         let mut seen = HashSet::new();
         for image in images {
-            let gallery = &galleries[image.gallery];
-            for (i, &(region, _)) in image.targets.iter().enumerate() {
+            for &(region, cell) in &image.targets {
+                let gallery = &galleries[cells[cell].gallery];
                 let storage = (
                     storage_item(billing, gallery.storage, image.os_disk_gb),
                     region,
                 );
-                let egress = (i > 0).then(|| {
+                let egress = (region != gallery.region).then(|| {
                     (
                         egress_item(self.regions, gallery.region, region),
                         gallery.region,
@@ -544,12 +548,20 @@ impl Builder<'_> {
                 replicas,
                 default_replicas,
                 keep_versions,
+                retarget: Vec::new(),
+                delete_on: None,
             });
         }
         Ok(galleries)
     }
 
-    fn accounts(&mut self, raw: &RawScenario, galleries: &[Gallery]) -> Result<Vec<Account>> {
+    fn accounts(
+        &mut self,
+        raw: &RawScenario,
+        galleries: &[Gallery],
+        calendar: &Calendar,
+        retirement: u64,
+    ) -> Result<Vec<Account>> {
         let mut names = HashSet::new();
         let mut accounts = Vec::new();
         let galleries_index = Index::new(galleries.iter().map(|g| g.name.as_str()));
@@ -559,21 +571,8 @@ impl Builder<'_> {
             let gallery = galleries_index.find(&a.gallery, with(&path, "gallery"), "gallery")?;
             let region = self.region(&a.region, with(&path, "region"))?;
             let kind = a.kind.unwrap_or_default();
-            let mut replicate_to = Vec::new();
-            if let Some(list) = &a.replicate_to {
-                if kind == AccountKind::LabAccount && !list.is_empty() {
-                    return invalid(
-                        with(&path, "replicate_to"),
-                        "applies to lab plans only: a lab account replicates every version to its whole geography",
-                    );
-                }
-                for (j, name) in list.iter().enumerate() {
-                    let id = self.region(name, key_path!["account", i, "replicate_to", j])?;
-                    if id != galleries[gallery].region && !replicate_to.contains(&id) {
-                        replicate_to.push(id);
-                    }
-                }
-            }
+            let replicate_to = self.consumer_regions(raw, i, kind, galleries[gallery].region)?;
+            let (from, until) = self.lifetime(a, kind, calendar, retirement, &path)?;
             let gallery_geo = &self.regions.get(galleries[gallery].region).geography;
             if kind == AccountKind::LabAccount && *gallery_geo != self.regions.get(region).geography
             {
@@ -604,6 +603,8 @@ impl Builder<'_> {
                 region,
                 kind,
                 replicate_to,
+                from,
+                until,
             });
         }
         Ok(accounts)
@@ -705,24 +706,33 @@ impl Builder<'_> {
                 with(&path, "replication_hours"),
             )?;
 
-            let home = galleries[gallery].region;
-            let regions = match accounts[account].kind {
-                AccountKind::LabAccount => self.regions.geography_targets(home),
-                AccountKind::LabPlan => {
-                    let mut r = vec![home];
-                    r.extend(accounts[account].replicate_to.iter().copied());
-                    r
-                }
-            };
-            // Home region first; cell indices are fixed once all cells are known.
-            let mut targets: Vec<(RegionId, usize)> = vec![(home, 0)];
-            targets.extend(regions.into_iter().filter(|r| *r != home).map(|r| (r, 0)));
-            for &(region, _) in &targets {
-                let cell = Cell { gallery, region };
+            let (targets, periods) = self.periods(
+                im,
+                &path,
+                account,
+                accounts,
+                galleries,
+                calendar,
+                &accounts_index,
+            )?;
+            for &(region, g) in &targets {
+                let cell = Cell { gallery: g, region };
                 if known_cells.insert(cell) {
                     cells.push(cell);
                 }
             }
+            self.exports_within_lifetimes(im, &path, &periods, accounts, &exports, calendar)?;
+            let delete_on = match &im.delete_on {
+                Some(v) => Some(self.tick_of(v, calendar, with(&path, "delete_on"))?),
+                None => None,
+            }
+            .into_iter()
+            .chain(
+                periods
+                    .iter()
+                    .filter_map(|p| galleries[p.gallery].delete_on),
+            )
+            .min();
             let facts = ImageFacts {
                 os_disk_gb,
                 data_disks,
@@ -742,6 +752,8 @@ impl Builder<'_> {
                 export_hours,
                 replication_hours,
                 targets,
+                periods,
+                delete_on,
                 eligibility: rules::evaluate(&facts, max_os_disk_gb),
                 stream_key: fnv1a(im.name.as_bytes()),
             });
@@ -765,7 +777,12 @@ impl Builder<'_> {
             unique(&mut names, &l.name, with(&path, "name"), "lab")?;
             let account = accounts_index.find(&l.account, with(&path, "account"), "account")?;
             let image = images_index.find(&l.image, with(&path, "image"), "image")?;
-            if images[image].gallery != accounts[account].gallery {
+            let lab_gallery = accounts[account].gallery;
+            if !images[image]
+                .periods
+                .iter()
+                .any(|p| p.gallery == lab_gallery)
+            {
                 return invalid(
                     with(&path, "image"),
                     format!(

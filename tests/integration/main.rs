@@ -10,6 +10,7 @@ mod edges;
 mod golden;
 mod harness;
 mod invariants;
+mod lifecycle;
 mod model;
 mod prices;
 mod shards;

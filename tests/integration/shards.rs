@@ -154,7 +154,13 @@ fn bad_sets_of_partials_are_refused_with_the_reason() {
         &[&one, &p.join("s/partial-0003-of-0003.gsp")],
         "another seed",
     );
-    shard(&p.join("o"), &bundled("pitfalls.toml"), 3, 3, &["--seed", "42"]);
+    shard(
+        &p.join("o"),
+        &bundled("pitfalls.toml"),
+        3,
+        3,
+        &["--seed", "42"],
+    );
     merge_refused(
         &[&one, &p.join("o/partial-0003-of-0003.gsp")],
         "another scenario text",
