@@ -268,6 +268,7 @@ pub fn render(scenario: &Scenario, results: &Results, written: &[PathBuf]) -> St
     }
 
     service_section(&mut out, scenario, results);
+    orphans_section(&mut out, scenario, results);
 
     let not_ready: Vec<_> = results
         .labs
@@ -357,6 +358,49 @@ fn consumers_section(out: &mut String, scenario: &Scenario) {
         }
         if let Some(d) = im.delete_on {
             let _ = writeln!(out, "    {}: every version deleted", day(d));
+        }
+    }
+}
+
+/// Images whose last consumer ends within the horizon while their versions stay stored.
+fn orphans_section(out: &mut String, scenario: &Scenario, results: &Results) {
+    let day = |t: u64| {
+        scenario
+            .calendar
+            .date_of(crate::engine::Time(t))
+            .to_string()
+    };
+    let horizon = scenario.horizon_ticks();
+    let cur = scenario.currency.as_str();
+    let orphans: Vec<String> = scenario
+        .images
+        .iter()
+        .enumerate()
+        .filter_map(|(i, im)| {
+            let last = im.periods.last()?;
+            let ended = scenario.accounts[last.account].until.filter(|&u| u < horizon)?;
+            if im.delete_on.is_some_and(|d| d <= ended) {
+                return None;
+            }
+            let until = im
+                .delete_on
+                .filter(|&d| d < horizon)
+                .map_or("the end of the horizon".to_string(), |d| format!("its deletion on {}", day(d)));
+            Some(format!(
+                "  {}: no consumer from {} to {until} ({} over the horizon in all); delete it (`delete_on`) or move it (`moves`)",
+                im.name,
+                day(ended),
+                money(results.image_cost_mean[i], cur)
+            ))
+        })
+        .collect();
+    if !orphans.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nImages nobody uses any more, still stored and billed:"
+        );
+        for line in orphans {
+            let _ = writeln!(out, "{line}");
         }
     }
 }
