@@ -30,26 +30,13 @@ pub struct FleetSpec {
     pub seed: u64,
 }
 
-/// Resolves a geography alias to the catalog's geography name.
-fn geography(regions: &Regions, name: &str) -> Option<String> {
-    let wanted = match name.to_ascii_lowercase().as_str() {
-        "us" | "usa" => "United States".to_string(),
-        "eu" => "Europe".to_string(),
-        "uk" => "United Kingdom".to_string(),
-        _ => name.to_string(),
-    };
-    regions
-        .iter()
-        .map(|(_, r)| r.geography.clone())
-        .find(|g| g.eq_ignore_ascii_case(&wanted))
-}
 
 /// Generates the scenario text; an unknown geography is an error naming it.
 pub fn fleet(spec: &FleetSpec) -> Result<String, String> {
     let regions = Regions::bundled();
     let mut geos = Vec::new();
     for name in &spec.geographies {
-        let g = geography(regions, name).ok_or_else(|| {
+        let g = regions.geography_named(name).ok_or_else(|| {
             format!("unknown geography `{name}`; `gallerysim regions` lists them")
         })?;
         let members: Vec<String> = regions

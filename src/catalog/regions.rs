@@ -39,6 +39,20 @@ pub struct Regions {
 }
 
 impl Regions {
+    /// The geography a name designates, case-insensitively, with the aliases `us`/`usa`,
+    /// `eu` and `uk`.
+    pub fn geography_named(&self, name: &str) -> Option<String> {
+        let wanted = match name.to_ascii_lowercase().as_str() {
+            "us" | "usa" => "United States".to_string(),
+            "eu" => "Europe".to_string(),
+            "uk" => "United Kingdom".to_string(),
+            _ => name.to_string(),
+        };
+        self.iter()
+            .map(|(_, r)| r.geography.clone())
+            .find(|g| g.eq_ignore_ascii_case(&wanted))
+    }
+
     /// The bundled catalog, parsed once.
     pub fn bundled() -> &'static Regions {
         static CATALOG: OnceLock<Regions> = OnceLock::new();

@@ -116,8 +116,8 @@ pub struct ImportArgs {
 /// Options shared by every command that simulates.
 #[derive(Debug, Args, Default, Clone)]
 pub struct SimArgs {
-    /// Output folder. Default: `output/<scenario file stem>/` (compare, sweep and tornado add
-    /// a suffix).
+    /// Output folder. Default: `output/<scenario file stem>/` (compare, sweep, tornado and
+    /// advise prefix the stem: `output/compare-<stem>/` ...).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Monte Carlo runs (overrides scenario.runs).
@@ -150,6 +150,8 @@ impl SimArgs {
     fn overrides(&self) -> Result<Vec<Override>, Error> {
         let mut all = self.set.clone();
         if let Some(path) = &self.prices {
+            // Checked here, so that a missing file is named as the --prices argument.
+            crate::error::read_input(path).map_err(|e| usage("--prices", e))?;
             let absolute = std::path::absolute(path).map_err(|e| Error::io(path, e))?;
             all.push(Override {
                 path: "prices.catalog".to_string(),

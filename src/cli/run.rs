@@ -210,21 +210,22 @@ pub(super) fn check(path: &Path, set: &[Override]) -> Result<String, Error> {
 
 pub(super) fn regions(geography: Option<&str>) -> Result<String, Error> {
     let catalog = Regions::bundled();
-    if let Some(g) = geography {
-        if !catalog
-            .iter()
-            .any(|(_, r)| r.geography.eq_ignore_ascii_case(g))
-        {
+    let resolved = match geography {
+        Some(g) => Some(catalog.geography_named(g).ok_or_else(|| {
             let mut names: Vec<&str> = catalog.iter().map(|(_, r)| r.geography.as_str()).collect();
             names.sort_unstable();
             names.dedup();
-            return Err(usage(
+            usage(
                 "GEOGRAPHY",
-                format!("unknown geography `{g}`; known: {}", names.join(", ")),
-            ));
-        }
-    }
-    Ok(report::terminal::regions(catalog, geography))
+                format!(
+                    "unknown geography `{g}`; known: {} (and us, eu, uk)",
+                    names.join(", ")
+                ),
+            )
+        })?),
+        None => None,
+    };
+    Ok(report::terminal::regions(catalog, resolved.as_deref()))
 }
 
 pub(super) fn import_prices(args: ImportArgs) -> Result<String, Error> {

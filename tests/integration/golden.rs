@@ -1,5 +1,5 @@
 //! Golden CSVs for every bundled scenario at its own seed. Regenerate after an intended
-//! change with `GALLERYSIM_BLESS=1 cargo test golden` and review the diff.
+//! change with `GALLERYSIM_BLESS=1 cargo test --release golden` and review the diff.
 
 use gallerysim::report;
 use gallerysim::scenario::Scenario;
