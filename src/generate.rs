@@ -30,7 +30,6 @@ pub struct FleetSpec {
     pub seed: u64,
 }
 
-
 /// Generates the scenario text; an unknown geography is an error naming it.
 pub fn fleet(spec: &FleetSpec) -> Result<String, String> {
     let regions = Regions::bundled();

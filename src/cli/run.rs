@@ -50,6 +50,11 @@ fn write_run(
             a,
         )])?);
     }
+    let mut text = report::terminal::render(scenario, results, &[]);
+    if let Some(a) = &assessment {
+        text.push_str(&report::terminal::budget(scenario, a));
+    }
+    files.push(report::html::report(scenario, results, &files, &text));
     let written = report::write_all(out, &files)?;
     let mut stdout = String::new();
     if !quiet {

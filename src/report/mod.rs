@@ -6,6 +6,7 @@
 pub mod analysis_chart;
 pub mod chart;
 pub mod csv;
+pub mod html;
 pub mod terminal;
 
 use std::path::{Path, PathBuf};

@@ -81,6 +81,8 @@ pub struct Scenario {
     pub regions: Regions,
     /// The price catalog file read (`[prices] catalog` or `--prices`), if any.
     pub catalog_file: Option<std::path::PathBuf>,
+    /// The scenario text as validated (after `--set` overrides), for the HTML report.
+    pub text: String,
 }
 
 /// A gallery and its home region.

@@ -50,7 +50,7 @@ pub(super) fn parse(
             .unwrap_or_default(),
         warnings: Vec::new(),
     };
-    builder.build(raw).map_err(|invalid| {
+    builder.build(raw, text).map_err(|invalid| {
         let root = DeTable::parse(text).expect("text parsed once already");
         let (span, key) = locate::locate(&root, &invalid.path);
         let (line, column) = match span {
@@ -109,7 +109,7 @@ impl Builder<'_> {
         });
     }
 
-    fn build(&mut self, raw: RawScenario) -> Result<Scenario> {
+    fn build(&mut self, raw: RawScenario, text: &str) -> Result<Scenario> {
         let meta = &raw.scenario;
         if meta.name.trim().is_empty() {
             return invalid(key_path!["scenario", "name"], "must not be empty");
@@ -273,6 +273,7 @@ impl Builder<'_> {
             warnings: std::mem::take(&mut self.warnings),
             regions: self.regions.clone(),
             catalog_file: raw.prices.catalog.as_ref().map(|c| self.dir.join(c)),
+            text: text.to_string(),
         })
     }
 

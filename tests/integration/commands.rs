@@ -106,7 +106,7 @@ fn run_report_names_costs_ineligible_images_labs_and_warnings() {
         "Labs that never become ready",
         "chem-course",
         "Warnings:",
-        "Wrote 13 files",
+        "Wrote 14 files",
     ] {
         assert!(stdout.contains(text), "report lacks {text:?}:\n{stdout}");
     }
@@ -153,4 +153,40 @@ fn generate_writes_a_valid_fleet_scenario() {
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(2));
+}
+
+#[test]
+fn report_html_is_one_self_contained_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    bin()
+        .args(["run"])
+        .arg(bundled("question-migration.toml"))
+        .args(["-q", "--runs", "20", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    // Every chart inline, the font embedded, the scenario and the prices at the end.
+    let charts = std::fs::read_dir(&out)
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .path()
+                .extension()
+                .is_some_and(|x| x == "svg")
+        })
+        .count();
+    assert_eq!(html.matches("<svg").count(), charts);
+    assert!(html.contains("@font-face") && html.contains("data:font/ttf;base64,"));
+    assert!(html.contains("P80 total (budget)"));
+    assert!(html.contains("Images nobody uses any more"));
+    assert!(html.contains("<h2>Prices used</h2>") && html.contains("snapshot_gb_month"));
+    assert!(html.contains("retarget = [{ on = &quot;2027-07-01&quot;"));
+    // Nothing fetched from elsewhere, nothing to run.
+    assert!(
+        !html.contains("<script") && !html.contains("src=\"http") && !html.contains("href=\"http")
+    );
+    assert!(html.contains("@media print"));
 }

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Renders output/<scenario>/report.html in headless Chromium (Debian's package) to a PNG
+# screenshot and an A4 PDF, and checks both were produced. Skipped, with a message, when
+# Chromium is not installed (CI runs it when it is). Usage: tests/browser/render-report.sh [DIR]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+chrome=$(command -v chromium || command -v chromium-browser || true)
+if [ -z "$chrome" ]; then
+    echo "render-report: skipped (no chromium; apt-get install chromium to run it)"
+    exit 0
+fi
+dir=${1:-$(mktemp -d /tmp/gallerysim-report.XXXXXX)}
+if [ ! -f "$dir/report.html" ]; then
+    cargo run --release --quiet -- run scenarios/question-migration.toml --out "$dir" --quiet
+fi
+profile=$(mktemp -d)
+flags=(--headless --no-sandbox --disable-gpu --disable-quic --no-first-run
+       --disable-background-networking --disable-component-update --disable-sync
+       --user-data-dir="$profile")
+"$chrome" "${flags[@]}" --window-size=1280,2400 --screenshot="$dir/report.png" \
+    "file://$(realpath "$dir/report.html")" >/dev/null 2>&1
+"$chrome" "${flags[@]}" --no-pdf-header-footer --print-to-pdf="$dir/report.pdf" \
+    "file://$(realpath "$dir/report.html")" >/dev/null 2>&1
+rm -rf "$profile"
+for f in report.png report.pdf; do
+    [ -s "$dir/$f" ] || { echo "render-report: $f was not produced" >&2; exit 1; }
+done
+head -c 4 "$dir/report.pdf" | grep -q '%PDF' || { echo "render-report: not a PDF" >&2; exit 1; }
+echo "render-report: $dir/report.png and $dir/report.pdf"
