@@ -277,6 +277,25 @@ pub(super) fn dist(value: &Value, bounds: Bounds, path: Vec<Seg>) -> Result<Dist
     Ok(built)
 }
 
+/// A list of dates, none before the start, as sorted ticks.
+pub(super) fn date_ticks(items: &[Value], calendar: &Calendar, path: &[Seg]) -> Result<Vec<u64>> {
+    let mut ticks = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let at = with(path, i);
+        let d = date(item, at.clone())?;
+        let t = calendar.ticks_to(d);
+        if t < 0 {
+            return invalid(
+                at,
+                format!("{d} is before scenario.start ({})", calendar.start()),
+            );
+        }
+        ticks.push(t as u64);
+    }
+    ticks.sort_unstable();
+    Ok(ticks)
+}
+
 pub(super) fn exports(
     value: Option<&Value>,
     calendar: &Calendar,
@@ -286,23 +305,7 @@ pub(super) fn exports(
         return Ok(Exports::At(vec![0]));
     };
     match value {
-        Value::Array(items) => {
-            let mut ticks = Vec::new();
-            for (i, item) in items.iter().enumerate() {
-                let at = with(&path, i);
-                let d = date(item, at.clone())?;
-                let t = calendar.ticks_to(d);
-                if t < 0 {
-                    return invalid(
-                        at,
-                        format!("{d} is before scenario.start ({})", calendar.start()),
-                    );
-                }
-                ticks.push(t as u64);
-            }
-            ticks.sort_unstable();
-            Ok(Exports::At(ticks))
-        }
+        Value::Array(items) => Ok(Exports::At(date_ticks(items, calendar, &path)?)),
         Value::Table(t) => {
             for key in t.keys() {
                 if key != "every_days" && key != "per_month" {

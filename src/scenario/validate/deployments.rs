@@ -2,7 +2,9 @@
 
 use toml::Value;
 
-use super::super::values::{date, dist, invalid, number, whole, with, Bounds, Result, EVERY_DAYS};
+use super::super::values::{
+    date_ticks, dist, invalid, number, whole, with, Bounds, Result, EVERY_DAYS,
+};
 use super::{fnv1a, Builder, Index};
 use crate::calendar::{hours_to_ticks, Calendar};
 use crate::key_path;
@@ -69,23 +71,7 @@ fn deploy_at(
 ) -> Result<DeployAt> {
     match value {
         Value::String(s) if s == "each_version" => Ok(DeployAt::EachVersion),
-        Value::Array(items) => {
-            let mut ticks = Vec::new();
-            for (i, item) in items.iter().enumerate() {
-                let at = with(&path, i);
-                let d = date(item, at.clone())?;
-                let t = calendar.ticks_to(d);
-                if t < 0 {
-                    return invalid(
-                        at,
-                        format!("{d} is before scenario.start ({})", calendar.start()),
-                    );
-                }
-                ticks.push(t as u64);
-            }
-            ticks.sort_unstable();
-            Ok(DeployAt::Dates(ticks))
-        }
+        Value::Array(items) => Ok(DeployAt::Dates(date_ticks(items, calendar, &path)?)),
         Value::Table(t) if t.len() == 1 && t.contains_key("every_days") => {
             let at = with(&path, "every_days");
             let days = EVERY_DAYS.check(number(&t["every_days"], at.clone())?, at)?;
