@@ -6,6 +6,8 @@ use super::{
     file_stem, load, out_dir, usage, AdviseArgs, CompareArgs, Outcome, Runner, SimArgs, SweepArgs,
     TornadoArgs,
 };
+use rayon::prelude::*;
+
 use crate::analysis::{budget, compare as cmp, sensitivity};
 use crate::error::Error;
 use crate::montecarlo::Results;
@@ -184,18 +186,23 @@ pub(super) fn sweep(args: SweepArgs) -> Result<Outcome, Error> {
         ));
     }
     let (base, stem) = load(Some(&args.scenario), &args.sim)?;
-    let mut variants = Vec::new();
-    for value in &args.values {
-        let o = Override::parse(&format!("{}={}", args.param, value))
-            .map_err(|e| usage("--param", e))?;
-        let sim = SimArgs {
-            set: args.sim.set.iter().cloned().chain([o]).collect(),
-            runs: Some(base.runs),
-            seed: Some(base.seed),
-            ..args.sim.clone()
-        };
-        variants.push((value.clone(), load(Some(&args.scenario), &sim)?.0));
-    }
+    // Every value is validated as its own scenario text (errors point at its lines); the
+    // values are independent, so they are validated in parallel, in order.
+    let variants: Vec<(String, Scenario)> = args
+        .values
+        .par_iter()
+        .map(|value| {
+            let o = Override::parse(&format!("{}={}", args.param, value))
+                .map_err(|e| usage("--param", e))?;
+            let sim = SimArgs {
+                set: args.sim.set.iter().cloned().chain([o]).collect(),
+                runs: Some(base.runs),
+                seed: Some(base.seed),
+                ..args.sim.clone()
+            };
+            Ok((value.clone(), load(Some(&args.scenario), &sim)?.0))
+        })
+        .collect::<Result<_, Error>>()?;
     let out = out_dir(&args.sim, &format!("sweep-{stem}"))?;
     // A `[prices]` parameter changes no quantity: simulate once, price once per value.
     let price_only = args.param.starts_with("prices.");
