@@ -86,15 +86,29 @@ pub fn lab_reason(scenario: &Scenario, lab: usize, status: LabStatus) -> String 
     let image = &scenario.images[lab.image];
     match status {
         LabStatus::Ready => "ready".to_string(),
-        LabStatus::Retired => format!(
-            "account `{}` runs no labs when this lab is created (Azure Lab Services retires on {}); move it to a successor",
-            scenario.accounts[lab.account].name,
-            scenario
-                .accounts[lab.account]
+        LabStatus::Retired => {
+            let account = &scenario.accounts[lab.account];
+            let ended = account
                 .until
-                .map(|u| scenario.calendar.date_of(crate::engine::Time(u)).to_string())
-                .unwrap_or_default()
-        ),
+                .map(|u| {
+                    scenario
+                        .calendar
+                        .date_of(crate::engine::Time(u))
+                        .to_string()
+                })
+                .unwrap_or_default();
+            if account.kind.is_lab_services() {
+                format!(
+                    "account `{}` runs no labs when this lab is created (Azure Lab Services retires on {ended}); move it to a successor",
+                    account.name
+                )
+            } else {
+                format!(
+                    "account `{}` ends on {ended}, before this lab is created",
+                    account.name
+                )
+            }
+        }
         LabStatus::IneligibleImage => {
             let reasons: Vec<String> = image
                 .eligibility
