@@ -77,8 +77,18 @@ pub struct CopyRecord {
     pub lines: TargetLines,
     /// Storage booked within the horizon (GB-months or disk-months).
     pub storage_quantity: f64,
-    /// GB transferred to make this copy (0 for the home region and for cancelled copies).
-    pub egress_gb: f64,
+}
+
+impl CopyRecord {
+    /// GB transferred to make this copy: its size once it completed into another region
+    /// (0 for the home region, a copy in flight or a cancelled one).
+    pub fn egress_gb(&self) -> f64 {
+        if self.lines.egress.is_some() && self.available_at.is_some() {
+            self.used_gb
+        } else {
+            0.0
+        }
+    }
 }
 
 /// What one run measures.
@@ -120,9 +130,9 @@ enum Event {
 #[derive(Debug)]
 struct Copy {
     record: CopyRecord,
-    cell: usize,
+    cell: u32,
     /// Flat (image, target) index, see [`Layout::target_offsets`].
-    target: usize,
+    target: u32,
     pending: Option<EventId>,
     /// Quantity per billing month while alive (GB-months or disk-months).
     quantity_per_month: f64,
@@ -393,10 +403,9 @@ impl<'s> Model<'s> {
                     used_gb,
                     lines,
                     storage_quantity: 0.0,
-                    egress_gb: 0.0,
                 },
-                cell,
-                target: first_target + t,
+                cell: cell as u32,
+                target: (first_target + t) as u32,
                 pending,
                 quantity_per_month,
                 interval: None,
@@ -439,7 +448,9 @@ impl<'s> Model<'s> {
             for b in 0..self.live[image].len() {
                 for copy in self.live[image][b].clone() {
                     let c = &self.copies[copy as usize];
-                    if sc.cells[c.cell].gallery == gallery && !regions.contains(&c.record.region) {
+                    if sc.cells[c.cell as usize].gallery == gallery
+                        && !regions.contains(&c.record.region)
+                    {
                         self.delete_copy(sim, copy as usize, now);
                     }
                 }
@@ -466,7 +477,7 @@ impl<'s> Model<'s> {
         c.pending = None;
         c.record.available_at = Some(now);
         self.alive_replicas += u64::from(c.record.replicas);
-        c.interval = self.service.available(c.target, now.0);
+        c.interval = self.service.available(c.target as usize, now.0);
     }
 
     fn copy_done(&mut self, now: Time, copy: usize) {
@@ -477,12 +488,11 @@ impl<'s> Model<'s> {
             .lines
             .egress
             .expect("only copies to other regions complete");
-        c.record.egress_gb = c.record.used_gb;
         self.usage.add_once(
             &self.scenario.calendar,
             now.0,
             line,
-            c.target,
+            c.target as usize,
             c.record.used_gb,
         );
     }
@@ -515,8 +525,8 @@ impl<'s> Model<'s> {
         c.record.storage_quantity += self.usage.accrue(
             &self.scenario.calendar,
             c.record.lines.storage,
-            c.cell,
-            c.target,
+            c.cell as usize,
+            c.target as usize,
             from.0,
             until.0,
             c.quantity_per_month,

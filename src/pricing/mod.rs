@@ -170,7 +170,7 @@ impl<'a> Pricer<'a> {
                     let egress = c
                         .lines
                         .egress
-                        .map_or(0.0, |l| c.egress_gb * self.unit[l as usize]);
+                        .map_or(0.0, |l| c.egress_gb() * self.unit[l as usize]);
                     [storage, egress]
                 })
                 .collect();
