@@ -317,6 +317,26 @@ pub(super) fn axis_money(value: f64, currency: &str) -> String {
     with_currency(text, currency)
 }
 
+/// Money tick labels for an axis from `lo` to `hi`: one unit (k, M) for the whole axis, and
+/// enough decimals that ticks about a tenth of the span apart never print the same text (a
+/// narrow distribution of large totals gets `$1.42k $1.44k ...`, not `$1.4k $1.4k`).
+pub(super) fn money_axis(lo: f64, hi: f64, currency: &str) -> impl Fn(&f64) -> String + '_ {
+    let top = lo.abs().max(hi.abs());
+    let (unit, suffix) = if top >= 1e6 {
+        (1e6, "M")
+    } else if top >= 1e3 {
+        (1e3, "k")
+    } else {
+        (1.0, "")
+    };
+    let step = ((hi - lo).abs() / 10.0 / unit).max(1e-12);
+    let decimals = (-step.log10()).ceil().clamp(0.0, 6.0) as usize;
+    move |x: &f64| {
+        let v = *x / unit + 0.0;
+        with_currency(format!("{v:.decimals$}{suffix}"), currency)
+    }
+}
+
 /// Integer tick labels on an f64 axis: blank between whole numbers.
 pub(super) fn whole(x: &f64) -> String {
     if (x - x.round()).abs() < 1e-9 {
@@ -651,10 +671,10 @@ fn cost_distribution<DB: DrawingBackend>(
         .build_cartesian_2d(x0..x1, 0f64..max_count)
         .map_err(err)?
         .set_secondary_coord(x0..x1, 0f64..100.0);
-    let cur = d.currency.clone();
+    let x_label = money_axis(x0, x1, &d.currency);
     mesh(&mut chart)
         .disable_x_mesh()
-        .x_label_formatter(&|x| axis_money(*x, &cur))
+        .x_label_formatter(&x_label)
         .y_label_formatter(&|y| format!("{y:.0}"))
         .x_desc(format!("total cost over the horizon ({})", d.currency))
         .y_desc("runs")
@@ -861,6 +881,24 @@ mod tests {
         assert_eq!(axis_money(12_500.0, "EUR"), "12k EUR");
         assert_eq!(axis_money(2_500_000.0, "USD"), "$2.5M");
         assert_eq!(axis_money(0.5, "USD"), "$0.50");
+    }
+
+    #[test]
+    fn money_axis_labels_are_distinct_on_narrow_ranges() {
+        let f = money_axis(1_190_000.0, 1_215_000.0, "USD");
+        let labels: Vec<String> = (0..=10)
+            .map(|k| f(&(1_190_000.0 + 2_500.0 * f64::from(k))))
+            .collect();
+        let mut unique = labels.clone();
+        unique.dedup();
+        assert_eq!(unique.len(), labels.len(), "{labels:?}");
+        assert_eq!(labels[0], "$1.190M");
+        let g = money_axis(1_400.0, 1_500.0, "USD");
+        assert_eq!(
+            (g(&1_410.0), g(&1_420.0)),
+            ("$1.41k".to_string(), "$1.42k".to_string())
+        );
+        assert_eq!(money_axis(0.0, 500.0, "EUR")(&250.0), "250 EUR");
     }
 
     #[test]

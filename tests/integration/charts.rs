@@ -98,3 +98,49 @@ fn a_single_run_has_no_distribution_chart() {
     let svg = std::fs::read_to_string(out.join("monthly_cost.svg")).unwrap();
     assert!(!svg.contains("P10-P90"), "no band for one run");
 }
+
+/// The money tick labels of an SVG chart (texts that are only an amount, like `$1.42k`).
+fn money_ticks(svg: &str) -> Vec<String> {
+    svg.split("<text")
+        .skip(1)
+        .filter_map(|t| {
+            let body = t[t.find('>')? + 1..t.find("</text>")?].trim();
+            let amount = body.strip_prefix('$')?;
+            amount
+                .trim_end_matches(['k', 'M'])
+                .parse::<f64>()
+                .ok()
+                .map(|_| body.to_string())
+        })
+        .collect()
+}
+
+#[test]
+fn cost_distribution_tick_labels_are_distinct_even_for_a_narrow_fleet_distribution() {
+    let dir = tempfile::tempdir().unwrap();
+    let fleet = dir.path().join("fleet.toml");
+    bin()
+        .args([
+            "generate", "--labs", "400", "--runs", "60", "--months", "12", "--out",
+        ])
+        .arg(&fleet)
+        .assert()
+        .success();
+    for scenario in [bundled("budget-montecarlo.toml"), fleet] {
+        let out = dir.path().join("out");
+        bin()
+            .arg("run")
+            .arg(&scenario)
+            .args(["-q", "--out"])
+            .arg(&out)
+            .assert()
+            .success();
+        let svg = std::fs::read_to_string(out.join("cost_distribution.svg")).unwrap();
+        let ticks = money_ticks(&svg);
+        assert!(ticks.len() >= 3, "{ticks:?}");
+        let mut unique = ticks.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), ticks.len(), "repeated tick labels: {ticks:?}");
+    }
+}
