@@ -49,7 +49,14 @@ pub fn fleet(spec: &FleetSpec) -> Result<String, String> {
         return Err("give at least one geography".to_string());
     }
     let mut rng = ChaCha8Rng::seed_from_u64(spec.seed);
-    let institutions = spec.labs.div_ceil(40).max(1);
+    // About 40 labs per institution, and at least one institution per geography asked for
+    // (a 40-lab "us,europe" fleet has labs in both), never more institutions than labs.
+    let institutions = spec
+        .labs
+        .div_ceil(40)
+        .max(geos.len() as u32)
+        .min(spec.labs)
+        .max(1);
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -122,7 +129,8 @@ pub fn fleet(spec: &FleetSpec) -> Result<String, String> {
             "[[account]]\nname = \"{account}-avd\"\ngallery = \"{gallery}\"\nregion = \"{home}\"\nkind = \"avd\"\nreplicate_to = [{}]\n",
             successor.join(", ")
         );
-        let labs_here = labs_left.min(40);
+        // An even split of the labs left over the institutions left.
+        let labs_here = labs_left.div_ceil(institutions - i);
         labs_left -= labs_here;
         let images = labs_here.div_ceil(4).max(1);
         for k in 0..images {

@@ -190,3 +190,32 @@ fn report_html_is_one_self_contained_file() {
     );
     assert!(html.contains("@media print"));
 }
+
+#[test]
+fn a_small_two_geography_fleet_has_labs_in_both() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("f.toml");
+    bin()
+        .args([
+            "generate",
+            "--labs",
+            "40",
+            "--geographies",
+            "us,europe",
+            "--out",
+        ])
+        .arg(&file)
+        .assert()
+        .success();
+    let sc = gallerysim::scenario::Scenario::load(&file).unwrap();
+    assert_eq!(sc.labs.len(), 40);
+    let geographies: std::collections::BTreeSet<&str> = sc
+        .labs
+        .iter()
+        .map(|l| sc.regions.get(l.region).geography.as_str())
+        .collect();
+    assert_eq!(
+        geographies.into_iter().collect::<Vec<_>>(),
+        ["Europe", "United States"]
+    );
+}
