@@ -59,6 +59,9 @@ pub enum Command {
         /// Override a scenario key, e.g. `--set gallery.campus.keep_versions=2` (repeatable).
         #[arg(long = "set", value_name = "PATH=VALUE", value_parser = Override::parse)]
         set: Vec<Override>,
+        /// Print every warning (otherwise at most three of each kind).
+        #[arg(long)]
+        verbose: bool,
     },
     /// List Azure geographies and their regions (restricted ones marked), with the
     /// continent that picks the egress price.
@@ -132,6 +135,9 @@ pub struct SimArgs {
     /// Print nothing on success.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Print every row and warning (long tables otherwise show their top rows).
+    #[arg(long)]
+    pub verbose: bool,
     /// Override a scenario key, e.g. `--set image.cs101.used_gb=60` (repeatable).
     #[arg(long = "set", value_name = "PATH=VALUE", value_parser = Override::parse)]
     pub set: Vec<Override>,
@@ -257,6 +263,9 @@ pub struct MergeArgs {
     /// Print nothing on success.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Print every row and warning.
+    #[arg(long)]
+    pub verbose: bool,
 }
 
 /// Arguments of `gallerysim advise`.
@@ -309,7 +318,11 @@ pub fn execute(cli: Cli) -> Result<Outcome, Error> {
         Some(Command::Prices {
             command: PricesCommand::Import(args),
         }) => run::import_prices(args).map(Outcome::text),
-        Some(Command::Check { scenario, set }) => run::check(&scenario, &set).map(Outcome::text),
+        Some(Command::Check {
+            scenario,
+            set,
+            verbose,
+        }) => run::check(&scenario, &set, verbose).map(Outcome::text),
         Some(Command::Regions { geography }) => {
             run::regions(geography.as_deref()).map(Outcome::text)
         }

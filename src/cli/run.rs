@@ -24,7 +24,14 @@ pub(super) fn run(args: RunArgs) -> Result<Outcome, Error> {
     let runner = Runner::new(&args.sim, u64::from(scenario.runs))?;
     let results = runner.simulate(&scenario);
     runner.finish();
-    write_run(&scenario, &results, &args.budget, &out, args.sim.quiet)
+    write_run(
+        &scenario,
+        &results,
+        &args.budget,
+        &out,
+        args.sim.quiet,
+        args.sim.verbose,
+    )
 }
 
 /// Writes every file of a run (and its report) into `out`: shared by `run` and `merge`.
@@ -34,6 +41,7 @@ fn write_run(
     budget_args: &BudgetArgs,
     out: &Path,
     quiet: bool,
+    verbose: bool,
 ) -> Result<Outcome, Error> {
     let budget = budget_args.budget();
     let assessment = (!budget.is_empty()).then(|| budget::assess(results, &budget));
@@ -50,7 +58,8 @@ fn write_run(
             a,
         )])?);
     }
-    let mut text = report::terminal::render(scenario, results, &[]);
+    // The HTML report lists everything.
+    let mut text = report::terminal::render(scenario, results, &[], true);
     if let Some(a) = &assessment {
         text.push_str(&report::terminal::budget(scenario, a));
     }
@@ -58,7 +67,7 @@ fn write_run(
     let written = report::write_all(out, &files)?;
     let mut stdout = String::new();
     if !quiet {
-        stdout = report::terminal::render(scenario, results, &written);
+        stdout = report::terminal::render(scenario, results, &written, verbose);
         if let Some(a) = &assessment {
             stdout.push_str(&report::terminal::budget(scenario, a));
         }
@@ -162,7 +171,14 @@ pub(super) fn merge(args: MergeArgs) -> Result<Outcome, Error> {
     };
     let out = args.out.clone();
     crate::report::check_replaceable(&out)?;
-    write_run(&scenario, &results, &budget_args, &out, args.quiet)
+    write_run(
+        &scenario,
+        &results,
+        &budget_args,
+        &out,
+        args.quiet,
+        args.verbose,
+    )
 }
 
 /// `--fail-over` needs a budget to test.
@@ -199,7 +215,7 @@ pub(super) fn gate<'a>(
     outcome
 }
 
-pub(super) fn check(path: &Path, set: &[Override]) -> Result<String, Error> {
+pub(super) fn check(path: &Path, set: &[Override], verbose: bool) -> Result<String, Error> {
     let sim = SimArgs {
         quiet: true,
         set: set.to_vec(),
@@ -210,7 +226,7 @@ pub(super) fn check(path: &Path, set: &[Override]) -> Result<String, Error> {
     scenario.runs = 1;
     let runner = Runner::new(&sim, 1)?;
     let results = runner.simulate(&scenario);
-    Ok(report::terminal::check(&scenario, &results))
+    Ok(report::terminal::check(&scenario, &results, verbose))
 }
 
 pub(super) fn regions(geography: Option<&str>) -> Result<String, Error> {

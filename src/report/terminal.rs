@@ -131,14 +131,41 @@ pub fn lab_reason(scenario: &Scenario, lab: usize, status: LabStatus) -> String 
     }
 }
 
-/// Appends the "Warnings:" section, if there are any.
-fn warnings_section(out: &mut String, scenario: &Scenario) {
+/// Rows of a long table shown unless `verbose`.
+const TOP_ROWS: usize = 10;
+
+/// Appends the "Warnings:" section, if there are any: unless `verbose`, at most three of each
+/// kind and a count of the rest.
+fn warnings_section(out: &mut String, scenario: &Scenario, verbose: bool) {
     let warnings = all_warnings(scenario);
-    if !warnings.is_empty() {
-        let _ = writeln!(out, "\nWarnings:");
-        for w in warnings {
+    if warnings.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "\nWarnings:");
+    let code = |w: &str| w.rsplit('[').next().unwrap_or("").to_string();
+    let mut shown: Vec<(String, usize)> = Vec::new();
+    for w in &warnings {
+        let c = code(w);
+        let seen = match shown.iter_mut().find(|(k, _)| *k == c) {
+            Some(entry) => {
+                entry.1 += 1;
+                entry.1
+            }
+            None => {
+                shown.push((c, 1));
+                1
+            }
+        };
+        if verbose || seen <= 3 {
             let _ = writeln!(out, "  - {w}");
         }
+    }
+    for (c, n) in shown.into_iter().filter(|(_, n)| !verbose && *n > 3) {
+        let _ = writeln!(
+            out,
+            "  - and {} more [{c} (--verbose lists them all)",
+            n - 3
+        );
     }
 }
 
@@ -154,7 +181,14 @@ pub fn all_warnings(scenario: &Scenario) -> Vec<String> {
 }
 
 /// The terminal report; `written` lists the files written, if any.
-pub fn render(scenario: &Scenario, results: &Results, written: &[PathBuf]) -> String {
+/// The terminal report; unless `verbose`, long tables show their top rows and a pointer to
+/// the CSV file that has them all.
+pub fn render(
+    scenario: &Scenario,
+    results: &Results,
+    written: &[PathBuf],
+    verbose: bool,
+) -> String {
     let regions = &scenario.regions;
     let cur = scenario.currency.as_str();
     let mut out = String::new();
@@ -189,6 +223,7 @@ pub fn render(scenario: &Scenario, results: &Results, written: &[PathBuf]) -> St
     ]];
     let ledger = &results.monthly_mean;
     let mut sums = [0.0; 4];
+    let mut cell_rows: Vec<(f64, Vec<String>)> = Vec::new();
     for (c, cell) in scenario.cells.iter().enumerate() {
         let mut cell_sums = [0.0; 4];
         for m in 0..ledger.months() {
@@ -203,14 +238,33 @@ pub fn render(scenario: &Scenario, results: &Results, written: &[PathBuf]) -> St
         for (acc, x) in sums.iter_mut().zip(cell_sums) {
             *acc += x;
         }
+        cell_rows.push((
+            cell_sums[1] + cell_sums[3],
+            vec![
+                scenario.galleries[cell.gallery].name.clone(),
+                regions.get(cell.region).name.clone(),
+                quantity(cell_sums[0]),
+                money(cell_sums[1], cur),
+                quantity(cell_sums[2]),
+                money(cell_sums[3], cur),
+                money(cell_sums[1] + cell_sums[3], cur),
+            ],
+        ));
+    }
+    let hidden = if verbose || cell_rows.len() <= TOP_ROWS + 2 {
+        0
+    } else {
+        // The most expensive first; the rest are counted, and all are in monthly.csv.
+        cell_rows.sort_by(|a, b| b.0.total_cmp(&a.0));
+        let hidden = cell_rows.len() - TOP_ROWS;
+        cell_rows.truncate(TOP_ROWS);
+        hidden
+    };
+    rows.extend(cell_rows.into_iter().map(|(_, r)| r));
+    if hidden > 0 {
         rows.push(vec![
-            scenario.galleries[cell.gallery].name.clone(),
-            regions.get(cell.region).name.clone(),
-            quantity(cell_sums[0]),
-            money(cell_sums[1], cur),
-            quantity(cell_sums[2]),
-            money(cell_sums[3], cur),
-            money(cell_sums[1] + cell_sums[3], cur),
+            format!("... and {hidden} more"),
+            "(monthly.csv; --verbose)".to_string(),
         ]);
     }
     rows.push(vec![
@@ -306,7 +360,7 @@ pub fn render(scenario: &Scenario, results: &Results, written: &[PathBuf]) -> St
         }
     }
 
-    warnings_section(&mut out, scenario);
+    warnings_section(&mut out, scenario, verbose);
     wrote(&mut out, written);
     out
 }
@@ -495,7 +549,7 @@ fn service_section(out: &mut String, scenario: &Scenario, results: &Results) {
 
 /// The `check` report: eligibility, replication targets, and each lab's expected status
 /// (from one run of the scenario).
-pub fn check(scenario: &Scenario, results: &Results) -> String {
+pub fn check(scenario: &Scenario, results: &Results, verbose: bool) -> String {
     let regions = &scenario.regions;
     let mut out = String::new();
     let _ = writeln!(
@@ -593,7 +647,7 @@ pub fn check(scenario: &Scenario, results: &Results) -> String {
             }
         }
     }
-    warnings_section(&mut out, scenario);
+    warnings_section(&mut out, scenario, verbose);
     out
 }
 

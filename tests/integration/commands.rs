@@ -219,3 +219,40 @@ fn a_small_two_geography_fleet_has_labs_in_both() {
         ["Europe", "United States"]
     );
 }
+
+#[test]
+fn a_fleet_report_shows_top_rows_and_verbose_shows_all() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("f.toml");
+    bin()
+        .args([
+            "generate", "--labs", "400", "--months", "6", "--runs", "2", "--out",
+        ])
+        .arg(&file)
+        .assert()
+        .success();
+    let report = |extra: &[&str]| {
+        let out = bin()
+            .arg("run")
+            .arg(&file)
+            .args(extra)
+            .arg("--out")
+            .arg(dir.path().join("o"))
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let short = report(&[]);
+    let full = report(&["--verbose"]);
+    assert!(short.contains("(monthly.csv; --verbose)"), "{short}");
+    assert!(short.contains("(--verbose lists them all)"));
+    assert!(short.lines().count() * 2 < full.lines().count());
+    // The total is always there, and the same.
+    let total = |text: &str| {
+        text.lines()
+            .find(|l| l.trim_start().starts_with("total "))
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(total(&short), total(&full));
+}
