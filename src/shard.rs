@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::InputError;
 use crate::montecarlo::Accumulator;
+use crate::stats::fnv1a;
 
 /// The `format` field of every partial.
 pub const FORMAT: &str = "gallerysim-partial";
@@ -127,12 +128,6 @@ pub struct Partial {
     pub header: Header,
     /// Its body.
     pub body: Body,
-}
-
-fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ u64::from(*b)).wrapping_mul(0x0000_0100_0000_01b3)
-    })
 }
 
 /// The hash of what must agree between the partials of one result.

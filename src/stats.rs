@@ -112,6 +112,13 @@ impl ExactSum {
     }
 }
 
+/// FNV-1a, 64 bit: a stable, portable hash (names random streams, checks partial files).
+pub fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,11 +5,12 @@ use toml::Value;
 use super::super::values::{
     date_ticks, dist, invalid, number, whole, with, Bounds, Result, EVERY_DAYS,
 };
-use super::{fnv1a, Builder, Index};
+use super::{Builder, Index};
 use crate::calendar::{hours_to_ticks, Calendar};
 use crate::key_path;
 use crate::scenario::raw::RawScenario;
 use crate::scenario::{DeployAt, Deployment, Image};
+use crate::stats::fnv1a;
 
 /// Minutes one VM creation takes: up to a day.
 pub const CREATE_MINUTES: Bounds = Bounds {
