@@ -118,11 +118,14 @@ pub fn report(
     }
     if let Some(prices) = files.iter().find(|f| f.name == "prices_used.csv") {
         html.push_str("<h2>Prices used</h2>\n<table>\n");
-        for (i, line) in String::from_utf8_lossy(&prices.bytes).lines().enumerate() {
+        let mut reader = ::csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(prices.bytes.as_slice());
+        for (i, record) in reader.records().flatten().enumerate() {
             let cell = if i == 0 { "th" } else { "td" };
             html.push_str("<tr>");
-            for field in split_csv(line) {
-                let _ = write!(html, "<{cell}>{}</{cell}>", esc(&field));
+            for field in &record {
+                let _ = write!(html, "<{cell}>{}</{cell}>", esc(field));
             }
             html.push_str("</tr>\n");
         }
@@ -138,25 +141,4 @@ pub fn report(
         name: "report.html".to_string(),
         bytes: html.into_bytes(),
     }
-}
-
-/// Fields of one CSV line (our own output: quoted fields may hold commas, `""` is a quote).
-fn split_csv(line: &str) -> Vec<String> {
-    let mut fields = Vec::new();
-    let mut field = String::new();
-    let mut quoted = false;
-    let mut chars = line.chars().peekable();
-    while let Some(c) = chars.next() {
-        match (c, quoted) {
-            ('"', true) if chars.peek() == Some(&'"') => {
-                field.push('"');
-                chars.next();
-            }
-            ('"', _) => quoted = !quoted,
-            (',', false) => fields.push(std::mem::take(&mut field)),
-            (c, _) => field.push(c),
-        }
-    }
-    fields.push(field);
-    fields
 }
