@@ -158,6 +158,21 @@ pub fn storage_item(billing: StorageBilling, storage: StorageType, os_disk_gb: f
     }
 }
 
+/// The meters one copy of a version uses, as (item, price region): its storage, priced in its
+/// region, and, for a copy out of the gallery's `home` region, the transfer, priced at `home`.
+pub fn copy_meters(
+    regions: &Regions,
+    billing: StorageBilling,
+    storage: StorageType,
+    os_disk_gb: f64,
+    home: RegionId,
+    region: RegionId,
+) -> ((Item, RegionId), Option<(Item, RegionId)>) {
+    let stored = (storage_item(billing, storage, os_disk_gb), region);
+    let copied = (region != home).then(|| (egress_item(regions, home, region), home));
+    (stored, copied)
+}
+
 /// The price item of a copy from `from` to `to`, priced at `from`: intra-continent when both
 /// are on one continent, inter-continent otherwise.
 pub fn egress_item(regions: &Regions, from: RegionId, to: RegionId) -> Item {
@@ -446,28 +461,31 @@ impl PriceBook {
             };
         }
     }
-
-    /// Monthly price of one disk of `tier` in `region`.
-    pub fn disk_month(&self, tier: DiskTier, region: RegionId) -> f64 {
-        self.get(Item::Disk(tier), region).value
-    }
-
-    /// Price per GB of copying from `from` to `to`: the source region's intra-continent
-    /// price when both are on one continent, its inter-continent price otherwise.
-    pub fn egress_gb(&self, regions: &Regions, from: RegionId, to: RegionId) -> f64 {
-        self.get(egress_item(regions, from, to), from).value
-    }
-
-    /// Snapshot price per GB-month in `region` for a gallery's storage type.
-    pub fn snapshot(&self, region: RegionId, storage: StorageType) -> f64 {
-        self.get(storage_item(StorageBilling::Snapshot, storage, 0.0), region)
-            .value
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Lookups by the pricing rules, for the reference figures below.
+    impl PriceBook {
+        /// Monthly price of one disk of `tier` in `region`.
+        fn disk_month(&self, tier: DiskTier, region: RegionId) -> f64 {
+            self.get(Item::Disk(tier), region).value
+        }
+
+        /// Price per GB of copying from `from` to `to`: the source region's intra-continent
+        /// price when both are on one continent, its inter-continent price otherwise.
+        fn egress_gb(&self, regions: &Regions, from: RegionId, to: RegionId) -> f64 {
+            self.get(egress_item(regions, from, to), from).value
+        }
+
+        /// Snapshot price per GB-month in `region` for a gallery's storage type.
+        fn snapshot(&self, region: RegionId, storage: StorageType) -> f64 {
+            self.get(storage_item(StorageBilling::Snapshot, storage, 0.0), region)
+                .value
+        }
+    }
 
     #[test]
     fn bundled_catalog_is_complete() {

@@ -7,7 +7,7 @@
 //! prices afterwards, so a price change needs no new simulation.
 
 use crate::calendar::Calendar;
-use crate::catalog::prices::{egress_item, storage_item, Item};
+use crate::catalog::prices::{copy_meters, Item};
 use crate::catalog::RegionId;
 use crate::scenario::{Scenario, StorageBilling};
 
@@ -97,16 +97,20 @@ impl Layout {
                 // A target's cell names its gallery (an image moved to another account may
                 // be copied into another gallery).
                 let gallery = &scenario.galleries[scenario.cells[cell].gallery];
-                let storage = Line {
+                let (stored, copied) = copy_meters(
+                    &scenario.regions,
+                    scenario.storage_billing,
+                    gallery.storage,
+                    image.os_disk_gb,
+                    gallery.region,
+                    region,
+                );
+                let line = |(item, price_region)| Line {
                     cell,
-                    item: storage_item(scenario.storage_billing, gallery.storage, image.os_disk_gb),
-                    price_region: region,
+                    item,
+                    price_region,
                 };
-                let egress = (region != gallery.region).then(|| Line {
-                    cell,
-                    item: egress_item(&scenario.regions, gallery.region, region),
-                    price_region: gallery.region,
-                });
+                let (storage, egress) = (line(stored), copied.map(line));
                 for line in std::iter::once(storage).chain(egress) {
                     if !per_cell[cell].contains(&line) {
                         per_cell[cell].push(line);

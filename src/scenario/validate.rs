@@ -13,7 +13,7 @@ use super::values::{
 };
 use super::{Account, Cell, Gallery, Image, Lab, Scenario, Warning, WarningCode};
 use crate::calendar::Calendar;
-use crate::catalog::prices::{egress_item, storage_item, Catalog, Item, Priced, Source};
+use crate::catalog::prices::{copy_meters, Catalog, Item, Priced, Source};
 use crate::catalog::{Continent, DiskTier, PriceBook, RegionId, Regions};
 use crate::error::InputError;
 use crate::key_path;
@@ -436,16 +436,14 @@ impl Builder<'_> {
         for image in images {
             for &(region, cell) in &image.targets {
                 let gallery = &galleries[cells[cell].gallery];
-                let storage = (
-                    storage_item(billing, gallery.storage, image.os_disk_gb),
+                let (storage, egress) = copy_meters(
+                    self.regions,
+                    billing,
+                    gallery.storage,
+                    image.os_disk_gb,
+                    gallery.region,
                     region,
                 );
-                let egress = (region != gallery.region).then(|| {
-                    (
-                        egress_item(self.regions, gallery.region, region),
-                        gallery.region,
-                    )
-                });
                 for pair in std::iter::once(storage).chain(egress) {
                     if seen.insert(pair) {
                         used.push(pair);
@@ -756,7 +754,7 @@ impl Builder<'_> {
                 periods,
                 delete_on,
                 eligibility: rules::evaluate(&facts, max_os_disk_gb),
-                stream_key: fnv1a(im.name.as_bytes()),
+                stream_key: crate::stats::fnv1a(im.name.as_bytes()),
             });
         }
         Ok(images)
@@ -926,11 +924,4 @@ impl<'a> Index<'a> {
             }
         }
     }
-}
-
-/// FNV-1a, 64 bit: a stable, portable hash for naming random streams.
-fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ u64::from(*b)).wrapping_mul(0x0000_0100_0000_01b3)
-    })
 }
