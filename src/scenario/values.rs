@@ -83,33 +83,35 @@ pub const TARGET_MINUTES: Bounds = Bounds {
 pub const TAIL: f64 = 1e-9;
 
 impl Bounds {
-    /// Checks `x` against the range.
-    pub(super) fn check(&self, x: f64, path: Vec<Seg>) -> Result<f64> {
-        if x >= self.min && x <= self.max {
-            Ok(x)
-        } else {
-            invalid(
-                path,
-                format!(
-                    "must be {} to {} {} (got {x})",
-                    self.min, self.max, self.unit
-                ),
-            )
-        }
-    }
-}
-
-impl Bounds {
-    /// Checks a command-line value, with a message for the user.
+    /// Checks `x` against the range (a command-line value: the message for the user).
     pub fn check_arg(&self, x: f64) -> std::result::Result<f64, String> {
         if x >= self.min && x <= self.max {
             Ok(x)
         } else {
             Err(format!(
-                "must be {} to {} {} (got {x})",
-                self.min, self.max, self.unit
+                "must be {} to {} {} (got {})",
+                self.min,
+                self.max,
+                self.unit,
+                show(x)
             ))
         }
+    }
+
+    /// Checks a scenario value at `path` against the range.
+    pub(super) fn check(&self, x: f64, path: Vec<Seg>) -> Result<f64> {
+        self.check_arg(x)
+            .map_err(|message| Invalid { path, message })
+    }
+}
+
+/// A number as written in messages: plain when short, `1e308` when huge or tiny.
+fn show(x: f64) -> String {
+    let a = x.abs();
+    if a != 0.0 && a.is_finite() && !(1e-6..1e15).contains(&a) {
+        format!("{x:e}")
+    } else {
+        format!("{x}")
     }
 }
 
@@ -126,6 +128,7 @@ pub(super) fn number(value: &Value, path: Vec<Seg>) -> Result<f64> {
     match value {
         Value::Integer(i) => Ok(*i as f64),
         Value::Float(f) if f.is_finite() => Ok(*f),
+        Value::Float(f) => invalid(path, format!("expected a number, found {f}")),
         other => invalid(
             path,
             format!("expected a number, found {}", other.type_str()),
