@@ -79,14 +79,14 @@ fn engine_vs_bare(c: &mut Criterion) {
 
 fn model_default_scenario(c: &mut Criterion) {
     let scenario = Scenario::bundled_default();
-    let layout = gallerysim::model::Layout::new(&scenario);
-    let events = gallerysim::model::simulate_run(&scenario, &layout, 1, false).events;
+    let plan = gallerysim::model::Plan::new(&scenario, 1);
+    let events = gallerysim::model::simulate_run(&scenario, &plan, 1, false).events;
     let mut group = c.benchmark_group("model");
     group.throughput(Throughput::Elements(events));
     group.bench_function("default_scenario_one_run", |b| {
         b.iter(|| {
             black_box(gallerysim::model::simulate_run(
-                &scenario, &layout, 1, false,
+                &scenario, &plan, 1, false,
             ))
         })
     });

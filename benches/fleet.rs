@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use gallerysim::generate::{fleet, FleetSpec};
-use gallerysim::model::{simulate_run, Layout};
+use gallerysim::model::{simulate_run, Plan};
 use gallerysim::montecarlo;
 use gallerysim::scenario::Scenario;
 
@@ -33,14 +33,14 @@ fn fleet_scenario(labs: u32, runs: u32) -> Scenario {
 
 fn model(c: &mut Criterion) {
     let scenario = fleet_scenario(2000, 1);
-    let layout = Layout::new(&scenario);
-    let events = simulate_run(&scenario, &layout, 1, false).events;
+    let plan = Plan::new(&scenario, 1);
+    let events = simulate_run(&scenario, &plan, 1, false).events;
     let mut group = c.benchmark_group("model");
     group
         .sample_size(10)
         .throughput(Throughput::Elements(events));
     group.bench_function("fleet_2000_one_run", |b| {
-        b.iter(|| black_box(simulate_run(&scenario, &layout, 1, false)))
+        b.iter(|| black_box(simulate_run(&scenario, &plan, 1, false)))
     });
     group.finish();
 }
@@ -71,8 +71,8 @@ fn growth(c: &mut Criterion) {
         let scenario = fleet_scenario(labs, 1);
         group.throughput(Throughput::Elements(u64::from(labs)));
         group.bench_with_input(BenchmarkId::new("labs", labs), &scenario, |b, s| {
-            let layout = Layout::new(s);
-            b.iter(|| black_box(simulate_run(s, &layout, 1, false)))
+            let plan = Plan::new(s, 1);
+            b.iter(|| black_box(simulate_run(s, &plan, 1, false)))
         });
     }
     group.finish();

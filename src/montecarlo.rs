@@ -9,13 +9,32 @@
 use rayon::prelude::*;
 
 use crate::catalog::PriceBook;
-use crate::model::{self, CopyRecord, LabOutcome, Layout, RunTotals, Wave};
+use crate::model::{self, CopyRecord, LabOutcome, Plan, RunTotals, Wave};
 use crate::pricing::{Ledger, LedgerSum, PriceUsed, PricedRun, Pricer};
 use crate::scenario::Scenario;
 use crate::stats::ExactSum;
 
 /// Runs per parallel chunk: bounds memory while keeping both cores busy.
 const CHUNK: u32 = 64;
+
+/// Tasks per thread to aim for: enough that a part or run that takes longer than the others
+/// does not leave the other threads idle at the end.
+const TASKS_PER_THREAD: usize = 4;
+
+/// How many parts to split each run into (an upper bound, see [`Plan::new`]) when `runs` runs
+/// are simulated: with enough runs to keep every thread busy each run is one task, since
+/// parallelising over runs costs no merge; with fewer, runs are split by image so that even
+/// one run uses every core.
+fn parts_per_run(runs: usize) -> usize {
+    let threads = rayon::current_num_threads();
+    let wanted = threads * TASKS_PER_THREAD;
+    let runs = runs.min(CHUNK as usize).max(1);
+    if threads == 1 || runs >= wanted {
+        1
+    } else {
+        wanted.div_ceil(runs)
+    }
+}
 
 /// One run's seed and totals, as in `runs.csv`.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -224,10 +243,10 @@ pub fn simulate_runs(
     runs: std::ops::Range<u32>,
     progress: &(dyn Fn() + Sync),
 ) -> Vec<Accumulator> {
-    let layout = Layout::new(scenario);
+    let plan = Plan::new(scenario, parts_per_run(runs.len()));
     let pricers: Vec<Pricer> = books
         .iter()
-        .map(|book| Pricer::new(scenario, &layout, book))
+        .map(|book| Pricer::new(scenario, &plan.layout, book))
         .collect();
     let mut accumulators: Vec<Accumulator> = pricers
         .iter()
@@ -240,7 +259,7 @@ pub fn simulate_runs(
             .into_par_iter()
             .map(|run| {
                 let seed = model::run_seed(scenario.seed, run);
-                let output = model::simulate_run(scenario, &layout, seed, run == 0);
+                let output = model::simulate_run(scenario, &plan, seed, run == 0);
                 let priced = pricers.iter().map(|p| p.price(&output)).collect();
                 progress();
                 (run, seed, priced)

@@ -44,15 +44,18 @@ pub struct LabOutcome {
     pub wait_hours: Option<f64>,
 }
 
-/// Status of every lab of `scenario`, from the availability intervals `[available, deleted)`
-/// of the version copies at each (image, region) place of one run.
+/// Status of every lab of `scenario` whose image is in `images`, in scenario order, from the
+/// availability intervals `[available, deleted)` of the version copies at each (image, region)
+/// place of one run.
 pub fn outcomes<'a>(
     scenario: &Scenario,
+    images: std::ops::Range<usize>,
     intervals: impl Fn(usize, RegionId) -> &'a [(u64, u64)],
 ) -> Vec<LabOutcome> {
     scenario
         .labs
         .iter()
+        .filter(|lab| images.contains(&lab.image))
         .map(|lab| {
             let image = &scenario.images[lab.image];
             let not_ready = |status| LabOutcome {

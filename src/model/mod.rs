@@ -12,7 +12,11 @@ mod service;
 mod streams;
 mod usage;
 
-use std::collections::VecDeque;
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, VecDeque};
+use std::ops::Range;
+
+use rayon::prelude::*;
 
 use rand::distr::Distribution as _;
 use rand_chacha::ChaCha8Rng;
@@ -140,65 +144,188 @@ struct Copy {
     interval: Option<(u32, u32)>,
 }
 
+/// A scenario made ready for simulation once, and shared by every run and every part of a run.
+pub struct Plan {
+    /// The usage lines.
+    pub layout: Layout,
+    places: service::Places,
+    /// Contiguous image ranges simulated independently and merged (one part: the whole run).
+    parts: Vec<Range<usize>>,
+}
+
+/// Estimated engine events below which a run is not split: parts smaller than this cost more
+/// to start and merge than they save (about 3 ms of model work).
+pub const MIN_PART_EVENTS: f64 = 20_000.0;
+
+impl Plan {
+    /// The plan of `scenario`, each run split into at most `parts` parts of similar estimated
+    /// work (fewer when the parts would be smaller than [`MIN_PART_EVENTS`] or there are
+    /// fewer images).
+    pub fn new(scenario: &Scenario, parts: usize) -> Plan {
+        let weights: Vec<f64> = (0..scenario.images.len())
+            .map(|i| scenario.image_events(i))
+            .collect();
+        let total: f64 = weights.iter().sum();
+        let by_work = (total / MIN_PART_EVENTS).floor() as usize;
+        Plan::with_parts(scenario, &weights, parts.min(by_work).max(1))
+    }
+
+    /// The plan of `scenario` split into `parts` parts whatever the work (for tests).
+    pub fn forced(scenario: &Scenario, parts: usize) -> Plan {
+        let weights = vec![1.0; scenario.images.len()];
+        Plan::with_parts(scenario, &weights, parts.max(1))
+    }
+
+    fn with_parts(scenario: &Scenario, weights: &[f64], parts: usize) -> Plan {
+        Plan {
+            layout: Layout::new(scenario),
+            places: service::Places::new(scenario),
+            parts: split(weights, parts),
+        }
+    }
+
+    /// The image ranges each run is split into.
+    pub fn parts(&self) -> &[Range<usize>] {
+        &self.parts
+    }
+}
+
+/// Splits `0..weights.len()` into at most `parts` non-empty contiguous ranges of similar total
+/// weight (a range ends once it reaches its share of what is left).
+fn split(weights: &[f64], parts: usize) -> Vec<Range<usize>> {
+    let n = weights.len();
+    if n == 0 {
+        return vec![0..0];
+    }
+    let parts = parts.min(n);
+    let mut left: f64 = weights.iter().sum();
+    let mut ranges = Vec::with_capacity(parts);
+    let mut start = 0;
+    for k in 0..parts {
+        let remaining_parts = parts - k;
+        if remaining_parts == 1 {
+            ranges.push(start..n);
+            break;
+        }
+        let share = left / remaining_parts as f64;
+        let mut end = start;
+        let mut weight = 0.0;
+        // Leave at least one image for each later part.
+        while end < n - (remaining_parts - 1)
+            && (end == start || weight + weights[end] / 2.0 <= share)
+        {
+            weight += weights[end];
+            end += 1;
+        }
+        ranges.push(start..end);
+        left -= weight;
+        start = end;
+    }
+    ranges
+}
+
+/// Per-image state of a run.
+struct ImageState {
+    streams: streams::ImageStreams,
+    /// Live versions, oldest first, as ranges into `Model::copies`.
+    live: VecDeque<Range<u32>>,
+    versions_made: u32,
+    next_dated: usize,
+    /// Per input: sum and count of draws.
+    draws: [(f64, u32); 3],
+    /// Copy blocks (start, length) freed by retention, for reuse.
+    free_blocks: Vec<(u32, u32)>,
+}
+
 struct Model<'s> {
     scenario: &'s Scenario,
     layout: &'s Layout,
-    streams: Vec<streams::ImageStreams>,
-    /// Per image: live versions, oldest first, as ranges into `copies`.
-    live: Vec<VecDeque<std::ops::Range<u32>>>,
-    versions_made: Vec<u32>,
-    next_dated: Vec<usize>,
+    /// The first image of this part; `images[i]` is image `first + i`.
+    first: usize,
+    images: Vec<ImageState>,
     copies: Vec<Copy>,
     usage: Usage,
     versions_created: u32,
     peak_replicas: u64,
-    /// Per image and input: sum and count of draws.
-    draws: Vec<[(f64, u32); 3]>,
     alive_replicas: u64,
     last_time: Time,
     horizon: Time,
     /// Keep every copy record (the detailed run); otherwise retention frees their slots.
     keep_copies: bool,
-    /// Per image: copy blocks (start, length) freed by retention, for reuse.
-    free_blocks: Vec<Vec<(u32, u32)>>,
+    /// When the run is split: (tick, replicas alive after it) at each instant the count
+    /// changed, to merge the parts' counts over time.
+    trace: Option<Vec<(u64, u64)>>,
+    /// Events every part handles (retargets), counted once when parts are merged.
+    shared_events: u64,
     service: service::Service<'s>,
 }
 
+/// What one part of a run measures, merged by [`merge_parts`].
+struct PartOutput {
+    images: Range<usize>,
+    run: RunOutput,
+    trace: Option<Vec<(u64, u64)>>,
+    shared_events: u64,
+}
+
 /// Runs the scenario once with `seed` as the run's seed, booking usage to the lines of
-/// `layout` (made from the same scenario); `keep_copies` records every copy.
-pub fn simulate_run(
+/// `plan` (made from the same scenario); `keep_copies` records every copy. The run's parts
+/// (see [`Plan::new`]) are simulated in parallel and merged: the output does not depend on
+/// the split.
+pub fn simulate_run(scenario: &Scenario, plan: &Plan, seed: u64, keep_copies: bool) -> RunOutput {
+    let parts = if plan.parts.len() > 1 {
+        plan.parts
+            .par_iter()
+            .map(|images| simulate_part(scenario, plan, seed, keep_copies, images.clone(), true))
+            .collect()
+    } else {
+        let all = plan.parts[0].clone();
+        vec![simulate_part(scenario, plan, seed, keep_copies, all, false)]
+    };
+    merge_parts(scenario, parts)
+}
+
+/// Simulates the images `images` of one run; `trace` records the replicas alive over time
+/// (needed when other parts are merged in).
+fn simulate_part(
     scenario: &Scenario,
-    layout: &Layout,
+    plan: &Plan,
     seed: u64,
     keep_copies: bool,
-) -> RunOutput {
+    images: Range<usize>,
+    trace: bool,
+) -> PartOutput {
     let horizon = Time(scenario.horizon_ticks());
-    let n_images = scenario.images.len();
+    let layout = &plan.layout;
     let mut model = Model {
         scenario,
         layout,
-        streams: scenario
-            .images
+        first: images.start,
+        images: scenario.images[images.clone()]
             .iter()
-            .map(|im| streams::ImageStreams::new(seed, im.stream_key))
+            .map(|im| ImageState {
+                streams: streams::ImageStreams::new(seed, im.stream_key),
+                live: VecDeque::new(),
+                versions_made: 0,
+                next_dated: 0,
+                draws: [(0.0, 0); 3],
+                free_blocks: Vec::new(),
+            })
             .collect(),
-        live: vec![VecDeque::new(); n_images],
-        versions_made: vec![0; n_images],
-        next_dated: vec![0; n_images],
         copies: Vec::new(),
         usage: Usage::new(layout, scenario.months as usize, scenario.cells.len()),
         versions_created: 0,
         peak_replicas: 0,
-        draws: vec![[(0.0, 0); 3]; n_images],
         alive_replicas: 0,
         last_time: Time::ZERO,
         horizon,
         keep_copies,
-        free_blocks: vec![Vec::new(); n_images],
-        service: service::Service::new(scenario, seed),
+        trace: trace.then(Vec::new),
+        shared_events: 0,
+        service: service::Service::new(scenario, &plan.places, images.clone(), seed),
     };
     let mut sim = Simulation::new();
-    for image in 0..n_images {
+    for image in images.clone() {
         model.schedule_export(&mut sim, image, None);
     }
     for (g, gallery) in scenario.galleries.iter().enumerate() {
@@ -214,8 +341,8 @@ pub fn simulate_run(
             }
         }
     }
-    for (image, spec) in scenario.images.iter().enumerate() {
-        if let Some(on) = spec.delete_on.filter(|&t| t < horizon.0) {
+    for image in images.clone() {
+        if let Some(on) = scenario.images[image].delete_on.filter(|&t| t < horizon.0) {
             sim.schedule_at(
                 Time(on),
                 Event::Delete {
@@ -226,6 +353,9 @@ pub fn simulate_run(
     }
     // Dated waves are all scheduled now; a periodic one schedules the next when it starts.
     for (i, d) in scenario.deployments.iter().enumerate() {
+        if !images.contains(&d.image) {
+            continue;
+        }
         let first = match &d.at {
             DeployAt::Dates(ticks) => ticks.clone(),
             DeployAt::Every(_) => vec![0],
@@ -241,14 +371,90 @@ pub fn simulate_run(
         }
     }
     sim.run_until(horizon, |sim, event| model.handle(sim, event));
-    model.finish(sim.processed())
+    model.finish(sim.processed(), images)
+}
+
+/// Merges the parts of one run into the run's output: exact sums, the replicas alive over
+/// time added instant by instant, lab status from the part that owns each lab's image, waves
+/// in deployment order (each deployment's in the order they were asked for).
+fn merge_parts(scenario: &Scenario, mut parts: Vec<PartOutput>) -> RunOutput {
+    parts.sort_by_key(|p| p.images.start);
+    let peak_replicas = if parts.len() == 1 {
+        parts[0].run.peak_replicas
+    } else {
+        peak_of_sum(parts.iter().map(|p| p.trace.as_deref().unwrap_or_default()))
+    };
+    let shared_events = parts[0].shared_events;
+    let starts: Vec<usize> = parts.iter().map(|p| p.images.start).collect();
+    let mut labs = Vec::with_capacity(parts.len());
+    let mut rest = parts.into_iter();
+    let mut out = rest.next().expect("at least one part").run;
+    labs.push(std::mem::take(&mut out.service.labs).into_iter());
+    let mut events = out.events - shared_events;
+    for part in rest {
+        let run = part.run;
+        out.usage.merge(&run.usage);
+        out.versions_created += run.versions_created;
+        events += run.events - part.shared_events;
+        out.service.waves.extend(run.service.waves);
+        labs.push(run.service.labs.into_iter());
+        out.input_means.extend(run.input_means);
+        if let (Some(all), Some(more)) = (&mut out.copies, run.copies) {
+            all.extend(more);
+        }
+    }
+    out.events = events + shared_events;
+    out.peak_replicas = peak_replicas;
+    out.service.waves.sort_by_key(|w| w.deployment);
+    out.service.labs = scenario
+        .labs
+        .iter()
+        .map(|lab| {
+            let owner = starts.partition_point(|&s| s <= lab.image) - 1;
+            labs[owner].next().expect("every part reports its labs")
+        })
+        .collect();
+    out
+}
+
+/// The most replicas alive at any instant, over the sum of the parts' counts: each trace
+/// lists (tick, count after that instant) in time order.
+fn peak_of_sum<'a>(traces: impl Iterator<Item = &'a [(u64, u64)]>) -> u64 {
+    let traces: Vec<&[(u64, u64)]> = traces.collect();
+    let mut next = vec![0usize; traces.len()];
+    let mut current = vec![0u64; traces.len()];
+    // A min-heap of each trace's next instant.
+    let mut heap: BinaryHeap<Reverse<(u64, usize)>> = traces
+        .iter()
+        .enumerate()
+        .filter_map(|(p, t)| t.first().map(|&(at, _)| Reverse((at, p))))
+        .collect();
+    let (mut total, mut peak) = (0u64, 0u64);
+    while let Some(&Reverse((at, _))) = heap.peek() {
+        // Every part's change at this instant, then sample.
+        while let Some(&Reverse((t, p))) = heap.peek() {
+            if t != at {
+                break;
+            }
+            heap.pop();
+            let (_, count) = traces[p][next[p]];
+            total = total - current[p] + count;
+            current[p] = count;
+            next[p] += 1;
+            if let Some(&(t, _)) = traces[p].get(next[p]) {
+                heap.push(Reverse((t, p)));
+            }
+        }
+        peak = peak.max(total);
+    }
+    peak
 }
 
 impl<'s> Model<'s> {
     fn handle(&mut self, sim: &mut Simulation<Event>, event: Event) {
         if sim.now() > self.last_time {
             // Everything at the previous instant has happened: sample the replica count.
-            self.peak_replicas = self.peak_replicas.max(self.alive_replicas);
+            self.sample();
             self.last_time = sim.now();
         }
         match event {
@@ -256,6 +462,7 @@ impl<'s> Model<'s> {
             Event::Created { image, used_gb } => self.create_version(sim, image as usize, used_gb),
             Event::CopyDone { copy } => self.copy_done(sim.now(), copy as usize),
             Event::Retarget { gallery, entry } => {
+                self.shared_events += 1;
                 self.retarget(sim, gallery as usize, entry as usize)
             }
             Event::Delete { image } => self.delete_image(sim, image as usize),
@@ -273,6 +480,21 @@ impl<'s> Model<'s> {
         }
     }
 
+    /// The state of `image` (one of this part's).
+    fn image(&mut self, image: usize) -> &mut ImageState {
+        &mut self.images[image - self.first]
+    }
+
+    /// Samples the replicas alive once everything at `last_time` has happened.
+    fn sample(&mut self) {
+        self.peak_replicas = self.peak_replicas.max(self.alive_replicas);
+        if let Some(trace) = &mut self.trace {
+            if trace.last().map_or(0, |&(_, n)| n) != self.alive_replicas {
+                trace.push((self.last_time.0, self.alive_replicas));
+            }
+        }
+    }
+
     /// Schedules the export after `previous` (the first one when `None`), if before the horizon.
     fn schedule_export(
         &mut self,
@@ -282,14 +504,15 @@ impl<'s> Model<'s> {
     ) {
         let at = match &self.scenario.images[image].exports {
             Exports::At(ticks) => {
-                let next = ticks.get(self.next_dated[image]).copied();
-                self.next_dated[image] += 1;
+                let state = self.image(image);
+                let next = ticks.get(state.next_dated).copied();
+                state.next_dated += 1;
                 next
             }
             Exports::Every(period) => Some(previous.map_or(0, |t| t.saturating_add(*period))),
             Exports::PerMonth(rate) => {
                 let exp = Exp::new(rate / HOURS_PER_MONTH as f64).expect("validated positive rate");
-                let gap = hours_to_ticks(exp.sample(&mut self.streams[image].arrivals));
+                let gap = hours_to_ticks(exp.sample(&mut self.image(image).streams.arrivals));
                 Some(previous.unwrap_or(0).saturating_add(gap))
             }
         };
@@ -322,7 +545,7 @@ impl<'s> Model<'s> {
             return;
         }
         let spec = &self.scenario.images[image];
-        let rng: &mut ChaCha8Rng = &mut self.streams[image].versions;
+        let rng: &mut ChaCha8Rng = &mut self.image(image).streams.versions;
         let export_hours = spec.export_hours.sample(rng);
         let used_gb = spec.used_gb.sample(rng);
         self.record_draw(image, InputField::ExportHours, export_hours);
@@ -354,22 +577,23 @@ impl<'s> Model<'s> {
             .map(|(_, regions)| regions);
         let wanted = |t: &&usize| kept.is_none_or(|r| r.contains(&spec.targets[**t].0));
         let len = period.targets.iter().filter(wanted).count() as u32;
-        let version = self.versions_made[image];
-        self.versions_made[image] += 1;
+        let version = self.image(image).versions_made;
+        self.image(image).versions_made += 1;
         self.versions_created += 1;
 
         let keep = gallery.keep_versions as usize;
-        while keep > 0 && self.live[image].len() >= keep {
-            let oldest = self.live[image].pop_front().expect("non-empty");
+        while keep > 0 && self.image(image).live.len() >= keep {
+            let oldest = self.image(image).live.pop_front().expect("non-empty");
             self.release(sim, image, oldest, now);
         }
 
         // A version's copies fill a block of slots: a fresh one, or the most recently freed
         // block of the same length.
-        let reused = self.free_blocks[image]
+        let free = &mut self.image(image).free_blocks;
+        let reused = free
             .iter()
             .rposition(|&(_, l)| l == len)
-            .map(|i| self.free_blocks[image].remove(i).0);
+            .map(|i| free.remove(i).0);
         let first = reused.unwrap_or(self.copies.len() as u32);
         let first_target = self.layout.target_offsets[image];
         for (i, &t) in period.targets.iter().filter(wanted).enumerate() {
@@ -388,7 +612,7 @@ impl<'s> Model<'s> {
             } else {
                 let hours = spec
                     .replication_hours
-                    .sample(&mut self.streams[image].replication);
+                    .sample(&mut self.image(image).streams.replication);
                 self.record_draw(image, InputField::ReplicationHours, hours);
                 Some(sim.schedule_in(hours_to_ticks(hours), Event::CopyDone { copy: index }))
             };
@@ -418,7 +642,7 @@ impl<'s> Model<'s> {
                 self.make_available(index as usize, now);
             }
         }
-        self.live[image].push_back(first..first + len);
+        self.image(image).live.push_back(first..first + len);
     }
 
     /// Deletes every copy of a version (block `block` of `image`) at `now`.
@@ -434,7 +658,7 @@ impl<'s> Model<'s> {
         }
         if !self.keep_copies {
             // Its costs are in the ledger already: the block can hold a newer version.
-            self.free_blocks[image].push((block.start, block.end - block.start));
+            self.image(image).free_blocks.push((block.start, block.end - block.start));
         }
     }
 
@@ -444,9 +668,9 @@ impl<'s> Model<'s> {
         let sc = self.scenario;
         let regions = &sc.galleries[gallery].retarget[entry].1;
         let now = sim.now();
-        for image in 0..sc.images.len() {
-            for b in 0..self.live[image].len() {
-                for copy in self.live[image][b].clone() {
+        for i in 0..self.images.len() {
+            for b in 0..self.images[i].live.len() {
+                for copy in self.images[i].live[b].clone() {
                     let c = &self.copies[copy as usize];
                     if sc.cells[c.cell as usize].gallery == gallery
                         && !regions.contains(&c.record.region)
@@ -461,13 +685,13 @@ impl<'s> Model<'s> {
     /// `delete_on`: every version of `image` is deleted.
     fn delete_image(&mut self, sim: &mut Simulation<Event>, image: usize) {
         let now = sim.now();
-        while let Some(block) = self.live[image].pop_front() {
+        while let Some(block) = self.image(image).live.pop_front() {
             self.release(sim, image, block, now);
         }
     }
 
     fn record_draw(&mut self, image: usize, field: InputField, value: f64) {
-        let slot = &mut self.draws[image][field as usize];
+        let slot = &mut self.image(image).draws[field as usize];
         slot.0 += value;
         slot.1 += 1;
     }
@@ -534,30 +758,44 @@ impl<'s> Model<'s> {
         );
     }
 
-    fn finish(mut self, events: u64) -> RunOutput {
-        self.peak_replicas = self.peak_replicas.max(self.alive_replicas);
+    fn finish(mut self, events: u64, images: Range<usize>) -> PartOutput {
+        self.sample();
         for copy in 0..self.copies.len() {
             let c = &self.copies[copy];
             if c.record.deleted_at.is_none() && c.record.available_at.is_some() {
                 self.accrue_storage(copy, self.horizon);
             }
         }
-        RunOutput {
-            usage: self.usage,
-            versions_created: self.versions_created,
-            peak_replicas: self.peak_replicas,
-            events,
-            service: self.service.finish(),
-            input_means: self
-                .draws
-                .iter()
-                .map(|fields| {
-                    fields.map(|(sum, n)| if n == 0 { f64::NAN } else { sum / f64::from(n) })
-                })
-                .collect(),
-            copies: self
-                .keep_copies
-                .then(|| self.copies.into_iter().map(|c| c.record).collect()),
+        let copies = self.keep_copies.then(|| {
+            // Image by image, then version: a version's copies were recorded together in
+            // target order, and an image's versions in creation order (no slot is reused).
+            let mut by_image: Vec<Vec<CopyRecord>> = vec![Vec::new(); self.images.len()];
+            for c in self.copies {
+                by_image[c.record.image - self.first].push(c.record);
+            }
+            by_image.concat()
+        });
+        PartOutput {
+            images,
+            trace: self.trace,
+            shared_events: self.shared_events,
+            run: RunOutput {
+                usage: self.usage,
+                versions_created: self.versions_created,
+                peak_replicas: self.peak_replicas,
+                events,
+                service: self.service.finish(),
+                input_means: self
+                    .images
+                    .iter()
+                    .map(|state| {
+                        state
+                            .draws
+                            .map(|(sum, n)| if n == 0 { f64::NAN } else { sum / f64::from(n) })
+                    })
+                    .collect(),
+                copies,
+            },
         }
     }
 }

@@ -10,6 +10,7 @@
 //! time to the end of its last creation. A wave still waiting at the horizon is `no_version`.
 
 use std::collections::{BinaryHeap, HashMap};
+use std::ops::Range;
 
 use rand_chacha::ChaCha8Rng;
 
@@ -69,22 +70,19 @@ const NONE: u32 = u32::MAX;
 /// Availability intervals `[available, deleted)` of one (image, region) place.
 type Intervals = Vec<(u64, u64)>;
 
-pub(super) struct Service<'s> {
-    scenario: &'s Scenario,
+/// The (image, region) places that labs or deployments use: made once per scenario and
+/// shared by every run and every part of a run.
+#[derive(Debug)]
+pub(super) struct Places {
     place_of: HashMap<(usize, RegionId), usize>,
     /// Per flat (image, target) index: its place, or `NONE` (looked up on every copy).
     place_of_target: Vec<u32>,
-    intervals: Vec<Intervals>,
-    /// Per place: waves waiting for a version (deployment, asked at).
-    waiting: Vec<Vec<(usize, u64)>>,
     /// Per place: deployments that start a wave on every new version.
     each_version: Vec<Vec<usize>>,
-    streams: Vec<ChaCha8Rng>,
-    waves: Vec<Wave>,
 }
 
-impl<'s> Service<'s> {
-    pub(super) fn new(scenario: &'s Scenario, run_seed: u64) -> Service<'s> {
+impl Places {
+    pub(super) fn new(scenario: &Scenario) -> Places {
         let mut place_of = HashMap::new();
         let places = scenario
             .labs
@@ -95,7 +93,6 @@ impl<'s> Service<'s> {
             let n = place_of.len();
             place_of.entry(place).or_insert(n);
         }
-        let n = place_of.len();
         let place_of_target = scenario
             .images
             .iter()
@@ -107,24 +104,61 @@ impl<'s> Service<'s> {
                     .map(move |&(region, _)| place_of.get(&(i, region)).map_or(NONE, |&p| p as u32))
             })
             .collect();
-        let mut each_version = vec![Vec::new(); n];
+        let mut each_version = vec![Vec::new(); place_of.len()];
         for (i, d) in scenario.deployments.iter().enumerate() {
             if d.at == DeployAt::EachVersion {
                 each_version[place_of[&(d.image, d.region)]].push(i);
             }
         }
-        Service {
-            scenario,
+        Places {
             place_of,
             place_of_target,
+            each_version,
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.each_version.len()
+    }
+}
+
+/// The service sub-state of one part of a run: the places of the part's images.
+pub(super) struct Service<'s> {
+    scenario: &'s Scenario,
+    places: &'s Places,
+    /// The images of this part: only their labs and deployments are reported.
+    images: Range<usize>,
+    intervals: Vec<Intervals>,
+    /// Per place: waves waiting for a version (deployment, asked at).
+    waiting: Vec<Vec<(usize, u64)>>,
+    /// Per deployment of this part's images, its creation-time stream.
+    streams: Vec<Option<ChaCha8Rng>>,
+    waves: Vec<Wave>,
+}
+
+impl<'s> Service<'s> {
+    pub(super) fn new(
+        scenario: &'s Scenario,
+        places: &'s Places,
+        images: Range<usize>,
+        run_seed: u64,
+    ) -> Service<'s> {
+        let n = places.len();
+        Service {
+            scenario,
+            places,
             intervals: vec![Vec::new(); n],
             waiting: vec![Vec::new(); n],
-            each_version,
             streams: scenario
                 .deployments
                 .iter()
-                .map(|d| super::streams::stream(run_seed, d.stream_key, 1))
+                .map(|d| {
+                    images
+                        .contains(&d.image)
+                        .then(|| super::streams::stream(run_seed, d.stream_key, 1))
+                })
                 .collect(),
+            images,
             waves: Vec::new(),
         }
     }
@@ -133,7 +167,7 @@ impl<'s> Service<'s> {
     /// handle when the place is tracked. Waiting waves start now, and `each_version`
     /// deployments start one.
     pub(super) fn available(&mut self, target: usize, now: u64) -> Option<(u32, u32)> {
-        let place = self.place_of_target[target];
+        let place = self.places.place_of_target[target];
         if place == NONE {
             return None;
         }
@@ -142,8 +176,8 @@ impl<'s> Service<'s> {
         for (deployment, asked) in std::mem::take(&mut self.waiting[place]) {
             self.run_wave(deployment, asked, now);
         }
-        for i in 0..self.each_version[place].len() {
-            let deployment = self.each_version[place][i];
+        let places = self.places;
+        for &deployment in &places.each_version[place] {
             self.run_wave(deployment, now, now);
         }
         Some((place as u32, self.intervals[place].len() as u32 - 1))
@@ -157,7 +191,7 @@ impl<'s> Service<'s> {
     /// A dated or periodic wave of `deployment` is asked for at `now`.
     pub(super) fn wave(&mut self, deployment: usize, now: u64) {
         let d = &self.scenario.deployments[deployment];
-        let place = self.place_of[&(d.image, d.region)];
+        let place = self.places.place_of[&(d.image, d.region)];
         let available = self.intervals[place]
             .iter()
             .any(|&(a, e)| a <= now && now < e);
@@ -179,7 +213,10 @@ impl<'s> Service<'s> {
             std::iter::repeat_n(std::cmp::Reverse(start), capacity).collect();
         let mut last = start;
         for _ in 0..d.vms {
-            let minutes = d.create_minutes.sample(&mut self.streams[deployment]);
+            let stream = self.streams[deployment]
+                .as_mut()
+                .expect("a part runs only its own images' deployments");
+            let minutes = d.create_minutes.sample(stream);
             let std::cmp::Reverse(free) = slots.pop().expect("capacity >= 1");
             let done = free + (minutes * 60.0).round() as u64;
             last = last.max(done);
@@ -195,8 +232,8 @@ impl<'s> Service<'s> {
         });
     }
 
-    /// The run's service figures: waves still waiting are `no_version`; lab status from the
-    /// availability intervals.
+    /// The part's service figures: waves still waiting are `no_version`; the status of the
+    /// labs of the part's images, from the availability intervals.
     pub(super) fn finish(mut self) -> ServiceOutput {
         let sc = self.scenario;
         for place in 0..self.waiting.len() {
@@ -212,8 +249,9 @@ impl<'s> Service<'s> {
                 });
             }
         }
-        let labs = outcomes(sc, |image, region| {
-            self.place_of
+        let labs = outcomes(sc, self.images.clone(), |image, region| {
+            self.places
+                .place_of
                 .get(&(image, region))
                 .map_or(&[][..], |&p| self.intervals[p].as_slice())
         });

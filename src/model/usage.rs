@@ -10,6 +10,7 @@ use crate::calendar::Calendar;
 use crate::catalog::prices::{copy_meters, Item};
 use crate::catalog::RegionId;
 use crate::scenario::{Scenario, StorageBilling};
+use crate::stats::ExactSum;
 
 /// What a cost is for. Reports and analyses loop over [`Component::ALL`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -167,15 +168,19 @@ impl Layout {
 
 /// Quantities of one run: per billing month and line, per month and cell (replica-months),
 /// and per (image, target) and component over the whole horizon.
+///
+/// Lines and cells gather many images, so their sums are exact ([`ExactSum`]): a run split
+/// into parts by image and merged gives the same bits as one pass. A target's quantities come
+/// from one image, whose events keep their order in any split, so plain sums suffice there.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Usage {
     months: usize,
     lines: usize,
     cells: usize,
     /// Months x lines: GB-months, disk-months or GB.
-    quantities: Vec<f64>,
+    quantities: Vec<ExactSum>,
     /// Months x cells: the average number of replicas alive over the month.
-    replica_months: Vec<f64>,
+    replica_months: Vec<ExactSum>,
     /// Flat (image, target) x component quantities over the horizon.
     targets: Vec<[f64; 2]>,
 }
@@ -187,8 +192,8 @@ impl Usage {
             months,
             lines: layout.lines.len(),
             cells,
-            quantities: vec![0.0; months * layout.lines.len()],
-            replica_months: vec![0.0; months * cells],
+            quantities: vec![ExactSum::default(); months * layout.lines.len()],
+            replica_months: vec![ExactSum::default(); months * cells],
             targets: vec![[0.0; 2]; layout.target_count],
         }
     }
@@ -200,12 +205,12 @@ impl Usage {
 
     /// Quantity of `line` in `month` (0-based).
     pub fn quantity(&self, month: usize, line: usize) -> f64 {
-        self.quantities[month * self.lines + line]
+        self.quantities[month * self.lines + line].value()
     }
 
     /// Replica-months of `cell` in `month` (0-based).
     pub fn replica_months(&self, month: usize, cell: usize) -> f64 {
-        self.replica_months[month * self.cells + cell]
+        self.replica_months[month * self.cells + cell].value()
     }
 
     /// Quantity of `component` booked by the `target`-th (flat numbering) image target.
@@ -223,7 +228,7 @@ impl Usage {
         quantity: f64,
     ) {
         let month = calendar.month_of(at);
-        self.quantities[month * self.lines + line as usize] += quantity;
+        self.quantities[month * self.lines + line as usize].add(quantity);
         self.targets[target][Component::Egress as usize] += quantity;
     }
 
@@ -249,13 +254,28 @@ impl Usage {
             let (month_start, month_end) = calendar.month_span(month);
             let end = to.min(month_end);
             let fraction = (end - t) as f64 / (month_end - month_start) as f64;
-            self.quantities[month * self.lines + line as usize] += per_month * fraction;
-            self.replica_months[month * self.cells + cell] += replicas * fraction;
+            self.quantities[month * self.lines + line as usize].add(per_month * fraction);
+            self.replica_months[month * self.cells + cell].add(replicas * fraction);
             added += per_month * fraction;
             t = end;
         }
         self.targets[target][Component::Storage as usize] += added;
         added
+    }
+
+    /// Adds the usage of another part of the same run (other images, same layout).
+    pub(super) fn merge(&mut self, other: &Usage) {
+        for (a, b) in self.quantities.iter_mut().zip(&other.quantities) {
+            a.merge(b);
+        }
+        for (a, b) in self.replica_months.iter_mut().zip(&other.replica_months) {
+            a.merge(b);
+        }
+        // Each target belongs to one image, so one of the two is zero and the sum exact.
+        for (a, b) in self.targets.iter_mut().zip(&other.targets) {
+            a[0] += b[0];
+            a[1] += b[1];
+        }
     }
 }
 

@@ -442,20 +442,10 @@ impl Scenario {
 
     /// An estimate of the work of simulating this scenario, made before any of it is done.
     pub fn work(&self) -> Work {
-        let horizon = self.horizon_ticks();
         let mut events_per_run = 0.0;
         let mut detailed_copies = 0.0;
-        for image in &self.images {
-            let versions = match &image.exports {
-                Exports::At(ticks) => ticks.iter().filter(|&&t| t < horizon).count() as f64,
-                Exports::Every(period) => (horizon / (*period).max(1)) as f64 + 1.0,
-                // Poisson: mean plus five standard deviations.
-                Exports::PerMonth(rate) => {
-                    let mean = rate * f64::from(self.months);
-                    mean + 5.0 * mean.sqrt()
-                }
-            };
-            let targets = image.targets.len() as f64;
+        for image in 0..self.images.len() {
+            let (versions, targets) = self.image_work(image);
             events_per_run += versions * (2.0 + targets);
             detailed_copies += versions * targets;
         }
@@ -463,6 +453,28 @@ impl Scenario {
             events: events_per_run * f64::from(self.runs),
             detailed_copies,
         }
+    }
+
+    /// An estimate of the engine events of `image` in one run.
+    pub fn image_events(&self, image: usize) -> f64 {
+        let (versions, targets) = self.image_work(image);
+        versions * (2.0 + targets)
+    }
+
+    /// An upper estimate of the versions of `image` in one run, and its targets.
+    fn image_work(&self, image: usize) -> (f64, f64) {
+        let horizon = self.horizon_ticks();
+        let image = &self.images[image];
+        let versions = match &image.exports {
+            Exports::At(ticks) => ticks.iter().filter(|&&t| t < horizon).count() as f64,
+            Exports::Every(period) => (horizon / (*period).max(1)) as f64 + 1.0,
+            // Poisson: mean plus five standard deviations.
+            Exports::PerMonth(rate) => {
+                let mean = rate * f64::from(self.months);
+                mean + 5.0 * mean.sqrt()
+            }
+        };
+        (versions, image.targets.len() as f64)
     }
 
     /// The bundled default scenario.

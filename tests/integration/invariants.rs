@@ -2,7 +2,7 @@
 //! accumulators merged in any order give the same bytes as one pass.
 
 use gallerysim::generate::{fleet, FleetSpec};
-use gallerysim::model::{self, Component, Layout};
+use gallerysim::model::{self, Component, Plan};
 use gallerysim::montecarlo::{self, Accumulator};
 use gallerysim::pricing::Pricer;
 use gallerysim::report;
@@ -39,11 +39,11 @@ fn generated_fleet(labs: u32, runs: u32) -> Scenario {
 
 /// Checks the four sums for the first `runs` runs of `scenario`.
 fn check_sums(name: &str, scenario: &Scenario, runs: u32) {
-    let layout = Layout::new(scenario);
-    let pricer = Pricer::new(scenario, &layout, &scenario.prices);
+    let plan = Plan::new(scenario, 1);
+    let pricer = Pricer::new(scenario, &plan.layout, &scenario.prices);
     for run in 0..runs.min(scenario.runs) {
         let output =
-            model::simulate_run(scenario, &layout, model::run_seed(scenario.seed, run), true);
+            model::simulate_run(scenario, &plan, model::run_seed(scenario.seed, run), true);
         let priced = pricer.price(&output);
         let t = priced.totals;
         let tolerance = 1e-9 * t.total_cost.abs().max(1.0);
@@ -141,14 +141,14 @@ fn rendered(scenario: &Scenario, results: &montecarlo::Results) -> Vec<(String, 
 fn accumulators_merged_in_any_order_equal_one_pass() {
     let scenario = generated_fleet(120, 9);
     let one_pass = montecarlo::simulate(&scenario, &|| {});
-    let layout = Layout::new(&scenario);
-    let pricer = Pricer::new(&scenario, &layout, &scenario.prices);
+    let plan = Plan::new(&scenario, 1);
+    let pricer = Pricer::new(&scenario, &plan.layout, &scenario.prices);
     // Three shards of runs {0..3}, {3..5}, {5..9}, absorbed backwards and merged last-first.
     let shard = |runs: std::ops::Range<u32>| {
         let mut acc = Accumulator::new(&scenario, pricer.prices_used());
         for run in runs.rev() {
             let seed = model::run_seed(scenario.seed, run);
-            let output = model::simulate_run(&scenario, &layout, seed, run == 0);
+            let output = model::simulate_run(&scenario, &plan, seed, run == 0);
             acc.absorb(run, seed, pricer.price(&output));
         }
         acc
