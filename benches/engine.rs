@@ -84,11 +84,7 @@ fn model_default_scenario(c: &mut Criterion) {
     let mut group = c.benchmark_group("model");
     group.throughput(Throughput::Elements(events));
     group.bench_function("default_scenario_one_run", |b| {
-        b.iter(|| {
-            black_box(gallerysim::model::simulate_run(
-                &scenario, &plan, 1, false,
-            ))
-        })
+        b.iter(|| black_box(gallerysim::model::simulate_run(&scenario, &plan, 1, false)))
     });
     group.finish();
 }

@@ -195,7 +195,7 @@ impl Plan {
 fn split(weights: &[f64], parts: usize) -> Vec<Range<usize>> {
     let n = weights.len();
     if n == 0 {
-        return vec![0..0];
+        return std::iter::once(0..0).collect();
     }
     let parts = parts.min(n);
     let mut left: f64 = weights.iter().sum();
@@ -658,7 +658,9 @@ impl<'s> Model<'s> {
         }
         if !self.keep_copies {
             // Its costs are in the ledger already: the block can hold a newer version.
-            self.image(image).free_blocks.push((block.start, block.end - block.start));
+            self.image(image)
+                .free_blocks
+                .push((block.start, block.end - block.start));
         }
     }
 
@@ -797,5 +799,36 @@ impl<'s> Model<'s> {
                 copies,
             },
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parts_are_contiguous_and_balanced_by_weight() {
+        assert_eq!(split(&[1.0; 4], 2), vec![0..2, 2..4]);
+        // One huge image gets a part of its own; the small ones share the rest.
+        assert_eq!(
+            split(&[10.0, 1.0, 1.0, 1.0, 1.0], 3),
+            vec![0..1, 1..3, 3..5]
+        );
+        assert_eq!(split(&[1.0, 1.0, 1.0, 1.0, 10.0], 2), vec![0..4, 4..5]);
+        // Never more parts than images, never an empty part.
+        assert_eq!(split(&[1.0, 1.0], 5), vec![0..1, 1..2]);
+        assert_eq!(split(&[], 3), std::iter::once(0..0).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn peak_of_a_sum_is_not_the_sum_of_peaks() {
+        // Part A: 2 replicas from t=0, none from t=5; part B: 3 from t=5. Sum: 2, then 3.
+        let a = [(0, 2), (5, 0)];
+        let b = [(5, 3)];
+        assert_eq!(peak_of_sum([&a[..], &b[..]].into_iter()), 3);
+        // B adds its 3 while A still holds 2: 5.
+        let b = [(4, 3), (6, 0)];
+        assert_eq!(peak_of_sum([&a[..], &b[..]].into_iter()), 5);
+        assert_eq!(peak_of_sum(std::iter::empty()), 0);
     }
 }

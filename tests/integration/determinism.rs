@@ -47,6 +47,48 @@ fn one_and_two_threads_write_identical_csvs() {
     }
 }
 
+/// Every file of a folder (CSVs, charts, report.html), by name.
+fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .map(|p| {
+            let name = p.file_name().unwrap().to_string_lossy().into_owned();
+            (name, std::fs::read(&p).unwrap())
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+/// A fleet big enough that one run is split by image at two threads (and not at one):
+/// the folders are identical, for one run and for a few.
+#[test]
+fn a_fleet_split_within_a_run_writes_identical_folders() {
+    let dir = tempfile::tempdir().unwrap();
+    let fleet = dir.path().join("fleet.toml");
+    bin()
+        .args(["generate", "--labs", "400", "--runs", "1", "--out"])
+        .arg(&fleet)
+        .assert()
+        .success();
+    for runs in ["1", "3"] {
+        let (a, b) = (dir.path().join("t1"), dir.path().join("t2"));
+        run(&fleet, &a, &["--threads", "1", "--runs", runs]);
+        run(&fleet, &b, &["--threads", "2", "--runs", runs]);
+        let (fa, fb) = (files(&a), files(&b));
+        assert!(fa.len() > 10, "CSVs, charts and report.html");
+        assert_eq!(fa.len(), fb.len());
+        for ((name, x), (other, y)) in fa.iter().zip(&fb) {
+            assert_eq!(name, other);
+            assert!(
+                x == y,
+                "{name} differs between 1 and 2 threads, {runs} runs"
+            );
+        }
+    }
+}
+
 #[test]
 fn deployments_are_deterministic_at_any_thread_count() {
     let dir = tempfile::tempdir().unwrap();

@@ -187,3 +187,84 @@ fn pricing_again_equals_simulating_with_those_prices() {
     assert_eq!(rendered(&dearer, &both[1]), rendered(&dearer, &alone));
     assert_ne!(rendered(&scenario, &both[0]), rendered(&scenario, &both[1]));
 }
+
+/// One run split by image into parts and merged is the same run: every field of the output
+/// (usage, peak, events, lab status, waves, copies, input means) for every bundled scenario
+/// and a fleet, in the detailed run and the others, whatever the number of parts.
+#[test]
+fn a_run_split_into_parts_equals_one_pass() {
+    let mut scenarios = bundled_scenarios();
+    scenarios.push(("fleet".into(), generated_fleet(120, 3)));
+    for (name, scenario) in &scenarios {
+        let whole = Plan::new(scenario, 1);
+        assert_eq!(whole.parts().len(), 1);
+        let n = scenario.images.len();
+        for parts in [2, 3, 7, n] {
+            let split = Plan::forced(scenario, parts);
+            assert_eq!(split.parts().len(), parts.min(n), "{name}: {parts} parts");
+            for run in 0..3u32 {
+                let seed = model::run_seed(scenario.seed, run);
+                let keep = run == 0;
+                let a = model::simulate_run(scenario, &whole, seed, keep);
+                let b = model::simulate_run(scenario, &split, seed, keep);
+                // Debug prints every f64 exactly (shortest round-trip form), NaN included.
+                assert!(
+                    format!("{a:?}") == format!("{b:?}"),
+                    "{name}: run {run} split into {parts} parts differs from one pass"
+                );
+            }
+        }
+    }
+}
+
+/// The peak of replicas alive is the peak of the sum over time, not the sum of each part's
+/// peak: image `a` (9 regions) is deleted on 2027-06-01 before image `b` (9 regions) is
+/// exported on 2027-06-15, so at most 9 replicas are alive at once, split or not.
+#[test]
+fn a_split_run_merges_replicas_alive_over_time() {
+    let text = r#"
+[scenario]
+name = "peaks"
+start = "2027-05-01"
+months = 3
+
+[[gallery]]
+name = "g"
+region = "eastus"
+
+[[account]]
+name = "la"
+gallery = "g"
+region = "eastus"
+kind = "lab_account"
+
+[[image]]
+name = "a"
+account = "la"
+os_disk_gb = 127
+used_gb = 10
+export_hours = 0
+replication_hours = 0
+exports = ["2027-05-01"]
+delete_on = "2027-06-01"
+
+[[image]]
+name = "b"
+account = "la"
+os_disk_gb = 127
+used_gb = 10
+export_hours = 0
+replication_hours = 0
+exports = ["2027-06-15"]
+"#;
+    let scenario = scenario(text);
+    for plan in [Plan::new(&scenario, 1), Plan::forced(&scenario, 2)] {
+        let output = model::simulate_run(&scenario, &plan, 1, true);
+        assert_eq!(output.peak_replicas, 9, "{} parts", plan.parts().len());
+        assert_eq!(
+            output.events,
+            1 + 1 + 8 + 1 + 1 + 1 + 8,
+            "export, created, 8 copies, delete"
+        );
+    }
+}
