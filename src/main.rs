@@ -7,6 +7,12 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+/// mimalloc instead of the system allocator: reports of large fleets allocate and free millions
+/// of small strings on every thread and grow buffers of hundreds of megabytes; glibc's malloc
+/// hands those back to the kernel and faults them in again page by page.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = gallerysim::cli::Cli::parse();
     match gallerysim::cli::execute(cli) {

@@ -21,10 +21,9 @@ const CHUNK: u32 = 64;
 /// does not leave the other threads idle at the end.
 const TASKS_PER_THREAD: usize = 4;
 
-/// How many parts to split each run into (an upper bound, see [`Plan::new`]) when `runs` runs
-/// are simulated: with enough runs to keep every thread busy each run is one task, since
-/// parallelising over runs costs no merge; with fewer, runs are split by image so that even
-/// one run uses every core.
+/// How many parts each run needs at least (see [`Plan::new`]) when `runs` runs are simulated
+/// for every thread to have work: with enough runs, one (parallel over runs costs no merge);
+/// with fewer, runs are split by image so that even one run uses every core.
 fn parts_per_run(runs: usize) -> usize {
     let threads = rayon::current_num_threads();
     let wanted = threads * TASKS_PER_THREAD;
@@ -115,8 +114,15 @@ impl Accumulator {
         }
     }
 
-    /// Adds run `run` (0-based) with `seed`.
-    pub fn absorb(&mut self, run: u32, seed: u64, priced: PricedRun) {
+    /// Adds run `run` (0-based) with `seed`; `copies` are the detailed run's copies (priced
+    /// in `priced.copy_costs`).
+    pub fn absorb(
+        &mut self,
+        run: u32,
+        seed: u64,
+        priced: PricedRun,
+        copies: Option<Vec<CopyRecord>>,
+    ) {
         self.ledger.add(&priced.ledger);
         for (sum, cost) in self.image_costs.iter_mut().zip(&priced.image_costs) {
             sum.add(*cost);
@@ -136,9 +142,9 @@ impl Accumulator {
             input_means: priced.input_means,
             waves: priced.waves,
         });
-        if let Some(detail) = priced.copies {
+        if let (Some(copies), Some(costs)) = (copies, priced.copy_costs) {
             debug_assert!(self.detail.is_none(), "one detailed run");
-            self.detail = Some(detail);
+            self.detail = Some((copies, costs));
         }
         if priced.service.is_some() {
             self.service = priced.service;
@@ -234,6 +240,9 @@ pub fn simulate_priced(
         .collect()
 }
 
+/// One simulated run: number, seed, priced with each book, the detailed run's copies.
+type Simulated = (u32, u64, Vec<PricedRun>, Option<Vec<CopyRecord>>);
+
 /// Simulates the runs `runs` (0-based) of `scenario`, each priced with every book: one
 /// unfinished [`Accumulator`] per book, to be merged with the accumulators of other runs
 /// (another shard) or finished. Run 0, wherever it falls, is the detailed run.
@@ -255,19 +264,26 @@ pub fn simulate_runs(
     let mut start = runs.start;
     while start < runs.end {
         let end = runs.end.min(start + CHUNK);
-        let chunk: Vec<(u32, u64, Vec<PricedRun>)> = (start..end)
+        let chunk: Vec<Simulated> = (start..end)
             .into_par_iter()
             .map(|run| {
                 let seed = model::run_seed(scenario.seed, run);
-                let output = model::simulate_run(scenario, &plan, seed, run == 0);
+                let mut output = model::simulate_run(scenario, &plan, seed, run == 0);
                 let priced = pricers.iter().map(|p| p.price(&output)).collect();
                 progress();
-                (run, seed, priced)
+                (run, seed, priced, output.copies.take())
             })
             .collect();
-        for (run, seed, priced) in chunk {
-            for (acc, p) in accumulators.iter_mut().zip(priced) {
-                acc.absorb(run, seed, p);
+        for (run, seed, priced, mut copies) in chunk {
+            let books = priced.len();
+            for (i, (acc, p)) in accumulators.iter_mut().zip(priced).enumerate() {
+                // Each book's results list the copies; the last takes them.
+                let copies = if i + 1 == books {
+                    copies.take()
+                } else {
+                    copies.clone()
+                };
+                acc.absorb(run, seed, p, copies);
             }
         }
         start = end;

@@ -461,6 +461,11 @@ impl Runner {
         })
     }
 
+    /// Runs `work` on the command's threads.
+    fn install<R: Send>(&self, work: impl FnOnce() -> R + Send) -> R {
+        self.pool.install(work)
+    }
+
     fn simulate(&self, scenario: &Scenario) -> Results {
         self.pool
             .install(|| montecarlo::simulate(scenario, &|| self.progress.tick()))

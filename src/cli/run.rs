@@ -24,14 +24,17 @@ pub(super) fn run(args: RunArgs) -> Result<Outcome, Error> {
     let runner = Runner::new(&args.sim, u64::from(scenario.runs))?;
     let results = runner.simulate(&scenario);
     runner.finish();
-    write_run(
-        &scenario,
-        &results,
-        &args.budget,
-        &out,
-        args.sim.quiet,
-        args.sim.verbose,
-    )
+    // The files are rendered in parallel too, on the same threads.
+    runner.install(|| {
+        write_run(
+            &scenario,
+            &results,
+            &args.budget,
+            &out,
+            args.sim.quiet,
+            args.sim.verbose,
+        )
+    })
 }
 
 /// Writes every file of a run (and its report) into `out`: shared by `run` and `merge`.

@@ -157,17 +157,28 @@ pub struct Plan {
 /// to start and merge than they save (about 3 ms of model work).
 pub const MIN_PART_EVENTS: f64 = 20_000.0;
 
+/// Estimated engine events above which a part is split further even on one thread: a part's
+/// live copies and pending events then fit in a core's caches (an 8,000-lab fleet runs about
+/// 2.5x faster on one thread in 32 parts than in one, see BENCHMARKS.md).
+pub const MAX_PART_EVENTS: f64 = 100_000.0;
+
 impl Plan {
-    /// The plan of `scenario`, each run split into at most `parts` parts of similar estimated
-    /// work (fewer when the parts would be smaller than [`MIN_PART_EVENTS`] or there are
-    /// fewer images).
+    /// The plan of `scenario`, each run split into at least `parts` parts (to give every
+    /// thread work) and into parts of at most about [`MAX_PART_EVENTS`] estimated events
+    /// (for the caches), of similar estimated work; never into parts smaller than
+    /// [`MIN_PART_EVENTS`] or more parts than images.
     pub fn new(scenario: &Scenario, parts: usize) -> Plan {
         let weights: Vec<f64> = (0..scenario.images.len())
             .map(|i| scenario.image_events(i))
             .collect();
         let total: f64 = weights.iter().sum();
+        let for_caches = (total / MAX_PART_EVENTS).ceil() as usize;
         let by_work = (total / MIN_PART_EVENTS).floor() as usize;
-        Plan::with_parts(scenario, &weights, parts.min(by_work).max(1))
+        Plan::with_parts(
+            scenario,
+            &weights,
+            parts.max(for_caches).min(by_work).max(1),
+        )
     }
 
     /// The plan of `scenario` split into `parts` parts whatever the work (for tests).
@@ -282,7 +293,7 @@ pub fn simulate_run(scenario: &Scenario, plan: &Plan, seed: u64, keep_copies: bo
         let all = plan.parts[0].clone();
         vec![simulate_part(scenario, plan, seed, keep_copies, all, false)]
     };
-    merge_parts(scenario, parts)
+    merge_parts(scenario, plan, parts)
 }
 
 /// Simulates the images `images` of one run; `trace` records the replicas alive over time
@@ -313,7 +324,7 @@ fn simulate_part(
             })
             .collect(),
         copies: Vec::new(),
-        usage: Usage::new(layout, scenario.months as usize, scenario.cells.len()),
+        usage: Usage::for_images(layout, scenario.months as usize, images.clone()),
         versions_created: 0,
         peak_replicas: 0,
         alive_replicas: 0,
@@ -377,7 +388,7 @@ fn simulate_part(
 /// Merges the parts of one run into the run's output: exact sums, the replicas alive over
 /// time added instant by instant, lab status from the part that owns each lab's image, waves
 /// in deployment order (each deployment's in the order they were asked for).
-fn merge_parts(scenario: &Scenario, mut parts: Vec<PartOutput>) -> RunOutput {
+fn merge_parts(scenario: &Scenario, plan: &Plan, mut parts: Vec<PartOutput>) -> RunOutput {
     parts.sort_by_key(|p| p.images.start);
     let peak_replicas = if parts.len() == 1 {
         parts[0].run.peak_replicas
@@ -387,13 +398,22 @@ fn merge_parts(scenario: &Scenario, mut parts: Vec<PartOutput>) -> RunOutput {
     let shared_events = parts[0].shared_events;
     let starts: Vec<usize> = parts.iter().map(|p| p.images.start).collect();
     let mut labs = Vec::with_capacity(parts.len());
+    let copies: Option<usize> = parts
+        .iter()
+        .map(|p| p.run.copies.as_ref().map(Vec::len))
+        .sum();
     let mut rest = parts.into_iter();
     let mut out = rest.next().expect("at least one part").run;
+    if let (Some(all), Some(n)) = (&mut out.copies, copies) {
+        all.reserve_exact(n - all.len());
+    }
+    let mut usage = Usage::new(&plan.layout, scenario.months as usize);
+    usage.merge(&out.usage);
     labs.push(std::mem::take(&mut out.service.labs).into_iter());
     let mut events = out.events - shared_events;
     for part in rest {
         let run = part.run;
-        out.usage.merge(&run.usage);
+        usage.merge(&run.usage);
         out.versions_created += run.versions_created;
         events += run.events - part.shared_events;
         out.service.waves.extend(run.service.waves);
@@ -403,6 +423,7 @@ fn merge_parts(scenario: &Scenario, mut parts: Vec<PartOutput>) -> RunOutput {
             all.extend(more);
         }
     }
+    out.usage = usage;
     out.events = events + shared_events;
     out.peak_replicas = peak_replicas;
     out.service.waves.sort_by_key(|w| w.deployment);
@@ -770,12 +791,11 @@ impl<'s> Model<'s> {
         }
         let copies = self.keep_copies.then(|| {
             // Image by image, then version: a version's copies were recorded together in
-            // target order, and an image's versions in creation order (no slot is reused).
-            let mut by_image: Vec<Vec<CopyRecord>> = vec![Vec::new(); self.images.len()];
-            for c in self.copies {
-                by_image[c.record.image - self.first].push(c.record);
-            }
-            by_image.concat()
+            // target order, and an image's versions in creation order (no slot is reused),
+            // which the stable sort keeps.
+            let mut records: Vec<CopyRecord> = self.copies.into_iter().map(|c| c.record).collect();
+            records.sort_by_key(|r| r.image);
+            records
         });
         PartOutput {
             images,

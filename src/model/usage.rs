@@ -11,6 +11,7 @@ use crate::catalog::prices::{copy_meters, Item};
 use crate::catalog::RegionId;
 use crate::scenario::{Scenario, StorageBilling};
 use crate::stats::ExactSum;
+use std::ops::Range;
 
 /// What a cost is for. Reports and analyses loop over [`Component::ALL`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -85,6 +86,8 @@ pub struct Layout {
     pub target_offsets: Vec<usize>,
     /// Number of (image, target) pairs.
     pub target_count: usize,
+    /// Number of cells of the scenario.
+    pub cells: usize,
 }
 
 impl Layout {
@@ -162,6 +165,7 @@ impl Layout {
             targets,
             target_offsets,
             target_count,
+            cells: scenario.cells.len(),
         }
     }
 }
@@ -172,29 +176,85 @@ impl Layout {
 /// Lines and cells gather many images, so their sums are exact ([`ExactSum`]): a run split
 /// into parts by image and merged gives the same bits as one pass. A target's quantities come
 /// from one image, whose events keep their order in any split, so plain sums suffice there.
+/// A part's usage holds only the lines, cells and targets of its images.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Usage {
     months: usize,
-    lines: usize,
-    cells: usize,
-    /// Months x lines: GB-months, disk-months or GB.
+    /// Per layout line, its row here (`NONE`: no image of this usage books to it).
+    line_row: Vec<u32>,
+    /// Per row, its layout line.
+    row_line: Vec<u32>,
+    /// Per cell, its row here (`NONE`: none of its replicas are these images').
+    cell_row: Vec<u32>,
+    /// Per row, its cell.
+    row_cell: Vec<u32>,
+    /// Months x rows: GB-months, disk-months or GB.
     quantities: Vec<ExactSum>,
-    /// Months x cells: the average number of replicas alive over the month.
+    /// Months x cell rows: the average number of replicas alive over the month.
     replica_months: Vec<ExactSum>,
-    /// Flat (image, target) x component quantities over the horizon.
+    /// The first flat (image, target) index held.
+    target_offset: usize,
+    /// Per (image, target) from `target_offset`, per component, over the horizon.
     targets: Vec<[f64; 2]>,
 }
 
+const NONE: u32 = u32::MAX;
+
 impl Usage {
-    /// All-zero usage for `layout` over `months` months and `cells` cells.
-    pub fn new(layout: &Layout, months: usize, cells: usize) -> Usage {
+    /// All-zero usage of every line and cell of `layout` over `months` months.
+    pub fn new(layout: &Layout, months: usize) -> Usage {
+        Usage::with(
+            layout,
+            months,
+            (0..layout.lines.len() as u32).collect(),
+            0..layout.targets.len(),
+        )
+    }
+
+    /// All-zero usage of the lines, cells and targets of `images` only.
+    pub(super) fn for_images(layout: &Layout, months: usize, images: Range<usize>) -> Usage {
+        let mut lines: Vec<u32> = layout.targets[images.clone()]
+            .iter()
+            .flatten()
+            .flat_map(|t| std::iter::once(t.storage).chain(t.egress))
+            .collect();
+        lines.sort_unstable();
+        lines.dedup();
+        Usage::with(layout, months, lines, images)
+    }
+
+    fn with(layout: &Layout, months: usize, row_line: Vec<u32>, images: Range<usize>) -> Usage {
+        let mut line_row = vec![NONE; layout.lines.len()];
+        let mut cell_row = vec![NONE; layout.cells];
+        let mut row_cell = Vec::new();
+        for (row, &line) in row_line.iter().enumerate() {
+            line_row[line as usize] = row as u32;
+            let cell = layout.lines[line as usize].cell;
+            if cell_row[cell] == NONE {
+                cell_row[cell] = row_cell.len() as u32;
+                row_cell.push(cell as u32);
+            }
+        }
+        let target_offset = layout
+            .target_offsets
+            .get(images.start)
+            .copied()
+            .unwrap_or(0);
+        let target_end = layout
+            .target_offsets
+            .get(images.end)
+            .copied()
+            .unwrap_or(layout.target_count);
         Usage {
             months,
-            lines: layout.lines.len(),
-            cells,
-            quantities: vec![ExactSum::default(); months * layout.lines.len()],
-            replica_months: vec![ExactSum::default(); months * cells],
-            targets: vec![[0.0; 2]; layout.target_count],
+            quantities: vec![ExactSum::default(); months * row_line.len()],
+            replica_months: vec![ExactSum::default(); months * row_cell.len()],
+            line_row,
+            row_line,
+            cell_row,
+            row_cell,
+            target_offset,
+            targets: vec![[0.0; 2]; target_end - target_offset],
         }
     }
 
@@ -205,17 +265,28 @@ impl Usage {
 
     /// Quantity of `line` in `month` (0-based).
     pub fn quantity(&self, month: usize, line: usize) -> f64 {
-        self.quantities[month * self.lines + line].value()
+        match self.line_row[line] {
+            NONE => 0.0,
+            row => self.quantities[month * self.row_line.len() + row as usize].value(),
+        }
     }
 
     /// Replica-months of `cell` in `month` (0-based).
     pub fn replica_months(&self, month: usize, cell: usize) -> f64 {
-        self.replica_months[month * self.cells + cell].value()
+        match self.cell_row[cell] {
+            NONE => 0.0,
+            row => self.replica_months[month * self.row_cell.len() + row as usize].value(),
+        }
     }
 
     /// Quantity of `component` booked by the `target`-th (flat numbering) image target.
     pub fn target(&self, target: usize, component: Component) -> f64 {
-        self.targets[target][component as usize]
+        self.targets[target - self.target_offset][component as usize]
+    }
+
+    fn line(&mut self, month: usize, line: u32) -> &mut ExactSum {
+        let row = self.line_row[line as usize] as usize;
+        &mut self.quantities[month * self.row_line.len() + row]
     }
 
     /// Books `quantity` of a one-off meter (a copy) in the month holding tick `at`.
@@ -228,8 +299,8 @@ impl Usage {
         quantity: f64,
     ) {
         let month = calendar.month_of(at);
-        self.quantities[month * self.lines + line as usize].add(quantity);
-        self.targets[target][Component::Egress as usize] += quantity;
+        self.line(month, line).add(quantity);
+        self.targets[target - self.target_offset][Component::Egress as usize] += quantity;
     }
 
     /// Books a replica set alive over ticks `[from, to)`: `per_month` of `line` per billing
@@ -249,30 +320,38 @@ impl Usage {
     ) -> f64 {
         let mut added = 0.0;
         let mut t = from;
+        let cell_row = self.cell_row[cell] as usize;
         while t < to {
             let month = calendar.month_of(t);
             let (month_start, month_end) = calendar.month_span(month);
             let end = to.min(month_end);
             let fraction = (end - t) as f64 / (month_end - month_start) as f64;
-            self.quantities[month * self.lines + line as usize].add(per_month * fraction);
-            self.replica_months[month * self.cells + cell].add(replicas * fraction);
+            self.line(month, line).add(per_month * fraction);
+            self.replica_months[month * self.row_cell.len() + cell_row].add(replicas * fraction);
             added += per_month * fraction;
             t = end;
         }
-        self.targets[target][Component::Storage as usize] += added;
+        self.targets[target - self.target_offset][Component::Storage as usize] += added;
         added
     }
 
-    /// Adds the usage of another part of the same run (other images, same layout).
-    pub(super) fn merge(&mut self, other: &Usage) {
-        for (a, b) in self.quantities.iter_mut().zip(&other.quantities) {
-            a.merge(b);
-        }
-        for (a, b) in self.replica_months.iter_mut().zip(&other.replica_months) {
-            a.merge(b);
+    /// Adds the usage of a part of the same run (other images, same layout) to this usage,
+    /// which holds every line, cell and target the part does.
+    pub(super) fn merge(&mut self, part: &Usage) {
+        for month in 0..self.months {
+            for (row, &line) in part.row_line.iter().enumerate() {
+                let sum = &part.quantities[month * part.row_line.len() + row];
+                self.line(month, line).merge(sum);
+            }
+            for (row, &cell) in part.row_cell.iter().enumerate() {
+                let sum = &part.replica_months[month * part.row_cell.len() + row];
+                let mine = self.cell_row[cell as usize] as usize;
+                self.replica_months[month * self.row_cell.len() + mine].merge(sum);
+            }
         }
         // Each target belongs to one image, so one of the two is zero and the sum exact.
-        for (a, b) in self.targets.iter_mut().zip(&other.targets) {
+        let at = part.target_offset - self.target_offset;
+        for (a, b) in self.targets[at..].iter_mut().zip(&part.targets) {
             a[0] += b[0];
             a[1] += b[1];
         }
@@ -297,8 +376,9 @@ mod tests {
             }]],
             target_offsets: vec![0],
             target_count: 1,
+            cells: 1,
         };
-        let mut usage = Usage::new(&layout, 3, 1);
+        let mut usage = Usage::new(&layout, 3);
         let calendar = Calendar::with_months(
             jiff::civil::Date::constant(2026, 9, 1),
             3,

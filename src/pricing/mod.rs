@@ -12,9 +12,7 @@ pub use ledger::{CellMonth, Ledger, LedgerSum};
 
 use crate::catalog::prices::{Item, Priced};
 use crate::catalog::{PriceBook, RegionId};
-use crate::model::{
-    lab_service, Component, CopyRecord, Layout, RunOutput, RunTotals, ServiceOutput,
-};
+use crate::model::{lab_service, Component, Layout, RunOutput, RunTotals, ServiceOutput};
 use crate::scenario::Scenario;
 
 /// One price the scenario uses: a meter at a price region, with its source.
@@ -39,8 +37,9 @@ pub struct PricedRun {
     pub image_costs: Vec<f64>,
     /// Per image, the mean of each input's draws (copied from the run).
     pub input_means: Vec<[f64; 3]>,
-    /// The detailed run's copies and their storage and egress costs.
-    pub copies: Option<(Vec<CopyRecord>, Vec<[f64; 2]>)>,
+    /// In the detailed run, the storage and egress cost of each of its copies (in the order
+    /// of [`crate::model::RunOutput::copies`]).
+    pub copy_costs: Option<Vec<[f64; 2]>>,
     /// Per wave: deployment and minutes to ready (None: never served).
     pub waves: Vec<(usize, Option<f64>)>,
     /// The detailed run's lab status and waves.
@@ -162,8 +161,8 @@ impl<'a> Pricer<'a> {
             peak_replicas: run.peak_replicas,
             events: run.events,
         };
-        let copies = run.copies.as_ref().map(|copies| {
-            let costs = copies
+        let copy_costs = run.copies.as_ref().map(|copies| {
+            copies
                 .iter()
                 .map(|c| {
                     let storage = c.storage_quantity * self.unit[c.lines.storage as usize];
@@ -173,16 +172,15 @@ impl<'a> Pricer<'a> {
                         .map_or(0.0, |l| c.egress_gb() * self.unit[l as usize]);
                     [storage, egress]
                 })
-                .collect();
-            (copies.clone(), costs)
+                .collect()
         });
         PricedRun {
             totals,
             ledger,
             image_costs,
             input_means: run.input_means.clone(),
-            service: copies.is_some().then(|| run.service.clone()),
-            copies,
+            service: copy_costs.is_some().then(|| run.service.clone()),
+            copy_costs,
             waves,
         }
     }

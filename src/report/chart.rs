@@ -216,31 +216,28 @@ impl ChartData {
     }
 }
 
-/// Renders every chart as SVG and PNG.
-pub fn render_all(
-    scenario: &Scenario,
-    results: &Results,
-    budget: &Budget,
-) -> Result<Vec<OutputFile>, Error> {
+/// One job per chart (SVG and PNG), in output order.
+pub(super) fn jobs(data: &ChartData) -> Vec<super::Job<'_>> {
     register_fonts();
-    let data = ChartData::new(scenario, results, budget);
-    let mut files = Vec::new();
+    let mut jobs: Vec<super::Job<'_>> = Vec::new();
     // Each drawing function is generic over the backend; the closures instantiate it twice.
     macro_rules! chart {
         ($name:literal, $draw:ident) => {
-            render($name, |root| $draw(root, &data), |root| $draw(root, &data))?
+            jobs.push(Box::new(move || {
+                Ok(render($name, |root| $draw(root, data), |root| $draw(root, data))?.to_vec())
+            }))
         };
     }
-    files.extend(chart!("monthly_cost", monthly_cost));
-    files.extend(chart!("cumulative_cost", cumulative_cost));
+    chart!("monthly_cost", monthly_cost);
+    chart!("cumulative_cost", cumulative_cost);
     if data.runs() > 1 {
-        files.extend(chart!("cost_distribution", cost_distribution));
+        chart!("cost_distribution", cost_distribution);
     }
-    files.extend(chart!("replicas", replicas));
+    chart!("replicas", replicas);
     if !data.deployments.is_empty() {
-        files.extend(chart!("deployment_minutes", deployment_minutes));
+        chart!("deployment_minutes", deployment_minutes);
     }
-    Ok(files)
+    jobs
 }
 
 pub(super) fn register_fonts() {

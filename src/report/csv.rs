@@ -3,6 +3,7 @@
 //! Column meanings are documented in README.md ("What you get") and the contract.
 #![allow(missing_docs)]
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use super::{dec, OutputFile};
@@ -19,24 +20,43 @@ use crate::montecarlo::Results;
 use crate::scenario::Scenario;
 use crate::stats::Summary;
 
-/// Renders every CSV file.
+/// Renders every CSV file (in parallel, see [`super::render`]).
 pub fn render_all(scenario: &Scenario, results: &Results) -> Result<Vec<OutputFile>, Error> {
-    let mut files = vec![
-        file("summary.csv", summary_rows(scenario, results))?,
-        file("monthly.csv", monthly_rows(scenario, results))?,
-        file("runs.csv", run_rows(results))?,
-        file("versions.csv", version_rows(scenario, results))?,
-        file("eligibility.csv", eligibility_rows(scenario))?,
-        file("labs.csv", lab_rows(scenario, results))?,
+    let jobs = jobs(scenario, results);
+    super::run_jobs(&jobs)
+}
+
+/// One job per CSV file, in output order.
+pub(super) fn jobs<'a>(scenario: &'a Scenario, results: &'a Results) -> Vec<super::Job<'a>> {
+    let mut jobs: Vec<super::Job<'a>> = vec![
+        one(move || file("summary.csv", summary_rows(scenario, results))),
+        one(move || file("monthly.csv", monthly_rows(scenario, results))),
+        one(move || file("runs.csv", run_rows(results))),
+        one(move || {
+            file_in_blocks("versions.csv", results.copies.len(), |i| {
+                version_row(scenario, results, i)
+            })
+        }),
+        one(move || file("eligibility.csv", eligibility_rows(scenario))),
+        one(move || file("labs.csv", lab_rows(scenario, results))),
     ];
     if !scenario.deployments.is_empty() {
-        files.push(file("deployments.csv", wave_rows(scenario, results))?);
-        files.push(file(
-            "deployment_minutes.csv",
-            deployment_minute_rows(scenario, results),
-        )?);
+        jobs.push(one(move || {
+            file("deployments.csv", wave_rows(scenario, results))
+        }));
+        jobs.push(one(move || {
+            file(
+                "deployment_minutes.csv",
+                deployment_minute_rows(scenario, results),
+            )
+        }));
     }
-    Ok(files)
+    jobs
+}
+
+/// A job that renders one file.
+fn one<'a>(render: impl Fn() -> Result<OutputFile, Error> + Send + Sync + 'a) -> super::Job<'a> {
+    Box::new(move || render().map(|f| vec![f]))
 }
 
 /// `deployments.csv`: every wave of run 1.
@@ -138,7 +158,7 @@ fn file<T: Serialize + Default>(
     rows: impl IntoIterator<Item = T>,
 ) -> Result<OutputFile, Error> {
     let mut writer = ::csv::Writer::from_writer(Vec::new());
-    let fail = |e: &dyn std::fmt::Display| Error::io(name, std::io::Error::other(e.to_string()));
+    let fail = |e: &dyn std::fmt::Display| csv_error(name, e);
     let mut empty = true;
     for row in rows {
         writer.serialize(row).map_err(|e| fail(&e))?;
@@ -160,6 +180,39 @@ fn file<T: Serialize + Default>(
         name: name.to_string(),
         bytes,
     })
+}
+
+/// Like [`file`] for a file of `n` rows made by `row(i)`: blocks of rows are serialised in
+/// parallel and joined in order (the bytes do not depend on the blocks).
+fn file_in_blocks<T: Serialize + Default>(
+    name: &str,
+    n: usize,
+    row: impl Fn(usize) -> T + Sync,
+) -> Result<OutputFile, Error> {
+    const BLOCK: usize = 16_384;
+    if n <= BLOCK {
+        return file(name, (0..n).map(row));
+    }
+    let blocks: Vec<Vec<u8>> = (0..n.div_ceil(BLOCK))
+        .into_par_iter()
+        .map(|b| {
+            let mut writer = ::csv::WriterBuilder::new()
+                .has_headers(b == 0)
+                .from_writer(Vec::with_capacity(BLOCK * 128));
+            for i in b * BLOCK..n.min((b + 1) * BLOCK) {
+                writer.serialize(row(i)).map_err(|e| csv_error(name, &e))?;
+            }
+            writer.into_inner().map_err(|e| csv_error(name, &e))
+        })
+        .collect::<Result<_, Error>>()?;
+    Ok(OutputFile {
+        name: name.to_string(),
+        bytes: blocks.concat(),
+    })
+}
+
+fn csv_error(name: &str, e: &dyn std::fmt::Display) -> Error {
+    Error::io(name, std::io::Error::other(e.to_string()))
 }
 
 /// `summary.csv`.
@@ -277,11 +330,11 @@ fn run_rows(results: &Results) -> Vec<RunRow> {
 
 /// `versions.csv`: every version copy of run 1.
 #[derive(Debug, Default, Serialize)]
-pub struct VersionRow {
+pub struct VersionRow<'a> {
     pub run: u32,
-    pub image: String,
+    pub image: &'a str,
     pub version: String,
-    pub region: String,
+    pub region: &'a str,
     pub replicas: u32,
     pub available_at: String,
     pub deleted_at: String,
@@ -294,42 +347,39 @@ pub struct VersionRow {
 
 /// The version name of the `n`-th version (0-based) of an image.
 pub fn version_name(n: u32) -> String {
-    format!("1.0.{n}")
+    let mut name = String::with_capacity(16);
+    name.push_str("1.0.");
+    name.push_str(itoa::Buffer::new().format(n));
+    name
 }
 
 fn iso(calendar: &Calendar, time: Option<Time>) -> String {
     time.map(|t| calendar.iso(t)).unwrap_or_default()
 }
 
-fn version_rows<'a>(
-    scenario: &'a Scenario,
-    results: &'a Results,
-) -> impl Iterator<Item = VersionRow> + 'a {
-    let regions = &scenario.regions;
-    // Image in file order, then version. Each version's copies were recorded together in
-    // the image's target order (home region first), which the stable sort keeps.
-    let mut copies: Vec<_> = results.copies.iter().zip(&results.copy_costs).collect();
-    copies.sort_by_key(|(c, _)| (c.image, c.version));
-    copies
-        .into_iter()
-        .map(move |(c, &[storage_cost, egress_cost])| VersionRow {
-            run: 1,
-            image: scenario.images[c.image].name.clone(),
-            version: version_name(c.version),
-            region: regions.get(c.region).name.clone(),
-            replicas: c.replicas,
-            available_at: iso(&scenario.calendar, c.available_at),
-            deleted_at: iso(&scenario.calendar, c.deleted_at),
-            used_gb: dec(c.used_gb),
-            storage_cost: dec(storage_cost),
-            egress_cost: dec(egress_cost),
-            state: match (c.available_at, c.deleted_at) {
-                (Some(_), None) => "available",
-                (Some(_), Some(_)) => "deleted",
-                (None, Some(_)) => "cancelled",
-                (None, None) => "in_flight",
-            },
-        })
+/// Row `i` of `versions.csv`: copies are in image order, then version, each version's copies
+/// in the image's target order (home region first), as [`crate::model::RunOutput`] keeps them.
+fn version_row<'a>(scenario: &'a Scenario, results: &Results, i: usize) -> VersionRow<'a> {
+    let c = &results.copies[i];
+    let [storage_cost, egress_cost] = results.copy_costs[i];
+    VersionRow {
+        run: 1,
+        image: &scenario.images[c.image].name,
+        version: version_name(c.version),
+        region: &scenario.regions.get(c.region).name,
+        replicas: c.replicas,
+        available_at: iso(&scenario.calendar, c.available_at),
+        deleted_at: iso(&scenario.calendar, c.deleted_at),
+        used_gb: dec(c.used_gb),
+        storage_cost: dec(storage_cost),
+        egress_cost: dec(egress_cost),
+        state: match (c.available_at, c.deleted_at) {
+            (Some(_), None) => "available",
+            (Some(_), Some(_)) => "deleted",
+            (None, Some(_)) => "cancelled",
+            (None, None) => "in_flight",
+        },
+    }
 }
 
 /// `eligibility.csv`.

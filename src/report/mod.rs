@@ -11,6 +11,8 @@ pub mod terminal;
 
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
+
 use crate::analysis::budget::Budget;
 use crate::error::Error;
 use crate::montecarlo::Results;
@@ -26,15 +28,26 @@ pub struct OutputFile {
 }
 
 /// Renders every output file of a run: the CSV files, then the charts (with the budget
-/// lines when a budget is given).
+/// lines when a budget is given). Files are rendered in parallel with each other; the list
+/// is in that order whatever the thread count.
 pub fn render(
     scenario: &Scenario,
     results: &Results,
     budget: &Budget,
 ) -> Result<Vec<OutputFile>, Error> {
-    let mut files = csv::render_all(scenario, results)?;
-    files.extend(chart::render_all(scenario, results, budget)?);
-    Ok(files)
+    let data = chart::ChartData::new(scenario, results, budget);
+    let mut jobs = csv::jobs(scenario, results);
+    jobs.extend(chart::jobs(&data));
+    run_jobs(&jobs)
+}
+
+/// Renders some output files.
+type Job<'a> = Box<dyn Fn() -> Result<Vec<OutputFile>, Error> + Send + Sync + 'a>;
+
+/// Runs `jobs` in parallel; their files in job order.
+fn run_jobs(jobs: &[Job<'_>]) -> Result<Vec<OutputFile>, Error> {
+    let files: Vec<Vec<OutputFile>> = jobs.par_iter().map(|job| job()).collect::<Result<_, _>>()?;
+    Ok(files.concat())
 }
 
 /// Marks a folder as gallerysim output, so that a later run may replace it.
@@ -173,11 +186,19 @@ pub fn dec(x: f64) -> String {
     if !(raw.abs() < 9.0e15) || near_tie {
         return format!("{:.4}", x + 0.0);
     }
-    let scaled = raw.round();
-    let units = scaled as i64;
-    let sign = if units < 0 { "-" } else { "" };
+    let units = raw.round() as i64;
+    let mut out = String::with_capacity(24);
+    if units < 0 {
+        out.push('-');
+    }
     let units = units.unsigned_abs();
-    format!("{sign}{}.{:04}", units / 10_000, units % 10_000)
+    out.push_str(itoa::Buffer::new().format(units / 10_000));
+    out.push('.');
+    let frac = units % 10_000;
+    for digit in [frac / 1000, frac / 100 % 10, frac / 10 % 10, frac % 10] {
+        out.push(char::from(b'0' + digit as u8));
+    }
+    out
 }
 
 #[cfg(test)]

@@ -82,7 +82,10 @@ fn check_sums(name: &str, scenario: &Scenario, runs: u32) {
             &what("sum of images = total"),
         );
 
-        let (copies, costs) = priced.copies.as_ref().unwrap();
+        let (copies, costs) = (
+            output.copies.as_ref().unwrap(),
+            priced.copy_costs.as_ref().unwrap(),
+        );
         assert_eq!(copies.len(), costs.len());
         let per_copy: f64 = costs.iter().map(|c| c[0] + c[1]).sum();
         assert_close(
@@ -148,8 +151,9 @@ fn accumulators_merged_in_any_order_equal_one_pass() {
         let mut acc = Accumulator::new(&scenario, pricer.prices_used());
         for run in runs.rev() {
             let seed = model::run_seed(scenario.seed, run);
-            let output = model::simulate_run(&scenario, &plan, seed, run == 0);
-            acc.absorb(run, seed, pricer.price(&output));
+            let mut output = model::simulate_run(&scenario, &plan, seed, run == 0);
+            let priced = pricer.price(&output);
+            acc.absorb(run, seed, priced, output.copies.take());
         }
         acc
     };
@@ -196,7 +200,7 @@ fn a_run_split_into_parts_equals_one_pass() {
     let mut scenarios = bundled_scenarios();
     scenarios.push(("fleet".into(), generated_fleet(120, 3)));
     for (name, scenario) in &scenarios {
-        let whole = Plan::new(scenario, 1);
+        let whole = Plan::forced(scenario, 1);
         assert_eq!(whole.parts().len(), 1);
         let n = scenario.images.len();
         for parts in [2, 3, 7, n] {
@@ -258,7 +262,7 @@ replication_hours = 0
 exports = ["2027-06-15"]
 "#;
     let scenario = scenario(text);
-    for plan in [Plan::new(&scenario, 1), Plan::forced(&scenario, 2)] {
+    for plan in [Plan::forced(&scenario, 1), Plan::forced(&scenario, 2)] {
         let output = model::simulate_run(&scenario, &plan, 1, true);
         assert_eq!(output.peak_replicas, 9, "{} parts", plan.parts().len());
         assert_eq!(
