@@ -183,7 +183,8 @@ fn file<T: Serialize + Default>(
 }
 
 /// Like [`file`] for a file of `n` rows made by `row(i)`: blocks of rows are serialised in
-/// parallel and joined in order (the bytes do not depend on the blocks).
+/// parallel, a few at a time, and appended in order (the bytes do not depend on the blocks;
+/// memory holds the file and one round of blocks, not the file twice).
 fn file_in_blocks<T: Serialize + Default>(
     name: &str,
     n: usize,
@@ -193,21 +194,35 @@ fn file_in_blocks<T: Serialize + Default>(
     if n <= BLOCK {
         return file(name, (0..n).map(row));
     }
-    let blocks: Vec<Vec<u8>> = (0..n.div_ceil(BLOCK))
-        .into_par_iter()
-        .map(|b| {
-            let mut writer = ::csv::WriterBuilder::new()
-                .has_headers(b == 0)
-                .from_writer(Vec::with_capacity(BLOCK * 128));
-            for i in b * BLOCK..n.min((b + 1) * BLOCK) {
-                writer.serialize(row(i)).map_err(|e| csv_error(name, &e))?;
-            }
-            writer.into_inner().map_err(|e| csv_error(name, &e))
-        })
-        .collect::<Result<_, Error>>()?;
+    let blocks = n.div_ceil(BLOCK);
+    let per_round = 2 * rayon::current_num_threads();
+    let mut bytes: Vec<u8> = Vec::new();
+    for round in (0..blocks).step_by(per_round) {
+        let rendered: Vec<Vec<u8>> = (round..blocks.min(round + per_round))
+            .into_par_iter()
+            .map(|b| {
+                let mut writer = ::csv::WriterBuilder::new()
+                    .has_headers(b == 0)
+                    .from_writer(Vec::new());
+                for i in b * BLOCK..n.min((b + 1) * BLOCK) {
+                    writer.serialize(row(i)).map_err(|e| csv_error(name, &e))?;
+                }
+                writer.into_inner().map_err(|e| csv_error(name, &e))
+            })
+            .collect::<Result<_, Error>>()?;
+        if round == 0 {
+            // Size the file from the first round's rows (a little spare for longer names).
+            let done: usize = rendered.iter().map(Vec::len).sum();
+            let rows = BLOCK * rendered.len();
+            bytes.reserve(done / rows * n + done / 8);
+        }
+        for block in rendered {
+            bytes.extend_from_slice(&block);
+        }
+    }
     Ok(OutputFile {
         name: name.to_string(),
-        bytes: blocks.concat(),
+        bytes,
     })
 }
 
