@@ -48,7 +48,8 @@ fn write_run(
 ) -> Result<Outcome, Error> {
     let budget = budget_args.budget();
     let assessment = (!budget.is_empty()).then(|| budget::assess(results, &budget));
-    let mut files = report::render(scenario, results, &budget)?;
+    let staging = report::Staging::new(out)?;
+    let mut files = report::render(scenario, results, &budget, &staging)?;
     files.push(report::csv::prices_used_file(&[(
         scenario.name.clone(),
         scenario,
@@ -67,7 +68,7 @@ fn write_run(
         text.push_str(&report::terminal::budget(scenario, a));
     }
     files.push(report::html::report(scenario, results, &files, &text));
-    let written = report::write_all(out, &files)?;
+    let written = staging.commit(&files)?;
     let mut stdout = String::new();
     if !quiet {
         stdout = report::terminal::render(scenario, results, &written, verbose);

@@ -21,21 +21,40 @@ use crate::scenario::Scenario;
 use crate::stats::Summary;
 
 /// Renders every CSV file (in parallel, see [`super::render`]).
+/// All in memory, `versions.csv` included.
 pub fn render_all(scenario: &Scenario, results: &Results) -> Result<Vec<OutputFile>, Error> {
-    let jobs = jobs(scenario, results);
+    let jobs = jobs(scenario, results, None);
     super::run_jobs(&jobs)
 }
 
-/// One job per CSV file, in output order.
-pub(super) fn jobs<'a>(scenario: &'a Scenario, results: &'a Results) -> Vec<super::Job<'a>> {
+/// One job per CSV file, in output order; with `staging`, `versions.csv` is written there
+/// (it can be hundreds of megabytes) instead of returned.
+pub(super) fn jobs<'a>(
+    scenario: &'a Scenario,
+    results: &'a Results,
+    staging: Option<&'a super::Staging>,
+) -> Vec<super::Job<'a>> {
+    let versions = move |out: &mut dyn std::io::Write| {
+        write_in_blocks("versions.csv", results.copies.len(), out, |i| {
+            version_row(scenario, results, i)
+        })
+    };
     let mut jobs: Vec<super::Job<'a>> = vec![
         one(move || file("summary.csv", summary_rows(scenario, results))),
         one(move || file("monthly.csv", monthly_rows(scenario, results))),
         one(move || file("runs.csv", run_rows(results))),
-        one(move || {
-            file_in_blocks("versions.csv", results.copies.len(), |i| {
-                version_row(scenario, results, i)
-            })
+        Box::new(move || match staging {
+            Some(staging) => staging
+                .stream("versions.csv", versions)
+                .map(|()| Vec::new()),
+            None => {
+                let mut bytes = Vec::new();
+                versions(&mut bytes)?;
+                Ok(vec![OutputFile {
+                    name: "versions.csv".to_string(),
+                    bytes,
+                }])
+            }
         }),
         one(move || file("eligibility.csv", eligibility_rows(scenario))),
         one(move || file("labs.csv", lab_rows(scenario, results))),
@@ -182,48 +201,41 @@ fn file<T: Serialize + Default>(
     })
 }
 
-/// Like [`file`] for a file of `n` rows made by `row(i)`: blocks of rows are serialised in
-/// parallel, a few at a time, and appended in order (the bytes do not depend on the blocks;
-/// memory holds the file and one round of blocks, not the file twice).
-fn file_in_blocks<T: Serialize + Default>(
+/// Like [`file`] for a file of `n` rows made by `row(i)`, written to `out`: blocks of rows
+/// are serialised in parallel, a few at a time, and written in order (the bytes do not depend
+/// on the blocks; memory holds one round of blocks, not the file).
+fn write_in_blocks<T: Serialize + Default>(
     name: &str,
     n: usize,
+    out: &mut dyn std::io::Write,
     row: impl Fn(usize) -> T + Sync,
-) -> Result<OutputFile, Error> {
+) -> Result<(), Error> {
     const BLOCK: usize = 16_384;
-    if n <= BLOCK {
-        return file(name, (0..n).map(row));
-    }
-    let blocks = n.div_ceil(BLOCK);
+    let blocks = n.div_ceil(BLOCK).max(1);
     let per_round = 2 * rayon::current_num_threads();
-    let mut bytes: Vec<u8> = Vec::new();
     for round in (0..blocks).step_by(per_round) {
         let rendered: Vec<Vec<u8>> = (round..blocks.min(round + per_round))
             .into_par_iter()
             .map(|b| {
+                let rows = b * BLOCK..n.min((b + 1) * BLOCK);
+                if b == 0 {
+                    // The header comes with the first block, rows or not.
+                    return file(name, rows.map(&row)).map(|f| f.bytes);
+                }
                 let mut writer = ::csv::WriterBuilder::new()
-                    .has_headers(b == 0)
+                    .has_headers(false)
                     .from_writer(Vec::new());
-                for i in b * BLOCK..n.min((b + 1) * BLOCK) {
+                for i in rows {
                     writer.serialize(row(i)).map_err(|e| csv_error(name, &e))?;
                 }
                 writer.into_inner().map_err(|e| csv_error(name, &e))
             })
             .collect::<Result<_, Error>>()?;
-        if round == 0 {
-            // Size the file from the first round's rows (a little spare for longer names).
-            let done: usize = rendered.iter().map(Vec::len).sum();
-            let rows = BLOCK * rendered.len();
-            bytes.reserve(done / rows * n + done / 8);
-        }
         for block in rendered {
-            bytes.extend_from_slice(&block);
+            out.write_all(&block).map_err(|e| Error::io(name, e))?;
         }
     }
-    Ok(OutputFile {
-        name: name.to_string(),
-        bytes,
-    })
+    Ok(())
 }
 
 fn csv_error(name: &str, e: &dyn std::fmt::Display) -> Error {

@@ -30,13 +30,17 @@ pub struct OutputFile {
 /// Renders every output file of a run: the CSV files, then the charts (with the budget
 /// lines when a budget is given). Files are rendered in parallel with each other; the list
 /// is in that order whatever the thread count.
+///
+/// Files too large to hold in memory (`versions.csv`) are written straight into `staging`
+/// and not returned.
 pub fn render(
     scenario: &Scenario,
     results: &Results,
     budget: &Budget,
+    staging: &Staging,
 ) -> Result<Vec<OutputFile>, Error> {
     let data = chart::ChartData::new(scenario, results, budget);
-    let mut jobs = csv::jobs(scenario, results);
+    let mut jobs = csv::jobs(scenario, results, Some(staging));
     jobs.extend(chart::jobs(&data));
     run_jobs(&jobs)
 }
@@ -61,31 +65,83 @@ const KNOWN_OUTPUTS: [&str; 4] = [
     "sensitivity.csv",
 ];
 
-/// Writes `files` as the new content of folder `dir`, as a set: they are written into a
-/// private staging folder beside `dir` and swapped in with one atomic rename, so a failure or
-/// a kill leaves the previous folder intact, files of an earlier run that this one does not
-/// produce do not survive, and of two runs on one folder the last to finish wins whole.
-/// A folder that holds something other than gallerysim output is never replaced.
+/// Writes `files` as the new content of folder `dir`, as a set (see [`Staging`]).
 /// Returns the paths of the files.
 pub fn write_all(dir: &Path, files: &[OutputFile]) -> Result<Vec<PathBuf>, Error> {
-    check_replaceable(dir)?;
-    let parent = match dir.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    std::fs::create_dir_all(&parent).map_err(|e| Error::io(&parent, e))?;
-    let staging = tempfile::Builder::new()
-        .prefix(".gallerysim-")
-        .tempdir_in(&parent)
-        .map_err(|e| Error::io(&parent, e))?;
-    std::fs::write(staging.path().join(MARKER), b"written by gallerysim\n")
-        .map_err(|e| Error::io(staging.path(), e))?;
-    for file in files {
-        let path = staging.path().join(&file.name);
-        std::fs::write(&path, &file.bytes).map_err(|e| Error::io(&path, e))?;
+    Staging::new(dir)?.commit(files)
+}
+
+/// The new content of an output folder, being written: files go into a private staging folder
+/// beside `dir` and are swapped in with one atomic rename by [`Staging::commit`], so a failure
+/// or a kill leaves the previous folder intact, files of an earlier run that this one does not
+/// produce do not survive, and of two runs on one folder the last to finish wins whole.
+/// A folder that holds something other than gallerysim output is never replaced. Dropping a
+/// staging folder without committing removes it.
+pub struct Staging {
+    dir: PathBuf,
+    staging: tempfile::TempDir,
+    /// Files already written by [`Staging::stream`], in the order they finished.
+    streamed: std::sync::Mutex<Vec<String>>,
+}
+
+impl Staging {
+    /// Starts the new content of `dir`.
+    pub fn new(dir: &Path) -> Result<Staging, Error> {
+        check_replaceable(dir)?;
+        let parent = match dir.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        std::fs::create_dir_all(&parent).map_err(|e| Error::io(&parent, e))?;
+        let staging = tempfile::Builder::new()
+            .prefix(".gallerysim-")
+            .tempdir_in(&parent)
+            .map_err(|e| Error::io(&parent, e))?;
+        std::fs::write(staging.path().join(MARKER), b"written by gallerysim\n")
+            .map_err(|e| Error::io(staging.path(), e))?;
+        Ok(Staging {
+            dir: dir.to_path_buf(),
+            staging,
+            streamed: std::sync::Mutex::new(Vec::new()),
+        })
     }
-    swap_in(staging, dir)?;
-    Ok(files.iter().map(|f| dir.join(&f.name)).collect())
+
+    /// Writes file `name` through `write` (buffered), for files too large to hold in memory.
+    /// May be called from several threads.
+    pub fn stream(
+        &self,
+        name: &str,
+        write: impl FnOnce(&mut dyn std::io::Write) -> Result<(), Error>,
+    ) -> Result<(), Error> {
+        use std::io::Write as _;
+        let path = self.staging.path().join(name);
+        let file = std::fs::File::create(&path).map_err(|e| Error::io(&path, e))?;
+        let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
+        write(&mut out)?;
+        out.flush().map_err(|e| Error::io(&path, e))?;
+        self.streamed
+            .lock()
+            .map_err(|_| Error::io(&path, std::io::Error::other("a writer thread panicked")))?
+            .push(name.to_string());
+        Ok(())
+    }
+
+    /// Writes `files` beside the streamed ones and swaps the folder in. Returns the paths of
+    /// every file: `files` in order, then the streamed ones.
+    pub fn commit(self, files: &[OutputFile]) -> Result<Vec<PathBuf>, Error> {
+        for file in files {
+            let path = self.staging.path().join(&file.name);
+            std::fs::write(&path, &file.bytes).map_err(|e| Error::io(&path, e))?;
+        }
+        let streamed = self.streamed.into_inner().unwrap_or_default();
+        let names = files.iter().map(|f| f.name.as_str());
+        let paths = names
+            .chain(streamed.iter().map(String::as_str))
+            .map(|name| self.dir.join(name))
+            .collect();
+        swap_in(self.staging, &self.dir)?;
+        Ok(paths)
+    }
 }
 
 /// Refuses a `dir` that exists and is not an empty folder or a gallerysim output folder.
