@@ -134,14 +134,16 @@ pub(super) fn compare(args: CompareArgs) -> Result<Outcome, Error> {
         report::csv::comparison_file(&rows)?,
         report::csv::comparison_monthly_file(first, &monthly)?,
     ];
-    files.extend(report::analysis_chart::comparison(first, &labelled)?);
+    let budget = args.budget.budget();
+    files.extend(report::analysis_chart::comparison(
+        first, &labelled, &budget,
+    )?);
     let priced: Vec<(String, &Scenario, &Results)> = scenarios
         .iter()
         .zip(&results)
         .map(|((l, s), r)| (l.clone(), s, r))
         .collect();
     files.push(report::csv::prices_used_file(&priced)?);
-    let budget = args.budget.budget();
     let assessments: Vec<budget::Assessment> = if budget.is_empty() {
         Vec::new()
     } else {

@@ -6,12 +6,13 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::chart::{
-    axis_money, cartesian, err, label_style, layout, legend, mesh, register_fonts, render, whole,
-    Area, Swatch, PALETTE,
+    budget_entry, budget_line, cartesian, err, label_style, layout, legend, mesh, money_axis,
+    register_fonts, render, whole, Area, Swatch, PALETTE,
 };
 use super::terminal::money;
 use super::OutputFile;
 use crate::analysis::advise::Advice;
+use crate::analysis::budget::Budget;
 use crate::analysis::compare::SweepPoint;
 use crate::analysis::quantile;
 use crate::analysis::sensitivity::TornadoRow;
@@ -29,10 +30,11 @@ struct Compared {
 }
 
 /// The comparison chart: grouped bars of total, storage and egress cost with P10-P90
-/// whiskers, and the mean monthly cost of each scenario as lines.
+/// whiskers, and the mean monthly cost of each scenario as lines; the budgets as lines.
 pub fn comparison(
     first: &Scenario,
     scenarios: &[(String, &Results)],
+    budget: &Budget,
 ) -> Result<Vec<OutputFile>, Error> {
     register_fonts();
     let compared: Vec<Compared> = scenarios
@@ -58,13 +60,14 @@ pub fn comparison(
             }
         })
         .collect();
-    let title = format!("{}: scenarios compared", first.name);
+    let labels: Vec<&str> = scenarios.iter().map(|(l, _)| l.as_str()).collect();
+    let title = format!("{} compared", labels.join(" vs "));
     let cur = first.currency.as_str();
     let start = first.calendar.start().to_string();
     let files = render(
         "comparison",
-        |root| draw_comparison(root, &title, cur, &start, &compared),
-        |root| draw_comparison(root, &title, cur, &start, &compared),
+        |root| draw_comparison(root, &title, cur, &start, &compared, budget),
+        |root| draw_comparison(root, &title, cur, &start, &compared, budget),
     )?;
     Ok(files.into())
 }
@@ -75,6 +78,7 @@ fn draw_comparison<DB: DrawingBackend>(
     cur: &str,
     start: &str,
     compared: &[Compared],
+    budget: &Budget,
 ) -> Result<(), String> {
     let (body, side) = layout(root, title)?;
     let (left, right) = body.split_horizontally(body.dim_in_pixel().0 * 2 / 5);
@@ -82,6 +86,7 @@ fn draw_comparison<DB: DrawingBackend>(
     let top = compared
         .iter()
         .flat_map(|c| c.bars.iter().map(|b| b.2.max(b.0)))
+        .chain(budget.total)
         .fold(0.0, f64::max)
         .max(1e-9)
         * 1.1;
@@ -98,7 +103,7 @@ fn draw_comparison<DB: DrawingBackend>(
                 String::new()
             }
         })
-        .y_label_formatter(&|y| axis_money(*y, cur))
+        .y_label_formatter(&money_axis(0.0, top, cur))
         .y_desc(format!("cost over the horizon ({cur}), mean and P10-P90"))
         .draw()
         .map_err(err)?;
@@ -128,10 +133,18 @@ fn draw_comparison<DB: DrawingBackend>(
         }
     }
 
+    let mut entries = Vec::new();
+    if let Some(limit) = budget.total {
+        // Over the total group only: storage and egress are parts of it.
+        budget_line(&mut bars, (-0.5, limit), (0.5, limit))?;
+        entries.push(budget_entry("total", limit, cur));
+    }
+
     let months = compared.first().map_or(0, |c| c.monthly.len());
     let top = compared
         .iter()
         .flat_map(|c| c.monthly.iter().copied())
+        .chain(budget.monthly)
         .fold(0.0, f64::max)
         .max(1e-9)
         * 1.1;
@@ -139,12 +152,16 @@ fn draw_comparison<DB: DrawingBackend>(
     mesh(&mut lines)
         .x_labels(months.min(13) + 1)
         .x_label_formatter(&whole)
-        .y_label_formatter(&|y| axis_money(*y, cur))
+        .y_label_formatter(&money_axis(0.0, top, cur))
         .x_desc(format!("billing month from {start}"))
         .y_desc(format!("mean cost per month ({cur})"))
         .draw()
         .map_err(err)?;
-    let mut entries = Vec::new();
+    if let Some(limit) = budget.monthly {
+        budget_line(&mut lines, (0.5, limit), (months as f64 + 0.5, limit))?;
+        entries.push(budget_entry("monthly", limit, cur));
+    }
+    let budgets = entries.len();
     for (i, c) in compared.iter().enumerate() {
         let color = PALETTE[i % PALETTE.len()];
         let points = c
@@ -155,8 +172,9 @@ fn draw_comparison<DB: DrawingBackend>(
         lines
             .draw_series(LineSeries::new(points, color.stroke_width(3)))
             .map_err(err)?;
-        entries.push((c.label.clone(), Swatch::Box(color.to_rgba())));
+        entries.insert(i, (c.label.clone(), Swatch::Box(color.to_rgba())));
     }
+    debug_assert!(entries.len() == compared.len() + budgets);
     entries.push((
         "P10-P90 over runs".to_string(),
         Swatch::Line(BLACK.to_rgba()),
@@ -196,37 +214,90 @@ fn draw_sweep<DB: DrawingBackend>(
         .fold(0.0, f64::max)
         .max(1e-9)
         * 1.1;
-    let mut chart = cartesian(&plot, -0.5f64..n as f64 - 0.5, 0f64..top, 85)?;
+    // Numeric values are placed by value (1, 2, 3, 5 spaced as numbers), others one per slot.
+    // keep_versions = 0 keeps every version: "all" stands apart, right of the largest number,
+    // and no line joins it to the others (it is not a number of versions).
+    let numeric: Option<Vec<f64>> = points
+        .iter()
+        .map(|p| p.value.parse::<f64>().ok().filter(|v| v.is_finite()))
+        .collect();
+    let zero_is_all = param.ends_with("keep_versions");
+    let is_all = |i: usize| zero_is_all && numeric.as_ref().is_some_and(|v| v[i] == 0.0);
+    let mut xs: Vec<f64> = match &numeric {
+        Some(values) => values.clone(),
+        None => (0..n).map(|i| i as f64).collect(),
+    };
+    let (lo, hi) = (0..n)
+        .filter(|&i| !is_all(i))
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), i| {
+            (a.min(xs[i]), b.max(xs[i]))
+        });
+    let (lo, hi) = if lo <= hi { (lo, hi) } else { (1.0, 1.0) };
+    let all_at = hi + 2.0;
+    for (i, x) in xs.iter_mut().enumerate() {
+        if is_all(i) {
+            *x = all_at;
+        }
+    }
+    let hi = if (0..n).any(is_all) { all_at } else { hi };
+    let pad = if numeric.is_some() {
+        ((hi - lo) * 0.05).max(lo.abs().max(1.0) * 0.05)
+    } else {
+        0.5
+    };
+    let mut chart = cartesian(&plot, lo - pad..hi + pad, 0f64..top, 85)?;
     let labels: Vec<String> = points.iter().map(|p| p.value.clone()).collect();
-    mesh(&mut chart)
-        .x_labels(n.min(30) + 1)
-        .x_label_formatter(&|x| {
-            let i = x.round();
-            if (x - i).abs() < 1e-9 && i >= 0.0 && (i as usize) < labels.len() {
-                labels[i as usize].clone()
-            } else {
-                String::new()
+    let integers = xs.iter().all(|x| x.fract() == 0.0);
+    let step = ((hi - lo) / 10.0).max(1e-12);
+    let decimals = (-step.log10()).ceil().clamp(0.0, 6.0) as usize;
+    let label_of = |x: &f64| -> String {
+        match &numeric {
+            Some(_) if (0..n).any(is_all) && (x - all_at).abs() < 1e-9 => "all".to_string(),
+            Some(_) if (0..n).any(is_all) && *x > all_at - 2.0 => String::new(),
+            Some(_) if integers => whole(x),
+            Some(_) => format!("{:.decimals$}", x + 0.0),
+            None => {
+                let i = x.round();
+                if (x - i).abs() < 1e-9 && i >= 0.0 && (i as usize) < labels.len() {
+                    labels[i as usize].clone()
+                } else {
+                    String::new()
+                }
             }
+        }
+    };
+    mesh(&mut chart)
+        .x_labels(if numeric.is_some() { 12 } else { n.min(30) + 1 })
+        .x_label_formatter(&label_of)
+        .y_label_formatter(&money_axis(0.0, top, cur))
+        .x_desc(if zero_is_all {
+            format!("{param} (all: keep every version)")
+        } else {
+            param.to_string()
         })
-        .y_label_formatter(&|y| axis_money(*y, cur))
-        .x_desc(param.to_string())
         .y_desc(format!("total cost over the horizon ({cur})"))
         .draw()
         .map_err(err)?;
-    let mut outline: Vec<(f64, f64)> = points
+    // Lines join the points from left to right, whatever order the values were given in.
+    let mut order: Vec<usize> = (0..n).filter(|&i| !is_all(i)).collect();
+    order.sort_by(|&a, &b| xs[a].total_cmp(&xs[b]));
+    let mut outline: Vec<(f64, f64)> = order
         .iter()
-        .enumerate()
-        .map(|(i, p)| (i as f64, p.total.p90))
+        .map(|&i| (xs[i], points[i].total.p90))
         .collect();
-    outline.extend(
-        points
-            .iter()
-            .enumerate()
-            .rev()
-            .map(|(i, p)| (i as f64, p.p10)),
-    );
+    outline.extend(order.iter().rev().map(|&i| (xs[i], points[i].p10)));
     chart
         .draw_series([Polygon::new(outline, PALETTE[0].mix(0.15).filled())])
+        .map_err(err)?;
+    // "all" gets its P10-P90 as a whisker.
+    chart
+        .draw_series((0..n).filter(|&i| is_all(i)).map(|i| {
+            let x = xs[i];
+            PathElement::new(
+                vec![(x, points[i].p10), (x, points[i].total.p90)],
+                PALETTE[0].mix(0.4).stroke_width(8),
+            )
+        }))
         .map_err(err)?;
     type Line = (&'static str, RGBColor, fn(&SweepPoint) -> f64);
     // The mean is drawn last and thinner: it often lies on the P50 line.
@@ -240,18 +311,13 @@ fn draw_sweep<DB: DrawingBackend>(
         Swatch::Box(PALETTE[0].mix(0.15)),
     )];
     for ((name, color, read), width) in series {
-        let line: Vec<(f64, f64)> = points
-            .iter()
-            .enumerate()
-            .map(|(i, p)| (i as f64, read(p)))
-            .collect();
+        let line: Vec<(f64, f64)> = order.iter().map(|&i| (xs[i], read(&points[i]))).collect();
         chart
-            .draw_series(LineSeries::new(line.clone(), color.stroke_width(width)))
+            .draw_series(LineSeries::new(line, color.stroke_width(width)))
             .map_err(err)?;
         chart
             .draw_series(
-                line.into_iter()
-                    .map(|pt| Circle::new(pt, width + 2, color.filled())),
+                (0..n).map(|i| Circle::new((xs[i], read(&points[i])), width + 2, color.filled())),
             )
             .map_err(err)?;
         entries.push((name.to_string(), Swatch::Line(color.to_rgba())));
@@ -310,7 +376,7 @@ fn draw_tornado<DB: DrawingBackend>(
                 String::new()
             }
         })
-        .x_label_formatter(&|x| axis_money(*x, cur))
+        .x_label_formatter(&money_axis(lo - pad, hi + pad, cur))
         .x_desc(format!("mean total cost over the horizon ({cur})"))
         .draw()
         .map_err(err)?;
@@ -406,8 +472,8 @@ fn draw_frontier<DB: DrawingBackend>(
     let max_minutes = points().filter_map(|p| p.1).fold(target, f64::max).max(1.0) * 1.15;
     let mut chart = cartesian(&plot, 0f64..max_cost, 0f64..max_minutes, 70)?;
     mesh(&mut chart)
-        .x_label_formatter(&|x| axis_money(*x, cur))
-        .y_label_formatter(&|y| format!("{y:.0}"))
+        .x_label_formatter(&money_axis(0.0, max_cost, cur))
+        .y_label_formatter(&whole)
         .x_desc(format!(
             "monthly storage cost of the region's replicas ({cur})"
         ))

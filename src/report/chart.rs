@@ -297,23 +297,6 @@ pub(super) fn err<E: std::fmt::Debug>(e: E) -> String {
     format!("{e:?}")
 }
 
-/// Compact axis money: `$950`, `$12.5k`, `$1.2M`.
-pub(super) fn axis_money(value: f64, currency: &str) -> String {
-    let a = value.abs();
-    let text = if a >= 1e6 {
-        format!("{:.1}M", value / 1e6)
-    } else if a >= 1e4 {
-        format!("{:.0}k", value / 1e3)
-    } else if a >= 1e3 {
-        format!("{:.1}k", value / 1e3)
-    } else if a >= 10.0 || a == 0.0 {
-        format!("{value:.0}")
-    } else {
-        format!("{value:.2}")
-    };
-    with_currency(text, currency)
-}
-
 /// Money tick labels for an axis from `lo` to `hi`: one unit (k, M) for the whole axis, and
 /// enough decimals that ticks about a tenth of the span apart never print the same text (a
 /// narrow distribution of large totals gets `$1.42k $1.44k ...`, not `$1.4k $1.4k`).
@@ -426,7 +409,7 @@ pub(super) fn mesh<'a, 'b, DB: DrawingBackend>(
 pub(super) const BUDGET: RGBColor = RGBColor(200, 0, 0);
 
 /// The legend entry of a budget line.
-fn budget_entry(which: &str, limit: f64, currency: &str) -> (String, Swatch) {
+pub(super) fn budget_entry(which: &str, limit: f64, currency: &str) -> (String, Swatch) {
     (
         format!("{which} budget {}", money(limit, currency)),
         Swatch::Line(BUDGET.to_rgba()),
@@ -434,7 +417,11 @@ fn budget_entry(which: &str, limit: f64, currency: &str) -> (String, Swatch) {
 }
 
 /// A budget line between two points of a chart.
-fn budget_line<DB: DrawingBackend, X: Ranged<ValueType = f64>, Y: Ranged<ValueType = f64>>(
+pub(super) fn budget_line<
+    DB: DrawingBackend,
+    X: Ranged<ValueType = f64>,
+    Y: Ranged<ValueType = f64>,
+>(
     chart: &mut ChartContext<'_, DB, Cartesian2d<X, Y>>,
     from: (f64, f64),
     to: (f64, f64),
@@ -480,7 +467,7 @@ fn monthly_cost<DB: DrawingBackend>(
         .disable_x_mesh()
         .x_labels(n.min(25) + 1)
         .x_label_formatter(&whole)
-        .y_label_formatter(&|y| axis_money(*y, &cur))
+        .y_label_formatter(&money_axis(0.0, top, &cur))
         .x_desc(d.month_axis())
         .y_desc(format!("cost per month ({})", d.currency))
         .draw()
@@ -559,7 +546,7 @@ fn cumulative_cost<DB: DrawingBackend>(
     mesh(&mut chart)
         .x_labels(n.min(25) + 1)
         .x_label_formatter(&whole)
-        .y_label_formatter(&|y| axis_money(*y, &cur))
+        .y_label_formatter(&money_axis(0.0, top, &cur))
         .x_desc(format!("end of {}", d.month_axis()))
         .y_desc(format!("spent since the start ({})", d.currency))
         .draw()
@@ -627,9 +614,10 @@ fn cumulative_cost<DB: DrawingBackend>(
         };
         let style = TextStyle::from((FONT, 18).into_font().style(FontStyle::Bold))
             .pos(Pos::new(HPos::Right, anchor));
+        let what = if d.runs() > 1 { "mean total" } else { "total" };
         chart
             .draw_series(std::iter::once(Text::new(
-                format!("total {}", money(total, &d.currency)),
+                format!("{what} {}", money(total, &d.currency)),
                 (n as f64 * 0.985, y),
                 style,
             )))
@@ -672,7 +660,7 @@ fn cost_distribution<DB: DrawingBackend>(
     mesh(&mut chart)
         .disable_x_mesh()
         .x_label_formatter(&x_label)
-        .y_label_formatter(&|y| format!("{y:.0}"))
+        .y_label_formatter(&whole)
         .x_desc(format!("total cost over the horizon ({})", d.currency))
         .y_desc("runs")
         .draw()
@@ -710,11 +698,16 @@ fn cost_distribution<DB: DrawingBackend>(
             Swatch::Line(PALETTE[1].to_rgba()),
         ),
     ];
+    // Not red: red is the budget's.
     let marks = [
         (0.5, "P50", PALETTE[2]),
-        (0.8, "P80", PALETTE[3]),
-        (0.9, "P90", PALETTE[4]),
+        (0.8, "P80", PALETTE[4]),
+        (0.9, "P90", PALETTE[5]),
     ];
+    if let Some(limit) = budget {
+        // Under the percentile lines, so a percentile on the budget stays visible.
+        budget_line(&mut chart, (limit, 0.0), (limit, max_count))?;
+    }
     for (k, (p, name, c)) in marks.into_iter().enumerate() {
         let x = percentile(&sorted, p);
         chart
@@ -740,8 +733,25 @@ fn cost_distribution<DB: DrawingBackend>(
         ));
     }
     if let Some(limit) = budget {
-        budget_line(&mut chart, (limit, 0.0), (limit, max_count))?;
         entries.push(budget_entry("total", limit, &d.currency));
+        // Labelled on the plot too, below the percentile labels (readable when a percentile
+        // falls on the same value), on the side with room.
+        let right_half = limit > (x0 + x1) / 2.0;
+        let (x, anchor) = if right_half {
+            (limit - (x1 - x0) * 0.005, HPos::Right)
+        } else {
+            (limit + (x1 - x0) * 0.005, HPos::Left)
+        };
+        let style = TextStyle::from((FONT, 16).into_font().style(FontStyle::Bold))
+            .color(&BUDGET)
+            .pos(Pos::new(anchor, VPos::Top));
+        chart
+            .draw_series(std::iter::once(Text::new(
+                format!("budget {}", money(limit, &d.currency)),
+                (x, max_count * 0.62),
+                style,
+            )))
+            .map_err(err)?;
     }
     legend(&side, &entries)
 }
@@ -768,7 +778,7 @@ fn replicas<DB: DrawingBackend>(
         .x_labels(n.min(25) + 1)
         .x_label_formatter(&whole)
         .x_desc(d.month_axis())
-        .y_label_formatter(&|y| format!("{y:.0}"))
+        .y_label_formatter(&whole)
         .y_desc("replicas alive, all images, stacked by region")
         .draw()
         .map_err(err)?;
@@ -820,7 +830,7 @@ fn deployment_minutes<DB: DrawingBackend>(
             }
         })
         .x_desc("deployment (region)")
-        .y_label_formatter(&|y| format!("{y:.0}"))
+        .y_label_formatter(&whole)
         .y_desc("minutes to ready (P50 bar, P10-P90 whisker)")
         .draw()
         .map_err(err)?;
@@ -870,15 +880,6 @@ fn deployment_minutes<DB: DrawingBackend>(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn axis_money_is_compact() {
-        assert_eq!(axis_money(950.0, "USD"), "$950");
-        assert_eq!(axis_money(1250.0, "USD"), "$1.2k");
-        assert_eq!(axis_money(12_500.0, "EUR"), "12k EUR");
-        assert_eq!(axis_money(2_500_000.0, "USD"), "$2.5M");
-        assert_eq!(axis_money(0.5, "USD"), "$0.50");
-    }
 
     #[test]
     fn money_axis_labels_are_distinct_on_narrow_ranges() {

@@ -30,8 +30,12 @@ pub fn money(x: f64, currency: &str) -> String {
     with_currency(format!("{sign}{grouped}.{:02}", cents % 100), currency)
 }
 
-/// `$amount` for USD, `amount CUR` for any other currency.
+/// `$amount` for USD, `amount CUR` for any other currency; a negative amount gets its sign in
+/// front (`-$1,912.65`, not `$-1,912.65`).
 pub fn with_currency(amount: String, currency: &str) -> String {
+    if let Some(positive) = amount.strip_prefix('-') {
+        return format!("-{}", with_currency(positive.to_string(), currency));
+    }
     if currency == "USD" {
         format!("${amount}")
     } else {
@@ -982,6 +986,8 @@ mod tests {
         assert_eq!(money(1234567.891, "USD"), "$1,234,567.89");
         assert_eq!(money(24.64, "USD"), "$24.64");
         assert_eq!(money(0.004, "EUR"), "0.00 EUR");
-        assert_eq!(money(-5.5, "USD"), "$-5.50");
+        assert_eq!(money(-5.5, "USD"), "-$5.50");
+        assert_eq!(money(-1912.65, "USD"), "-$1,912.65");
+        assert_eq!(money(-1912.65, "EUR"), "-1,912.65 EUR");
     }
 }

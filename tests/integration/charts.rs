@@ -144,3 +144,206 @@ fn cost_distribution_tick_labels_are_distinct_even_for_a_narrow_fleet_distributi
         assert_eq!(unique.len(), ticks.len(), "repeated tick labels: {ticks:?}");
     }
 }
+
+/// The tick labels of an SVG chart, grouped by axis: texts that are a number, an amount or a
+/// percentage (or `all`), grouped by their shared `y` (labels along a horizontal axis) or
+/// shared `x` with `text-anchor="end"` (labels beside a vertical axis).
+fn ticks_by_axis(svg: &str) -> Vec<Vec<String>> {
+    let attr = |tag: &str, name: &str| -> Option<String> {
+        let at = tag.find(&format!(" {name}=\""))? + name.len() + 3;
+        Some(tag[at..at + tag[at..].find('"')?].to_string())
+    };
+    let tick_like = |t: &str| {
+        let t = t.trim_start_matches('-').trim_start_matches('$');
+        let t = t.split(' ').next().unwrap_or("");
+        let t = t.trim_end_matches(['k', 'M', '%']);
+        t == "all"
+            || (!t.is_empty()
+                && t.chars()
+                    .all(|c| c.is_ascii_digit() || c == '.' || c == ','))
+    };
+    let mut groups: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    for piece in svg.split("<text").skip(1) {
+        let Some(close) = piece.find('>') else {
+            continue;
+        };
+        let tag = &piece[..close];
+        let Some(end) = piece.find("</text>") else {
+            continue;
+        };
+        let body = piece[close + 1..end].trim().to_string();
+        if body.is_empty() || !tick_like(&body) || tag.contains("rotate") {
+            continue;
+        }
+        let key = if tag.contains("text-anchor=\"end\"") {
+            format!("x={}", attr(tag, "x").unwrap_or_default())
+        } else {
+            format!("y={}", attr(tag, "y").unwrap_or_default())
+        };
+        groups.entry(key).or_default().push(body);
+    }
+    groups.into_values().filter(|g| g.len() >= 2).collect()
+}
+
+fn assert_distinct_ticks(dir: &Path, what: &str) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "svg") {
+            continue;
+        }
+        let svg = std::fs::read_to_string(&path).unwrap();
+        let axes = ticks_by_axis(&svg);
+        assert!(
+            !axes.is_empty(),
+            "{what}: no tick labels found in {}",
+            path.display()
+        );
+        for ticks in axes {
+            let mut unique = ticks.clone();
+            unique.sort();
+            unique.dedup();
+            assert_eq!(
+                unique.len(),
+                ticks.len(),
+                "{what}: repeated tick labels in {}: {ticks:?}",
+                path.display()
+            );
+        }
+    }
+}
+
+/// Every axis of every chart of every bundled scenario and of a generated fleet, and of the
+/// compare and sweep charts, has distinct tick labels.
+#[test]
+fn every_axis_of_every_chart_has_distinct_tick_labels() {
+    let dir = tempfile::tempdir().unwrap();
+    let fleet = dir.path().join("fleet.toml");
+    bin()
+        .args([
+            "generate", "--labs", "200", "--runs", "30", "--months", "12", "--out",
+        ])
+        .arg(&fleet)
+        .assert()
+        .success();
+    let mut scenarios: Vec<_> = std::fs::read_dir(repo().join("scenarios"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    scenarios.sort();
+    scenarios.push(fleet);
+    for scenario in &scenarios {
+        let out = dir.path().join("out");
+        bin()
+            .arg("run")
+            .arg(scenario)
+            .args(["-q", "--runs", "200", "--budget-total", "1000", "--out"])
+            .arg(&out)
+            .assert()
+            .success();
+        assert_distinct_ticks(&out, &scenario.display().to_string());
+    }
+    let out = dir.path().join("sweep");
+    bin()
+        .arg("sweep")
+        .arg(bundled("question-retention.toml"))
+        .args([
+            "--param",
+            "gallery.campus.keep_versions",
+            "--values",
+            "1,2,3,5,0",
+        ])
+        .args(["-q", "--runs", "50", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    assert_distinct_ticks(&out, "sweep");
+}
+
+/// The sweep of a number places values by value, and keep_versions = 0 reads "all", apart.
+#[test]
+fn a_numeric_sweep_has_a_numeric_axis_and_all_for_keep_every_version() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("sweep");
+    bin()
+        .arg("sweep")
+        .arg(bundled("question-retention.toml"))
+        .args([
+            "--param",
+            "gallery.campus.keep_versions",
+            "--values",
+            "1,2,3,5,0",
+        ])
+        .args(["-q", "--runs", "20", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let svg = std::fs::read_to_string(out.join("sweep.svg")).unwrap();
+    let axis = ticks_by_axis(&svg)
+        .into_iter()
+        .find(|t| t.contains(&"all".to_string()))
+        .expect("an x axis with all");
+    // 4 is not a value: it is there because the axis is numeric (1, 2, 3, 5 spaced by value).
+    assert_eq!(axis, ["1", "2", "3", "4", "5", "all"], "{axis:?}");
+}
+
+/// A budget on the distribution has its own colour, a legend entry and a label on the plot;
+/// no percentile line is drawn in the budget's red.
+#[test]
+fn the_budget_line_on_the_distribution_is_labelled_in_its_own_colour() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    bin()
+        .arg("run")
+        .arg(bundled("budget-montecarlo.toml"))
+        .args(["-q", "--runs", "300", "--budget-total", "3195", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let svg = std::fs::read_to_string(out.join("cost_distribution.svg")).unwrap();
+    assert!(
+        svg.contains(">\nbudget $3,195.00\n</text>") || svg.contains(">budget $3,195.00<"),
+        "label on the plot"
+    );
+    assert!(svg.contains("total budget $3,195.00"), "legend entry");
+    let red = "#C80000";
+    let red_lines = svg.matches(&format!("stroke=\"{red}\"")).count();
+    assert!(red_lines >= 2, "budget line and legend swatch in red");
+    for p in ["P50", "P80", "P90"] {
+        assert!(
+            svg.contains(&format!(">\n{p}\n</text>")) || svg.contains(&format!(">{p}<")),
+            "{p} label"
+        );
+    }
+}
+
+/// The comparison chart names every scenario in its title and shows the budgets.
+#[test]
+fn the_comparison_chart_names_every_scenario_and_shows_budgets() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("cmp");
+    bin()
+        .arg("compare")
+        .arg(bundled("question-lab-account.toml"))
+        .arg(bundled("question-lab-plan.toml"))
+        .args([
+            "-q",
+            "--runs",
+            "20",
+            "--budget-total",
+            "500",
+            "--budget-monthly",
+            "40",
+        ])
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    let svg = std::fs::read_to_string(out.join("comparison.svg")).unwrap();
+    let title = svg.split("</text>").next().unwrap();
+    assert!(
+        title.contains(" vs ") && title.contains("compared"),
+        "{title}"
+    );
+    assert!(svg.contains("total budget $500.00") && svg.contains("monthly budget $40.00"));
+}
