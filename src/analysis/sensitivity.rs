@@ -1,36 +1,108 @@
-//! Sensitivity: which uncertain input drives cost. A tornado moves each distribution-valued
-//! input from its P10 to its P90 with every other input at its median; the rank (Spearman)
-//! correlation of each input's per-run mean draw with the run's total cost complements it.
+//! Sensitivity: which uncertain input drives cost. A tornado moves each uncertain input from
+//! its P10 to its P90 with every other input at its median; the rank (Spearman) correlation
+//! of each input's per-run mean draw with the run's total cost complements it, and the share
+//! of the total's variance the inputs explain says how much the tornado leaves out.
+//!
+//! Uncertain inputs are the distribution-valued `used_gb`, `export_hours` and
+//! `replication_hours`, and the number of exports of an image exported `per_month` (Poisson
+//! arrivals): its P10 and P90 are those of the count over the horizon, as a rate per month; at
+//! a fixed value the image is exported that many times, evenly spaced from the start.
 
+use statrs::distribution::{DiscreteCDF, Poisson};
+
+use crate::calendar::{hours_to_ticks, HOURS_PER_MONTH};
 use crate::montecarlo::Results;
-use crate::scenario::{Dist, InputField, Scenario};
+use crate::scenario::{Dist, Exports, InputField, Scenario};
+use crate::stats::Summary;
 
-/// A distribution-valued input of the scenario.
+/// What an input is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputKind {
+    /// A distribution-valued field, drawn per version or copy.
+    Draw(InputField),
+    /// The number of exports of an image exported `per_month`.
+    ExportCount,
+}
+
+/// An uncertain input of the scenario.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Input {
     /// Image index.
     pub image: usize,
     /// Which input.
-    pub field: InputField,
+    pub kind: InputKind,
     /// Dotted name, e.g. `image.cs101.used_gb` (usable with `--set`).
     pub name: String,
 }
 
-/// Every input of `scenario` that is a distribution, in file order.
+/// Every uncertain input of `scenario`, in file order.
 pub fn inputs(scenario: &Scenario) -> Vec<Input> {
     let mut found = Vec::new();
     for (i, image) in scenario.images.iter().enumerate() {
+        if let Exports::PerMonth(_) = image.exports {
+            found.push(Input {
+                image: i,
+                kind: InputKind::ExportCount,
+                name: format!("image.{}.exports.per_month", image.name),
+            });
+        }
         for field in InputField::ALL {
             if !image.input(field).is_const() {
                 found.push(Input {
                     image: i,
-                    field,
+                    kind: InputKind::Draw(field),
                     name: format!("image.{}.{}", image.name, field.key()),
                 });
             }
         }
     }
     found
+}
+
+impl Input {
+    /// The input's `p` quantile (exports: as exports per month).
+    fn quantile(&self, scenario: &Scenario, p: f64) -> f64 {
+        let image = &scenario.images[self.image];
+        match (self.kind, &image.exports) {
+            (InputKind::Draw(field), _) => image.input(field).quantile(p),
+            (InputKind::ExportCount, Exports::PerMonth(rate)) => {
+                let months = f64::from(scenario.months);
+                let count = Poisson::new(rate * months).map_or(0, |poisson| poisson.inverse_cdf(p));
+                count as f64 / months
+            }
+            (InputKind::ExportCount, _) => unreachable!("only per_month exports are inputs"),
+        }
+    }
+
+    /// Gives the input back its uncertainty from `original` in `scenario`.
+    fn restore(&self, scenario: &mut Scenario, original: &Scenario) {
+        let (image, from) = (
+            &mut scenario.images[self.image],
+            &original.images[self.image],
+        );
+        match self.kind {
+            InputKind::Draw(field) => *image.input_mut(field) = from.input(field).clone(),
+            InputKind::ExportCount => image.exports = from.exports.clone(),
+        }
+    }
+
+    /// Fixes the input at `value` in `scenario`.
+    fn fix(&self, scenario: &mut Scenario, value: f64) {
+        let months = f64::from(scenario.months);
+        let image = &mut scenario.images[self.image];
+        match self.kind {
+            InputKind::Draw(field) => *image.input_mut(field) = Dist::Const(value),
+            InputKind::ExportCount => {
+                let count = (value * months).round();
+                image.exports = if count < 1.0 {
+                    Exports::At(Vec::new())
+                } else {
+                    // `count` exports evenly spaced over the horizon, the first at the start.
+                    Exports::Every(hours_to_ticks(HOURS_PER_MONTH as f64 * months / count))
+                };
+            }
+        }
+    }
 }
 
 /// One bar of the tornado.
@@ -49,6 +121,9 @@ pub struct TornadoRow {
     /// Spearman correlation of the input's per-run mean draw with total cost, in the
     /// unmodified scenario (None when either does not vary).
     pub rank_correlation: Option<f64>,
+    /// Share of the total's variance over runs with only this input uncertain (the others at
+    /// their medians): its first-order share (None when the total does not vary).
+    pub variance_share: Option<f64>,
 }
 
 impl TornadoRow {
@@ -58,20 +133,41 @@ impl TornadoRow {
     }
 }
 
-/// The tornado: the mean total with every input at its median, and one row per input,
-/// biggest absolute swing first. `simulate` runs a scenario (same seed and runs each time,
-/// so the comparison uses common random numbers); `original` are the results of the
-/// unmodified scenario.
+/// The tornado of a scenario.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tornado {
+    /// Mean total cost with every input at its median.
+    pub base: f64,
+    /// One row per input, biggest absolute swing first.
+    pub rows: Vec<TornadoRow>,
+    /// Standard deviation of the total over runs, as the scenario is.
+    pub sd: f64,
+    /// Standard deviation of the total over runs with every input at its median: what the
+    /// listed inputs leave unexplained.
+    pub sd_at_medians: f64,
+}
+
+impl Tornado {
+    /// Share of the total's variance that the listed inputs explain:
+    /// `1 - var(at medians) / var(as is)`; None when the total does not vary.
+    pub fn explained(&self) -> Option<f64> {
+        (self.sd > 0.0).then(|| 1.0 - (self.sd_at_medians / self.sd).powi(2))
+    }
+}
+
+/// The tornado of `scenario` (three simulations per input and two more). `simulate` runs a
+/// scenario (same seed and runs each time, so
+/// the comparison uses common random numbers); `original` are the results of the unmodified
+/// scenario.
 pub fn tornado(
     scenario: &Scenario,
     original: &Results,
     simulate: impl Fn(&Scenario) -> Results,
-) -> (f64, Vec<TornadoRow>) {
+) -> Tornado {
     let found = inputs(scenario);
     let mut medians = scenario.clone();
     for input in &found {
-        let dist = medians.images[input.image].input_mut(input.field);
-        *dist = Dist::Const(dist.quantile(0.5));
+        input.fix(&mut medians, input.quantile(scenario, 0.5));
     }
     let mean_total = |results: &Results| {
         results
@@ -81,27 +177,45 @@ pub fn tornado(
             .sum::<f64>()
             / results.runs.len().max(1) as f64
     };
-    let base = mean_total(&simulate(&medians));
-    let totals: Vec<f64> = original.runs.iter().map(|r| r.totals.total_cost).collect();
+    let totals_of = |results: &Results| -> Vec<f64> {
+        results.runs.iter().map(|r| r.totals.total_cost).collect()
+    };
+    let at_medians = simulate(&medians);
+    let base = mean_total(&at_medians);
+    let sd_at_medians = Summary::of(&totals_of(&at_medians)).sd;
+    let totals = totals_of(original);
+    let sd = Summary::of(&totals).sd;
     let mut rows: Vec<TornadoRow> = found
         .into_iter()
         .map(|input| {
-            let dist = scenario.images[input.image].input(input.field);
-            let (low, high) = (dist.quantile(0.1), dist.quantile(0.9));
+            let (low, high) = (input.quantile(scenario, 0.1), input.quantile(scenario, 0.9));
             let at = |value: f64| {
                 let mut s = medians.clone();
-                *s.images[input.image].input_mut(input.field) = Dist::Const(value);
+                input.fix(&mut s, value);
                 mean_total(&simulate(&s))
             };
-            let draws: Vec<f64> = original
-                .input_means
-                .iter()
-                .map(|run| run[input.image][input.field as usize])
-                .collect();
+            // The per-run draws of a field; the export count is not recorded per run.
+            let rank_correlation = match input.kind {
+                InputKind::Draw(field) => {
+                    let draws: Vec<f64> = original
+                        .input_means
+                        .iter()
+                        .map(|run| run[input.image][field as usize])
+                        .collect();
+                    spearman(&draws, &totals)
+                }
+                InputKind::ExportCount => None,
+            };
+            let alone = {
+                let mut s = medians.clone();
+                input.restore(&mut s, scenario);
+                Summary::of(&totals_of(&simulate(&s))).sd
+            };
             TornadoRow {
                 total_low: at(low),
                 total_high: at(high),
-                rank_correlation: spearman(&draws, &totals),
+                rank_correlation,
+                variance_share: (sd > 0.0).then(|| (alone / sd).powi(2)),
                 low,
                 high,
                 input,
@@ -109,7 +223,12 @@ pub fn tornado(
         })
         .collect();
     rows.sort_by(|a, b| b.swing().abs().total_cmp(&a.swing().abs()));
-    (base, rows)
+    Tornado {
+        base,
+        rows,
+        sd,
+        sd_at_medians,
+    }
 }
 
 /// Spearman rank correlation over the pairs where `x` is not NaN; None when either side is

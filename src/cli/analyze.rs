@@ -245,23 +245,23 @@ pub(super) fn tornado(args: TornadoArgs) -> Result<Outcome, Error> {
     let (scenario, stem) = load(Some(&args.scenario), &args.sim)?;
     let inputs = sensitivity::inputs(&scenario);
     let out = out_dir(&args.sim, &format!("tornado-{stem}"))?;
-    let simulations = 2 + 2 * inputs.len() as u64;
+    let simulations = 2 + 3 * inputs.len() as u64;
     let runner = Runner::new(&args.sim, u64::from(scenario.runs) * simulations)?;
     let original = runner.simulate(&scenario);
-    let (base, rows) = sensitivity::tornado(&scenario, &original, |s| runner.simulate(s));
+    let tornado = sensitivity::tornado(&scenario, &original, |s| runner.simulate(s));
     runner.finish();
     let mut files = vec![
-        report::csv::sensitivity_file(&rows)?,
+        report::csv::sensitivity_file(&tornado.rows)?,
         report::csv::prices_used_file(&[(scenario.name.clone(), &scenario, &original)])?,
     ];
-    if !rows.is_empty() {
-        files.extend(report::analysis_chart::tornado(&scenario, base, &rows)?);
+    if !tornado.rows.is_empty() {
+        files.extend(report::analysis_chart::tornado(&scenario, &tornado)?);
     }
     let written = report::write_all(&out, &files)?;
     let stdout = if args.sim.quiet {
         String::new()
     } else {
-        report::terminal::tornado(&scenario, base, &rows, &written)
+        report::terminal::tornado(&scenario, &tornado, &written)
     };
     Ok(Outcome::text(stdout))
 }

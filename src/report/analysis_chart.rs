@@ -15,7 +15,7 @@ use crate::analysis::advise::Advice;
 use crate::analysis::budget::Budget;
 use crate::analysis::compare::SweepPoint;
 use crate::analysis::quantile;
-use crate::analysis::sensitivity::TornadoRow;
+use crate::analysis::sensitivity::{Tornado, TornadoRow};
 use crate::error::Error;
 use crate::model::RunTotals;
 use crate::montecarlo::Results;
@@ -327,13 +327,17 @@ fn draw_sweep<DB: DrawingBackend>(
 
 /// The tornado chart: for each input, the mean total cost with it at P10 and at P90 (others
 /// at their medians), biggest swing on top.
-pub fn tornado(
-    scenario: &Scenario,
-    base: f64,
-    rows: &[TornadoRow],
-) -> Result<Vec<OutputFile>, Error> {
+pub fn tornado(scenario: &Scenario, tornado: &Tornado) -> Result<Vec<OutputFile>, Error> {
     register_fonts();
-    let title = format!("{}: what drives the total cost", scenario.name);
+    let (base, rows) = (tornado.base, tornado.rows.as_slice());
+    let title = match tornado.explained() {
+        Some(share) => format!(
+            "{}: what drives the total cost (these inputs: {:.0} % of its variance)",
+            scenario.name,
+            100.0 * share
+        ),
+        None => format!("{}: what drives the total cost", scenario.name),
+    };
     let cur = scenario.currency.as_str();
     let files = render(
         "tornado",

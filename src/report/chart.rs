@@ -312,6 +312,9 @@ pub(super) fn money_axis(lo: f64, hi: f64, currency: &str) -> impl Fn(&f64) -> S
     let step = ((hi - lo).abs() / 10.0 / unit).max(1e-12);
     let decimals = (-step.log10()).ceil().clamp(0.0, 6.0) as usize;
     move |x: &f64| {
+        if *x == 0.0 {
+            return with_currency("0".to_string(), currency);
+        }
         let v = *x / unit + 0.0;
         with_currency(format!("{v:.decimals$}{suffix}"), currency)
     }

@@ -636,6 +636,8 @@ pub struct SensitivityRow {
     pub total_at_p90: String,
     pub swing: String,
     pub rank_correlation: String,
+    /// Share of the total's variance with only this input uncertain (0..1).
+    pub variance_share: String,
 }
 
 /// `sensitivity.csv`: the tornado, biggest swing first.
@@ -650,6 +652,7 @@ pub fn sensitivity_file(rows: &[TornadoRow]) -> Result<OutputFile, Error> {
             total_at_p90: dec(r.total_high),
             swing: dec(r.swing()),
             rank_correlation: r.rank_correlation.map(dec).unwrap_or_default(),
+            variance_share: r.variance_share.map(dec).unwrap_or_default(),
         }),
     )
 }

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use crate::analysis::budget::{Assessment, Scope};
 use crate::analysis::compare::{ComparisonRow, SweepPoint};
-use crate::analysis::sensitivity::TornadoRow;
+use crate::analysis::sensitivity::Tornado;
 use crate::model::{Component, LabStatus};
 use crate::montecarlo::Results;
 use crate::scenario::Scenario;
@@ -807,11 +807,12 @@ pub fn sweep(base: &Scenario, param: &str, points: &[SweepPoint], written: &[Pat
 }
 
 /// The `tornado` report.
-pub fn tornado(scenario: &Scenario, base: f64, rows: &[TornadoRow], written: &[PathBuf]) -> String {
+pub fn tornado(scenario: &Scenario, tornado: &Tornado, written: &[PathBuf]) -> String {
+    let (base, rows) = (tornado.base, &tornado.rows);
     let cur = scenario.currency.as_str();
     let mut out = format!("{}: what drives the total cost\n", scenario.name);
     if rows.is_empty() {
-        out.push_str("  no input is a distribution: nothing to rank (give used_gb, export_hours or replication_hours a { dist = ... })\n");
+        out.push_str("  no input is uncertain: nothing to rank (give used_gb, export_hours or replication_hours a { dist = ... }, or exports a per_month rate)\n");
         wrote(&mut out, written);
         return out;
     }
@@ -820,6 +821,28 @@ pub fn tornado(scenario: &Scenario, base: f64, rows: &[TornadoRow], written: &[P
         "  every input at its median: mean total {}",
         money(base, cur)
     );
+    if let Some(share) = tornado.explained() {
+        let _ = writeln!(
+            out,
+            "  spread (sd) of the total {} as is, {} with every input below at its median: they explain {:.0} % of its variance",
+            money(tornado.sd, cur),
+            money(tornado.sd_at_medians, cur),
+            100.0 * share,
+        );
+        let first_order: f64 = rows.iter().filter_map(|r| r.variance_share).sum();
+        let top = rows
+            .iter()
+            .filter_map(|r| Some((r.variance_share?, &r.input.name)))
+            .max_by(|a, b| a.0.total_cmp(&b.0));
+        if let Some((share, name)) = top {
+            let _ = writeln!(
+                out,
+                "  one at a time they explain {:.0} %; the largest share: {name} ({:.0} %)",
+                100.0 * first_order,
+                100.0 * share
+            );
+        }
+    }
     let mut table_rows = vec![[
         "input",
         "P10 -> P90",
@@ -827,6 +850,7 @@ pub fn tornado(scenario: &Scenario, base: f64, rows: &[TornadoRow], written: &[P
         "total at P90",
         "swing",
         "rank corr.",
+        "variance",
     ]
     .map(String::from)
     .to_vec()];
@@ -840,12 +864,18 @@ pub fn tornado(scenario: &Scenario, base: f64, rows: &[TornadoRow], written: &[P
             r.rank_correlation
                 .map(|c| format!("{c:+.2}"))
                 .unwrap_or_default(),
+            r.variance_share
+                .map(|v| format!("{:.0} %", 100.0 * v))
+                .unwrap_or_default(),
         ]);
     }
     table(
         &mut out,
         &table_rows,
-        &[false, true, true, true, true, true],
+        &[false, true, true, true, true, true, true],
+    );
+    out.push_str(
+        "  variance: share of the total's variance over runs with only that input uncertain\n",
     );
     wrote(&mut out, written);
     out

@@ -255,7 +255,11 @@ fn tornado_ranks_inputs_by_swing() {
         .assert()
         .success();
     let rows = csv_rows(dir.path(), "sensitivity.csv");
-    assert_eq!(rows.len(), 9, "3 images x 3 uncertain inputs");
+    assert_eq!(
+        rows.len(),
+        12,
+        "3 images x (3 distributions + the Poisson export count)"
+    );
     let swings: Vec<f64> = rows.iter().map(|r| num(r, "swing").abs()).collect();
     assert!(
         swings.windows(2).all(|w| w[0] >= w[1]),
@@ -266,4 +270,52 @@ fn tornado_ranks_inputs_by_swing() {
     assert!(num(&rows[0], "total_at_p90") > num(&rows[0], "total_at_p10"));
     assert!(num(&rows[0], "rank_correlation") > 0.0);
     assert!(dir.path().join("tornado.svg").exists());
+
+    // Export frequency is an input. media-arts is exported at 1 per month for 12 months:
+    // the count is Poisson(12), P10 = 8 (P(N <= 7) = 0.0895 < 0.1 <= P(N <= 8) = 0.155) and
+    // P90 = 17 (P(N <= 16) = 0.899 < 0.9 <= P(N <= 17) = 0.937): 8/12 and 17/12 per month.
+    let media = |input: &str| {
+        rows.iter()
+            .find(|r| r["input"] == format!("image.media-arts.{input}"))
+            .unwrap_or_else(|| panic!("{input} listed"))
+    };
+    let exports = media("exports.per_month");
+    assert_eq!(
+        (exports["p10_value"].as_str(), exports["p90_value"].as_str()),
+        ("0.6667", "1.4167")
+    );
+    assert!(num(exports, "total_at_p90") > num(exports, "total_at_p10"));
+    // The finding: export counts, not sizes, drive most of the spread.
+    let share = |r: &std::collections::BTreeMap<String, String>| num(r, "variance_share");
+    let by_exports: f64 = rows
+        .iter()
+        .filter(|r| r["input"].ends_with("exports.per_month"))
+        .map(share)
+        .sum();
+    let by_sizes: f64 = rows
+        .iter()
+        .filter(|r| r["input"].ends_with("used_gb"))
+        .map(share)
+        .sum();
+    assert!(by_exports > by_sizes, "{by_exports} vs {by_sizes}");
+    let all: f64 = rows.iter().map(share).sum();
+    assert!((0.6..1.4).contains(&all), "first-order shares sum to {all}");
+}
+
+#[test]
+fn the_tornado_prints_the_variance_its_inputs_explain() {
+    let output = bin()
+        .arg("tornado")
+        .arg(bundled("budget-montecarlo.toml"))
+        .args(["--runs", "60", "--out"])
+        .arg(tempfile::tempdir().unwrap().path().join("t"))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    // Every source of randomness is listed: fixing them all leaves no spread.
+    assert!(
+        stdout.contains("with every input below at its median: they explain 100 % of its variance"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("the largest share: image."), "{stdout}");
 }
