@@ -363,11 +363,19 @@ fn draw_tornado<DB: DrawingBackend>(
         )
     });
     let pad = ((hi - lo) * 0.1).max(hi.abs() * 0.01).max(0.01);
+    // Each input with its share of the variance: the swing alone can mislead (an input with a
+    // wide swing may move the runs' totals little).
     let names: Vec<String> = rows
         .iter()
-        .map(|r| r.input.name.trim_start_matches("image.").to_string())
+        .map(|r| {
+            let name = r.input.name.trim_start_matches("image.");
+            match r.variance_share {
+                Some(v) => format!("{name} ({:.0} %)", 100.0 * v),
+                None => name.to_string(),
+            }
+        })
         .collect();
-    let mut chart = cartesian(&plot, (lo - pad)..(hi + pad), -0.5f64..n as f64 - 0.5, 300)?;
+    let mut chart = cartesian(&plot, (lo - pad)..(hi + pad), -0.5f64..n as f64 - 0.5, 340)?;
     mesh(&mut chart)
         .disable_y_mesh()
         .y_labels(n + 1)
@@ -424,6 +432,14 @@ fn draw_tornado<DB: DrawingBackend>(
             (
                 "all inputs at median".to_string(),
                 Swatch::Line(BLACK.to_rgba()),
+            ),
+            (
+                "(n %): share of variance".to_string(),
+                Swatch::Box(WHITE.to_rgba()),
+            ),
+            (
+                "with only that input uncertain".to_string(),
+                Swatch::Box(WHITE.to_rgba()),
             ),
         ],
     )
