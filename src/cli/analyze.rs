@@ -157,14 +157,34 @@ pub(super) fn compare(args: CompareArgs) -> Result<Outcome, Error> {
             .collect();
         files.push(report::csv::budget_file(&items)?);
     }
-    let written = report::write_all(&out, &files)?;
-    let mut stdout = String::new();
-    if !args.sim.quiet {
-        stdout = report::terminal::comparison(first, &rows, &written);
+    let text = |written: &[std::path::PathBuf]| {
+        let mut text = report::terminal::comparison(first, &rows, written);
         for ((_, s), a) in scenarios.iter().zip(&assessments) {
-            stdout.push_str(&report::terminal::budget(s, a));
+            text.push_str(&report::terminal::budget(s, a));
         }
+        text
+    };
+    let labels: Vec<&str> = scenarios.iter().map(|(l, _)| l.as_str()).collect();
+    let warnings = cmp::service_warnings(&rows, &scenarios[0].0);
+    let mut html_text = text(&[]);
+    for w in &warnings {
+        html_text.push_str(&format!("warning: {w}\n"));
     }
+    files.push(report::html::analysis(
+        &format!("{} compared", labels.join(" vs ")),
+        &html_text,
+        &files,
+        &scenarios
+            .iter()
+            .map(|(l, s)| (l.as_str(), s))
+            .collect::<Vec<_>>(),
+    ));
+    let written = report::write_all(&out, &files)?;
+    let stdout = if args.sim.quiet {
+        String::new()
+    } else {
+        text(&written)
+    };
     let mut outcome = gate(
         stdout,
         &args.budget,
@@ -174,7 +194,7 @@ pub(super) fn compare(args: CompareArgs) -> Result<Outcome, Error> {
             .zip(assessments.iter()),
     );
     outcome.stderr.insert_str(0, &notice);
-    for w in cmp::service_warnings(&rows, &scenarios[0].0) {
+    for w in warnings {
         outcome.stderr.push_str(&format!("warning: {w}\n"));
     }
     Ok(outcome)
@@ -232,6 +252,20 @@ pub(super) fn sweep(args: SweepArgs) -> Result<Outcome, Error> {
         .map(|((v, s), (_, r))| (format!("{}={v}", args.param), s, r))
         .collect();
     files.push(report::csv::prices_used_file(&priced)?);
+    let labels: Vec<String> = variants
+        .iter()
+        .map(|(v, _)| format!("{} = {v}", args.param))
+        .collect();
+    files.push(report::html::analysis(
+        &format!("{}: total cost by {}", base.name, args.param),
+        &report::terminal::sweep(&base, &args.param, &rows, &[]),
+        &files,
+        &labels
+            .iter()
+            .zip(&variants)
+            .map(|(l, (_, s))| (l.as_str(), s))
+            .collect::<Vec<_>>(),
+    ));
     let written = report::write_all(&out, &files)?;
     let stdout = if args.sim.quiet {
         String::new()
@@ -257,6 +291,12 @@ pub(super) fn tornado(args: TornadoArgs) -> Result<Outcome, Error> {
     if !tornado.rows.is_empty() {
         files.extend(report::analysis_chart::tornado(&scenario, &tornado)?);
     }
+    files.push(report::html::analysis(
+        &format!("{}: what drives the total cost", scenario.name),
+        &report::terminal::tornado(&scenario, &tornado, &[]),
+        &files,
+        &[("Scenario", &scenario)],
+    ));
     let written = report::write_all(&out, &files)?;
     let stdout = if args.sim.quiet {
         String::new()
@@ -293,6 +333,12 @@ pub(super) fn advise(args: AdviseArgs) -> Result<Outcome, Error> {
     files.extend(report::analysis_chart::advice_frontier(
         &scenario, &advice, target, p,
     )?);
+    files.push(report::html::analysis(
+        &format!("{}: replicas for deployment waves", scenario.name),
+        &report::terminal::advice(&scenario, &advice, target, p, &[]),
+        &files,
+        &[("Scenario", &scenario)],
+    ));
     let written = report::write_all(&out, &files)?;
     let stdout = if args.sim.quiet {
         String::new()

@@ -55,6 +55,18 @@ figure svg { width: 100%; height: auto; }
 }
 "#;
 
+/// What a `report.html` shows, top to bottom.
+struct Page<'a> {
+    title: &'a str,
+    subtitle: String,
+    /// Boxed headline figures: value, what it is.
+    headline: Vec<(String, &'a str)>,
+    /// The terminal report.
+    terminal: &'a str,
+    /// The scenario files behind the page: label, text.
+    scenarios: Vec<(&'a str, &'a str)>,
+}
+
 /// `report.html` for a run (or a merge): `files` are the run's other outputs (charts and
 /// `prices_used.csv` are taken from them) and `terminal` the terminal report's text.
 pub fn report(
@@ -67,78 +79,129 @@ pub fn report(
     let totals: Vec<f64> = results.runs.iter().map(|r| r.totals.total_cost).collect();
     let s = Summary::of(&totals);
     let months = f64::from(scenario.months.max(1));
-    let mut html = String::new();
-    let font = base64::engine::general_purpose::STANDARD.encode(dejavu::sans::regular());
-    let _ = write!(
-        html,
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>{}</title>\n<style>@font-face {{ font-family: \"DejaVu Sans Embedded\"; src: url(data:font/ttf;base64,{font}) format(\"truetype\"); }}\n{STYLE}</style></head><body>\n",
-        esc(&scenario.name)
-    );
-    let _ = writeln!(
-        html,
-        "<h1>{}</h1><p class=\"sub\">Azure Compute Gallery cost over {} billing months from {} ({}), {} Monte Carlo run{}, seed {}.</p>",
-        esc(&scenario.name),
-        scenario.months,
-        scenario.calendar.start(),
-        if scenario.calendar.is_730h() { "730-hour months" } else { "calendar months" },
-        results.runs.len(),
-        if results.runs.len() == 1 { "" } else { "s" },
-        scenario.seed
-    );
-    html.push_str("<div class=\"headline\">\n");
-    for (k, v) in [
-        ("P50 total", s.p50),
-        ("P80 total (budget)", s.p80),
-        ("P90 total", s.p90),
-        ("P80 per month", s.p80 / months),
-        ("mean per month", s.mean / months),
-    ] {
+    let page = Page {
+        title: &scenario.name,
+        subtitle: format!(
+            "Azure Compute Gallery cost over {} billing months from {} ({}), {} Monte Carlo run{}, seed {}.",
+            scenario.months,
+            scenario.calendar.start(),
+            if scenario.calendar.is_730h() { "730-hour months" } else { "calendar months" },
+            results.runs.len(),
+            if results.runs.len() == 1 { "" } else { "s" },
+            scenario.seed
+        ),
+        headline: [
+            (s.p50, "P50 total"),
+            (s.p80, "P80 total (budget)"),
+            (s.p90, "P90 total"),
+            (s.p80 / months, "P80 per month"),
+            (s.mean / months, "mean per month"),
+        ]
+        .into_iter()
+        .map(|(v, k)| (money(v, cur), k))
+        .collect(),
+        terminal,
+        scenarios: vec![("Scenario", &scenario.text)],
+    };
+    page.render(files)
+}
+
+/// `report.html` for `compare`, `sweep`, `tornado` or `advise`: `title` says what was
+/// analysed, `terminal` is the command's terminal report, `files` its other outputs, and
+/// `scenarios` the (label, scenario) behind it.
+pub fn analysis(
+    title: &str,
+    terminal: &str,
+    files: &[OutputFile],
+    scenarios: &[(&str, &Scenario)],
+) -> OutputFile {
+    let first = scenarios.first().map(|(_, s)| *s);
+    let page = Page {
+        title,
+        subtitle: first.map_or_else(String::new, |s| {
+            format!(
+                "Azure Compute Gallery cost over {} billing months from {}, {} Monte Carlo runs per scenario, seed {}.",
+                s.months,
+                s.calendar.start(),
+                s.runs,
+                s.seed
+            )
+        }),
+        headline: Vec::new(),
+        terminal,
+        scenarios: scenarios.iter().map(|(l, s)| (*l, s.text.as_str())).collect(),
+    };
+    page.render(files)
+}
+
+impl Page<'_> {
+    fn render(&self, files: &[OutputFile]) -> OutputFile {
+        let mut html = String::new();
+        let font = base64::engine::general_purpose::STANDARD.encode(dejavu::sans::regular());
+        let _ = write!(
+            html,
+            "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>{}</title>\n<style>@font-face {{ font-family: \"DejaVu Sans Embedded\"; src: url(data:font/ttf;base64,{font}) format(\"truetype\"); }}\n{STYLE}</style></head><body>\n",
+            esc(self.title)
+        );
         let _ = writeln!(
             html,
-            "<div class=\"box\"><div class=\"v\">{}</div><div class=\"k\">{k}</div></div>",
-            esc(&money(v, cur))
+            "<h1>{}</h1><p class=\"sub\">{}</p>",
+            esc(self.title),
+            esc(&self.subtitle)
         );
-    }
-    html.push_str("</div>\n");
-    let _ = writeln!(
-        html,
-        "<h2>The report</h2>\n<pre>{}</pre>",
-        esc(terminal.trim_end())
-    );
-    html.push_str("<h2>Charts</h2>\n");
-    for f in files.iter().filter(|f| f.name.ends_with(".svg")) {
-        let svg = String::from_utf8_lossy(&f.bytes);
-        // The SVG as is, without its XML declaration.
-        let body = svg.find("<svg").map_or(svg.as_ref(), |i| &svg[i..]);
-        let _ = writeln!(
-            html,
-            "<figure>{body}<figcaption>{}</figcaption></figure>",
-            esc(&f.name.replace(".svg", ""))
-        );
-    }
-    if let Some(prices) = files.iter().find(|f| f.name == "prices_used.csv") {
-        html.push_str("<h2>Prices used</h2>\n<table>\n");
-        let mut reader = ::csv::ReaderBuilder::new()
-            .has_headers(false)
-            .from_reader(prices.bytes.as_slice());
-        for (i, record) in reader.records().flatten().enumerate() {
-            let cell = if i == 0 { "th" } else { "td" };
-            html.push_str("<tr>");
-            for field in &record {
-                let _ = write!(html, "<{cell}>{}</{cell}>", esc(field));
+        if !self.headline.is_empty() {
+            html.push_str("<div class=\"headline\">\n");
+            for (v, k) in &self.headline {
+                let _ = writeln!(
+                    html,
+                    "<div class=\"box\"><div class=\"v\">{}</div><div class=\"k\">{k}</div></div>",
+                    esc(v)
+                );
             }
-            html.push_str("</tr>\n");
+            html.push_str("</div>\n");
         }
-        html.push_str("</table>\n");
-    }
-    let _ = writeln!(
-        html,
-        "<h2>Scenario</h2>\n<pre>{}</pre>\n<p class=\"sub\">Written by gallerysim {}. Every figure is in the CSV files beside this report.</p>\n</body></html>",
-        esc(&scenario.text),
-        env!("CARGO_PKG_VERSION")
-    );
-    OutputFile {
-        name: "report.html".to_string(),
-        bytes: html.into_bytes(),
+        let _ = writeln!(
+            html,
+            "<h2>The report</h2>\n<pre>{}</pre>",
+            esc(self.terminal.trim_end())
+        );
+        html.push_str("<h2>Charts</h2>\n");
+        for f in files.iter().filter(|f| f.name.ends_with(".svg")) {
+            let svg = String::from_utf8_lossy(&f.bytes);
+            // The SVG as is, without its XML declaration.
+            let body = svg.find("<svg").map_or(svg.as_ref(), |i| &svg[i..]);
+            let _ = writeln!(
+                html,
+                "<figure>{body}<figcaption>{}</figcaption></figure>",
+                esc(&f.name.replace(".svg", ""))
+            );
+        }
+        if let Some(prices) = files.iter().find(|f| f.name == "prices_used.csv") {
+            html.push_str("<h2>Prices used</h2>\n<table>\n");
+            let mut reader = ::csv::ReaderBuilder::new()
+                .has_headers(false)
+                .from_reader(prices.bytes.as_slice());
+            for (i, record) in reader.records().flatten().enumerate() {
+                let cell = if i == 0 { "th" } else { "td" };
+                html.push_str("<tr>");
+                for field in &record {
+                    let _ = write!(html, "<{cell}>{}</{cell}>", esc(field));
+                }
+                html.push_str("</tr>\n");
+            }
+            html.push_str("</table>\n");
+        }
+        for (label, text) in &self.scenarios {
+            let _ = writeln!(html, "<h2>{}</h2>\n<pre>{}</pre>", esc(label), esc(text));
+        }
+        let _ = writeln!(
+            html,
+            "<p class=\"sub\">Written by gallerysim {}. Every figure is in the CSV files beside this report.</p>\n</body></html>",
+            env!("CARGO_PKG_VERSION")
+        );
+        OutputFile {
+            name: "report.html".to_string(),
+            bytes: html.into_bytes(),
+        }
     }
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Renders output/<scenario>/report.html in headless Chromium (Debian's package) to a PNG
-# screenshot and an A4 PDF, and checks both were produced. Skipped, with a message, when
-# Chromium is not installed (CI runs it when it is). Usage: tests/browser/render-report.sh [DIR]
+# Renders report.html in headless Chromium (Debian's package) to a PNG screenshot and an A4
+# PDF, and checks both were produced. Skipped, with a message, when Chromium is not installed
+# (CI runs it when it is). Usage: tests/browser/render-report.sh [DIR]
+# Without DIR: the report of a run (question-migration) and of a compare, each in a new folder.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 chrome=$(command -v chromium || command -v chromium-browser || true)
@@ -9,10 +10,17 @@ if [ -z "$chrome" ]; then
     echo "render-report: skipped (no chromium; apt-get install chromium to run it)"
     exit 0
 fi
-dir=${1:-$(mktemp -d /tmp/gallerysim-report.XXXXXX)}
-if [ ! -f "$dir/report.html" ]; then
-    cargo run --release --quiet -- run scenarios/question-migration.toml --out "$dir" --quiet
+if [ -z "${1:-}" ]; then
+    run=$(mktemp -d /tmp/gallerysim-report.XXXXXX)
+    cargo run --release --quiet -- run scenarios/question-migration.toml --out "$run" --quiet
+    cmp=$(mktemp -d /tmp/gallerysim-report.XXXXXX)
+    cargo run --release --quiet -- compare scenarios/question-lab-account.toml \
+        scenarios/question-lab-plan.toml --runs 50 --out "$cmp" --quiet 2>/dev/null
+    "$0" "$run"
+    exec "$0" "$cmp"
 fi
+dir=$1
+[ -f "$dir/report.html" ] || { echo "render-report: no $dir/report.html" >&2; exit 1; }
 profile=$(mktemp -d)
 flags=(--headless --no-sandbox --disable-gpu --disable-quic --no-first-run
        --disable-background-networking --disable-component-update --disable-sync

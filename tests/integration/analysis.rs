@@ -304,13 +304,16 @@ fn tornado_ranks_inputs_by_swing() {
 
 #[test]
 fn the_tornado_prints_the_variance_its_inputs_explain() {
+    let dir = tempfile::tempdir().unwrap();
     let output = bin()
         .arg("tornado")
         .arg(bundled("budget-montecarlo.toml"))
         .args(["--runs", "60", "--out"])
-        .arg(tempfile::tempdir().unwrap().path().join("t"))
+        .arg(dir.path().join("t"))
         .output()
         .unwrap();
+    let html = std::fs::read_to_string(dir.path().join("t/report.html")).unwrap();
+    assert!(html.contains("<svg") && html.contains("of its variance"));
     let stdout = String::from_utf8_lossy(&output.stdout);
     // Every source of randomness is listed: fixing them all leaves no spread.
     assert!(

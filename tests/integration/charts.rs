@@ -278,6 +278,8 @@ fn a_numeric_sweep_has_a_numeric_axis_and_all_for_keep_every_version() {
         .arg(&out)
         .assert()
         .success();
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains("<svg") && html.contains("gallery.campus.keep_versions = 0"));
     let svg = std::fs::read_to_string(out.join("sweep.svg")).unwrap();
     let axis = ticks_by_axis(&svg)
         .into_iter()

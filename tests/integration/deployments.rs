@@ -217,6 +217,11 @@ fn advise_writes_advice_and_the_frontier() {
     assert_eq!(rows[0]["replicas_advised"], "4");
     assert_eq!(rows[0]["monthly_cost_advised"], "8.0000");
     assert!(out.join("advice_frontier.png").is_file());
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(
+        html.contains("<svg") && html.contains("$8.00"),
+        "the shareable report"
+    );
 }
 
 #[test]
