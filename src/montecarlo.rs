@@ -57,6 +57,8 @@ pub struct Results {
     pub monthly_mean: Ledger,
     /// Mean over runs of each image's storage plus egress cost.
     pub image_cost_mean: Vec<f64>,
+    /// Mean over runs of each month's cost of images no lab can use.
+    pub monthly_ineligible_mean: Vec<f64>,
     /// Per run, per image, the mean draw of each input (see [`model::RunOutput::input_means`]).
     pub input_means: Vec<Vec<[f64; 3]>>,
     /// Every version copy of the detailed run (run 1).
@@ -94,6 +96,7 @@ pub struct Accumulator {
     runs: Vec<PerRun>,
     ledger: LedgerSum,
     image_costs: Vec<ExactSum>,
+    monthly_ineligible: Vec<ExactSum>,
     detail: Option<(Vec<CopyRecord>, Vec<[f64; 2]>)>,
     service: Option<model::ServiceOutput>,
     events: u64,
@@ -107,6 +110,7 @@ impl Accumulator {
             runs: Vec::new(),
             ledger: LedgerSum::new(scenario.months as usize, scenario.cells.len()),
             image_costs: vec![ExactSum::default(); scenario.images.len()],
+            monthly_ineligible: vec![ExactSum::default(); scenario.months as usize],
             detail: None,
             service: None,
             events: 0,
@@ -125,6 +129,13 @@ impl Accumulator {
     ) {
         self.ledger.add(&priced.ledger);
         for (sum, cost) in self.image_costs.iter_mut().zip(&priced.image_costs) {
+            sum.add(*cost);
+        }
+        for (sum, cost) in self
+            .monthly_ineligible
+            .iter_mut()
+            .zip(&priced.monthly_ineligible)
+        {
             sum.add(*cost);
         }
         self.events += priced.totals.events;
@@ -162,6 +173,13 @@ impl Accumulator {
     pub fn merge(&mut self, other: Accumulator) {
         self.ledger.merge(&other.ledger);
         for (a, b) in self.image_costs.iter_mut().zip(&other.image_costs) {
+            a.merge(b);
+        }
+        for (a, b) in self
+            .monthly_ineligible
+            .iter_mut()
+            .zip(&other.monthly_ineligible)
+        {
             a.merge(b);
         }
         self.events += other.events;
@@ -203,6 +221,11 @@ impl Accumulator {
             monthly_mean: self.ledger.mean(n),
             image_cost_mean: self
                 .image_costs
+                .iter()
+                .map(|s| s.value() / f64::from(n.max(1)))
+                .collect(),
+            monthly_ineligible_mean: self
+                .monthly_ineligible
                 .iter()
                 .map(|s| s.value() / f64::from(n.max(1)))
                 .collect(),

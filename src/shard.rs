@@ -22,8 +22,9 @@ use crate::stats::fnv1a;
 
 /// The `format` field of every partial.
 pub const FORMAT: &str = "gallerysim-partial";
-/// Version of the partial format; a merge refuses others.
-pub const VERSION: u32 = 1;
+/// Version of the partial format; a merge refuses others (2: accumulators carry the
+/// monthly cost of images no lab can use).
+pub const VERSION: u32 = 2;
 /// File name suffix of partials.
 pub const SUFFIX: &str = ".gsp";
 

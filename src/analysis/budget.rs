@@ -158,6 +158,7 @@ mod tests {
             monthly_totals: months,
             monthly_mean: Ledger::new(2, 0),
             image_cost_mean: Vec::new(),
+            monthly_ineligible_mean: Vec::new(),
             input_means: Vec::new(),
             copies: Vec::new(),
             copy_costs: Vec::new(),

@@ -88,6 +88,9 @@ pub struct Layout {
     pub target_count: usize,
     /// Number of cells of the scenario.
     pub cells: usize,
+    /// Per flat (image, target): the image breaks an eligibility rule (no lab can use it).
+    /// Empty when every image is eligible.
+    pub ineligible: Vec<bool>,
 }
 
 impl Layout {
@@ -160,12 +163,23 @@ impl Layout {
             target_offsets.push(target_count);
             target_count += t.len();
         }
+        let any_ineligible = scenario.images.iter().any(|im| !im.eligibility.eligible());
+        let ineligible = if any_ineligible {
+            scenario
+                .images
+                .iter()
+                .flat_map(|im| std::iter::repeat_n(!im.eligibility.eligible(), im.targets.len()))
+                .collect()
+        } else {
+            Vec::new()
+        };
         Layout {
             lines,
             targets,
             target_offsets,
             target_count,
             cells: scenario.cells.len(),
+            ineligible,
         }
     }
 }
@@ -196,6 +210,10 @@ pub struct Usage {
     target_offset: usize,
     /// Per (image, target) from `target_offset`, per component, over the horizon.
     targets: Vec<[f64; 2]>,
+    /// Per (image, target) from `target_offset`: its image is ineligible (empty: none is).
+    ineligible_target: Vec<bool>,
+    /// Months x rows: the part of `quantities` booked by ineligible images.
+    ineligible: Vec<ExactSum>,
 }
 
 const NONE: u32 = u32::MAX;
@@ -245,8 +263,20 @@ impl Usage {
             .get(images.end)
             .copied()
             .unwrap_or(layout.target_count);
+        let ineligible_target: Vec<bool> = if layout.ineligible.is_empty() {
+            Vec::new()
+        } else {
+            layout.ineligible[target_offset..target_end].to_vec()
+        };
+        let ineligible = if ineligible_target.contains(&true) {
+            vec![ExactSum::default(); months * row_line.len()]
+        } else {
+            Vec::new()
+        };
         Usage {
             months,
+            ineligible_target,
+            ineligible,
             quantities: vec![ExactSum::default(); months * row_line.len()],
             replica_months: vec![ExactSum::default(); months * row_cell.len()],
             line_row,
@@ -271,6 +301,15 @@ impl Usage {
         }
     }
 
+    /// The part of [`Usage::quantity`] booked by images no lab can use.
+    pub fn ineligible_quantity(&self, month: usize, line: usize) -> f64 {
+        match self.line_row[line] {
+            _ if self.ineligible.is_empty() => 0.0,
+            NONE => 0.0,
+            row => self.ineligible[month * self.row_line.len() + row as usize].value(),
+        }
+    }
+
     /// Replica-months of `cell` in `month` (0-based).
     pub fn replica_months(&self, month: usize, cell: usize) -> f64 {
         match self.cell_row[cell] {
@@ -284,9 +323,13 @@ impl Usage {
         self.targets[target - self.target_offset][component as usize]
     }
 
-    fn line(&mut self, month: usize, line: u32) -> &mut ExactSum {
-        let row = self.line_row[line as usize] as usize;
-        &mut self.quantities[month * self.row_line.len() + row]
+    /// Adds `quantity` to `line` in `month`, booked by `target` (flat numbering).
+    fn book(&mut self, month: usize, line: u32, target: usize, quantity: f64) {
+        let at = month * self.row_line.len() + self.line_row[line as usize] as usize;
+        self.quantities[at].add(quantity);
+        if !self.ineligible.is_empty() && self.ineligible_target[target - self.target_offset] {
+            self.ineligible[at].add(quantity);
+        }
     }
 
     /// Books `quantity` of a one-off meter (a copy) in the month holding tick `at`.
@@ -299,7 +342,7 @@ impl Usage {
         quantity: f64,
     ) {
         let month = calendar.month_of(at);
-        self.line(month, line).add(quantity);
+        self.book(month, line, target, quantity);
         self.targets[target - self.target_offset][Component::Egress as usize] += quantity;
     }
 
@@ -326,7 +369,7 @@ impl Usage {
             let (month_start, month_end) = calendar.month_span(month);
             let end = to.min(month_end);
             let fraction = (end - t) as f64 / (month_end - month_start) as f64;
-            self.line(month, line).add(per_month * fraction);
+            self.book(month, line, target, per_month * fraction);
             self.replica_months[month * self.row_cell.len() + cell_row].add(replicas * fraction);
             added += per_month * fraction;
             t = end;
@@ -338,10 +381,17 @@ impl Usage {
     /// Adds the usage of a part of the same run (other images, same layout) to this usage,
     /// which holds every line, cell and target the part does.
     pub(super) fn merge(&mut self, part: &Usage) {
+        if !part.ineligible.is_empty() && self.ineligible.is_empty() {
+            self.ineligible = vec![ExactSum::default(); self.quantities.len()];
+        }
         for month in 0..self.months {
             for (row, &line) in part.row_line.iter().enumerate() {
-                let sum = &part.quantities[month * part.row_line.len() + row];
-                self.line(month, line).merge(sum);
+                let from = month * part.row_line.len() + row;
+                let to = month * self.row_line.len() + self.line_row[line as usize] as usize;
+                self.quantities[to].merge(&part.quantities[from]);
+                if !part.ineligible.is_empty() {
+                    self.ineligible[to].merge(&part.ineligible[from]);
+                }
             }
             for (row, &cell) in part.row_cell.iter().enumerate() {
                 let sum = &part.replica_months[month * part.row_cell.len() + row];
@@ -377,6 +427,7 @@ mod tests {
             target_offsets: vec![0],
             target_count: 1,
             cells: 1,
+            ineligible: Vec::new(),
         };
         let mut usage = Usage::new(&layout, 3);
         let calendar = Calendar::with_months(

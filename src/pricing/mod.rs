@@ -35,6 +35,8 @@ pub struct PricedRun {
     pub ledger: Ledger,
     /// Storage plus egress per image, in scenario order.
     pub image_costs: Vec<f64>,
+    /// Per month, the cost of images no lab can use (part of the ledger's total).
+    pub monthly_ineligible: Vec<f64>,
     /// Per image, the mean of each input's draws (copied from the run).
     pub input_means: Vec<[f64; 3]>,
     /// In the detailed run, the storage and egress cost of each of its copies (in the order
@@ -110,6 +112,13 @@ impl<'a> Pricer<'a> {
                 ledger.entry_mut(month, cell).replica_months = usage.replica_months(month, cell);
             }
         }
+        let monthly_ineligible = (0..months)
+            .map(|month| {
+                (0..self.layout.lines.len())
+                    .map(|l| usage.ineligible_quantity(month, l) * self.unit[l])
+                    .sum()
+            })
+            .collect();
         let mut by_component = [0.0; 2];
         for entry in ledger.entries() {
             for c in Component::ALL {
@@ -178,6 +187,7 @@ impl<'a> Pricer<'a> {
             totals,
             ledger,
             image_costs,
+            monthly_ineligible,
             input_means: run.input_means.clone(),
             service: copy_costs.is_some().then(|| run.service.clone()),
             copy_costs,

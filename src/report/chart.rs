@@ -75,6 +75,9 @@ pub struct ChartData {
     pub series: Vec<RegionSeries>,
     /// Per month, P10 and P90 of the month's total over runs.
     pub monthly_band: Vec<(f64, f64)>,
+    /// Per month, the mean cost of images no lab can use (all zero when every image is
+    /// eligible).
+    pub ineligible: Vec<f64>,
     /// Per month end, mean, P10 and P90 of the cumulative cost over runs.
     pub cumulative: Vec<(f64, f64, f64)>,
     /// Total cost of each run.
@@ -177,6 +180,7 @@ impl ChartData {
             months,
             series,
             monthly_band,
+            ineligible: results.monthly_ineligible_mean.clone(),
             cumulative,
             totals: results.runs.iter().map(|r| r.totals.total_cost).collect(),
             budget: *budget,
@@ -411,6 +415,9 @@ pub(super) fn mesh<'a, 'b, DB: DrawingBackend>(
 /// Colour of budget lines.
 pub(super) const BUDGET: RGBColor = RGBColor(200, 0, 0);
 
+/// Colour of spend on images no lab can use.
+const INELIGIBLE: RGBColor = RGBColor(60, 60, 60);
+
 /// The legend entry of a budget line.
 pub(super) fn budget_entry(which: &str, limit: f64, currency: &str) -> (String, Swatch) {
     (
@@ -503,6 +510,21 @@ fn monthly_cost<DB: DrawingBackend>(
         "lighter top: egress".to_string(),
         Swatch::Box(PALETTE[7].mix(0.45)),
     ));
+    if d.ineligible.iter().any(|&v| v > 0.0) {
+        // Spend on images no lab can use: a narrow dark bar inside each month's bar.
+        let bars = (0..n).filter(|&m| d.ineligible[m] > 0.0).map(|m| {
+            let x = m as f64 + 1.0;
+            Rectangle::new(
+                [(x - 0.1, 0.0), (x + 0.1, d.ineligible[m])],
+                INELIGIBLE.filled(),
+            )
+        });
+        chart.draw_series(bars).map_err(err)?;
+        entries.push((
+            "of which images no lab can use".to_string(),
+            Swatch::Box(INELIGIBLE.to_rgba()),
+        ));
+    }
     if d.runs() > 1 {
         let whiskers = d
             .monthly_band
@@ -593,6 +615,21 @@ fn cumulative_cost<DB: DrawingBackend>(
         if d.runs() > 1 { "mean" } else { "cost" }.to_string(),
         Swatch::Line(color.to_rgba()),
     ));
+    if d.ineligible.iter().any(|&v| v > 0.0) {
+        let mut spent = 0.0;
+        let mut line = vec![(0.0, 0.0)];
+        for (m, v) in d.ineligible.iter().enumerate() {
+            spent += v;
+            line.push((m as f64 + 1.0, spent));
+        }
+        chart
+            .draw_series(LineSeries::new(line, INELIGIBLE.stroke_width(3)))
+            .map_err(err)?;
+        entries.push((
+            format!("no lab can use: {}", money(spent, &d.currency)),
+            Swatch::Line(INELIGIBLE.to_rgba()),
+        ));
+    }
     if let Some(limit) = d.budget.total {
         budget_line(&mut chart, (0.0, limit), (n as f64, limit))?;
         entries.push(budget_entry("total", limit, &d.currency));

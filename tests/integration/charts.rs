@@ -349,3 +349,31 @@ fn the_comparison_chart_names_every_scenario_and_shows_budgets() {
     );
     assert!(svg.contains("total budget $500.00") && svg.contains("monthly budget $40.00"));
 }
+
+/// Money spent on images no lab can use has its own series on the monthly and cumulative
+/// charts (pitfalls: $441.94 of $503.91 over six months, see summary.csv).
+#[test]
+fn spend_on_images_no_lab_can_use_is_its_own_series() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    bin()
+        .arg("run")
+        .arg(bundled("pitfalls.toml"))
+        .args(["-q", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let monthly = std::fs::read_to_string(out.join("monthly_cost.svg")).unwrap();
+    assert!(monthly.contains("of which images no lab can use"));
+    let cumulative = std::fs::read_to_string(out.join("cumulative_cost.svg")).unwrap();
+    assert!(
+        cumulative.contains("no lab can use: $441.94"),
+        "the summary's ineligible_cost"
+    );
+    let summary = read_csv(&out.join("summary.csv"));
+    let row = summary
+        .iter()
+        .find(|r| r["metric"] == "ineligible_cost")
+        .unwrap();
+    assert_eq!(row["mean"], "441.9421");
+}

@@ -74,6 +74,14 @@ fn check_sums(name: &str, scenario: &Scenario, runs: u32) {
             &what("total"),
         );
 
+        // Images no lab can use: their monthly costs add up to the run's ineligible cost.
+        let ineligible: f64 = priced.monthly_ineligible.iter().sum();
+        assert_close(
+            ineligible,
+            t.ineligible_cost,
+            tolerance,
+            &what("monthly ineligible = ineligible cost"),
+        );
         let per_image: f64 = priced.image_costs.iter().sum();
         assert_close(
             per_image,

@@ -176,7 +176,11 @@ fn bad_sets_of_partials_are_refused_with_the_reason() {
     let header_end = bytes.iter().position(|&b| b == b'\n').unwrap();
     let header = String::from_utf8(bytes[..header_end].to_vec()).unwrap();
     let mut v99 = header
-        .replacen("\"version\":1", "\"version\":99", 1)
+        .replacen(
+            &format!("\"version\":{}", gallerysim::shard::VERSION),
+            "\"version\":99",
+            1,
+        )
         .into_bytes();
     v99.extend_from_slice(&bytes[header_end..]);
     std::fs::write(p.join("v99.gsp"), v99).unwrap();
