@@ -13,7 +13,16 @@ use clap::Parser;
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// `mi_option_purge_delay` in mimalloc 2's `mi_option_t` (include/mimalloc.h; libmimalloc-sys
+/// names no constant for it).
+const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+
 fn main() -> ExitCode {
+    // Give freed memory back to the system at once rather than after 10 ms: a large run frees
+    // its simulation state before it renders, and the peak stays near what is in use
+    // (8,000 labs: 525 MB -> 359 MB, same time).
+    // SAFETY: sets a process-wide allocator option; no memory is handed over.
+    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 0) };
     let cli = gallerysim::cli::Cli::parse();
     match gallerysim::cli::execute(cli) {
         Ok(outcome) => {
