@@ -29,6 +29,8 @@ pub const SIZE: (u32, u32) = (1200, 700);
 pub(super) const LEGEND_WIDTH: u32 = 270;
 /// Regions drawn individually; the rest are summed as "other regions".
 const MAX_SERIES: usize = 9;
+/// Panels of `monthly_cost_by_gallery`: the biggest galleries, then the rest together.
+const MAX_PANELS: usize = 4;
 pub(super) const FONT: &str = "sans-serif";
 
 /// Tableau 10: distinguishable, colour-blind-friendlier than the plotters defaults.
@@ -73,6 +75,8 @@ pub struct ChartData {
     pub months: usize,
     /// Per region, largest total first.
     pub series: Vec<RegionSeries>,
+    /// When there are more regions than one chart shows: per gallery (title, its regions).
+    pub by_gallery: Vec<(String, Vec<RegionSeries>)>,
     /// Per month, P10 and P90 of the month's total over runs.
     pub monthly_band: Vec<(f64, f64)>,
     /// Per month, the mean cost of images no lab can use (all zero when every image is
@@ -106,51 +110,55 @@ impl ChartData {
         let regions = &scenario.regions;
         let months = scenario.months as usize;
         let ledger = &results.monthly_mean;
-        // Sum galleries per region.
-        let mut per_region: Vec<(crate::catalog::RegionId, RegionSeries)> = Vec::new();
-        for (c, cell) in scenario.cells.iter().enumerate() {
-            let i = match per_region.iter().position(|(r, _)| *r == cell.region) {
-                Some(i) => i,
-                None => {
-                    per_region.push((
-                        cell.region,
-                        RegionSeries {
-                            label: regions.get(cell.region).name.clone(),
-                            storage: vec![0.0; months],
-                            egress: vec![0.0; months],
-                            replicas: vec![0.0; months],
-                        },
-                    ));
-                    per_region.len() - 1
-                }
+        let series = region_series(scenario, results, |_| true);
+        // More regions than one chart shows: also one panel per gallery (the biggest
+        // MAX_PANELS - 1 and the rest together), so "other regions" never hides a gallery.
+        let mut by_gallery: Vec<(String, Vec<RegionSeries>)> = Vec::new();
+        let regions_used = {
+            let mut r: Vec<_> = scenario.cells.iter().map(|c| c.region).collect();
+            r.sort_unstable();
+            r.dedup();
+            r.len()
+        };
+        if regions_used > MAX_SERIES && scenario.galleries.len() > 1 {
+            let cost_of = |g: usize| -> f64 {
+                (0..months)
+                    .map(|m| {
+                        scenario
+                            .cells
+                            .iter()
+                            .enumerate()
+                            .filter(|(_, c)| c.gallery == g)
+                            .map(|(i, _)| {
+                                ledger.entry(m, i).cost_of(Component::Storage)
+                                    + ledger.entry(m, i).cost_of(Component::Egress)
+                            })
+                            .sum::<f64>()
+                    })
+                    .sum()
             };
-            let s = &mut per_region[i].1;
-            for m in 0..months {
-                let e = ledger.entry(m, c);
-                s.storage[m] += e.cost_of(Component::Storage);
-                s.egress[m] += e.cost_of(Component::Egress);
-                s.replicas[m] += e.replica_months;
-            }
-        }
-        let total = |s: &RegionSeries| s.storage.iter().chain(&s.egress).sum::<f64>();
-        let mut series: Vec<RegionSeries> = per_region.into_iter().map(|(_, s)| s).collect();
-        series.sort_by(|a, b| total(b).total_cmp(&total(a)).then(a.label.cmp(&b.label)));
-        if series.len() > MAX_SERIES {
-            let rest = series.split_off(MAX_SERIES - 1);
-            let mut other = RegionSeries {
-                label: format!("{} other regions", rest.len()),
-                storage: vec![0.0; months],
-                egress: vec![0.0; months],
-                replicas: vec![0.0; months],
+            let mut galleries: Vec<(usize, f64)> = (0..scenario.galleries.len())
+                .map(|g| (g, cost_of(g)))
+                .collect();
+            galleries.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+            let shown = if galleries.len() > MAX_PANELS {
+                MAX_PANELS - 1
+            } else {
+                galleries.len()
             };
-            for s in &rest {
-                for m in 0..months {
-                    other.storage[m] += s.storage[m];
-                    other.egress[m] += s.egress[m];
-                    other.replicas[m] += s.replicas[m];
-                }
+            for &(g, _) in &galleries[..shown] {
+                by_gallery.push((
+                    format!("gallery {}", scenario.galleries[g].name),
+                    region_series(scenario, results, |c| c.gallery == g),
+                ));
             }
-            series.push(other);
+            if galleries.len() > shown {
+                let rest: Vec<usize> = galleries[shown..].iter().map(|&(g, _)| g).collect();
+                by_gallery.push((
+                    format!("{} other galleries", rest.len()),
+                    region_series(scenario, results, |c| rest.contains(&c.gallery)),
+                ));
+            }
         }
 
         let band = |values: &mut Vec<f64>| {
@@ -179,6 +187,7 @@ impl ChartData {
             calendar_months: !scenario.calendar.is_730h(),
             months,
             series,
+            by_gallery,
             monthly_band,
             ineligible: results.monthly_ineligible_mean.clone(),
             cumulative,
@@ -220,6 +229,67 @@ impl ChartData {
     }
 }
 
+/// Per region, summed over the cells `keep` accepts, largest total first; beyond
+/// [`MAX_SERIES`] the smallest are summed as "N other regions".
+fn region_series(
+    scenario: &Scenario,
+    results: &Results,
+    keep: impl Fn(&crate::scenario::Cell) -> bool,
+) -> Vec<RegionSeries> {
+    let regions = &scenario.regions;
+    let months = scenario.months as usize;
+    let ledger = &results.monthly_mean;
+    let mut per_region: Vec<(crate::catalog::RegionId, RegionSeries)> = Vec::new();
+    for (c, cell) in scenario.cells.iter().enumerate() {
+        if !keep(cell) {
+            continue;
+        }
+        let i = match per_region.iter().position(|(r, _)| *r == cell.region) {
+            Some(i) => i,
+            None => {
+                per_region.push((
+                    cell.region,
+                    RegionSeries {
+                        label: regions.get(cell.region).name.clone(),
+                        storage: vec![0.0; months],
+                        egress: vec![0.0; months],
+                        replicas: vec![0.0; months],
+                    },
+                ));
+                per_region.len() - 1
+            }
+        };
+        let s = &mut per_region[i].1;
+        for m in 0..months {
+            let e = ledger.entry(m, c);
+            s.storage[m] += e.cost_of(Component::Storage);
+            s.egress[m] += e.cost_of(Component::Egress);
+            s.replicas[m] += e.replica_months;
+        }
+    }
+    let total = |s: &RegionSeries| s.storage.iter().chain(&s.egress).sum::<f64>();
+    let mut series: Vec<RegionSeries> = per_region.into_iter().map(|(_, s)| s).collect();
+    series.sort_by(|a, b| total(b).total_cmp(&total(a)).then(a.label.cmp(&b.label)));
+    if series.len() > MAX_SERIES {
+        let rest = series.split_off(MAX_SERIES - 1);
+        let mut other = RegionSeries {
+            label: format!("{} other regions", rest.len()),
+            storage: vec![0.0; months],
+            egress: vec![0.0; months],
+            replicas: vec![0.0; months],
+        };
+        for s in &rest {
+            for m in 0..months {
+                other.storage[m] += s.storage[m];
+                other.egress[m] += s.egress[m];
+                other.replicas[m] += s.replicas[m];
+            }
+        }
+        series.push(other);
+    }
+    series
+}
+
 /// One job per chart (SVG and PNG), in output order.
 pub(super) fn jobs(data: &ChartData) -> Vec<super::Job<'_>> {
     register_fonts();
@@ -233,6 +303,9 @@ pub(super) fn jobs(data: &ChartData) -> Vec<super::Job<'_>> {
         };
     }
     chart!("monthly_cost", monthly_cost);
+    if !data.by_gallery.is_empty() {
+        chart!("monthly_cost_by_gallery", monthly_cost_by_gallery);
+    }
     chart!("cumulative_cost", cumulative_cost);
     if data.runs() > 1 {
         chart!("cost_distribution", cost_distribution);
@@ -548,6 +621,97 @@ fn monthly_cost<DB: DrawingBackend>(
         budget_line(&mut chart, (0.5, limit), (n as f64 + 0.5, limit))?;
         entries.push(budget_entry("monthly", limit, &d.currency));
     }
+    legend(&side, &entries)
+}
+
+/// One panel per gallery (the biggest, then the rest), stacked by region like
+/// `monthly_cost`, on one cost scale so panels compare.
+fn monthly_cost_by_gallery<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    d: &ChartData,
+) -> Result<(), String> {
+    let title = format!("{}: cost per billing month, by gallery", d.title);
+    let (plot, side) = layout(root, &title)?;
+    let n = d.months;
+    let stacked = |series: &[RegionSeries], m: usize| -> f64 {
+        series.iter().map(|s| s.storage[m] + s.egress[m]).sum()
+    };
+    let top = d
+        .by_gallery
+        .iter()
+        .flat_map(|(_, series)| (0..n).map(move |m| stacked(series, m)))
+        .fold(0.0, f64::max)
+        .max(1e-9)
+        * 1.15;
+    // Regions keep one colour across panels.
+    let mut colours: Vec<String> = Vec::new();
+    for (_, series) in &d.by_gallery {
+        for s in series {
+            if !colours.contains(&s.label) {
+                colours.push(s.label.clone());
+            }
+        }
+    }
+    let colour = |label: &str| {
+        let i = colours.iter().position(|l| l == label).unwrap_or(0);
+        PALETTE[i % PALETTE.len()]
+    };
+    let panels = plot.split_evenly((d.by_gallery.len(), 1));
+    let cur = d.currency.clone();
+    let money = money_axis(0.0, top, &cur);
+    for (k, ((name, series), area)) in d.by_gallery.iter().zip(&panels).enumerate() {
+        let last = k + 1 == panels.len();
+        let mut chart = ChartBuilder::on(area)
+            .margin(6)
+            .caption(name, (FONT, 16).into_font().style(FontStyle::Bold))
+            .x_label_area_size(if last { 45 } else { 18 })
+            .y_label_area_size(85)
+            .build_cartesian_2d(0.5f64..n as f64 + 0.5, 0f64..top)
+            .map_err(err)?;
+        let x_label = |x: &f64| if last { whole(x) } else { String::new() };
+        let mut mesh = chart.configure_mesh();
+        mesh.light_line_style(TRANSPARENT)
+            .label_style(label_style())
+            .axis_desc_style(desc_style())
+            .disable_x_mesh()
+            .y_labels(4)
+            .y_label_formatter(&money)
+            .x_labels(n.min(25) + 1)
+            .x_label_formatter(&x_label);
+        if last {
+            mesh.x_desc(d.month_axis());
+        }
+        mesh.draw().map_err(err)?;
+        let mut base = vec![0.0; n];
+        for s in series {
+            let c = colour(&s.label);
+            for (values, shade) in [(&s.storage, c.to_rgba()), (&s.egress, c.mix(0.45))] {
+                let bars: Vec<_> = (0..n)
+                    .filter(|&m| values[m] > 0.0)
+                    .map(|m| {
+                        let x = m as f64 + 1.0;
+                        Rectangle::new(
+                            [(x - 0.38, base[m]), (x + 0.38, base[m] + values[m])],
+                            shade.filled(),
+                        )
+                    })
+                    .collect();
+                chart.draw_series(bars).map_err(err)?;
+                for m in 0..n {
+                    base[m] += values[m];
+                }
+            }
+        }
+    }
+    let mut entries: Vec<(String, Swatch)> = colours
+        .iter()
+        .take(20)
+        .map(|l| (l.clone(), Swatch::Box(colour(l).to_rgba())))
+        .collect();
+    entries.push((
+        "lighter top: egress".to_string(),
+        Swatch::Box(PALETTE[7].mix(0.45)),
+    ));
     legend(&side, &entries)
 }
 

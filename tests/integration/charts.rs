@@ -146,8 +146,9 @@ fn cost_distribution_tick_labels_are_distinct_even_for_a_narrow_fleet_distributi
 }
 
 /// The tick labels of an SVG chart, grouped by axis: texts that are a number, an amount or a
-/// percentage (or `all`), grouped by their shared `y` (labels along a horizontal axis) or
-/// shared `x` with `text-anchor="end"` (labels beside a vertical axis).
+/// percentage (or `all`), in runs of consecutive texts sharing their `y` (labels along a
+/// horizontal axis) or their `x` with `text-anchor="end"` (labels beside a vertical axis);
+/// any other text ends a run (so the axes of stacked panels are told apart).
 fn ticks_by_axis(svg: &str) -> Vec<Vec<String>> {
     let attr = |tag: &str, name: &str| -> Option<String> {
         let at = tag.find(&format!(" {name}=\""))? + name.len() + 3;
@@ -162,7 +163,8 @@ fn ticks_by_axis(svg: &str) -> Vec<Vec<String>> {
                 && t.chars()
                     .all(|c| c.is_ascii_digit() || c == '.' || c == ','))
     };
-    let mut groups: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    let mut groups: Vec<(String, Vec<String>)> = Vec::new();
+    let mut open = false;
     for piece in svg.split("<text").skip(1) {
         let Some(close) = piece.find('>') else {
             continue;
@@ -172,7 +174,11 @@ fn ticks_by_axis(svg: &str) -> Vec<Vec<String>> {
             continue;
         };
         let body = piece[close + 1..end].trim().to_string();
-        if body.is_empty() || !tick_like(&body) || tag.contains("rotate") {
+        if body.is_empty() {
+            continue;
+        }
+        if !tick_like(&body) || tag.contains("rotate") {
+            open = false;
             continue;
         }
         let key = if tag.contains("text-anchor=\"end\"") {
@@ -180,9 +186,18 @@ fn ticks_by_axis(svg: &str) -> Vec<Vec<String>> {
         } else {
             format!("y={}", attr(tag, "y").unwrap_or_default())
         };
-        groups.entry(key).or_default().push(body);
+        // The x and y labels of one chart interleave: keep a run open per key.
+        match groups.iter_mut().rev().find(|(k, _)| *k == key) {
+            Some((_, group)) if open => group.push(body),
+            _ => groups.push((key, vec![body])),
+        }
+        open = true;
     }
-    groups.into_values().filter(|g| g.len() >= 2).collect()
+    groups
+        .into_iter()
+        .map(|(_, g)| g)
+        .filter(|g| g.len() >= 2)
+        .collect()
 }
 
 fn assert_distinct_ticks(dir: &Path, what: &str) {
@@ -376,4 +391,41 @@ fn spend_on_images_no_lab_can_use_is_its_own_series() {
         .find(|r| r["metric"] == "ineligible_cost")
         .unwrap();
     assert_eq!(row["mean"], "441.9421");
+}
+
+/// With more regions than one chart shows, each gallery gets its own panel (the biggest three
+/// and the rest together) on one cost scale: "N other regions" never hides a gallery.
+#[test]
+fn more_regions_than_colours_add_one_panel_per_gallery() {
+    let dir = tempfile::tempdir().unwrap();
+    let fleet = dir.path().join("fleet.toml");
+    bin()
+        .args([
+            "generate", "--labs", "200", "--runs", "5", "--months", "6", "--out",
+        ])
+        .arg(&fleet)
+        .assert()
+        .success();
+    let out = dir.path().join("out");
+    bin()
+        .arg("run")
+        .arg(&fleet)
+        .args(["-q", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let svg = std::fs::read_to_string(out.join("monthly_cost_by_gallery.svg")).unwrap();
+    let panels = svg.matches(">\ngallery inst").count() + svg.matches(">gallery inst").count();
+    assert_eq!(panels, 3, "the three biggest galleries");
+    assert!(svg.contains("2 other galleries"), "and the rest together");
+    // A scenario with few regions has no such chart.
+    let small = dir.path().join("small");
+    bin()
+        .arg("run")
+        .arg(bundled("default.toml"))
+        .args(["-q", "--out"])
+        .arg(&small)
+        .assert()
+        .success();
+    assert!(!small.join("monthly_cost_by_gallery.svg").exists());
 }
