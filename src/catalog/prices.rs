@@ -284,7 +284,7 @@ pub struct Catalog {
 const BUNDLED_CATALOG: &str = include_str!("../../data/prices.csv");
 
 impl Catalog {
-    /// The bundled catalog (reconstructed from the evidence in domain.md section 6; see
+    /// The bundled catalog (reconstructed from public evidence; see
     /// `data/README.md`).
     pub fn bundled() -> &'static Catalog {
         static CATALOG: OnceLock<Catalog> = OnceLock::new();

@@ -138,6 +138,27 @@ pub fn lab_reason(scenario: &Scenario, lab: usize, status: LabStatus) -> String 
 /// Rows of a long table shown unless `verbose`.
 const TOP_ROWS: usize = 10;
 
+/// Keeps the first [`TOP_ROWS`] of a long list unless `verbose` (a list barely longer is
+/// kept whole); returns how many were cut.
+fn shorten<T>(list: &mut Vec<T>, verbose: bool) -> usize {
+    if verbose || list.len() <= TOP_ROWS + 2 {
+        return 0;
+    }
+    let hidden = list.len() - TOP_ROWS;
+    list.truncate(TOP_ROWS);
+    hidden
+}
+
+/// The pointer to what [`shorten`] cut.
+fn more(out: &mut String, hidden: usize, file: &str) {
+    if hidden > 0 {
+        let _ = writeln!(
+            out,
+            "  and {hidden} more ({file}; --verbose lists them all)"
+        );
+    }
+}
+
 /// Appends the "Warnings:" section, if there are any: unless `verbose`, at most three of each
 /// kind and a count of the rest.
 fn warnings_section(out: &mut String, scenario: &Scenario, verbose: bool) {
@@ -255,15 +276,11 @@ pub fn render(
             ],
         ));
     }
-    let hidden = if verbose || cell_rows.len() <= TOP_ROWS + 2 {
-        0
-    } else {
-        // The most expensive first; the rest are counted, and all are in monthly.csv.
+    if !verbose && cell_rows.len() > TOP_ROWS + 2 {
+        // Shortened: the most expensive first; the rest are counted, all are in monthly.csv.
         cell_rows.sort_by(|a, b| b.0.total_cmp(&a.0));
-        let hidden = cell_rows.len() - TOP_ROWS;
-        cell_rows.truncate(TOP_ROWS);
-        hidden
-    };
+    }
+    let hidden = shorten(&mut cell_rows, verbose);
     rows.extend(cell_rows.into_iter().map(|(_, r)| r));
     if hidden > 0 {
         rows.push(vec![
@@ -310,7 +327,7 @@ pub fn render(
         );
     }
 
-    let ineligible: Vec<_> = scenario
+    let mut ineligible: Vec<_> = scenario
         .images
         .iter()
         .enumerate()
@@ -322,6 +339,10 @@ pub fn render(
             "\nImages no lab can use, still stored and billed: {} in all",
             money(total(|t| t.ineligible_cost).mean, cur)
         );
+        // The most expensive first.
+        ineligible
+            .sort_by(|a, b| results.image_cost_mean[b.0].total_cmp(&results.image_cost_mean[a.0]));
+        let hidden = shorten(&mut ineligible, verbose);
         for (i, im) in ineligible {
             let reasons: Vec<String> = im
                 .eligibility
@@ -337,12 +358,13 @@ pub fn render(
                 reasons.join("; ")
             );
         }
+        more(&mut out, hidden, "eligibility.csv");
     }
 
     service_section(&mut out, scenario, results);
     orphans_section(&mut out, scenario, results);
 
-    let not_ready: Vec<_> = results
+    let mut not_ready: Vec<_> = results
         .labs
         .iter()
         .enumerate()
@@ -350,6 +372,7 @@ pub fn render(
         .collect();
     if !not_ready.is_empty() {
         let _ = writeln!(out, "\nLabs that never become ready (run 1):");
+        let hidden = shorten(&mut not_ready, verbose);
         for (i, o) in not_ready {
             let lab = &scenario.labs[i];
             let _ = writeln!(
@@ -362,6 +385,7 @@ pub fn render(
                 lab_reason(scenario, i, o.status)
             );
         }
+        more(&mut out, hidden, "labs.csv");
     }
 
     warnings_section(&mut out, scenario, verbose);
