@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Whole-process timings of the release binary: one run of 2,000- and 8,000-lab fleets and 100
-# runs of a 2,000-lab fleet, at 1 and 2 threads, best of N alternating (the machine is shared
+# runs of 200- and 2,000-lab fleets, at 1 and 2 threads, best of N alternating (the machine is shared
 # and noisy: read the ratios measured in the same sitting). Optionally against a baseline
 # binary measured in the same sitting:
 #
@@ -16,6 +16,7 @@ repeats=${2:-3}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
+"$new" generate --labs 200 --runs 1 --out "$work/fleet200.toml" >/dev/null
 "$new" generate --labs 2000 --runs 1 --out "$work/fleet2000.toml" >/dev/null
 "$new" generate --labs 8000 --runs 1 --out "$work/fleet8000.toml" >/dev/null
 
@@ -32,7 +33,7 @@ measure() {
 }
 
 printf '%-34s %-10s %9s %9s %9s %9s %8s\n' case binary "1t s" "1t MB" "2t s" "2t MB" "speedup"
-for case in "fleet2000 1" "fleet8000 1" "fleet2000 100"; do
+for case in "fleet2000 1" "fleet8000 1" "fleet200 100" "fleet2000 100"; do
   set -- $case
   for bin in $new $base; do
     read -r s1 m1 < <(measure "$bin" "$work/$1.toml" 1 "$2")
