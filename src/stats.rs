@@ -87,7 +87,17 @@ impl ExactSum {
             self.poisoned = true;
             return;
         }
-        match self.units.checked_add((x * EXACT_SCALE).round() as i128) {
+        let scaled = x * EXACT_SCALE;
+        // Rounded half away from zero. Below 2^62 through i64, whose conversion is one
+        // instruction (i128's and `round` are library calls, and this runs for every month
+        // of every replica): a value in the last ulp below a half may round up, which is a
+        // different but as deterministic a rounding.
+        let units = if scaled.abs() < 4.6e18 {
+            (scaled + 0.5f64.copysign(scaled)) as i64 as i128
+        } else {
+            scaled.round() as i128
+        };
+        match self.units.checked_add(units) {
             Some(units) => self.units = units,
             None => self.poisoned = true,
         }

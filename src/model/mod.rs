@@ -390,7 +390,8 @@ fn simulate_part(
 /// in deployment order (each deployment's in the order they were asked for).
 fn merge_parts(scenario: &Scenario, plan: &Plan, mut parts: Vec<PartOutput>) -> RunOutput {
     parts.sort_by_key(|p| p.images.start);
-    let peak_replicas = if parts.len() == 1 {
+    let single = parts.len() == 1;
+    let peak_replicas = if single {
         parts[0].run.peak_replicas
     } else {
         peak_of_sum(parts.iter().map(|p| p.trace.as_deref().unwrap_or_default()))
@@ -407,13 +408,19 @@ fn merge_parts(scenario: &Scenario, plan: &Plan, mut parts: Vec<PartOutput>) -> 
     if let (Some(all), Some(n)) = (&mut out.copies, copies) {
         all.reserve_exact(n - all.len());
     }
-    let mut usage = Usage::new(&plan.layout, scenario.months as usize);
-    usage.merge(&out.usage);
+    // One part already holds every line; parts hold their own lines only.
+    let mut usage = (!single).then(|| {
+        let mut usage = Usage::new(&plan.layout, scenario.months as usize);
+        usage.merge(&out.usage);
+        usage
+    });
     labs.push(std::mem::take(&mut out.service.labs).into_iter());
     let mut events = out.events - shared_events;
     for part in rest {
         let run = part.run;
-        usage.merge(&run.usage);
+        if let Some(usage) = &mut usage {
+            usage.merge(&run.usage);
+        }
         out.versions_created += run.versions_created;
         events += run.events - part.shared_events;
         out.service.waves.extend(run.service.waves);
@@ -423,7 +430,9 @@ fn merge_parts(scenario: &Scenario, plan: &Plan, mut parts: Vec<PartOutput>) -> 
             all.extend(more);
         }
     }
-    out.usage = usage;
+    if let Some(usage) = usage {
+        out.usage = usage;
+    }
     out.events = events + shared_events;
     out.peak_replicas = peak_replicas;
     out.service.waves.sort_by_key(|w| w.deployment);
