@@ -34,7 +34,7 @@ pub(super) fn jobs<'a>(
     results: &'a Results,
     staging: Option<&'a super::Staging>,
 ) -> Vec<super::Job<'a>> {
-    let versions = move |out: &mut dyn std::io::Write| {
+    let versions = move |out: &mut (dyn std::io::Write + Send)| {
         write_in_blocks("versions.csv", results.copies.len(), out, |i| {
             version_row(scenario, results, i)
         })
@@ -202,19 +202,20 @@ fn file<T: Serialize + Default>(
 }
 
 /// Like [`file`] for a file of `n` rows made by `row(i)`, written to `out`: blocks of rows
-/// are serialised in parallel, a few at a time, and written in order (the bytes do not depend
-/// on the blocks; memory holds one round of blocks, not the file).
+/// are serialised in parallel, a few at a time, and written in order while the next few are
+/// serialised (the bytes do not depend on the blocks; memory holds two rounds of blocks, not
+/// the file).
 fn write_in_blocks<T: Serialize + Default>(
     name: &str,
     n: usize,
-    out: &mut dyn std::io::Write,
+    out: &mut (dyn std::io::Write + Send),
     row: impl Fn(usize) -> T + Sync,
 ) -> Result<(), Error> {
     const BLOCK: usize = 16_384;
     let blocks = n.div_ceil(BLOCK).max(1);
     let per_round = 2 * rayon::current_num_threads();
-    for round in (0..blocks).step_by(per_round) {
-        let rendered: Vec<Vec<u8>> = (round..blocks.min(round + per_round))
+    let render = |round: usize| -> Result<Vec<Vec<u8>>, Error> {
+        (round..blocks.min(round + per_round))
             .into_par_iter()
             .map(|b| {
                 let rows = b * BLOCK..n.min((b + 1) * BLOCK);
@@ -230,12 +231,21 @@ fn write_in_blocks<T: Serialize + Default>(
                 }
                 writer.into_inner().map_err(|e| csv_error(name, &e))
             })
-            .collect::<Result<_, Error>>()?;
-        for block in rendered {
+            .collect()
+    };
+    let mut write = |blocks: Vec<Vec<u8>>| -> Result<(), Error> {
+        for block in blocks {
             out.write_all(&block).map_err(|e| Error::io(name, e))?;
         }
+        Ok(())
+    };
+    let mut done = render(0)?;
+    for round in (per_round..blocks).step_by(per_round) {
+        let (written, next) = rayon::join(|| write(std::mem::take(&mut done)), || render(round));
+        written?;
+        done = next?;
     }
-    Ok(())
+    write(done)
 }
 
 fn csv_error(name: &str, e: &dyn std::fmt::Display) -> Error {

@@ -111,7 +111,7 @@ impl Staging {
     pub fn stream(
         &self,
         name: &str,
-        write: impl FnOnce(&mut dyn std::io::Write) -> Result<(), Error>,
+        write: impl FnOnce(&mut (dyn std::io::Write + Send)) -> Result<(), Error>,
     ) -> Result<(), Error> {
         use std::io::Write as _;
         let path = self.staging.path().join(name);
