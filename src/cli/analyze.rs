@@ -166,25 +166,19 @@ pub(super) fn compare(args: CompareArgs) -> Result<Outcome, Error> {
     };
     let labels: Vec<&str> = scenarios.iter().map(|(l, _)| l.as_str()).collect();
     let warnings = cmp::service_warnings(&rows, &scenarios[0].0);
-    let mut html_text = text(&[]);
-    for w in &warnings {
-        html_text.push_str(&format!("warning: {w}\n"));
-    }
-    files.push(report::html::analysis(
+    let page_warnings: String = warnings.iter().map(|w| format!("warning: {w}\n")).collect();
+    let stdout = write_analysis(
+        &out,
+        files,
         &format!("{} compared", labels.join(" vs ")),
-        &html_text,
-        &files,
         &scenarios
             .iter()
             .map(|(l, s)| (l.as_str(), s))
             .collect::<Vec<_>>(),
-    ));
-    let written = report::write_all(&out, &files)?;
-    let stdout = if args.sim.quiet {
-        String::new()
-    } else {
-        text(&written)
-    };
+        args.sim.quiet,
+        &page_warnings,
+        text,
+    )?;
     let mut outcome = gate(
         stdout,
         &args.budget,
@@ -256,22 +250,19 @@ pub(super) fn sweep(args: SweepArgs) -> Result<Outcome, Error> {
         .iter()
         .map(|(v, _)| format!("{} = {v}", args.param))
         .collect();
-    files.push(report::html::analysis(
+    let stdout = write_analysis(
+        &out,
+        files,
         &format!("{}: total cost by {}", base.name, args.param),
-        &report::terminal::sweep(&base, &args.param, &rows, &[]),
-        &files,
         &labels
             .iter()
             .zip(&variants)
             .map(|(l, (_, s))| (l.as_str(), s))
             .collect::<Vec<_>>(),
-    ));
-    let written = report::write_all(&out, &files)?;
-    let stdout = if args.sim.quiet {
-        String::new()
-    } else {
-        report::terminal::sweep(&base, &args.param, &rows, &written)
-    };
+        args.sim.quiet,
+        "",
+        |written| report::terminal::sweep(&base, &args.param, &rows, written),
+    )?;
     Ok(Outcome::text(stdout))
 }
 
@@ -291,18 +282,15 @@ pub(super) fn tornado(args: TornadoArgs) -> Result<Outcome, Error> {
     if !tornado.rows.is_empty() {
         files.extend(report::analysis_chart::tornado(&scenario, &tornado)?);
     }
-    files.push(report::html::analysis(
+    let stdout = write_analysis(
+        &out,
+        files,
         &format!("{}: what drives the total cost", scenario.name),
-        &report::terminal::tornado(&scenario, &tornado, &[]),
-        &files,
         &[("Scenario", &scenario)],
-    ));
-    let written = report::write_all(&out, &files)?;
-    let stdout = if args.sim.quiet {
-        String::new()
-    } else {
-        report::terminal::tornado(&scenario, &tornado, &written)
-    };
+        args.sim.quiet,
+        "",
+        |written| report::terminal::tornado(&scenario, &tornado, written),
+    )?;
     Ok(Outcome::text(stdout))
 }
 
@@ -333,17 +321,33 @@ pub(super) fn advise(args: AdviseArgs) -> Result<Outcome, Error> {
     files.extend(report::analysis_chart::advice_frontier(
         &scenario, &advice, target, p,
     )?);
-    files.push(report::html::analysis(
+    let stdout = write_analysis(
+        &out,
+        files,
         &format!("{}: replicas for deployment waves", scenario.name),
-        &report::terminal::advice(&scenario, &advice, target, p, &[]),
-        &files,
         &[("Scenario", &scenario)],
-    ));
-    let written = report::write_all(&out, &files)?;
-    let stdout = if args.sim.quiet {
-        String::new()
-    } else {
-        report::terminal::advice(&scenario, &advice, target, p, &written)
-    };
+        args.sim.quiet,
+        "",
+        |written| report::terminal::advice(&scenario, &advice, target, p, written),
+    )?;
     Ok(Outcome::text(stdout))
+}
+
+/// Writes an analysis command's folder: `files` and a `report.html` titled `title` (the
+/// command's report as `text` renders it, then `page_extra`, then the `scenarios` behind it).
+/// Returns the terminal report, naming the files written (empty when `quiet`).
+fn write_analysis(
+    out: &std::path::Path,
+    mut files: Vec<report::OutputFile>,
+    title: &str,
+    scenarios: &[(&str, &Scenario)],
+    quiet: bool,
+    page_extra: &str,
+    text: impl Fn(&[std::path::PathBuf]) -> String,
+) -> Result<String, Error> {
+    let mut page = text(&[]);
+    page.push_str(page_extra);
+    files.push(report::html::analysis(title, &page, &files, scenarios));
+    let written = report::write_all(out, &files)?;
+    Ok(if quiet { String::new() } else { text(&written) })
 }

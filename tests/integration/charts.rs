@@ -16,6 +16,31 @@ fn run_into(scenario: &Path, out: &Path, runs: &str) -> std::process::Output {
         .unwrap()
 }
 
+/// `run SCENARIO -q --out OUT EXTRA...`, which must succeed.
+fn run_ok(scenario: &Path, out: &Path, extra: &[&str]) {
+    bin()
+        .arg("run")
+        .arg(scenario)
+        .args(["-q", "--out"])
+        .arg(out)
+        .args(extra)
+        .assert()
+        .success();
+}
+
+/// A generated fleet of `labs` labs, `runs` runs and `months` months, written into `dir`.
+fn fleet(dir: &Path, labs: &str, runs: &str, months: &str) -> std::path::PathBuf {
+    let file = dir.join("fleet.toml");
+    bin()
+        .args([
+            "generate", "--labs", labs, "--runs", runs, "--months", months, "--out",
+        ])
+        .arg(&file)
+        .assert()
+        .success();
+    file
+}
+
 /// Decodes a PNG fully and returns its size.
 fn png_size(path: &Path) -> (u32, u32) {
     let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(path).unwrap()));
@@ -118,23 +143,10 @@ fn money_ticks(svg: &str) -> Vec<String> {
 #[test]
 fn cost_distribution_tick_labels_are_distinct_even_for_a_narrow_fleet_distribution() {
     let dir = tempfile::tempdir().unwrap();
-    let fleet = dir.path().join("fleet.toml");
-    bin()
-        .args([
-            "generate", "--labs", "400", "--runs", "60", "--months", "12", "--out",
-        ])
-        .arg(&fleet)
-        .assert()
-        .success();
+    let fleet = fleet(dir.path(), "400", "60", "12");
     for scenario in [bundled("budget-montecarlo.toml"), fleet] {
         let out = dir.path().join("out");
-        bin()
-            .arg("run")
-            .arg(&scenario)
-            .args(["-q", "--out"])
-            .arg(&out)
-            .assert()
-            .success();
+        run_ok(&scenario, &out, &[]);
         let svg = std::fs::read_to_string(out.join("cost_distribution.svg")).unwrap();
         let ticks = money_ticks(&svg);
         assert!(ticks.len() >= 3, "{ticks:?}");
@@ -232,14 +244,7 @@ fn assert_distinct_ticks(dir: &Path, what: &str) {
 #[test]
 fn every_axis_of_every_chart_has_distinct_tick_labels() {
     let dir = tempfile::tempdir().unwrap();
-    let fleet = dir.path().join("fleet.toml");
-    bin()
-        .args([
-            "generate", "--labs", "200", "--runs", "30", "--months", "12", "--out",
-        ])
-        .arg(&fleet)
-        .assert()
-        .success();
+    let fleet = fleet(dir.path(), "200", "30", "12");
     let mut scenarios: Vec<_> = std::fs::read_dir(repo().join("scenarios"))
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -249,13 +254,7 @@ fn every_axis_of_every_chart_has_distinct_tick_labels() {
     scenarios.push(fleet);
     for scenario in &scenarios {
         let out = dir.path().join("out");
-        bin()
-            .arg("run")
-            .arg(scenario)
-            .args(["-q", "--runs", "200", "--budget-total", "1000", "--out"])
-            .arg(&out)
-            .assert()
-            .success();
+        run_ok(scenario, &out, &["--runs", "200", "--budget-total", "1000"]);
         assert_distinct_ticks(&out, &scenario.display().to_string());
     }
     let out = dir.path().join("sweep");
@@ -310,13 +309,11 @@ fn a_numeric_sweep_has_a_numeric_axis_and_all_for_keep_every_version() {
 fn the_budget_line_on_the_distribution_is_labelled_in_its_own_colour() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
-    bin()
-        .arg("run")
-        .arg(bundled("budget-montecarlo.toml"))
-        .args(["-q", "--runs", "300", "--budget-total", "3195", "--out"])
-        .arg(&out)
-        .assert()
-        .success();
+    run_ok(
+        &bundled("budget-montecarlo.toml"),
+        &out,
+        &["--runs", "300", "--budget-total", "3195"],
+    );
     let svg = std::fs::read_to_string(out.join("cost_distribution.svg")).unwrap();
     assert!(
         svg.contains(">\nbudget $3,195.00\n</text>") || svg.contains(">budget $3,195.00<"),
@@ -371,13 +368,7 @@ fn the_comparison_chart_names_every_scenario_and_shows_budgets() {
 fn spend_on_images_no_lab_can_use_is_its_own_series() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
-    bin()
-        .arg("run")
-        .arg(bundled("pitfalls.toml"))
-        .args(["-q", "--out"])
-        .arg(&out)
-        .assert()
-        .success();
+    run_ok(&bundled("pitfalls.toml"), &out, &[]);
     let monthly = std::fs::read_to_string(out.join("monthly_cost.svg")).unwrap();
     assert!(monthly.contains("of which images no lab can use"));
     let cumulative = std::fs::read_to_string(out.join("cumulative_cost.svg")).unwrap();
@@ -398,34 +389,15 @@ fn spend_on_images_no_lab_can_use_is_its_own_series() {
 #[test]
 fn more_regions_than_colours_add_one_panel_per_gallery() {
     let dir = tempfile::tempdir().unwrap();
-    let fleet = dir.path().join("fleet.toml");
-    bin()
-        .args([
-            "generate", "--labs", "200", "--runs", "5", "--months", "6", "--out",
-        ])
-        .arg(&fleet)
-        .assert()
-        .success();
+    let fleet = fleet(dir.path(), "200", "5", "6");
     let out = dir.path().join("out");
-    bin()
-        .arg("run")
-        .arg(&fleet)
-        .args(["-q", "--out"])
-        .arg(&out)
-        .assert()
-        .success();
+    run_ok(&fleet, &out, &[]);
     let svg = std::fs::read_to_string(out.join("monthly_cost_by_gallery.svg")).unwrap();
     let panels = svg.matches(">\ngallery inst").count() + svg.matches(">gallery inst").count();
     assert_eq!(panels, 3, "the three biggest galleries");
     assert!(svg.contains("2 other galleries"), "and the rest together");
     // A scenario with few regions has no such chart.
     let small = dir.path().join("small");
-    bin()
-        .arg("run")
-        .arg(bundled("default.toml"))
-        .args(["-q", "--out"])
-        .arg(&small)
-        .assert()
-        .success();
+    run_ok(&bundled("default.toml"), &small, &[]);
     assert!(!small.join("monthly_cost_by_gallery.svg").exists());
 }
