@@ -121,25 +121,16 @@ impl ChartData {
             r.len()
         };
         if regions_used > MAX_SERIES && scenario.galleries.len() > 1 {
-            let cost_of = |g: usize| -> f64 {
-                (0..months)
-                    .map(|m| {
-                        scenario
-                            .cells
-                            .iter()
-                            .enumerate()
-                            .filter(|(_, c)| c.gallery == g)
-                            .map(|(i, _)| {
-                                ledger.entry(m, i).cost_of(Component::Storage)
-                                    + ledger.entry(m, i).cost_of(Component::Egress)
-                            })
-                            .sum::<f64>()
-                    })
-                    .sum()
-            };
-            let mut galleries: Vec<(usize, f64)> = (0..scenario.galleries.len())
-                .map(|g| (g, cost_of(g)))
-                .collect();
+            // Each gallery's cost over the horizon, in one pass over the ledger.
+            let mut galleries: Vec<(usize, f64)> =
+                (0..scenario.galleries.len()).map(|g| (g, 0.0)).collect();
+            for m in 0..months {
+                for (i, cell) in scenario.cells.iter().enumerate() {
+                    let e = ledger.entry(m, i);
+                    galleries[cell.gallery].1 +=
+                        e.cost_of(Component::Storage) + e.cost_of(Component::Egress);
+                }
+            }
             galleries.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
             let shown = if galleries.len() > MAX_PANELS {
                 MAX_PANELS - 1
