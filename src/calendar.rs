@@ -131,6 +131,11 @@ impl Calendar {
         iso_utc(self.start_unix + time.0 as i64)
     }
 
+    /// Appends [`Calendar::iso`]`(time)` to `out`.
+    pub fn push_iso(&self, out: &mut String, time: Time) {
+        push_iso_utc(out, self.start_unix + time.0 as i64);
+    }
+
     /// ISO timestamp of the start of billing month `k` (1-based).
     pub fn month_start_iso(&self, month: u32) -> String {
         self.iso(Time(self.bounds[month as usize - 1]))
@@ -166,24 +171,30 @@ fn unix_seconds(date: Date) -> i64 {
     days * 86_400
 }
 
-/// `YYYY-MM-DDTHH:MM:SSZ` for Unix time `seconds`, as jiff's `Timestamp` prints it. Written
-/// by hand for four-digit years (it runs twice per row of `versions.csv`, millions of times on
-/// a fleet), by jiff otherwise.
+/// `YYYY-MM-DDTHH:MM:SSZ` for Unix time `seconds`, as jiff's `Timestamp` prints it.
 fn iso_utc(seconds: i64) -> String {
+    let mut out = String::with_capacity(20);
+    push_iso_utc(&mut out, seconds);
+    out
+}
+
+/// Appends [`iso_utc`]`(seconds)` to `out`. Written by hand for four-digit years (it runs twice
+/// per row of `versions.csv`, millions of times on a fleet), by jiff otherwise.
+fn push_iso_utc(out: &mut String, seconds: i64) {
     let (days, second_of_day) = (seconds.div_euclid(86_400), seconds.rem_euclid(86_400));
     let (year, month, day) = civil_from_days(days);
     if !(1000..=9999).contains(&year) {
-        return Timestamp::from_second(seconds)
-            .map(|t| t.to_string())
-            .unwrap_or_default();
+        if let Ok(t) = Timestamp::from_second(seconds) {
+            out.push_str(&t.to_string());
+        }
+        return;
     }
-    let mut out = String::with_capacity(20);
     let two = |out: &mut String, v: i64| {
         out.push(char::from(b'0' + (v / 10) as u8));
         out.push(char::from(b'0' + (v % 10) as u8));
     };
-    two(&mut out, year / 100);
-    two(&mut out, year % 100);
+    two(out, year / 100);
+    two(out, year % 100);
     for (separator, v) in [
         ('-', month),
         ('-', day),
@@ -192,10 +203,9 @@ fn iso_utc(seconds: i64) -> String {
         (':', second_of_day % 60),
     ] {
         out.push(separator);
-        two(&mut out, v);
+        two(out, v);
     }
     out.push('Z');
-    out
 }
 
 /// (year, month, day) of the proleptic Gregorian calendar for days since 1970-01-01

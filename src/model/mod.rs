@@ -323,7 +323,16 @@ fn simulate_part(
                 free_blocks: Vec::new(),
             })
             .collect(),
-        copies: Vec::new(),
+        // Every copy is recorded in a detailed run: room for all of them at once (an upper
+        // estimate; pages never written are never touched), instead of growing by copying.
+        copies: Vec::with_capacity(if keep_copies {
+            images
+                .clone()
+                .map(|i| scenario.image_copies(i))
+                .sum::<f64>() as usize
+        } else {
+            0
+        }),
         usage: Usage::for_images(layout, scenario.months as usize, images.clone()),
         versions_created: 0,
         peak_replicas: 0,
@@ -801,10 +810,24 @@ impl<'s> Model<'s> {
         let copies = self.keep_copies.then(|| {
             // Image by image, then version: a version's copies were recorded together in
             // target order, and an image's versions in creation order (no slot is reused),
-            // which the stable sort keeps.
-            let mut records: Vec<CopyRecord> = self.copies.into_iter().map(|c| c.record).collect();
-            records.sort_by_key(|r| r.image);
-            records
+            // which a stable counting sort by image keeps.
+            let mut next = vec![0; images.len() + 1];
+            for c in &self.copies {
+                next[c.record.image - images.start + 1] += 1;
+            }
+            for i in 1..next.len() {
+                next[i] += next[i - 1];
+            }
+            let mut order = vec![0; self.copies.len()];
+            for (index, c) in self.copies.iter().enumerate() {
+                let slot = &mut next[c.record.image - images.start];
+                order[*slot] = index;
+                *slot += 1;
+            }
+            order
+                .into_iter()
+                .map(|i| self.copies[i].record.clone())
+                .collect()
         });
         PartOutput {
             images,

@@ -35,9 +35,14 @@ pub(super) fn jobs<'a>(
     staging: Option<&'a super::Staging>,
 ) -> Vec<super::Job<'a>> {
     let versions = move |out: &mut (dyn std::io::Write + Send)| {
-        write_in_blocks("versions.csv", results.copies.len(), out, |i| {
-            version_row(scenario, results, i)
-        })
+        let names = VersionNames::of(scenario);
+        write_in_blocks(
+            "versions.csv",
+            VERSIONS_HEADER,
+            results.copies.len(),
+            out,
+            |i, row| version_row(row, &names, scenario, results, i),
+        )
     };
     let mut jobs: Vec<super::Job<'a>> = vec![
         one(move || file("summary.csv", summary_rows(scenario, results))),
@@ -201,49 +206,48 @@ fn file<T: Serialize + Default>(
     })
 }
 
-/// Like [`file`] for a file of `n` rows made by `row(i)`, written to `out`: blocks of rows
-/// are serialised in parallel, a few at a time, and written in order while the next few are
-/// serialised (the bytes do not depend on the blocks; memory holds two rounds of blocks, not
-/// the file).
-fn write_in_blocks<T: Serialize + Default>(
+/// A large file written in blocks of rows: `header`, then `row(i, line)` appends row `i` (its
+/// line terminator included). Blocks are formatted in parallel, a few at a time, and written
+/// in order while the next few are formatted (the bytes do not depend on the blocks; memory
+/// holds two rounds of blocks, not the file).
+fn write_in_blocks(
     name: &str,
+    header: &str,
     n: usize,
     out: &mut (dyn std::io::Write + Send),
-    row: impl Fn(usize) -> T + Sync,
+    row: impl Fn(usize, &mut String) + Sync,
 ) -> Result<(), Error> {
     const BLOCK: usize = 16_384;
     let blocks = n.div_ceil(BLOCK).max(1);
     let per_round = 2 * rayon::current_num_threads();
-    let render = |round: usize| -> Result<Vec<Vec<u8>>, Error> {
+    let render = |round: usize| -> Vec<String> {
         (round..blocks.min(round + per_round))
             .into_par_iter()
             .map(|b| {
                 let rows = b * BLOCK..n.min((b + 1) * BLOCK);
+                let mut text = String::with_capacity(rows.len() * 128);
                 if b == 0 {
-                    // The header comes with the first block, rows or not.
-                    return file(name, rows.map(&row)).map(|f| f.bytes);
+                    text.push_str(header);
                 }
-                let mut writer = ::csv::WriterBuilder::new()
-                    .has_headers(false)
-                    .from_writer(Vec::new());
                 for i in rows {
-                    writer.serialize(row(i)).map_err(|e| csv_error(name, &e))?;
+                    row(i, &mut text);
                 }
-                writer.into_inner().map_err(|e| csv_error(name, &e))
+                text
             })
             .collect()
     };
-    let mut write = |blocks: Vec<Vec<u8>>| -> Result<(), Error> {
+    let mut write = |blocks: Vec<String>| -> Result<(), Error> {
         for block in blocks {
-            out.write_all(&block).map_err(|e| Error::io(name, e))?;
+            out.write_all(block.as_bytes())
+                .map_err(|e| Error::io(name, e))?;
         }
         Ok(())
     };
-    let mut done = render(0)?;
+    let mut done = render(0);
     for round in (per_round..blocks).step_by(per_round) {
         let (written, next) = rayon::join(|| write(std::mem::take(&mut done)), || render(round));
         written?;
-        done = next?;
+        done = next;
     }
     write(done)
 }
@@ -365,22 +369,10 @@ fn run_rows(results: &Results) -> Vec<RunRow> {
         .collect()
 }
 
-/// `versions.csv`: every version copy of run 1.
-#[derive(Debug, Default, Serialize)]
-pub struct VersionRow<'a> {
-    pub run: u32,
-    pub image: &'a str,
-    pub version: String,
-    pub region: &'a str,
-    pub replicas: u32,
-    pub available_at: String,
-    pub deleted_at: String,
-    pub used_gb: String,
-    pub storage_cost: String,
-    pub egress_cost: String,
-    /// `available`, `deleted`, `cancelled` (deleted while in flight) or `in_flight` at the end.
-    pub state: &'static str,
-}
+/// `versions.csv`: every version copy of run 1, one line per copy (written by
+/// [`version_row`]; the columns are the contract's, `state` at the end).
+const VERSIONS_HEADER: &str = "run,image,version,region,replicas,available_at,deleted_at,\
+                               used_gb,storage_cost,egress_cost,state\n";
 
 /// The version name of the `n`-th version (0-based) of an image.
 pub fn version_name(n: u32) -> String {
@@ -394,29 +386,81 @@ fn iso(calendar: &Calendar, time: Option<Time>) -> String {
     time.map(|t| calendar.iso(t)).unwrap_or_default()
 }
 
-/// Row `i` of `versions.csv`: copies are in image order, then version, each version's copies
-/// in the image's target order (home region first), as [`crate::model::RunOutput`] keeps them.
-fn version_row<'a>(scenario: &'a Scenario, results: &Results, i: usize) -> VersionRow<'a> {
+/// Image and region names as CSV fields (quoted by the csv crate where they need it), made
+/// once: `versions.csv` repeats them on every line.
+struct VersionNames {
+    images: Vec<String>,
+    regions: Vec<String>,
+}
+
+impl VersionNames {
+    fn of(scenario: &Scenario) -> Self {
+        Self {
+            images: scenario.images.iter().map(|i| csv_field(&i.name)).collect(),
+            regions: scenario
+                .regions
+                .iter()
+                .map(|(_, r)| csv_field(&r.name))
+                .collect(),
+        }
+    }
+}
+
+/// `text` as one CSV field, quoted and escaped exactly as the csv crate writes it in a row.
+fn csv_field(text: &str) -> String {
+    let mut writer = ::csv::Writer::from_writer(Vec::new());
+    // A second field, so that an empty name is written as in a row, not as an empty record.
+    writer
+        .write_record([text, ""])
+        .and_then(|()| writer.flush().map_err(Into::into))
+        .expect("writing to memory cannot fail");
+    let line = writer.into_inner().expect("flushed");
+    let line = String::from_utf8(line).expect("UTF-8 in, UTF-8 out");
+    line.strip_suffix(",\n")
+        .expect("the second field is empty")
+        .to_string()
+}
+
+/// Appends row `i` of `versions.csv`: copies are in image order, then version, each version's
+/// copies in the image's target order (home region first), as [`crate::model::RunOutput`]
+/// keeps them. Numbers and times are known to need no quoting; names come quoted.
+fn version_row(
+    line: &mut String,
+    names: &VersionNames,
+    scenario: &Scenario,
+    results: &Results,
+    i: usize,
+) {
     let c = &results.copies[i];
     let [storage_cost, egress_cost] = results.copy_costs[i];
-    VersionRow {
-        run: 1,
-        image: &scenario.images[c.image].name,
-        version: version_name(c.version),
-        region: &scenario.regions.get(c.region).name,
-        replicas: c.replicas,
-        available_at: iso(&scenario.calendar, c.available_at),
-        deleted_at: iso(&scenario.calendar, c.deleted_at),
-        used_gb: dec(c.used_gb),
-        storage_cost: dec(storage_cost),
-        egress_cost: dec(egress_cost),
-        state: match (c.available_at, c.deleted_at) {
-            (Some(_), None) => "available",
-            (Some(_), Some(_)) => "deleted",
-            (None, Some(_)) => "cancelled",
-            (None, None) => "in_flight",
-        },
+    let calendar = &scenario.calendar;
+    let mut number = itoa::Buffer::new();
+    line.push_str("1,");
+    line.push_str(&names.images[c.image]);
+    line.push_str(",1.0.");
+    line.push_str(number.format(c.version));
+    line.push(',');
+    line.push_str(&names.regions[usize::from(c.region.0)]);
+    line.push(',');
+    line.push_str(number.format(c.replicas));
+    for time in [c.available_at, c.deleted_at] {
+        line.push(',');
+        if let Some(t) = time {
+            calendar.push_iso(line, t);
+        }
     }
+    for x in [c.used_gb, storage_cost, egress_cost] {
+        line.push(',');
+        super::push_dec(line, x);
+    }
+    line.push(',');
+    line.push_str(match (c.available_at, c.deleted_at) {
+        (Some(_), None) => "available",
+        (Some(_), Some(_)) => "deleted",
+        (None, Some(_)) => "cancelled",
+        (None, None) => "in_flight",
+    });
+    line.push('\n');
 }
 
 /// `eligibility.csv`.

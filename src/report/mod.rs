@@ -237,13 +237,21 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
 /// decimal is too close to a tie for the multiplication to decide fall back to `{:.4}`, so
 /// the result is always the same as `format!("{:.4}", x)`.
 pub fn dec(x: f64) -> String {
+    let mut out = String::with_capacity(24);
+    push_dec(&mut out, x);
+    out
+}
+
+/// Appends [`dec`]`(x)` to `out`.
+pub fn push_dec(out: &mut String, x: f64) {
     let raw = x * 10_000.0;
     let near_tie = (raw - raw.floor() - 0.5).abs() <= raw.abs() * 4.0 * f64::EPSILON + 1e-9;
     if !(raw.abs() < 9.0e15) || near_tie {
-        return format!("{:.4}", x + 0.0);
+        use std::fmt::Write;
+        write!(out, "{:.4}", x + 0.0).expect("writing to a String cannot fail");
+        return;
     }
     let units = raw.round() as i64;
-    let mut out = String::with_capacity(24);
     if units < 0 {
         out.push('-');
     }
@@ -254,7 +262,6 @@ pub fn dec(x: f64) -> String {
     for digit in [frac / 1000, frac / 100 % 10, frac / 10 % 10, frac % 10] {
         out.push(char::from(b'0' + digit as u8));
     }
-    out
 }
 
 #[cfg(test)]

@@ -445,9 +445,8 @@ impl Scenario {
         let mut events_per_run = 0.0;
         let mut detailed_copies = 0.0;
         for image in 0..self.images.len() {
-            let (versions, targets) = self.image_work(image);
-            events_per_run += versions * (2.0 + targets);
-            detailed_copies += versions * targets;
+            events_per_run += self.image_events(image);
+            detailed_copies += self.image_copies(image);
         }
         Work {
             events: events_per_run * f64::from(self.runs),
@@ -459,6 +458,12 @@ impl Scenario {
     pub fn image_events(&self, image: usize) -> f64 {
         let (versions, targets) = self.image_work(image);
         versions * (2.0 + targets)
+    }
+
+    /// An upper estimate of the copies of `image`'s versions in one run.
+    pub fn image_copies(&self, image: usize) -> f64 {
+        let (versions, targets) = self.image_work(image);
+        versions * targets
     }
 
     /// An upper estimate of the versions of `image` in one run, and its targets.

@@ -431,6 +431,37 @@ fn the_smaller_ones() {
     );
 }
 
+#[test]
+fn names_with_commas_and_quotes_are_quoted_in_every_csv() {
+    // versions.csv writes its lines by hand: names must come out as the csv crate quotes them.
+    let name = r#"Win 11, "CAD" lab"#;
+    let text = BASE
+        .replace("name = \"img\"", &format!("name = '{name}'"))
+        .replace("image = \"img\"", &format!("image = '{name}'"));
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("edge.toml"), text).unwrap();
+    let o = gallerysim(dir.path(), &["run", "edge.toml", "--out", "out", "-q"]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let versions = std::fs::read_to_string(dir.path().join("out/versions.csv")).unwrap();
+    assert!(
+        versions
+            .contains(r#"1,"Win 11, ""CAD"" lab",1.0.0,eastus,1,2026-09-01T02:00:00Z,,40.0000,"#),
+        "{versions}"
+    );
+    for file in ["versions.csv", "eligibility.csv", "labs.csv"] {
+        let rows = read_csv(&dir.path().join("out").join(file));
+        assert!(!rows.is_empty(), "{file}");
+        for row in rows {
+            assert_eq!(row["image"], name, "{file}");
+        }
+    }
+}
+
 /// Byte ranges of every number literal written `= N` in `text` (all of the default scenario's
 /// numeric keys, in tables and inline tables alike).
 fn number_literals(text: &str) -> Vec<std::ops::Range<usize>> {
