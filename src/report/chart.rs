@@ -344,6 +344,7 @@ pub(super) fn render(
         let mut encoder = png::Encoder::new(&mut png_bytes, SIZE.0, SIZE.1);
         encoder.set_color(png::ColorType::Rgb);
         encoder.set_depth(png::BitDepth::Eight);
+        encoder.set_compression(png::Compression::Fast);
         let mut writer = encoder.write_header().map_err(|e| fail(e.to_string()))?;
         writer
             .write_image_data(&pixels)
