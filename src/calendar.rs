@@ -38,6 +38,9 @@ pub struct Calendar {
     bounds: Arc<[u64]>,
     /// Every month is 730 hours (month lookups are a division).
     uniform: bool,
+    /// `YYYY-MM-DD` of every day from the start to the horizon (timestamps are written
+    /// millions of times in `versions.csv`; their dates are looked up, not computed).
+    days: Arc<[[u8; 10]]>,
 }
 
 impl Calendar {
@@ -73,11 +76,24 @@ impl Calendar {
                 bounds
             }
         };
+        let horizon_days = bounds[bounds.len() - 1].div_ceil(86_400) as i64;
+        let first_day = start_unix.div_euclid(86_400);
+        // Four-digit years only (the others are written by jiff, in other widths).
+        let days = (first_day..=first_day + horizon_days)
+            .map(|day| {
+                let mut text = String::with_capacity(20);
+                push_iso_utc(&mut text, day * 86_400);
+                (text.len() == 20).then(|| text.as_bytes()[..10].try_into().expect("10 bytes"))
+            })
+            .collect::<Option<Vec<[u8; 10]>>>()
+            .unwrap_or_default()
+            .into();
         Ok(Calendar {
             start,
             start_unix,
             bounds: bounds.into(),
             uniform: kind == BillingMonths::Hours730,
+            days,
         })
     }
 
@@ -133,7 +149,26 @@ impl Calendar {
 
     /// Appends [`Calendar::iso`]`(time)` to `out`.
     pub fn push_iso(&self, out: &mut String, time: Time) {
-        push_iso_utc(out, self.start_unix + time.0 as i64);
+        // The start is at 00:00 UTC, so simulation days are calendar days.
+        let Some(date) = self.days.get((time.0 / 86_400) as usize) else {
+            return push_iso_utc(out, self.start_unix + time.0 as i64);
+        };
+        let second_of_day = time.0 % 86_400;
+        let mut text = [0u8; 20];
+        text[..10].copy_from_slice(date);
+        text[10] = b'T';
+        for (at, v) in [
+            (11, second_of_day / 3600),
+            (14, second_of_day / 60 % 60),
+            (17, second_of_day % 60),
+        ] {
+            text[at] = b'0' + (v / 10) as u8;
+            text[at + 1] = b'0' + (v % 10) as u8;
+        }
+        text[13] = b':';
+        text[16] = b':';
+        text[19] = b'Z';
+        out.push_str(std::str::from_utf8(&text).expect("ASCII"));
     }
 
     /// ISO timestamp of the start of billing month `k` (1-based).
@@ -226,6 +261,39 @@ fn civil_from_days(days: i64) -> (i64, i64, i64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn looked_up_dates_match_computed_ones() {
+        for (start, months) in [
+            (Date::constant(2026, 9, 1), 36),
+            (Date::constant(2028, 2, 1), 2),
+            (Date::constant(9999, 1, 1), 11),
+            (Date::constant(9999, 12, 1), 1),
+            (Date::constant(9999, 11, 1), 1),
+            (Date::constant(999, 12, 1), 2),
+        ] {
+            for kind in [BillingMonths::Hours730, BillingMonths::Calendar] {
+                // (Calendar months that leave jiff's years are refused: nothing to write.)
+                let Ok(cal) = Calendar::with_months(start, months, kind) else {
+                    continue;
+                };
+                let mut t = 0;
+                // Past the horizon too (a table miss is computed).
+                while t < cal.horizon() + 3 * 86_400 {
+                    for time in [t, t + 86_399, t + 3_723] {
+                        let mut text = String::new();
+                        cal.push_iso(&mut text, Time(time));
+                        assert_eq!(
+                            text,
+                            iso_utc(cal.start_unix + time as i64),
+                            "{start} {time}"
+                        );
+                    }
+                    t += 86_400;
+                }
+            }
+        }
+    }
 
     #[test]
     fn iso_matches_jiff_over_centuries() {

@@ -209,7 +209,8 @@ fn file<T: Serialize + Default>(
 /// A large file written in blocks of rows: `header`, then `row(i, line)` appends row `i` (its
 /// line terminator included). Blocks are formatted in parallel, a few at a time, and written
 /// in order while the next few are formatted (the bytes do not depend on the blocks; memory
-/// holds two rounds of blocks, not the file).
+/// holds two rounds of blocks, not the file, and their buffers are reused: fresh memory is
+/// slow to touch).
 fn write_in_blocks(
     name: &str,
     header: &str,
@@ -220,36 +221,35 @@ fn write_in_blocks(
     const BLOCK: usize = 16_384;
     let blocks = n.div_ceil(BLOCK).max(1);
     let per_round = 2 * rayon::current_num_threads();
-    let render = |round: usize| -> Vec<String> {
-        (round..blocks.min(round + per_round))
-            .into_par_iter()
-            .map(|b| {
-                let rows = b * BLOCK..n.min((b + 1) * BLOCK);
-                let mut text = String::with_capacity(rows.len() * 128);
-                if b == 0 {
-                    text.push_str(header);
-                }
-                for i in rows {
-                    row(i, &mut text);
-                }
-                text
-            })
-            .collect()
+    let render = |round: usize, mut buffers: Vec<String>| -> Vec<String> {
+        let round = round..blocks.min(round + per_round);
+        buffers.resize_with(round.len(), String::new);
+        buffers.par_iter_mut().zip(round).for_each(|(text, b)| {
+            text.clear();
+            if b == 0 {
+                text.push_str(header);
+            }
+            for i in b * BLOCK..n.min((b + 1) * BLOCK) {
+                row(i, text);
+            }
+        });
+        buffers
     };
-    let mut write = |blocks: Vec<String>| -> Result<(), Error> {
+    let mut write = |blocks: &[String]| -> Result<(), Error> {
         for block in blocks {
             out.write_all(block.as_bytes())
                 .map_err(|e| Error::io(name, e))?;
         }
         Ok(())
     };
-    let mut done = render(0);
+    let mut done = render(0, Vec::new());
+    let mut spare = Vec::new();
     for round in (per_round..blocks).step_by(per_round) {
-        let (written, next) = rayon::join(|| write(std::mem::take(&mut done)), || render(round));
+        let (written, next) = rayon::join(|| write(&done), || render(round, spare));
         written?;
-        done = next;
+        spare = std::mem::replace(&mut done, next);
     }
-    write(done)
+    write(&done)
 }
 
 fn csv_error(name: &str, e: &dyn std::fmt::Display) -> Error {
