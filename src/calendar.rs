@@ -81,9 +81,9 @@ impl Calendar {
         // Four-digit years only (the others are written by jiff, in other widths).
         let days = (first_day..=first_day + horizon_days)
             .map(|day| {
-                let mut text = String::with_capacity(20);
+                let mut text = Vec::with_capacity(20);
                 push_iso_utc(&mut text, day * 86_400);
-                (text.len() == 20).then(|| text.as_bytes()[..10].try_into().expect("10 bytes"))
+                (text.len() == 20).then(|| text[..10].try_into().expect("10 bytes"))
             })
             .collect::<Option<Vec<[u8; 10]>>>()
             .unwrap_or_default()
@@ -148,7 +148,7 @@ impl Calendar {
     }
 
     /// Appends [`Calendar::iso`]`(time)` to `out`.
-    pub fn push_iso(&self, out: &mut String, time: Time) {
+    pub fn push_iso(&self, out: &mut Vec<u8>, time: Time) {
         // The start is at 00:00 UTC, so simulation days are calendar days.
         let Some(date) = self.days.get((time.0 / 86_400) as usize) else {
             return push_iso_utc(out, self.start_unix + time.0 as i64);
@@ -168,7 +168,7 @@ impl Calendar {
         text[13] = b':';
         text[16] = b':';
         text[19] = b'Z';
-        out.push_str(std::str::from_utf8(&text).expect("ASCII"));
+        out.extend_from_slice(&text);
     }
 
     /// ISO timestamp of the start of billing month `k` (1-based).
@@ -208,39 +208,38 @@ fn unix_seconds(date: Date) -> i64 {
 
 /// `YYYY-MM-DDTHH:MM:SSZ` for Unix time `seconds`, as jiff's `Timestamp` prints it.
 fn iso_utc(seconds: i64) -> String {
-    let mut out = String::with_capacity(20);
+    let mut out = Vec::with_capacity(20);
     push_iso_utc(&mut out, seconds);
-    out
+    String::from_utf8(out).expect("ASCII")
 }
 
 /// Appends [`iso_utc`]`(seconds)` to `out`. Written by hand for four-digit years (it runs twice
 /// per row of `versions.csv`, millions of times on a fleet), by jiff otherwise.
-fn push_iso_utc(out: &mut String, seconds: i64) {
+fn push_iso_utc(out: &mut Vec<u8>, seconds: i64) {
     let (days, second_of_day) = (seconds.div_euclid(86_400), seconds.rem_euclid(86_400));
     let (year, month, day) = civil_from_days(days);
     if !(1000..=9999).contains(&year) {
         if let Ok(t) = Timestamp::from_second(seconds) {
-            out.push_str(&t.to_string());
+            out.extend_from_slice(t.to_string().as_bytes());
         }
         return;
     }
-    let two = |out: &mut String, v: i64| {
-        out.push(char::from(b'0' + (v / 10) as u8));
-        out.push(char::from(b'0' + (v % 10) as u8));
+    let two = |out: &mut Vec<u8>, v: i64| {
+        out.extend_from_slice(&[b'0' + (v / 10) as u8, b'0' + (v % 10) as u8]);
     };
     two(out, year / 100);
     two(out, year % 100);
     for (separator, v) in [
-        ('-', month),
-        ('-', day),
-        ('T', second_of_day / 3600),
-        (':', second_of_day / 60 % 60),
-        (':', second_of_day % 60),
+        (b'-', month),
+        (b'-', day),
+        (b'T', second_of_day / 3600),
+        (b':', second_of_day / 60 % 60),
+        (b':', second_of_day % 60),
     ] {
         out.push(separator);
         two(out, v);
     }
-    out.push('Z');
+    out.push(b'Z');
 }
 
 /// (year, month, day) of the proleptic Gregorian calendar for days since 1970-01-01
@@ -281,10 +280,10 @@ mod tests {
                 // Past the horizon too (a table miss is computed).
                 while t < cal.horizon() + 3 * 86_400 {
                     for time in [t, t + 86_399, t + 3_723] {
-                        let mut text = String::new();
+                        let mut text = Vec::new();
                         cal.push_iso(&mut text, Time(time));
                         assert_eq!(
-                            text,
+                            String::from_utf8(text).unwrap(),
                             iso_utc(cal.start_unix + time as i64),
                             "{start} {time}"
                         );

@@ -216,18 +216,18 @@ fn write_in_blocks(
     header: &str,
     n: usize,
     out: &mut (dyn std::io::Write + Send),
-    row: impl Fn(usize, &mut String) + Sync,
+    row: impl Fn(usize, &mut Vec<u8>) + Sync,
 ) -> Result<(), Error> {
     const BLOCK: usize = 16_384;
     let blocks = n.div_ceil(BLOCK).max(1);
     let per_round = 2 * rayon::current_num_threads();
-    let render = |round: usize, mut buffers: Vec<String>| -> Vec<String> {
+    let render = |round: usize, mut buffers: Vec<Vec<u8>>| -> Vec<Vec<u8>> {
         let round = round..blocks.min(round + per_round);
-        buffers.resize_with(round.len(), String::new);
+        buffers.resize_with(round.len(), Vec::new);
         buffers.par_iter_mut().zip(round).for_each(|(text, b)| {
             text.clear();
             if b == 0 {
-                text.push_str(header);
+                text.extend_from_slice(header.as_bytes());
             }
             for i in b * BLOCK..n.min((b + 1) * BLOCK) {
                 row(i, text);
@@ -235,10 +235,9 @@ fn write_in_blocks(
         });
         buffers
     };
-    let mut write = |blocks: &[String]| -> Result<(), Error> {
+    let mut write = |blocks: &[Vec<u8>]| -> Result<(), Error> {
         for block in blocks {
-            out.write_all(block.as_bytes())
-                .map_err(|e| Error::io(name, e))?;
+            out.write_all(block).map_err(|e| Error::io(name, e))?;
         }
         Ok(())
     };
@@ -425,7 +424,7 @@ fn csv_field(text: &str) -> String {
 /// copies in the image's target order (home region first), as [`crate::model::RunOutput`]
 /// keeps them. Numbers and times are known to need no quoting; names come quoted.
 fn version_row(
-    line: &mut String,
+    line: &mut Vec<u8>,
     names: &VersionNames,
     scenario: &Scenario,
     results: &Results,
@@ -435,32 +434,31 @@ fn version_row(
     let [storage_cost, egress_cost] = results.copy_costs[i];
     let calendar = &scenario.calendar;
     let mut number = itoa::Buffer::new();
-    line.push_str("1,");
-    line.push_str(&names.images[c.image]);
-    line.push_str(",1.0.");
-    line.push_str(number.format(c.version));
-    line.push(',');
-    line.push_str(&names.regions[usize::from(c.region.0)]);
-    line.push(',');
-    line.push_str(number.format(c.replicas));
+    line.extend_from_slice(b"1,");
+    line.extend_from_slice(names.images[c.image].as_bytes());
+    line.extend_from_slice(b",1.0.");
+    line.extend_from_slice(number.format(c.version).as_bytes());
+    line.push(b',');
+    line.extend_from_slice(names.regions[usize::from(c.region.0)].as_bytes());
+    line.push(b',');
+    line.extend_from_slice(number.format(c.replicas).as_bytes());
     for time in [c.available_at, c.deleted_at] {
-        line.push(',');
+        line.push(b',');
         if let Some(t) = time {
             calendar.push_iso(line, t);
         }
     }
     for x in [c.used_gb, storage_cost, egress_cost] {
-        line.push(',');
+        line.push(b',');
         super::push_dec(line, x);
     }
-    line.push(',');
-    line.push_str(match (c.available_at, c.deleted_at) {
-        (Some(_), None) => "available",
-        (Some(_), Some(_)) => "deleted",
-        (None, Some(_)) => "cancelled",
-        (None, None) => "in_flight",
+    line.push(b',');
+    line.extend_from_slice(match (c.available_at, c.deleted_at) {
+        (Some(_), None) => b"available\n",
+        (Some(_), Some(_)) => b"deleted\n",
+        (None, Some(_)) => b"cancelled\n",
+        (None, None) => b"in_flight\n",
     });
-    line.push('\n');
 }
 
 /// `eligibility.csv`.

@@ -237,31 +237,34 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
 /// decimal is too close to a tie for the multiplication to decide fall back to `{:.4}`, so
 /// the result is always the same as `format!("{:.4}", x)`.
 pub fn dec(x: f64) -> String {
-    let mut out = String::with_capacity(24);
+    let mut out = Vec::with_capacity(24);
     push_dec(&mut out, x);
-    out
+    String::from_utf8(out).expect("ASCII digits")
 }
 
 /// Appends [`dec`]`(x)` to `out`.
-pub fn push_dec(out: &mut String, x: f64) {
+pub fn push_dec(out: &mut Vec<u8>, x: f64) {
     let raw = x * 10_000.0;
     let near_tie = (raw - raw.floor() - 0.5).abs() <= raw.abs() * 4.0 * f64::EPSILON + 1e-9;
     if !(raw.abs() < 9.0e15) || near_tie {
-        use std::fmt::Write;
-        write!(out, "{:.4}", x + 0.0).expect("writing to a String cannot fail");
+        use std::io::Write;
+        write!(out, "{:.4}", x + 0.0).expect("writing to memory cannot fail");
         return;
     }
     let units = raw.round() as i64;
     if units < 0 {
-        out.push('-');
+        out.push(b'-');
     }
     let units = units.unsigned_abs();
-    out.push_str(itoa::Buffer::new().format(units / 10_000));
-    out.push('.');
+    out.extend_from_slice(itoa::Buffer::new().format(units / 10_000).as_bytes());
     let frac = units % 10_000;
-    for digit in [frac / 1000, frac / 100 % 10, frac / 10 % 10, frac % 10] {
-        out.push(char::from(b'0' + digit as u8));
-    }
+    out.extend_from_slice(&[
+        b'.',
+        b'0' + (frac / 1000) as u8,
+        b'0' + (frac / 100 % 10) as u8,
+        b'0' + (frac / 10 % 10) as u8,
+        b'0' + (frac % 10) as u8,
+    ]);
 }
 
 #[cfg(test)]
