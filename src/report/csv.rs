@@ -27,7 +27,8 @@ pub fn render_all(scenario: &Scenario, results: &Results) -> Result<Vec<OutputFi
     super::run_jobs(&jobs)
 }
 
-/// One job per CSV file, in output order; with `staging`, `versions.csv` is written there
+/// One job per CSV file (`versions.csv` first, the others in output order); with `staging`,
+/// `versions.csv` is written there
 /// (it can be hundreds of megabytes) instead of returned.
 pub(super) fn jobs<'a>(
     scenario: &'a Scenario,
@@ -45,9 +46,8 @@ pub(super) fn jobs<'a>(
         )
     };
     let mut jobs: Vec<super::Job<'a>> = vec![
-        one(move || file("summary.csv", summary_rows(scenario, results))),
-        one(move || file("monthly.csv", monthly_rows(scenario, results))),
-        one(move || file("runs.csv", run_rows(results))),
+        // The longest job first, so that it starts at once (its file order does not matter:
+        // it is streamed, or looked up by name).
         Box::new(move || match staging {
             Some(staging) => staging
                 .stream("versions.csv", versions)
@@ -61,6 +61,9 @@ pub(super) fn jobs<'a>(
                 }])
             }
         }),
+        one(move || file("summary.csv", summary_rows(scenario, results))),
+        one(move || file("monthly.csv", monthly_rows(scenario, results))),
+        one(move || file("runs.csv", run_rows(results))),
         one(move || file("eligibility.csv", eligibility_rows(scenario))),
         one(move || file("labs.csv", lab_rows(scenario, results))),
     ];
