@@ -407,15 +407,10 @@ fn merge_parts(scenario: &Scenario, plan: &Plan, mut parts: Vec<PartOutput>) -> 
     let shared_events = parts[0].shared_events;
     let starts: Vec<usize> = parts.iter().map(|p| p.images.start).collect();
     let mut labs = Vec::with_capacity(parts.len());
-    let copies: Option<usize> = parts
-        .iter()
-        .map(|p| p.run.copies.as_ref().map(Vec::len))
-        .sum();
+    let copies = concat_copies(&mut parts);
     let mut rest = parts.into_iter();
     let mut out = rest.next().expect("at least one part").run;
-    if let (Some(all), Some(n)) = (&mut out.copies, copies) {
-        all.reserve_exact(n - all.len());
-    }
+    out.copies = copies;
     // One part already holds every line; parts hold their own lines only.
     let mut usage = (!single).then(|| {
         let mut usage = Usage::new(&plan.layout, scenario.months as usize);
@@ -434,9 +429,6 @@ fn merge_parts(scenario: &Scenario, plan: &Plan, mut parts: Vec<PartOutput>) -> 
         out.service.waves.extend(run.service.waves);
         labs.push(run.service.labs.into_iter());
         out.input_means.extend(run.input_means);
-        if let (Some(all), Some(more)) = (&mut out.copies, run.copies) {
-            all.extend(more);
-        }
     }
     if let Some(usage) = usage {
         out.usage = usage;
@@ -453,6 +445,29 @@ fn merge_parts(scenario: &Scenario, plan: &Plan, mut parts: Vec<PartOutput>) -> 
         })
         .collect();
     out
+}
+
+/// The parts' copies (when recorded) in part order, copied into place in parallel.
+fn concat_copies(parts: &mut [PartOutput]) -> Option<Vec<CopyRecord>> {
+    let lists: Vec<Vec<CopyRecord>> = parts
+        .iter_mut()
+        .map(|p| p.run.copies.take())
+        .collect::<Option<_>>()?;
+    if lists.len() == 1 {
+        return lists.into_iter().next();
+    }
+    let starts: Vec<usize> = std::iter::once(0)
+        .chain(lists.iter().scan(0, |n, l| {
+            *n += l.len();
+            Some(*n)
+        }))
+        .collect();
+    let mut all = Vec::with_capacity(starts[lists.len()]);
+    all.par_extend((0..starts[lists.len()]).into_par_iter().map(|i| {
+        let part = starts.partition_point(|&s| s <= i) - 1;
+        lists[part][i - starts[part]].clone()
+    }));
+    Some(all)
 }
 
 /// The most replicas alive at any instant, over the sum of the parts' counts: each trace

@@ -10,6 +10,8 @@ mod ledger;
 
 pub use ledger::{CellMonth, Ledger, LedgerSum};
 
+use rayon::prelude::*;
+
 use crate::catalog::prices::{Item, Priced};
 use crate::catalog::{PriceBook, RegionId};
 use crate::model::{lab_service, Component, Layout, RunOutput, RunTotals, ServiceOutput};
@@ -172,7 +174,7 @@ impl<'a> Pricer<'a> {
         };
         let copy_costs = run.copies.as_ref().map(|copies| {
             copies
-                .iter()
+                .par_iter()
                 .map(|c| {
                     let storage = c.storage_quantity * self.unit[c.lines.storage as usize];
                     let egress = c
