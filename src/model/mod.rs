@@ -447,7 +447,8 @@ fn merge_parts(scenario: &Scenario, plan: &Plan, mut parts: Vec<PartOutput>) -> 
     out
 }
 
-/// The parts' copies (when recorded) in part order, copied into place in parallel.
+/// The parts' copies (when recorded) in part order. Each part's are moved into place in
+/// parallel and freed at once (the peak stays near one copy of the list).
 fn concat_copies(parts: &mut [PartOutput]) -> Option<Vec<CopyRecord>> {
     let lists: Vec<Vec<CopyRecord>> = parts
         .iter_mut()
@@ -456,17 +457,10 @@ fn concat_copies(parts: &mut [PartOutput]) -> Option<Vec<CopyRecord>> {
     if lists.len() == 1 {
         return lists.into_iter().next();
     }
-    let starts: Vec<usize> = std::iter::once(0)
-        .chain(lists.iter().scan(0, |n, l| {
-            *n += l.len();
-            Some(*n)
-        }))
-        .collect();
-    let mut all = Vec::with_capacity(starts[lists.len()]);
-    all.par_extend((0..starts[lists.len()]).into_par_iter().map(|i| {
-        let part = starts.partition_point(|&s| s <= i) - 1;
-        lists[part][i - starts[part]].clone()
-    }));
+    let mut all = Vec::with_capacity(lists.iter().map(Vec::len).sum());
+    for list in lists {
+        all.par_extend(list.into_par_iter());
+    }
     Some(all)
 }
 
