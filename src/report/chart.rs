@@ -374,13 +374,10 @@ pub(super) fn err<E: std::fmt::Debug>(e: E) -> String {
 /// narrow distribution of large totals gets `$1.42k $1.44k ...`, not `$1.4k $1.4k`).
 pub(super) fn money_axis(lo: f64, hi: f64, currency: &str) -> impl Fn(&f64) -> String + '_ {
     let top = lo.abs().max(hi.abs());
-    let (unit, suffix) = if top >= 1e6 {
-        (1e6, "M")
-    } else if top >= 1e3 {
-        (1e3, "k")
-    } else {
-        (1.0, "")
-    };
+    let (unit, suffix) = [(1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")]
+        .into_iter()
+        .find(|&(unit, _)| top >= unit)
+        .unwrap_or((1.0, ""));
     let step = ((hi - lo).abs() / 10.0 / unit).max(1e-12);
     let decimals = (-step.log10()).ceil().clamp(0.0, 6.0) as usize;
     move |x: &f64| {
@@ -1096,6 +1093,9 @@ mod tests {
             ("$1.41k".to_string(), "$1.42k".to_string())
         );
         assert_eq!(money_axis(0.0, 500.0, "EUR")(&250.0), "250 EUR");
+        // Billions and trillions get their own unit (a sweep of an absurd price, say).
+        assert_eq!(money_axis(0.0, 6e10, "USD")(&6e10), "$60B");
+        assert_eq!(money_axis(0.0, 2.5e12, "USD")(&1.5e12), "$1.5T");
     }
 
     #[test]
