@@ -28,8 +28,7 @@ pub fn render_all(scenario: &Scenario, results: &Results) -> Result<Vec<OutputFi
 }
 
 /// One job per CSV file (`versions.csv` first, the others in output order); with `staging`,
-/// `versions.csv` is written there
-/// (it can be hundreds of megabytes) instead of returned.
+/// `versions.csv` is written there (it can be hundreds of megabytes) instead of returned.
 pub(super) fn jobs<'a>(
     scenario: &'a Scenario,
     results: &'a Results,
@@ -376,14 +375,6 @@ fn run_rows(results: &Results) -> Vec<RunRow> {
 const VERSIONS_HEADER: &str = "run,image,version,region,replicas,available_at,deleted_at,\
                                used_gb,storage_cost,egress_cost,state\n";
 
-/// The version name of the `n`-th version (0-based) of an image.
-pub fn version_name(n: u32) -> String {
-    let mut name = String::with_capacity(16);
-    name.push_str("1.0.");
-    name.push_str(itoa::Buffer::new().format(n));
-    name
-}
-
 fn iso(calendar: &Calendar, time: Option<Time>) -> String {
     time.map(|t| calendar.iso(t)).unwrap_or_default()
 }
@@ -439,6 +430,7 @@ fn version_row(
     let mut number = itoa::Buffer::new();
     line.extend_from_slice(b"1,");
     line.extend_from_slice(names.images[c.image].as_bytes());
+    // Version names: 1.0.0, 1.0.1, ... in creation order.
     line.extend_from_slice(b",1.0.");
     line.extend_from_slice(number.format(c.version).as_bytes());
     line.push(b',');
