@@ -67,11 +67,12 @@ impl Calendar {
                 }
                 let mut bounds = Vec::with_capacity(months as usize + 1);
                 let mut month = start;
-                for _ in 0..=months {
-                    bounds.push((unix_seconds(month) - start_unix) as u64);
+                bounds.push(0);
+                for _ in 0..months {
                     month = month
                         .checked_add(jiff::Span::new().months(1))
                         .map_err(|e| format!("the horizon leaves the supported dates: {e}"))?;
+                    bounds.push((unix_seconds(month) - start_unix) as u64);
                 }
                 bounds
             }
@@ -262,6 +263,15 @@ mod tests {
     use super::*;
 
     #[test]
+    fn calendar_months_reach_the_last_supported_month() {
+        let start = Date::constant(9999, 1, 1);
+        let cal = Calendar::with_months(start, 11, BillingMonths::Calendar).unwrap();
+        assert_eq!(cal.month_start_iso(11), "9999-11-01T00:00:00Z");
+        // 12 months end on 10000-01-01, which has no date.
+        assert!(Calendar::with_months(start, 12, BillingMonths::Calendar).is_err());
+    }
+
+    #[test]
     fn looked_up_dates_match_computed_ones() {
         for (start, months) in [
             (Date::constant(2026, 9, 1), 36),
@@ -274,6 +284,7 @@ mod tests {
             for kind in [BillingMonths::Hours730, BillingMonths::Calendar] {
                 // (Calendar months that leave jiff's years are refused: nothing to write.)
                 let Ok(cal) = Calendar::with_months(start, months, kind) else {
+                    assert_eq!((start.year(), kind), (9999, BillingMonths::Calendar));
                     continue;
                 };
                 let mut t = 0;
