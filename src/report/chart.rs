@@ -525,12 +525,8 @@ fn monthly_cost<DB: DrawingBackend>(
     let title = format!("{}: gallery cost per billing month", d.title);
     let (plot, side) = layout(root, &title)?;
     let n = d.months;
-    let stacked: Vec<f64> = (0..n)
-        .map(|m| d.series.iter().map(|s| s.storage[m] + s.egress[m]).sum())
-        .collect();
-    let top = stacked
-        .iter()
-        .copied()
+    let top = (0..n)
+        .map(|m| month_total(&d.series, m))
         .chain(d.monthly_band.iter().map(|b| b.1))
         .chain(d.budget.monthly)
         .fold(0.0, f64::max)
@@ -547,29 +543,14 @@ fn monthly_cost<DB: DrawingBackend>(
         .y_desc(format!("cost per month ({})", d.currency))
         .draw()
         .map_err(err)?;
-    let width = 0.38;
-    let mut base = vec![0.0; n];
-    let mut entries = Vec::new();
-    for (i, s) in d.series.iter().enumerate() {
-        let color = PALETTE[i % PALETTE.len()];
-        for (values, shade) in [(&s.storage, color.to_rgba()), (&s.egress, color.mix(0.45))] {
-            let bars: Vec<_> = (0..n)
-                .filter(|&m| values[m] > 0.0)
-                .map(|m| {
-                    let x = m as f64 + 1.0;
-                    Rectangle::new(
-                        [(x - width, base[m]), (x + width, base[m] + values[m])],
-                        shade.filled(),
-                    )
-                })
-                .collect();
-            chart.draw_series(bars).map_err(err)?;
-            for m in 0..n {
-                base[m] += values[m];
-            }
-        }
-        entries.push((s.label.clone(), Swatch::Box(color.to_rgba())));
-    }
+    let colour = |i: usize, _: &RegionSeries| PALETTE[i % PALETTE.len()];
+    draw_stacked(&mut chart, &d.series, n, colour)?;
+    let mut entries: Vec<(String, Swatch)> = d
+        .series
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.label.clone(), Swatch::Box(colour(i, s).to_rgba())))
+        .collect();
     entries.reverse(); // the legend lists regions top of the stack first, as drawn
     entries.push((
         "lighter top: egress".to_string(),
@@ -616,6 +597,42 @@ fn monthly_cost<DB: DrawingBackend>(
     legend(&side, &entries)
 }
 
+/// The cost of month `m` (0-based), every series together.
+fn month_total(series: &[RegionSeries], m: usize) -> f64 {
+    series.iter().map(|s| s.storage[m] + s.egress[m]).sum()
+}
+
+/// Bars of the first `n` months stacked by series, storage then egress (lighter) of each,
+/// in `colour(index, series)`.
+fn draw_stacked<DB: DrawingBackend>(
+    chart: &mut Plot<'_, DB>,
+    series: &[RegionSeries],
+    n: usize,
+    colour: impl Fn(usize, &RegionSeries) -> RGBColor,
+) -> Result<(), String> {
+    let mut base = vec![0.0; n];
+    for (i, s) in series.iter().enumerate() {
+        let c = colour(i, s);
+        for (values, shade) in [(&s.storage, c.to_rgba()), (&s.egress, c.mix(0.45))] {
+            let bars: Vec<_> = (0..n)
+                .filter(|&m| values[m] > 0.0)
+                .map(|m| {
+                    let x = m as f64 + 1.0;
+                    Rectangle::new(
+                        [(x - 0.38, base[m]), (x + 0.38, base[m] + values[m])],
+                        shade.filled(),
+                    )
+                })
+                .collect();
+            chart.draw_series(bars).map_err(err)?;
+            for m in 0..n {
+                base[m] += values[m];
+            }
+        }
+    }
+    Ok(())
+}
+
 /// One panel per gallery (the biggest, then the rest), stacked by region like
 /// `monthly_cost`, on one cost scale so panels compare.
 fn monthly_cost_by_gallery<DB: DrawingBackend>(
@@ -625,13 +642,10 @@ fn monthly_cost_by_gallery<DB: DrawingBackend>(
     let title = format!("{}: cost per billing month, by gallery", d.title);
     let (plot, side) = layout(root, &title)?;
     let n = d.months;
-    let stacked = |series: &[RegionSeries], m: usize| -> f64 {
-        series.iter().map(|s| s.storage[m] + s.egress[m]).sum()
-    };
     let top = d
         .by_gallery
         .iter()
-        .flat_map(|(_, series)| (0..n).map(move |m| stacked(series, m)))
+        .flat_map(|(_, series)| (0..n).map(move |m| month_total(series, m)))
         .fold(0.0, f64::max)
         .max(1e-9)
         * 1.15;
@@ -674,26 +688,7 @@ fn monthly_cost_by_gallery<DB: DrawingBackend>(
             mesh.x_desc(d.month_axis());
         }
         mesh.draw().map_err(err)?;
-        let mut base = vec![0.0; n];
-        for s in series {
-            let c = colour(&s.label);
-            for (values, shade) in [(&s.storage, c.to_rgba()), (&s.egress, c.mix(0.45))] {
-                let bars: Vec<_> = (0..n)
-                    .filter(|&m| values[m] > 0.0)
-                    .map(|m| {
-                        let x = m as f64 + 1.0;
-                        Rectangle::new(
-                            [(x - 0.38, base[m]), (x + 0.38, base[m] + values[m])],
-                            shade.filled(),
-                        )
-                    })
-                    .collect();
-                chart.draw_series(bars).map_err(err)?;
-                for m in 0..n {
-                    base[m] += values[m];
-                }
-            }
-        }
+        draw_stacked(&mut chart, series, n, |_, s| colour(&s.label))?;
     }
     let mut entries: Vec<(String, Swatch)> = colours
         .iter()
