@@ -29,6 +29,18 @@ fn run_ok(scenario: &Path, out: &Path, extra: &[&str]) {
 }
 
 /// A generated fleet of `labs` labs, `runs` runs and `months` months, written into `dir`.
+/// `sweep` of question-retention's keep_versions over 1, 2, 3, 5 and 0 (all) into `out`.
+fn retention_sweep(out: &Path, runs: &str) {
+    bin()
+        .arg("sweep")
+        .arg(bundled("question-retention.toml"))
+        .args(["--param", "gallery.campus.keep_versions"])
+        .args(["--values", "1,2,3,5,0", "-q", "--runs", runs, "--out"])
+        .arg(out)
+        .assert()
+        .success();
+}
+
 fn fleet(dir: &Path, labs: &str, runs: &str, months: &str) -> std::path::PathBuf {
     let file = dir.join("fleet.toml");
     bin()
@@ -245,12 +257,7 @@ fn assert_distinct_ticks(dir: &Path, what: &str) {
 fn every_axis_of_every_chart_has_distinct_tick_labels() {
     let dir = tempfile::tempdir().unwrap();
     let fleet = fleet(dir.path(), "200", "30", "12");
-    let mut scenarios: Vec<_> = std::fs::read_dir(repo().join("scenarios"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
-        .collect();
-    scenarios.sort();
+    let mut scenarios = bundled_paths();
     scenarios.push(fleet);
     for scenario in &scenarios {
         let out = dir.path().join("out");
@@ -258,19 +265,7 @@ fn every_axis_of_every_chart_has_distinct_tick_labels() {
         assert_distinct_ticks(&out, &scenario.display().to_string());
     }
     let out = dir.path().join("sweep");
-    bin()
-        .arg("sweep")
-        .arg(bundled("question-retention.toml"))
-        .args([
-            "--param",
-            "gallery.campus.keep_versions",
-            "--values",
-            "1,2,3,5,0",
-        ])
-        .args(["-q", "--runs", "50", "--out"])
-        .arg(&out)
-        .assert()
-        .success();
+    retention_sweep(&out, "50");
     assert_distinct_ticks(&out, "sweep");
 }
 
@@ -279,19 +274,7 @@ fn every_axis_of_every_chart_has_distinct_tick_labels() {
 fn a_numeric_sweep_has_a_numeric_axis_and_all_for_keep_every_version() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("sweep");
-    bin()
-        .arg("sweep")
-        .arg(bundled("question-retention.toml"))
-        .args([
-            "--param",
-            "gallery.campus.keep_versions",
-            "--values",
-            "1,2,3,5,0",
-        ])
-        .args(["-q", "--runs", "20", "--out"])
-        .arg(&out)
-        .assert()
-        .success();
+    retention_sweep(&out, "20");
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
     assert!(html.contains("<svg") && html.contains("gallery.campus.keep_versions = 0"));
     let svg = std::fs::read_to_string(out.join("sweep.svg")).unwrap();

@@ -9,12 +9,7 @@ use crate::harness::*;
 #[test]
 fn every_bundled_scenario_matches_its_golden_csvs() {
     let bless = std::env::var_os("GALLERYSIM_BLESS").is_some();
-    let mut scenarios: Vec<_> = std::fs::read_dir(repo().join("scenarios"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
-        .collect();
-    scenarios.sort();
+    let scenarios = bundled_paths();
     assert!(scenarios.len() >= 7, "bundled scenarios missing");
     let mut mismatches = Vec::new();
     for path in scenarios {

@@ -31,6 +31,17 @@ pub fn bundled(name: &str) -> PathBuf {
     repo().join("scenarios").join(name)
 }
 
+/// Every bundled scenario file, by name.
+pub fn bundled_paths() -> Vec<PathBuf> {
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(repo().join("scenarios"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    paths.sort();
+    paths
+}
+
 /// Validates scenario text, panicking with the error if it is invalid.
 pub fn scenario(text: &str) -> Scenario {
     Scenario::parse(text, "test.toml").unwrap_or_else(|e| panic!("{e}"))

@@ -11,13 +11,7 @@ use gallerysim::scenario::Scenario;
 use crate::harness::*;
 
 fn bundled_scenarios() -> Vec<(String, Scenario)> {
-    let mut paths: Vec<_> = std::fs::read_dir(repo().join("scenarios"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
-        .collect();
-    paths.sort();
-    paths
+    bundled_paths()
         .into_iter()
         .map(|p| {
             let name = p.file_stem().unwrap().to_string_lossy().into_owned();
