@@ -128,16 +128,8 @@ impl Accumulator {
         copies: Option<Vec<CopyRecord>>,
     ) {
         self.ledger.add(&priced.ledger);
-        for (sum, cost) in self.image_costs.iter_mut().zip(&priced.image_costs) {
-            sum.add(*cost);
-        }
-        for (sum, cost) in self
-            .monthly_ineligible
-            .iter_mut()
-            .zip(&priced.monthly_ineligible)
-        {
-            sum.add(*cost);
-        }
+        add_each(&mut self.image_costs, &priced.image_costs);
+        add_each(&mut self.monthly_ineligible, &priced.monthly_ineligible);
         self.events += priced.totals.events;
         let monthly = (0..priced.ledger.months())
             .map(|m| priced.ledger.month_cost(m))
@@ -172,16 +164,8 @@ impl Accumulator {
     /// Adds everything `other` absorbed.
     pub fn merge(&mut self, other: Accumulator) {
         self.ledger.merge(&other.ledger);
-        for (a, b) in self.image_costs.iter_mut().zip(&other.image_costs) {
-            a.merge(b);
-        }
-        for (a, b) in self
-            .monthly_ineligible
-            .iter_mut()
-            .zip(&other.monthly_ineligible)
-        {
-            a.merge(b);
-        }
+        merge_each(&mut self.image_costs, &other.image_costs);
+        merge_each(&mut self.monthly_ineligible, &other.monthly_ineligible);
         self.events += other.events;
         self.runs.extend(other.runs);
         if other.detail.is_some() {
@@ -219,16 +203,8 @@ impl Accumulator {
             runs,
             monthly_totals,
             monthly_mean: self.ledger.mean(n),
-            image_cost_mean: self
-                .image_costs
-                .iter()
-                .map(|s| s.value() / f64::from(n.max(1)))
-                .collect(),
-            monthly_ineligible_mean: self
-                .monthly_ineligible
-                .iter()
-                .map(|s| s.value() / f64::from(n.max(1)))
-                .collect(),
+            image_cost_mean: means(&self.image_costs, n),
+            monthly_ineligible_mean: means(&self.monthly_ineligible, n),
             input_means,
             copies,
             copy_costs,
@@ -260,6 +236,27 @@ pub fn simulate_priced(
     simulate_runs(scenario, books, 0..scenario.runs, progress)
         .into_iter()
         .map(|acc| acc.finish(scenario))
+        .collect()
+}
+
+/// Adds each value to its sum.
+fn add_each(sums: &mut [ExactSum], values: &[f64]) {
+    for (sum, value) in sums.iter_mut().zip(values) {
+        sum.add(*value);
+    }
+}
+
+/// Adds each of another accumulator's sums to its own.
+fn merge_each(sums: &mut [ExactSum], other: &[ExactSum]) {
+    for (sum, more) in sums.iter_mut().zip(other) {
+        sum.merge(more);
+    }
+}
+
+/// Each sum divided by `runs` runs.
+fn means(sums: &[ExactSum], runs: u32) -> Vec<f64> {
+    sums.iter()
+        .map(|s| s.value() / f64::from(runs.max(1)))
         .collect()
 }
 
