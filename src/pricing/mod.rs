@@ -114,13 +114,18 @@ impl<'a> Pricer<'a> {
                 ledger.entry_mut(month, cell).replica_months = usage.replica_months(month, cell);
             }
         }
-        let monthly_ineligible = (0..months)
-            .map(|month| {
-                (0..self.layout.lines.len())
-                    .map(|l| usage.ineligible_quantity(month, l) * self.unit[l])
-                    .sum()
-            })
-            .collect();
+        // Usually every image is eligible: no walk over every line of every month then.
+        let monthly_ineligible = if self.layout.ineligible.is_empty() {
+            vec![0.0; months]
+        } else {
+            (0..months)
+                .map(|month| {
+                    (0..self.layout.lines.len())
+                        .map(|l| usage.ineligible_quantity(month, l) * self.unit[l])
+                        .sum()
+                })
+                .collect()
+        };
         let mut by_component = [0.0; 2];
         for entry in ledger.entries() {
             for c in Component::ALL {
