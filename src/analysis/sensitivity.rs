@@ -156,9 +156,8 @@ impl Tornado {
 }
 
 /// The tornado of `scenario` (three simulations per input and two more). `simulate` runs a
-/// scenario (same seed and runs each time, so
-/// the comparison uses common random numbers); `original` are the results of the unmodified
-/// scenario.
+/// scenario (same seed and runs each time, so the comparison uses common random numbers);
+/// `original` are the results of the unmodified scenario.
 pub fn tornado(
     scenario: &Scenario,
     original: &Results,
