@@ -9,7 +9,7 @@
 use rayon::prelude::*;
 
 use crate::catalog::PriceBook;
-use crate::model::{self, CopyRecord, LabOutcome, Plan, RunTotals, Wave};
+use crate::model::{self, Copies, LabOutcome, Plan, RunTotals, Wave};
 use crate::pricing::{Ledger, LedgerSum, PriceUsed, PricedRun, Pricer};
 use crate::scenario::Scenario;
 use crate::stats::ExactSum;
@@ -62,7 +62,7 @@ pub struct Results {
     /// Per run, per image, the mean draw of each input (see [`model::RunOutput::input_means`]).
     pub input_means: Vec<Vec<[f64; 3]>>,
     /// Every version copy of the detailed run (run 1).
-    pub copies: Vec<CopyRecord>,
+    pub copies: Copies,
     /// Storage and egress cost of each of `copies`.
     pub copy_costs: Vec<[f64; 2]>,
     /// Lab status in the detailed run.
@@ -97,7 +97,7 @@ pub struct Accumulator {
     ledger: LedgerSum,
     image_costs: Vec<ExactSum>,
     monthly_ineligible: Vec<ExactSum>,
-    detail: Option<(Vec<CopyRecord>, Vec<[f64; 2]>)>,
+    detail: Option<(Copies, Vec<[f64; 2]>)>,
     service: Option<model::ServiceOutput>,
     events: u64,
     prices_used: Vec<PriceUsed>,
@@ -120,13 +120,7 @@ impl Accumulator {
 
     /// Adds run `run` (0-based) with `seed`; `copies` are the detailed run's copies (priced
     /// in `priced.copy_costs`).
-    pub fn absorb(
-        &mut self,
-        run: u32,
-        seed: u64,
-        priced: PricedRun,
-        copies: Option<Vec<CopyRecord>>,
-    ) {
+    pub fn absorb(&mut self, run: u32, seed: u64, priced: PricedRun, copies: Option<Copies>) {
         self.ledger.add(&priced.ledger);
         add_each(&mut self.image_costs, &priced.image_costs);
         add_each(&mut self.monthly_ineligible, &priced.monthly_ineligible);
@@ -261,7 +255,7 @@ fn means(sums: &[ExactSum], runs: u32) -> Vec<f64> {
 }
 
 /// One simulated run: number, seed, priced with each book, the detailed run's copies.
-type Simulated = (u32, u64, Vec<PricedRun>, Option<Vec<CopyRecord>>);
+type Simulated = (u32, u64, Vec<PricedRun>, Option<Copies>);
 
 /// Simulates the runs `runs` (0-based) of `scenario`, each priced with every book: one
 /// unfinished [`Accumulator`] per book, to be merged with the accumulators of other runs

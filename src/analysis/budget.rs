@@ -160,7 +160,7 @@ mod tests {
             image_cost_mean: Vec::new(),
             monthly_ineligible_mean: Vec::new(),
             input_means: Vec::new(),
-            copies: Vec::new(),
+            copies: Default::default(),
             copy_costs: Vec::new(),
             labs: Vec::new(),
             waves: Vec::new(),

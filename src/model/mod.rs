@@ -7,6 +7,7 @@
 //! gigabytes are booked when it completes. Nothing ticks hour by hour. Prices are applied
 //! afterwards by [`crate::pricing`].
 
+mod copies;
 mod labs;
 mod service;
 mod streams;
@@ -26,6 +27,7 @@ use crate::catalog::RegionId;
 use crate::engine::{EventId, Simulation, Time};
 use crate::scenario::{DeployAt, Exports, InputField, Scenario, StorageBilling};
 
+pub use copies::Copies;
 pub use labs::{LabOutcome, LabStatus};
 pub use service::{lab_service, ServiceOutput, Wave, WaveStatus};
 pub use streams::run_seed;
@@ -111,7 +113,7 @@ pub struct RunOutput {
     /// [`InputField::ALL`] (NaN when the input was never drawn).
     pub input_means: Vec<[f64; 3]>,
     /// Every version copy, when the run was asked to keep them.
-    pub copies: Option<Vec<CopyRecord>>,
+    pub copies: Option<Copies>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -273,7 +275,9 @@ struct Model<'s> {
 /// What one part of a run measures, merged by [`merge_parts`].
 struct PartOutput {
     images: Range<usize>,
+    /// The part's output, its copies apart.
     run: RunOutput,
+    copies: Option<Vec<CopyRecord>>,
     trace: Option<Vec<(u64, u64)>>,
     shared_events: u64,
 }
@@ -407,7 +411,7 @@ fn merge_parts(scenario: &Scenario, plan: &Plan, mut parts: Vec<PartOutput>) -> 
     let shared_events = parts[0].shared_events;
     let starts: Vec<usize> = parts.iter().map(|p| p.images.start).collect();
     let mut labs = Vec::with_capacity(parts.len());
-    let copies = concat_copies(&mut parts);
+    let copies = part_copies(&mut parts);
     let mut rest = parts.into_iter();
     let mut out = rest.next().expect("at least one part").run;
     out.copies = copies;
@@ -447,21 +451,13 @@ fn merge_parts(scenario: &Scenario, plan: &Plan, mut parts: Vec<PartOutput>) -> 
     out
 }
 
-/// The parts' copies (when recorded) in part order. Each part's are moved into place in
-/// parallel and freed at once (the peak stays near one copy of the list).
-fn concat_copies(parts: &mut [PartOutput]) -> Option<Vec<CopyRecord>> {
-    let lists: Vec<Vec<CopyRecord>> = parts
+/// The parts' copies (when recorded), in part order.
+fn part_copies(parts: &mut [PartOutput]) -> Option<Copies> {
+    parts
         .iter_mut()
-        .map(|p| p.run.copies.take())
-        .collect::<Option<_>>()?;
-    if lists.len() == 1 {
-        return lists.into_iter().next();
-    }
-    let mut all = Vec::with_capacity(lists.iter().map(Vec::len).sum());
-    for list in lists {
-        all.par_extend(list.into_par_iter());
-    }
-    Some(all)
+        .map(|p| p.copies.take())
+        .collect::<Option<_>>()
+        .map(Copies::from_lists)
 }
 
 /// The most replicas alive at any instant, over the sum of the parts' counts: each trace
@@ -859,6 +855,7 @@ impl<'s> Model<'s> {
         });
         PartOutput {
             images,
+            copies,
             trace: self.trace,
             shared_events: self.shared_events,
             run: RunOutput {
@@ -876,7 +873,7 @@ impl<'s> Model<'s> {
                             .map(|(sum, n)| if n == 0 { f64::NAN } else { sum / f64::from(n) })
                     })
                     .collect(),
-                copies,
+                copies: None,
             },
         }
     }

@@ -10,8 +10,6 @@ mod ledger;
 
 pub use ledger::{CellMonth, Ledger, LedgerSum};
 
-use rayon::prelude::*;
-
 use crate::catalog::prices::{Item, Priced};
 use crate::catalog::{PriceBook, RegionId};
 use crate::model::{lab_service, Component, Layout, RunOutput, RunTotals, ServiceOutput};
@@ -178,17 +176,14 @@ impl<'a> Pricer<'a> {
             events: run.events,
         };
         let copy_costs = run.copies.as_ref().map(|copies| {
-            copies
-                .par_iter()
-                .map(|c| {
-                    let storage = c.storage_quantity * self.unit[c.lines.storage as usize];
-                    let egress = c
-                        .lines
-                        .egress
-                        .map_or(0.0, |l| c.egress_gb() * self.unit[l as usize]);
-                    [storage, egress]
-                })
-                .collect()
+            copies.par_map(|c| {
+                let storage = c.storage_quantity * self.unit[c.lines.storage as usize];
+                let egress = c
+                    .lines
+                    .egress
+                    .map_or(0.0, |l| c.egress_gb() * self.unit[l as usize]);
+                [storage, egress]
+            })
         });
         PricedRun {
             totals,
