@@ -49,25 +49,28 @@ fn write_run(
     let budget = budget_args.budget();
     let assessment = (!budget.is_empty()).then(|| budget::assess(results, &budget));
     let staging = report::Staging::new(out)?;
-    let mut files = report::render(scenario, results, &budget, &staging)?;
-    files.push(report::csv::prices_used_file(&[(
-        scenario.name.clone(),
-        scenario,
-        results,
-    )])?);
-    if let Some(a) = &assessment {
-        files.push(report::csv::budget_file(&[(
+    let files = report::render(scenario, results, &budget, &staging, |files| {
+        files.push(report::csv::prices_used_file(&[(
             scenario.name.clone(),
             scenario,
-            a,
+            results,
         )])?);
-    }
-    // The HTML report lists everything.
-    let mut text = report::terminal::render(scenario, results, &[], true);
-    if let Some(a) = &assessment {
-        text.push_str(&report::terminal::budget(scenario, a));
-    }
-    files.push(report::html::report(scenario, results, &files, &text));
+        if let Some(a) = &assessment {
+            files.push(report::csv::budget_file(&[(
+                scenario.name.clone(),
+                scenario,
+                a,
+            )])?);
+        }
+        // The HTML report lists everything.
+        let mut text = report::terminal::render(scenario, results, &[], true);
+        if let Some(a) = &assessment {
+            text.push_str(&report::terminal::budget(scenario, a));
+        }
+        let html = report::html::report(scenario, results, files, &text);
+        files.push(html);
+        Ok(())
+    })?;
     let written = staging.commit(&files)?;
     let mut stdout = String::new();
     if !quiet {

@@ -1,5 +1,7 @@
 //! The version copies of a detailed run, as its parts recorded them.
 
+use std::ops::Range;
+
 use rayon::prelude::*;
 
 use super::CopyRecord;
@@ -44,6 +46,18 @@ impl Copies {
         self.lists.iter().flatten()
     }
 
+    /// The copies `range` of the whole, in order.
+    pub fn range(&self, range: Range<usize>) -> impl Iterator<Item = &CopyRecord> + '_ {
+        self.lists
+            .iter()
+            .zip(&self.ends)
+            .flat_map(move |(list, &end)| {
+                let start = end - list.len();
+                let clip = |i: usize| i.clamp(start, end) - start;
+                &list[clip(range.start)..clip(range.end)]
+            })
+    }
+
     /// `f` of every copy, in order, computed in parallel.
     pub fn par_map<T: Send>(&self, f: impl Fn(&CopyRecord) -> T + Sync + Send) -> Vec<T> {
         let mut out = Vec::with_capacity(self.len());
@@ -69,17 +83,6 @@ impl PartialEq for Copies {
 impl std::fmt::Debug for Copies {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_list().entries(self.iter()).finish()
-    }
-}
-
-impl std::ops::Index<usize> for Copies {
-    type Output = CopyRecord;
-
-    /// Copy `i` of the whole (a run has a few dozen parts at most: a short search).
-    fn index(&self, i: usize) -> &CopyRecord {
-        let list = self.ends.partition_point(|&end| end <= i);
-        let start = if list == 0 { 0 } else { self.ends[list - 1] };
-        &self.lists[list][i - start]
     }
 }
 
@@ -133,10 +136,12 @@ mod tests {
             .collect();
         let copies = Copies::from_lists(lists);
         assert_eq!(copies.len(), 6);
-        let versions: Vec<u32> = (0..copies.len()).map(|i| copies[i].version).collect();
+        let versions: Vec<u32> = copies.iter().map(|c| c.version).collect();
         assert_eq!(versions, [0, 1, 2, 3, 4, 5]);
-        let iterated: Vec<u32> = copies.iter().map(|c| c.version).collect();
-        assert_eq!(iterated, versions);
+        for (from, to) in [(0, 6), (0, 0), (1, 4), (2, 3), (3, 6), (4, 5), (6, 6)] {
+            let part: Vec<u32> = copies.range(from..to).map(|c| c.version).collect();
+            assert_eq!(part, versions[from..to], "{from}..{to}");
+        }
         assert_eq!(copies.par_map(|c| c.version * 10), [0, 10, 20, 30, 40, 50]);
         // Shards carry them as one flat list (postcard needs the length up front).
         let flat: Copies = postcard::from_bytes(&postcard::to_stdvec(&copies).unwrap()).unwrap();

@@ -15,51 +15,57 @@ use crate::calendar::Calendar;
 use crate::catalog::prices::Source;
 use crate::engine::Time;
 use crate::error::Error;
-use crate::model::Component;
+use crate::model::{Component, CopyRecord};
 use crate::montecarlo::Results;
 use crate::scenario::Scenario;
 use crate::stats::Summary;
 
-/// Renders every CSV file (in parallel, see [`super::render`]).
-/// All in memory, `versions.csv` included.
+/// Renders every CSV file in memory, `versions.csv` included (in parallel, see
+/// [`super::render`]).
 pub fn render_all(scenario: &Scenario, results: &Results) -> Result<Vec<OutputFile>, Error> {
-    let jobs = jobs(scenario, results, None);
-    super::run_jobs(&jobs)
+    let mut bytes = Vec::new();
+    write_versions(scenario, results, &mut bytes)?;
+    let mut files = vec![OutputFile {
+        name: "versions.csv".to_string(),
+        bytes,
+    }];
+    files.extend(super::run_jobs(&jobs(scenario, results))?);
+    Ok(files)
 }
 
-/// One job per CSV file (`versions.csv` first, the others in output order); with `staging`,
-/// `versions.csv` is written there (it can be hundreds of megabytes) instead of returned.
-pub(super) fn jobs<'a>(
-    scenario: &'a Scenario,
-    results: &'a Results,
-    staging: Option<&'a super::Staging>,
-) -> Vec<super::Job<'a>> {
-    let versions = move |out: &mut (dyn std::io::Write + Send)| {
-        let names = VersionNames::of(scenario);
-        write_in_blocks(
-            "versions.csv",
-            VERSIONS_HEADER,
-            results.copies.len(),
-            out,
-            |i, row| version_row(row, &names, scenario, results, i),
-        )
-    };
-    let mut jobs: Vec<super::Job<'a>> = vec![
-        // The longest job first, so that it starts at once (its file order does not matter:
-        // it is streamed, or looked up by name).
-        Box::new(move || match staging {
-            Some(staging) => staging
-                .stream("versions.csv", versions)
-                .map(|()| Vec::new()),
-            None => {
-                let mut bytes = Vec::new();
-                versions(&mut bytes)?;
-                Ok(vec![OutputFile {
-                    name: "versions.csv".to_string(),
-                    bytes,
-                }])
+/// Writes `versions.csv` (it can be hundreds of megabytes) into `staging`.
+pub(super) fn stream_versions(
+    scenario: &Scenario,
+    results: &Results,
+    staging: &super::Staging,
+) -> Result<(), Error> {
+    staging.stream("versions.csv", |out| write_versions(scenario, results, out))
+}
+
+/// `versions.csv`, in blocks formatted in parallel.
+fn write_versions(
+    scenario: &Scenario,
+    results: &Results,
+    out: &mut (dyn std::io::Write + Send),
+) -> Result<(), Error> {
+    let names = VersionNames::of(scenario);
+    write_in_blocks(
+        "versions.csv",
+        VERSIONS_HEADER,
+        results.copies.len(),
+        out,
+        |rows, text| {
+            let costs = &results.copy_costs[rows.clone()];
+            for (copy, cost) in results.copies.range(rows).zip(costs) {
+                version_row(text, &names, scenario, copy, *cost);
             }
-        }),
+        },
+    )
+}
+
+/// One job per CSV file but `versions.csv`, in output order.
+pub(super) fn jobs<'a>(scenario: &'a Scenario, results: &'a Results) -> Vec<super::Job<'a>> {
+    let mut jobs: Vec<super::Job<'a>> = vec![
         one(move || file("summary.csv", summary_rows(scenario, results))),
         one(move || file("monthly.csv", monthly_rows(scenario, results))),
         one(move || file("runs.csv", run_rows(results))),
@@ -208,8 +214,8 @@ fn file<T: Serialize + Default>(
     })
 }
 
-/// A large file written in blocks of rows: `header`, then `row(i, line)` appends row `i` (its
-/// line terminator included). Blocks are formatted in parallel, a few at a time, and written
+/// A large file of `n` rows written in blocks: `header`, then `rows(range, text)` appends the
+/// rows `range` (line terminators included). Blocks are formatted in parallel, a few at a time, and written
 /// in order while the next few are formatted (the bytes do not depend on the blocks; memory
 /// holds two rounds of blocks, not the file, and their buffers are reused: fresh memory is
 /// slow to touch).
@@ -218,7 +224,7 @@ fn write_in_blocks(
     header: &str,
     n: usize,
     out: &mut (dyn std::io::Write + Send),
-    row: impl Fn(usize, &mut Vec<u8>) + Sync,
+    rows: impl Fn(std::ops::Range<usize>, &mut Vec<u8>) + Sync,
 ) -> Result<(), Error> {
     const BLOCK: usize = 16_384;
     let blocks = n.div_ceil(BLOCK).max(1);
@@ -231,9 +237,7 @@ fn write_in_blocks(
             if b == 0 {
                 text.extend_from_slice(header.as_bytes());
             }
-            for i in b * BLOCK..n.min((b + 1) * BLOCK) {
-                row(i, text);
-            }
+            rows(b * BLOCK..n.min((b + 1) * BLOCK), text);
         });
         buffers
     };
@@ -414,18 +418,17 @@ fn csv_field(text: &str) -> String {
         .to_string()
 }
 
-/// Appends row `i` of `versions.csv`: copies are in image order, then version, each version's
-/// copies in the image's target order (home region first), as [`crate::model::RunOutput`]
-/// keeps them. Numbers and times are known to need no quoting; names come quoted.
+/// Appends the row of `versions.csv` of copy `c` and its costs: copies are in image order,
+/// then version, each version's copies in the image's target order (home region first), as
+/// [`crate::model::RunOutput`] keeps them. Numbers and times are known to need no quoting;
+/// names come quoted.
 fn version_row(
     line: &mut Vec<u8>,
     names: &VersionNames,
     scenario: &Scenario,
-    results: &Results,
-    i: usize,
+    c: &CopyRecord,
+    [storage_cost, egress_cost]: [f64; 2],
 ) {
-    let c = &results.copies[i];
-    let [storage_cost, egress_cost] = results.copy_costs[i];
     let calendar = &scenario.calendar;
     let mut number = itoa::Buffer::new();
     line.extend_from_slice(b"1,");

@@ -27,22 +27,31 @@ pub struct OutputFile {
     pub bytes: Vec<u8>,
 }
 
-/// Renders every output file of a run: the CSV files, then the charts (with the budget
-/// lines when a budget is given). Files are rendered in parallel with each other; the list
-/// is in that order whatever the thread count.
-///
-/// Files too large to hold in memory (`versions.csv`) are written straight into `staging`
-/// and not returned.
+/// Renders every output file of a run into `staging`: the CSV files, then the charts (with
+/// the budget lines when a budget is given), then the files `more` makes from those (the HTML
+/// report). Files are rendered in parallel with each other and with `versions.csv`, which
+/// takes longest and is written straight into `staging` (it can be hundreds of megabytes).
+/// Returns the other files, in that order whatever the thread count.
 pub fn render(
     scenario: &Scenario,
     results: &Results,
     budget: &Budget,
     staging: &Staging,
+    more: impl FnOnce(&mut Vec<OutputFile>) -> Result<(), Error> + Send,
 ) -> Result<Vec<OutputFile>, Error> {
-    let data = chart::ChartData::new(scenario, results, budget);
-    let mut jobs = csv::jobs(scenario, results, Some(staging));
-    jobs.extend(chart::jobs(&data));
-    run_jobs(&jobs)
+    let (versions, files) = rayon::join(
+        || csv::stream_versions(scenario, results, staging),
+        || {
+            let data = chart::ChartData::new(scenario, results, budget);
+            let mut jobs = csv::jobs(scenario, results);
+            jobs.extend(chart::jobs(&data));
+            let mut files = run_jobs(&jobs)?;
+            more(&mut files)?;
+            Ok(files)
+        },
+    );
+    versions?;
+    files
 }
 
 /// Renders some output files.
@@ -245,13 +254,21 @@ pub fn dec(x: f64) -> String {
 /// Appends [`dec`]`(x)` to `out`.
 pub fn push_dec(out: &mut Vec<u8>, x: f64) {
     let raw = x * 10_000.0;
-    let near_tie = (raw - raw.floor() - 0.5).abs() <= raw.abs() * 4.0 * f64::EPSILON + 1e-9;
-    if !(raw.abs() < 9.0e15) || near_tie {
+    // Floor and round by integer conversion (exact below 2^53; `f64::floor` and `round` are
+    // library calls on baseline x86-64): a value far enough from a tie rounds to the nearer
+    // integer whichever way ties go.
+    let floor = (raw.abs() < 9.0e15).then(|| {
+        let toward_zero = raw as i64;
+        toward_zero - i64::from(toward_zero as f64 > raw)
+    });
+    let Some(floor) = floor
+        .filter(|&floor| (raw - floor as f64 - 0.5).abs() > raw.abs() * 4.0 * f64::EPSILON + 1e-9)
+    else {
         use std::io::Write;
         write!(out, "{:.4}", x + 0.0).expect("writing to memory cannot fail");
         return;
-    }
-    let units = raw.round() as i64;
+    };
+    let units = floor + i64::from(raw - floor as f64 > 0.5);
     if units < 0 {
         out.push(b'-');
     }
