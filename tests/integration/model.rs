@@ -322,6 +322,34 @@ fn a_lab_account_in_another_geography_than_its_gallery_is_warned_about() {
     );
 }
 
+/// A size distribution without an upper bound can draw past the OS disk: warned about with
+/// its P99.9 (lognormal, mean 100, sd 15: sigma^2 = ln 1.0225, P99.9 = exp(mu + 3.090 sigma)
+/// = 156.8 GB over a 127 GB disk). A bounded one that fits never does: not warned.
+#[test]
+fn a_used_size_that_can_draw_past_the_os_disk_is_warned_about() {
+    let warnings = |used: &str| {
+        let text = one_region("os_disk_gb = 127", "").replace("used_gb = 20", used);
+        scenario(&text)
+            .warnings
+            .into_iter()
+            .filter(|w| w.code == gallerysim::scenario::WarningCode::UsedOverDisk)
+            .map(|w| w.message)
+            .collect::<Vec<_>>()
+    };
+    let over = warnings(r#"used_gb = { dist = "lognormal", mean = 100, sd = 15 }"#);
+    assert_eq!(over.len(), 1, "{over:?}");
+    assert!(over[0].contains("P99.9 = 156.8 GB"), "{over:?}");
+    // Mean 40, sd 10: P99.9 = 83 GB.
+    assert_eq!(
+        warnings(r#"used_gb = { dist = "lognormal", mean = 40, sd = 10 }"#),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        warnings(r#"used_gb = { dist = "pert", min = 60, mode = 120, max = 127 }"#),
+        Vec::<String>::new()
+    );
+}
+
 /// One 40 GB image exported on 2027-01-11 (240 hours in), one region, $0.05/GB-month.
 fn billed(months: u32, billing: &str) -> gallerysim::montecarlo::Results {
     let sc = scenario(&format!(
