@@ -41,7 +41,7 @@ pub(super) fn parse(
     file: &str,
     regions: &Regions,
 ) -> std::result::Result<Scenario, InputError> {
-    let raw: RawScenario = toml::from_str(text).map_err(|e| toml_error(text, file, &e))?;
+    let raw = super::raw::parse(text).map_err(|e| toml_error(text, file, &e))?;
     let mut builder = Builder {
         regions,
         dir: std::path::Path::new(file)
