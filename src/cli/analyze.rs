@@ -84,9 +84,10 @@ fn variants(specs: &[String]) -> Result<Vec<(String, Vec<Override>)>, Error> {
 pub(super) fn compare(args: CompareArgs) -> Result<Outcome, Error> {
     check_gate_args(&args.budget)?;
     let first_path = &args.scenarios[0];
+    let runner = Runner::new(&args.sim)?;
     let mut scenarios: Vec<(String, Scenario)> = Vec::new();
     for path in &args.scenarios {
-        let (scenario, mut label) = load(Some(path), &args.sim)?;
+        let (scenario, mut label) = runner.install(|| load(Some(path), &args.sim))?;
         let mut n = scenarios.len() + 1;
         while scenarios.iter().any(|(l, _)| *l == label) {
             label = format!("{}-{n}", file_stem(path));
@@ -100,7 +101,7 @@ pub(super) fn compare(args: CompareArgs) -> Result<Outcome, Error> {
         }
         let mut sim = args.sim.clone();
         sim.set.extend(overrides);
-        let (scenario, _) = load(Some(first_path), &sim)?;
+        let (scenario, _) = runner.install(|| load(Some(first_path), &sim))?;
         scenarios.push((name, scenario));
     }
     if scenarios.len() < 2 {
@@ -113,7 +114,7 @@ pub(super) fn compare(args: CompareArgs) -> Result<Outcome, Error> {
     let notice = align(&mut scenarios);
     let out = out_dir(&args.sim, &format!("compare-{}", file_stem(first_path)))?;
     let total_runs = scenarios.iter().map(|(_, s)| u64::from(s.runs)).sum();
-    let runner = Runner::new(&args.sim, total_runs)?;
+    runner.expect_runs(total_runs);
     let results: Vec<Results> = scenarios.iter().map(|(_, s)| runner.simulate(s)).collect();
     runner.finish();
 
@@ -201,29 +202,31 @@ pub(super) fn sweep(args: SweepArgs) -> Result<Outcome, Error> {
             "every value of a sweep runs with the scenario's own runs and seed (common random numbers); use --runs or --seed instead",
         ));
     }
-    let (base, stem) = load(Some(&args.scenario), &args.sim)?;
+    let runner = Runner::new(&args.sim)?;
+    let (base, stem) = runner.install(|| load(Some(&args.scenario), &args.sim))?;
     // Every value is validated as its own scenario text (errors point at its lines); the
     // values are independent, so they are validated in parallel, in order.
-    let variants: Vec<(String, Scenario)> = args
-        .values
-        .par_iter()
-        .map(|value| {
-            let o = Override::parse(&format!("{}={}", args.param, value))
-                .map_err(|e| usage("--param", e))?;
-            let sim = SimArgs {
-                set: args.sim.set.iter().cloned().chain([o]).collect(),
-                runs: Some(base.runs),
-                seed: Some(base.seed),
-                ..args.sim.clone()
-            };
-            Ok((value.clone(), load(Some(&args.scenario), &sim)?.0))
-        })
-        .collect::<Result<_, Error>>()?;
+    let variants: Vec<(String, Scenario)> = runner.install(|| {
+        args.values
+            .par_iter()
+            .map(|value| {
+                let o = Override::parse(&format!("{}={}", args.param, value))
+                    .map_err(|e| usage("--param", e))?;
+                let sim = SimArgs {
+                    set: args.sim.set.iter().cloned().chain([o]).collect(),
+                    runs: Some(base.runs),
+                    seed: Some(base.seed),
+                    ..args.sim.clone()
+                };
+                Ok((value.clone(), load(Some(&args.scenario), &sim)?.0))
+            })
+            .collect::<Result<_, Error>>()
+    })?;
     let out = out_dir(&args.sim, &format!("sweep-{stem}"))?;
     // A `[prices]` parameter changes no quantity: simulate once, price once per value.
     let price_only = args.param.starts_with("prices.");
     let simulations = if price_only { 1 } else { variants.len() as u64 };
-    let runner = Runner::new(&args.sim, u64::from(base.runs) * simulations)?;
+    runner.expect_runs(u64::from(base.runs) * simulations);
     let results: Vec<Results> = match variants.first() {
         Some((_, first)) if price_only => {
             let books: Vec<_> = variants.iter().map(|(_, s)| s.prices.clone()).collect();
@@ -267,11 +270,12 @@ pub(super) fn sweep(args: SweepArgs) -> Result<Outcome, Error> {
 }
 
 pub(super) fn tornado(args: TornadoArgs) -> Result<Outcome, Error> {
-    let (scenario, stem) = load(Some(&args.scenario), &args.sim)?;
+    let runner = Runner::new(&args.sim)?;
+    let (scenario, stem) = runner.install(|| load(Some(&args.scenario), &args.sim))?;
     let inputs = sensitivity::inputs(&scenario);
     let out = out_dir(&args.sim, &format!("tornado-{stem}"))?;
     let simulations = 2 + 3 * inputs.len() as u64;
-    let runner = Runner::new(&args.sim, u64::from(scenario.runs) * simulations)?;
+    runner.expect_runs(u64::from(scenario.runs) * simulations);
     let original = runner.simulate(&scenario);
     let tornado = sensitivity::tornado(&scenario, &original, |s| runner.simulate(s));
     runner.finish();
@@ -304,7 +308,8 @@ pub(super) fn advise(args: AdviseArgs) -> Result<Outcome, Error> {
             format!("must be above 0 and at most 100 (got {})", args.percentile),
         ));
     }
-    let (scenario, stem) = load(Some(&args.scenario), &args.sim)?;
+    let runner = Runner::new(&args.sim)?;
+    let (scenario, stem) = runner.install(|| load(Some(&args.scenario), &args.sim))?;
     if scenario.deployments.is_empty() {
         return Err(usage(
             "SCENARIO",
@@ -313,7 +318,7 @@ pub(super) fn advise(args: AdviseArgs) -> Result<Outcome, Error> {
     }
     let out = out_dir(&args.sim, &format!("advise-{stem}"))?;
     // Now, at most 100, about seven bisection steps, and the advised counts.
-    let runner = Runner::new(&args.sim, u64::from(scenario.runs) * 10)?;
+    runner.expect_runs(u64::from(scenario.runs) * 10);
     let p = args.percentile / 100.0;
     let advice = crate::analysis::advise::advise(&scenario, target, p, |s| runner.simulate(s));
     runner.finish();

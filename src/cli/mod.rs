@@ -442,7 +442,9 @@ struct Runner {
 }
 
 impl Runner {
-    fn new(sim: &SimArgs, total_runs: u64) -> Result<Runner, Error> {
+    /// The command's threads (`--threads`). Reading the scenario runs on them too
+    /// ([`Runner::install`]); [`Runner::expect_runs`] then sizes the progress bar.
+    fn new(sim: &SimArgs) -> Result<Runner, Error> {
         let mut pool = rayon::ThreadPoolBuilder::new();
         if let Some(n) = sim.threads {
             let cores = std::thread::available_parallelism().map_or(1, usize::from);
@@ -457,8 +459,13 @@ impl Runner {
             .map_err(|e| Error::io("thread pool", std::io::Error::other(e.to_string())))?;
         Ok(Runner {
             pool,
-            progress: Progress::new(total_runs, sim.quiet),
+            progress: Progress::new(sim.quiet),
         })
+    }
+
+    /// Sets the number of runs the progress bar counts to.
+    fn expect_runs(&self, total_runs: u64) {
+        self.progress.bar.set_length(total_runs);
     }
 
     /// Runs `work` on the command's threads.
@@ -512,8 +519,8 @@ struct Progress {
 impl Progress {
     const DELAY: Duration = Duration::from_millis(400);
 
-    fn new(runs: u64, quiet: bool) -> Progress {
-        let bar = ProgressBar::with_draw_target(Some(runs), ProgressDrawTarget::hidden());
+    fn new(quiet: bool) -> Progress {
+        let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::hidden());
         if let Ok(style) = ProgressStyle::with_template(
             "{spinner} simulating [{bar:40}] {pos}/{len} runs ({percent}%), about {eta} left",
         ) {

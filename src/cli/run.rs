@@ -19,9 +19,10 @@ pub(super) fn run(args: RunArgs) -> Result<Outcome, Error> {
     if let Some(shard) = args.shard {
         return run_shard(&args, shard);
     }
-    let (scenario, stem) = load(args.scenario.as_deref(), &args.sim)?;
+    let runner = Runner::new(&args.sim)?;
+    let (scenario, stem) = runner.install(|| load(args.scenario.as_deref(), &args.sim))?;
     let out = out_dir(&args.sim, &stem)?;
-    let runner = Runner::new(&args.sim, u64::from(scenario.runs))?;
+    runner.expect_runs(u64::from(scenario.runs));
     let results = runner.simulate(&scenario);
     runner.finish();
     // The files are rendered in parallel too, on the same threads.
@@ -94,7 +95,8 @@ fn run_shard(args: &RunArgs, shard: Shard) -> Result<Outcome, Error> {
             "needs --out DIR: the folder (often shared by all shards) that receives the partial file",
         ));
     };
-    let (scenario, _) = load(args.scenario.as_deref(), &args.sim)?;
+    let runner = Runner::new(&args.sim)?;
+    let (scenario, _) = runner.install(|| load(args.scenario.as_deref(), &args.sim))?;
     let overrides = args.sim.overrides()?;
     let text = match &args.scenario {
         Some(path) => Scenario::edited_text(path, &overrides)?,
@@ -106,7 +108,7 @@ fn run_shard(args: &RunArgs, shard: Shard) -> Result<Outcome, Error> {
         None => None,
     };
     let range = shard.runs(scenario.runs);
-    let runner = Runner::new(&args.sim, u64::from(range.end - range.start))?;
+    runner.expect_runs(u64::from(range.end - range.start));
     let accumulator = runner.simulate_runs(&scenario, range.clone());
     runner.finish();
     let body = shard::Body {
@@ -229,9 +231,10 @@ pub(super) fn check(path: &Path, set: &[Override], verbose: bool) -> Result<Stri
         ..SimArgs::default()
     };
     // The work check sees the scenario's own runs; the status shown needs one run.
-    let (mut scenario, _) = load(Some(path), &sim)?;
+    let runner = Runner::new(&sim)?;
+    let (mut scenario, _) = runner.install(|| load(Some(path), &sim))?;
     scenario.runs = 1;
-    let runner = Runner::new(&sim, 1)?;
+    runner.expect_runs(1);
     let results = runner.simulate(&scenario);
     Ok(report::terminal::check(&scenario, &results, verbose))
 }
