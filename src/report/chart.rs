@@ -954,16 +954,21 @@ fn replicas<DB: DrawingBackend>(
     let title = format!("{}: replicas alive (average per month)", d.title);
     let (plot, side) = layout(root, &title)?;
     let n = d.months;
-    // Stack the regions: cumulative sums, drawn from the top down so each shows as a band.
-    let mut stacks: Vec<Vec<f64>> = Vec::new();
-    let mut running = vec![0.0; n];
+    // Stack the regions: cumulative sums; each region is the band between its sum and the
+    // one below, drawn once in an opaque colour (the legend's), so bands do not tint each
+    // other and no pixel is blended twice.
+    let mut stacks: Vec<Vec<f64>> = vec![vec![0.0; n]];
     for s in &d.series {
-        for (acc, r) in running.iter_mut().zip(&s.replicas) {
-            *acc += r;
-        }
-        stacks.push(running.clone());
+        let below = stacks.last().expect("starts with zeros");
+        let sums = below.iter().zip(&s.replicas).map(|(b, r)| b + r).collect();
+        stacks.push(sums);
     }
-    let top = running.iter().copied().fold(0.0, f64::max).max(1.0) * 1.15;
+    let top = stacks[stacks.len() - 1]
+        .iter()
+        .copied()
+        .fold(0.0, f64::max)
+        .max(1.0)
+        * 1.15;
     let mut chart = cartesian(&plot, 0.5f64..n as f64 + 0.5, 0f64..top, 70)?;
     mesh(&mut chart)
         .x_labels(n.min(25) + 1)
@@ -973,25 +978,36 @@ fn replicas<DB: DrawingBackend>(
         .y_desc("replicas alive, all images, stacked by region")
         .draw()
         .map_err(err)?;
+    // A step shape: each month is flat at its average.
+    let steps = |stack: &[f64]| -> Vec<(f64, f64)> {
+        (0..n)
+            .flat_map(|m| [(m as f64 + 0.5, stack[m]), (m as f64 + 1.5, stack[m])])
+            .collect()
+    };
     let mut entries = Vec::new();
-    for (i, stack) in stacks.iter().enumerate().rev() {
-        let color = PALETTE[i % PALETTE.len()];
-        // A step shape: each month is flat at its average.
-        let points = (0..n).flat_map(|m| {
-            let x = m as f64 + 1.0;
-            [(x - 0.5, stack[m]), (x + 0.5, stack[m])]
-        });
+    for (i, band) in stacks.windows(2).enumerate() {
+        let color = opaque(PALETTE[i % PALETTE.len()], 0.85);
+        let mut outline = steps(&band[1]);
+        outline.extend(steps(&band[0]).into_iter().rev());
         chart
-            .draw_series(AreaSeries::new(points, 0.0, color.mix(0.85).filled()))
+            .draw_series(std::iter::once(Polygon::new(outline, color.filled())))
             .map_err(err)?;
     }
     for (i, s) in d.series.iter().enumerate().rev() {
-        entries.push((
-            s.label.clone(),
-            Swatch::Box(PALETTE[i % PALETTE.len()].mix(0.85)),
-        ));
+        let color = opaque(PALETTE[i % PALETTE.len()], 0.85);
+        entries.push((s.label.clone(), Swatch::Box(color.to_rgba())));
     }
     legend(&side, &entries)
+}
+
+/// `color` at opacity `alpha` over the white background, as one opaque colour.
+fn opaque(color: RGBColor, alpha: f64) -> RGBColor {
+    let over_white = |c: u8| (alpha * f64::from(c) + (1.0 - alpha) * 255.0).round() as u8;
+    RGBColor(
+        over_white(color.0),
+        over_white(color.1),
+        over_white(color.2),
+    )
 }
 
 /// Minutes to ready per deployment: P50 bar, P10-P90 whisker, target mark.
@@ -1071,6 +1087,15 @@ fn deployment_minutes<DB: DrawingBackend>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_opaque_colour_is_the_translucent_one_over_white() {
+        // (31, 119, 180) at 0.85 over 255: 0.85 x 31 + 38.25 = 64.6, 139.4, 191.25.
+        let c = opaque(PALETTE[0], 0.85);
+        assert_eq!((c.0, c.1, c.2), (65, 139, 191));
+        assert_eq!(opaque(PALETTE[1], 1.0), PALETTE[1]);
+        assert_eq!(opaque(PALETTE[1], 0.0), WHITE);
+    }
 
     #[test]
     fn money_axis_labels_are_distinct_on_narrow_ranges() {
