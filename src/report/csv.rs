@@ -56,8 +56,9 @@ fn write_versions(
         out,
         |rows, text| {
             let costs = &results.copy_costs[rows.clone()];
+            let mut repeated = Repeated::default();
             for (copy, cost) in results.copies.range(rows).zip(costs) {
-                version_row(text, &names, scenario, copy, *cost);
+                version_row(text, &names, scenario, copy, *cost, &mut repeated);
             }
         },
     )
@@ -418,6 +419,35 @@ fn csv_field(text: &str) -> String {
         .to_string()
 }
 
+/// The text of the last value written in a column of consecutive rows, and that value.
+#[derive(Default)]
+struct Last {
+    value: Option<u64>,
+    text: Vec<u8>,
+}
+
+impl Last {
+    /// Appends the text of `value` (any bits that identify it), made by `format` unless it
+    /// is the last value's.
+    fn push(&mut self, line: &mut Vec<u8>, value: u64, format: impl FnOnce(&mut Vec<u8>)) {
+        if self.value != Some(value) {
+            self.text.clear();
+            format(&mut self.text);
+            self.value = Some(value);
+        }
+        line.extend_from_slice(&self.text);
+    }
+}
+
+/// The columns of `versions.csv` that repeat from row to row: a version's copies share its
+/// size and deletion time, and often an egress cost. Formatted once per run of equal values.
+#[derive(Default)]
+struct Repeated {
+    deleted_at: Last,
+    used_gb: Last,
+    egress_cost: Last,
+}
+
 /// Appends the row of `versions.csv` of copy `c` and its costs: copies are in image order,
 /// then version, each version's copies in the image's target order (home region first), as
 /// [`crate::model::RunOutput`] keeps them. Numbers and times are known to need no quoting;
@@ -428,6 +458,7 @@ fn version_row(
     scenario: &Scenario,
     c: &CopyRecord,
     [storage_cost, egress_cost]: [f64; 2],
+    repeated: &mut Repeated,
 ) {
     let calendar = &scenario.calendar;
     let mut number = itoa::Buffer::new();
@@ -440,16 +471,27 @@ fn version_row(
     line.extend_from_slice(names.regions[usize::from(c.region.0)].as_bytes());
     line.push(b',');
     line.extend_from_slice(number.format(c.replicas).as_bytes());
-    for time in [c.available_at, c.deleted_at] {
-        line.push(b',');
-        if let Some(t) = time {
-            calendar.push_iso(line, t);
-        }
+    line.push(b',');
+    if let Some(t) = c.available_at {
+        calendar.push_iso(line, t);
     }
-    for x in [c.used_gb, storage_cost, egress_cost] {
-        line.push(b',');
-        super::push_dec(line, x);
+    line.push(b',');
+    if let Some(t) = c.deleted_at {
+        repeated
+            .deleted_at
+            .push(line, t.0, |text| calendar.push_iso(text, t));
     }
+    let dec = |x: f64| move |text: &mut Vec<u8>| super::push_dec(text, x);
+    line.push(b',');
+    repeated
+        .used_gb
+        .push(line, c.used_gb.to_bits(), dec(c.used_gb));
+    line.push(b',');
+    super::push_dec(line, storage_cost);
+    line.push(b',');
+    repeated
+        .egress_cost
+        .push(line, egress_cost.to_bits(), dec(egress_cost));
     line.push(b',');
     line.extend_from_slice(match (c.available_at, c.deleted_at) {
         (Some(_), None) => b"available\n",
