@@ -435,9 +435,12 @@ fn the_smaller_ones() {
 fn names_with_commas_and_quotes_are_quoted_in_every_csv() {
     // versions.csv writes its lines by hand: names must come out as the csv crate quotes them.
     let name = r#"Win 11, "CAD" lab"#;
+    let gallery = r#"Lab "images", EU"#;
     let text = BASE
         .replace("name = \"img\"", &format!("name = '{name}'"))
-        .replace("image = \"img\"", &format!("image = '{name}'"));
+        .replace("image = \"img\"", &format!("image = '{name}'"))
+        .replace("name = \"g\"", &format!("name = '{gallery}'"))
+        .replace("gallery = \"g\"", &format!("gallery = '{gallery}'"));
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("edge.toml"), text).unwrap();
     let o = gallerysim(dir.path(), &["run", "edge.toml", "--out", "out", "-q"]);
@@ -459,6 +462,16 @@ fn names_with_commas_and_quotes_are_quoted_in_every_csv() {
         for row in rows {
             assert_eq!(row["image"], name, "{file}");
         }
+    }
+    // monthly.csv is written by hand too.
+    let monthly = read_csv(&dir.path().join("out/monthly.csv"));
+    assert_eq!(
+        monthly.len(),
+        3 * 2 * 2,
+        "3 months x 2 regions x 2 components"
+    );
+    for row in monthly {
+        assert_eq!(row["gallery"], gallery);
     }
 }
 
