@@ -290,3 +290,56 @@ fn mutated_scenarios_give_errors_never_panics() {
         assert!(outcome.is_ok(), "panicked on:\n{text}");
     }
 }
+
+/// Images are validated in parallel: the error reported is still the first in the file, a
+/// duplicate name included, and warnings come in file order.
+#[test]
+fn the_first_bad_image_in_the_file_is_reported_whatever_the_threads() {
+    let fleet = |edit: &dyn Fn(usize) -> String| {
+        let mut text = String::from(
+            "[scenario]\nname = \"many\"\nstart = \"2026-09-01\"\nmonths = 3\n\n\
+             [[gallery]]\nname = \"g\"\nregion = \"eastus\"\n\n\
+             [[account]]\nname = \"acct\"\ngallery = \"g\"\nregion = \"eastus\"\n",
+        );
+        for i in 0..300 {
+            text.push_str(&format!(
+                "\n[[image]]\nname = \"img{i}\"\naccount = \"acct\"\n{}\n",
+                edit(i)
+            ));
+        }
+        text
+    };
+    let error =
+        |text: &str| gallerysim::scenario::Scenario::parse(text, "many.toml").expect_err("refused");
+    let disk = |i: usize, bad: &[usize]| {
+        let gb = if bad.contains(&i) { -1 } else { 127 };
+        format!("os_disk_gb = {gb}\nused_gb = 40")
+    };
+    let e = error(&fleet(&|i| disk(i, &[150, 30, 290])));
+    assert_eq!(e.key.as_deref(), Some("image.img30.os_disk_gb"), "{e}");
+    // A name used twice (image 200 named like image 3) before any bad disk.
+    let e =
+        error(&fleet(&|i| disk(i, &[250, 290])).replace("name = \"img200\"", "name = \"img3\""));
+    assert!(e.message.contains("duplicate image name `img3`"), "{e}");
+    // 13 lines of header, 6 per image: image 200's name is on line 13 + 1200 + 3.
+    assert_eq!(e.line, Some(13 + 200 * 6 + 3), "{e}");
+    // Warnings of images 7 and 211 (sizes that may draw past the disk), in that order.
+    let warned = |i: usize| match i {
+        7 | 211 => {
+            "os_disk_gb = 127\nused_gb = { dist = \"lognormal\", mean = 100, sd = 15 }".to_string()
+        }
+        _ => disk(i, &[]),
+    };
+    let scenario = gallerysim::scenario::Scenario::parse(&fleet(&warned), "many.toml").unwrap();
+    let over: Vec<&str> = scenario
+        .warnings
+        .iter()
+        .filter(|w| w.code == gallerysim::scenario::WarningCode::UsedOverDisk)
+        .map(|w| w.message.as_str())
+        .collect();
+    assert_eq!(over.len(), 2, "{over:?}");
+    assert!(
+        over[0].contains("`img7`") && over[1].contains("`img211`"),
+        "{over:?}"
+    );
+}
