@@ -216,10 +216,10 @@ fn file<T: Serialize + Default>(
 }
 
 /// A large file of `n` rows written in blocks: `header`, then `rows(range, text)` appends the
-/// rows `range` (line terminators included). Blocks are formatted in parallel, a few at a time, and written
-/// in order while the next few are formatted (the bytes do not depend on the blocks; memory
-/// holds two rounds of blocks, not the file, and their buffers are reused: fresh memory is
-/// slow to touch).
+/// rows `range` (line terminators included). Blocks are formatted in parallel, a few at a
+/// time, and written in order while the next few are formatted (the bytes do not depend on
+/// the blocks; memory holds two rounds of blocks, not the file, and their buffers are reused:
+/// fresh memory is slow to touch).
 fn write_in_blocks(
     name: &str,
     header: &str,

@@ -715,7 +715,7 @@ impl Builder<'_> {
                 );
             }
             // A bounded one that fits never draws past the disk (and its quantile is a
-            // numerical search: 6 us an image, most of validating a large fleet).
+            // numerical search, a good part of validating each image of a large fleet).
             let p999 = (used_gb.support_max().is_none()).then(|| used_gb.quantile(0.999));
             if let Some(p999) = p999.filter(|&p| p > os_disk_gb) {
                 self.warn(
