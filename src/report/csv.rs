@@ -48,7 +48,7 @@ fn write_versions(
     results: &Results,
     out: &mut (dyn std::io::Write + Send),
 ) -> Result<(), Error> {
-    let names = Names::of(scenario);
+    let names = VersionNames::of(scenario);
     write_in_blocks(
         "versions.csv",
         VERSIONS_HEADER,
@@ -307,11 +307,12 @@ fn summary_rows(scenario: &Scenario, results: &Results) -> Vec<SummaryRow> {
 
 /// `monthly.csv`: the mean cost of every month, (gallery, region) cell and component, one
 /// line each (79,000 lines for an 8,000-lab fleet): written byte by byte like `versions.csv`;
-/// months, components and units need no quoting, names come quoted.
+/// months, components and units need no quoting, names are quoted once.
 const MONTHLY_HEADER: &str = "month,start,gallery,region,component,quantity,unit,cost\n";
 
 fn monthly_file(scenario: &Scenario, results: &Results) -> OutputFile {
-    let names = Names::of(scenario);
+    let galleries = quoted(scenario.galleries.iter().map(|g| g.name.as_str()));
+    let regions = quoted_regions(scenario);
     let ledger = &results.monthly_mean;
     let mut bytes = MONTHLY_HEADER.as_bytes().to_vec();
     let mut number = itoa::Buffer::new();
@@ -323,8 +324,8 @@ fn monthly_file(scenario: &Scenario, results: &Results) -> OutputFile {
                 bytes.extend_from_slice(number.format(month + 1).as_bytes());
                 for field in [
                     &start,
-                    &names.galleries[cell.gallery],
-                    &names.regions[usize::from(cell.region.0)],
+                    &galleries[cell.gallery],
+                    &regions[usize::from(cell.region.0)],
                     component.name(),
                 ] {
                     bytes.push(b',');
@@ -385,28 +386,28 @@ fn iso(calendar: &Calendar, time: Option<Time>) -> String {
     time.map(|t| calendar.iso(t)).unwrap_or_default()
 }
 
-/// Image, gallery and region names as CSV fields (quoted by the csv crate where they need
-/// it), made once: `versions.csv` and `monthly.csv` repeat them on every line.
-struct Names {
+/// Names as CSV fields (quoted by the csv crate where they need it), made once for the files
+/// that repeat them on every line.
+fn quoted<'n>(names: impl Iterator<Item = &'n str>) -> Vec<String> {
+    names.map(csv_field).collect()
+}
+
+/// Region names as CSV fields, by region id.
+fn quoted_regions(scenario: &Scenario) -> Vec<String> {
+    quoted(scenario.regions.iter().map(|(_, r)| r.name.as_str()))
+}
+
+/// The names `versions.csv` repeats on every line.
+struct VersionNames {
     images: Vec<String>,
-    galleries: Vec<String>,
     regions: Vec<String>,
 }
 
-impl Names {
+impl VersionNames {
     fn of(scenario: &Scenario) -> Self {
         Self {
-            images: scenario.images.iter().map(|i| csv_field(&i.name)).collect(),
-            galleries: scenario
-                .galleries
-                .iter()
-                .map(|g| csv_field(&g.name))
-                .collect(),
-            regions: scenario
-                .regions
-                .iter()
-                .map(|(_, r)| csv_field(&r.name))
-                .collect(),
+            images: quoted(scenario.images.iter().map(|i| i.name.as_str())),
+            regions: quoted_regions(scenario),
         }
     }
 }
@@ -461,7 +462,7 @@ struct Repeated {
 /// names come quoted.
 fn version_row(
     line: &mut Vec<u8>,
-    names: &Names,
+    names: &VersionNames,
     scenario: &Scenario,
     c: &CopyRecord,
     [storage_cost, egress_cost]: [f64; 2],
