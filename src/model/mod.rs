@@ -505,18 +505,21 @@ fn peak_of_sum_in(traces: &[&[(u64, u64)]], windows: usize) -> u64 {
         .max(floor)
 }
 
+/// A part's count just before `window`, and its changes within it.
+fn in_window<'t>(trace: &'t [(u64, u64)], window: &Range<u64>) -> (u64, &'t [(u64, u64)]) {
+    let first = trace.partition_point(|&(at, _)| at < window.start);
+    let end = first + trace[first..].partition_point(|&(at, _)| at < window.end);
+    let before = if first == 0 { 0 } else { trace[first - 1].1 };
+    (before, &trace[first..end])
+}
+
 /// (the sum just before `window`, the sum of each part's highest count in or just before it).
 fn window_bounds(traces: &[&[(u64, u64)]], window: Range<u64>) -> (u64, u64) {
     let (mut before, mut highest) = (0, 0);
     for trace in traces {
-        let first = trace.partition_point(|&(at, _)| at < window.start);
-        let count = if first == 0 { 0 } else { trace[first - 1].1 };
+        let (count, changes) = in_window(trace, &window);
         before += count;
-        highest += trace[first..]
-            .iter()
-            .take_while(|(at, _)| *at < window.end)
-            .map(|&(_, next)| next)
-            .fold(count, u64::max);
+        highest += changes.iter().map(|&(_, next)| next).fold(count, u64::max);
     }
     (before, highest)
 }
@@ -528,10 +531,9 @@ fn window_peak(traces: &[&[(u64, u64)]], window: Range<u64>) -> u64 {
     let mut before = 0;
     let mut changes: Vec<(u64, i64)> = Vec::new();
     for trace in traces {
-        let first = trace.partition_point(|&(at, _)| at < window.start);
-        let mut count = if first == 0 { 0 } else { trace[first - 1].1 };
+        let (mut count, within) = in_window(trace, &window);
         before += count;
-        for &(at, next) in trace[first..].iter().take_while(|(at, _)| *at < window.end) {
+        for &(at, next) in within {
             changes.push((at, next as i64 - count as i64));
             count = next;
         }
