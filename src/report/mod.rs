@@ -46,6 +46,8 @@ pub fn render(
             let mut jobs = csv::jobs(scenario, results);
             jobs.extend(chart::jobs(&data));
             let mut files = run_jobs(&jobs)?;
+            // Written while `versions.csv` is still being made, not at the commit.
+            staging.write(&files)?;
             more(&mut files)?;
             Ok(files)
         },
@@ -91,6 +93,8 @@ pub struct Staging {
     staging: tempfile::TempDir,
     /// Files already written by [`Staging::stream`], in the order they finished.
     streamed: std::sync::Mutex<Vec<String>>,
+    /// Files already written by [`Staging::write`].
+    written: std::sync::Mutex<Vec<String>>,
 }
 
 impl Staging {
@@ -112,6 +116,7 @@ impl Staging {
             dir: dir.to_path_buf(),
             staging,
             streamed: std::sync::Mutex::new(Vec::new()),
+            written: std::sync::Mutex::new(Vec::new()),
         })
     }
 
@@ -128,20 +133,31 @@ impl Staging {
         let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
         write(&mut out)?;
         out.flush().map_err(|e| Error::io(&path, e))?;
-        self.streamed
-            .lock()
-            .map_err(|_| Error::io(&path, std::io::Error::other("a writer thread panicked")))?
-            .push(name.to_string());
+        lock(&self.streamed)?.push(name.to_string());
         Ok(())
     }
 
-    /// Writes `files` beside the streamed ones and swaps the folder in. Returns the paths of
-    /// every file: `files` in order, then the streamed ones.
-    pub fn commit(self, files: &[OutputFile]) -> Result<Vec<PathBuf>, Error> {
+    /// Writes `files` now, before the commit (which does not write them again). May be called
+    /// from several threads.
+    pub fn write(&self, files: &[OutputFile]) -> Result<(), Error> {
+        self.put(files)?;
+        lock(&self.written)?.extend(files.iter().map(|f| f.name.clone()));
+        Ok(())
+    }
+
+    fn put<'f>(&self, files: impl IntoIterator<Item = &'f OutputFile>) -> Result<(), Error> {
         for file in files {
             let path = self.staging.path().join(&file.name);
             std::fs::write(&path, &file.bytes).map_err(|e| Error::io(&path, e))?;
         }
+        Ok(())
+    }
+
+    /// Writes those of `files` not written yet beside the streamed ones and swaps the folder
+    /// in. Returns the paths of every file: `files` in order, then the streamed ones.
+    pub fn commit(self, files: &[OutputFile]) -> Result<Vec<PathBuf>, Error> {
+        let written = std::mem::take(&mut *lock(&self.written)?);
+        self.put(files.iter().filter(|f| !written.contains(&f.name)))?;
         let streamed = self.streamed.into_inner().unwrap_or_default();
         let names = files.iter().map(|f| f.name.as_str());
         let paths = names
@@ -151,6 +167,18 @@ impl Staging {
         swap_in(self.staging, &self.dir)?;
         Ok(paths)
     }
+}
+
+/// The list of names behind `names`'s lock.
+fn lock(
+    names: &std::sync::Mutex<Vec<String>>,
+) -> Result<std::sync::MutexGuard<'_, Vec<String>>, Error> {
+    names.lock().map_err(|_| {
+        Error::io(
+            "output folder",
+            std::io::Error::other("a writer thread panicked"),
+        )
+    })
 }
 
 /// Refuses a `dir` that exists and is not an empty folder or a gallerysim output folder.
