@@ -427,18 +427,26 @@ fn csv_field(text: &str) -> String {
         .to_string()
 }
 
-/// The text of the last value written in a column of consecutive rows, and that value.
-#[derive(Default)]
-struct Last {
-    value: Option<u64>,
+/// The text of the last value written in consecutive rows, and that value.
+struct Last<K> {
+    value: Option<K>,
     text: Vec<u8>,
 }
 
-impl Last {
-    /// Appends the text of `value` (any bits that identify it), made by `format` unless it
+impl<K> Default for Last<K> {
+    fn default() -> Self {
+        Self {
+            value: None,
+            text: Vec::new(),
+        }
+    }
+}
+
+impl<K: PartialEq> Last<K> {
+    /// Appends the text of `value` (anything that identifies it), made by `format` unless it
     /// is the last value's.
-    fn push(&mut self, line: &mut Vec<u8>, value: u64, format: impl FnOnce(&mut Vec<u8>)) {
-        if self.value != Some(value) {
+    fn push(&mut self, line: &mut Vec<u8>, value: K, format: impl FnOnce(&mut Vec<u8>)) {
+        if self.value.as_ref() != Some(&value) {
             self.text.clear();
             format(&mut self.text);
             self.value = Some(value);
@@ -447,13 +455,19 @@ impl Last {
     }
 }
 
-/// The columns of `versions.csv` that repeat from row to row: a version's copies share its
-/// size and deletion time, and often an egress cost. Formatted once per run of equal values.
+/// The fields of `versions.csv` that repeat from row to row, each run formatted once with
+/// its commas: a version's copies share the run, image and version columns, the deletion
+/// time and size, and often an egress cost.
 #[derive(Default)]
 struct Repeated {
-    deleted_at: Last,
-    used_gb: Last,
-    egress_cost: Last,
+    /// `run,image,version,` of (image, version).
+    version: Last<(usize, u32)>,
+    /// `deleted_at,` of the deletion tick.
+    deleted_at: Last<Option<u64>>,
+    /// `used_gb,` of its bits.
+    used_gb: Last<u64>,
+    /// `egress_cost,` of its bits.
+    egress_cost: Last<u64>,
 }
 
 /// Appends the row of `versions.csv` of copy `c` and its costs: copies are in image order,
@@ -470,12 +484,14 @@ fn version_row(
 ) {
     let calendar = &scenario.calendar;
     let mut number = itoa::Buffer::new();
-    line.extend_from_slice(b"1,");
-    line.extend_from_slice(names.images[c.image].as_bytes());
-    // Version names: 1.0.0, 1.0.1, ... in creation order.
-    line.extend_from_slice(b",1.0.");
-    line.extend_from_slice(number.format(c.version).as_bytes());
-    line.push(b',');
+    repeated.version.push(line, (c.image, c.version), |text| {
+        text.extend_from_slice(b"1,");
+        text.extend_from_slice(names.images[c.image].as_bytes());
+        // Version names: 1.0.0, 1.0.1, ... in creation order.
+        text.extend_from_slice(b",1.0.");
+        text.extend_from_slice(number.format(c.version).as_bytes());
+        text.push(b',');
+    });
     line.extend_from_slice(names.regions[usize::from(c.region.0)].as_bytes());
     line.push(b',');
     line.extend_from_slice(number.format(c.replicas).as_bytes());
@@ -484,23 +500,26 @@ fn version_row(
         calendar.push_iso(line, t);
     }
     line.push(b',');
-    if let Some(t) = c.deleted_at {
-        repeated
-            .deleted_at
-            .push(line, t.0, |text| calendar.push_iso(text, t));
-    }
-    let dec = |x: f64| move |text: &mut Vec<u8>| super::push_dec(text, x);
-    line.push(b',');
     repeated
-        .used_gb
-        .push(line, c.used_gb.to_bits(), dec(c.used_gb));
-    line.push(b',');
+        .deleted_at
+        .push(line, c.deleted_at.map(|t| t.0), |text| {
+            if let Some(t) = c.deleted_at {
+                calendar.push_iso(text, t);
+            }
+            text.push(b',');
+        });
+    repeated.used_gb.push(line, c.used_gb.to_bits(), |text| {
+        super::push_dec(text, c.used_gb);
+        text.push(b',');
+    });
     super::push_dec(line, storage_cost);
     line.push(b',');
     repeated
         .egress_cost
-        .push(line, egress_cost.to_bits(), dec(egress_cost));
-    line.push(b',');
+        .push(line, egress_cost.to_bits(), |text| {
+            super::push_dec(text, egress_cost);
+            text.push(b',');
+        });
     line.extend_from_slice(match (c.available_at, c.deleted_at) {
         (Some(_), None) => b"available\n",
         (Some(_), Some(_)) => b"deleted\n",
