@@ -439,6 +439,9 @@ fn file_stem(path: &Path) -> String {
 struct Runner {
     pool: rayon::ThreadPool,
     progress: Progress,
+    /// The note that `--threads` was capped, printed once the input is read (a bad input
+    /// gets its error alone).
+    capped: Option<String>,
 }
 
 impl Runner {
@@ -446,11 +449,14 @@ impl Runner {
     /// ([`Runner::install`]); [`Runner::expect_runs`] then sizes the progress bar.
     fn new(sim: &SimArgs) -> Result<Runner, Error> {
         let mut pool = rayon::ThreadPoolBuilder::new();
+        let mut capped = None;
         if let Some(n) = sim.threads {
             let cores = std::thread::available_parallelism().map_or(1, usize::from);
             // More threads than cores only adds overhead; results do not depend on it.
             if usize::from(n) > cores && !sim.quiet {
-                eprintln!("note: --threads {n} capped to the machine's {cores} cores");
+                capped = Some(format!(
+                    "note: --threads {n} capped to the machine's {cores} cores"
+                ));
             }
             pool = pool.num_threads(usize::from(n).min(cores));
         }
@@ -460,11 +466,16 @@ impl Runner {
         Ok(Runner {
             pool,
             progress: Progress::new(sim.quiet),
+            capped,
         })
     }
 
-    /// Sets the number of runs the progress bar counts to.
+    /// Once the input is read: prints the `--threads` note, if any, and sets the number of
+    /// runs the progress bar counts to.
     fn expect_runs(&self, total_runs: u64) {
+        if let Some(note) = &self.capped {
+            eprintln!("{note}");
+        }
         self.progress.bar.set_length(total_runs);
     }
 

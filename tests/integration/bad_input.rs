@@ -343,3 +343,36 @@ fn the_first_bad_image_in_the_file_is_reported_whatever_the_threads() {
         "{over:?}"
     );
 }
+
+#[test]
+fn a_bad_input_gets_its_error_alone_and_a_good_one_the_threads_note() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |name: &str, content: &[u8]| {
+        let file = dir.path().join(name);
+        std::fs::write(&file, content).unwrap();
+        let output = bin()
+            .arg("run")
+            .arg(&file)
+            .args(["--threads", "255", "--out"])
+            .arg(dir.path().join(format!("out-{name}")))
+            .output()
+            .unwrap();
+        (
+            output.status.code(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    };
+    let (code, stderr) = run("bad.toml", &edit("os_disk_gb = 127", "os_disk_gb = -1"));
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("os_disk_gb"), "{stderr}");
+    assert!(!stderr.contains("note:"), "the error alone: {stderr}");
+    let (code, stderr) = run("ok.toml", VALID.as_bytes());
+    assert_eq!(code, Some(0), "{stderr}");
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    assert!(
+        stderr.contains(&format!(
+            "note: --threads 255 capped to the machine's {cores} cores"
+        )),
+        "{stderr}"
+    );
+}
