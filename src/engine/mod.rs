@@ -17,7 +17,7 @@ mod queue;
 mod time;
 
 pub use queue::{EventId, EventQueue};
-pub use time::Time;
+pub use time::{MaybeTime, Time};
 
 /// A clock plus an event queue: the whole state the engine owns.
 #[derive(Debug)]

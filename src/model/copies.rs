@@ -108,7 +108,7 @@ impl<'de> serde::Deserialize<'de> for Copies {
 mod tests {
     use super::*;
     use crate::catalog::RegionId;
-    use crate::engine::Time;
+    use crate::engine::{MaybeTime, Time};
     use crate::model::TargetLines;
 
     fn copy(version: u32) -> CopyRecord {
@@ -117,8 +117,8 @@ mod tests {
             version,
             region: RegionId(0),
             replicas: 1,
-            available_at: Some(Time(u64::from(version))),
-            deleted_at: None,
+            available_at: MaybeTime::at(Time(u64::from(version))),
+            deleted_at: MaybeTime::NONE,
             used_gb: 1.0,
             lines: TargetLines {
                 storage: 0,

@@ -467,7 +467,7 @@ struct Repeated {
     /// `run,image,version,` of (image, version).
     version: Last<(usize, u32)>,
     /// `deleted_at,` of the deletion tick.
-    deleted_at: Last<Option<u64>>,
+    deleted_at: Last<Option<Time>>,
     /// `used_gb,` of its bits.
     used_gb: Last<u64>,
     /// `egress_cost,` of its bits.
@@ -487,6 +487,7 @@ fn version_row(
     repeated: &mut Repeated,
 ) {
     let calendar = &scenario.calendar;
+    let (available_at, deleted_at) = (c.available_at.get(), c.deleted_at.get());
     let mut number = itoa::Buffer::new();
     repeated.version.push(line, (c.image, c.version), |text| {
         text.extend_from_slice(b"1,");
@@ -500,18 +501,16 @@ fn version_row(
     line.push(b',');
     line.extend_from_slice(number.format(c.replicas).as_bytes());
     line.push(b',');
-    if let Some(t) = c.available_at {
+    if let Some(t) = available_at {
         calendar.push_iso(line, t);
     }
     line.push(b',');
-    repeated
-        .deleted_at
-        .push(line, c.deleted_at.map(|t| t.0), |text| {
-            if let Some(t) = c.deleted_at {
-                calendar.push_iso(text, t);
-            }
-            text.push(b',');
-        });
+    repeated.deleted_at.push(line, deleted_at, |text| {
+        if let Some(t) = deleted_at {
+            calendar.push_iso(text, t);
+        }
+        text.push(b',');
+    });
     repeated.used_gb.push(line, c.used_gb.to_bits(), |text| {
         super::push_dec(text, c.used_gb);
         text.push(b',');
@@ -524,7 +523,7 @@ fn version_row(
             super::push_dec(text, egress_cost);
             text.push(b',');
         });
-    line.extend_from_slice(match (c.available_at, c.deleted_at) {
+    line.extend_from_slice(match (available_at, deleted_at) {
         (Some(_), None) => b"available\n",
         (Some(_), Some(_)) => b"deleted\n",
         (None, Some(_)) => b"cancelled\n",

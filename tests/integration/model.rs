@@ -92,8 +92,8 @@ fn keep_one_version_deletes_the_old_one_and_cancels_its_copy_in_flight() {
         .map(|c| {
             (
                 c.version,
-                c.available_at.map(|t| t.0 / 3600),
-                c.deleted_at.map(|t| t.0 / 3600),
+                c.available_at.get().map(|t| t.0 / 3600),
+                c.deleted_at.get().map(|t| t.0 / 3600),
             )
         })
         .collect();
