@@ -23,7 +23,7 @@ fn main() -> ExitCode {
     // buffers, chart bitmaps, one Monte Carlo run after another), and memory handed back is
     // handed out again zeroed, one page fault per page. Measured (BENCHMARKS.md): 100 runs of
     // a 2,000-lab fleet took 527,000 page faults and 3.1 s of system time with immediate
-    // purging, 320 and 0.1 s without; one 8,000-lab run's peak grows from 231 to 301 MB.
+    // purging, 320 and 0.1 s without; one 8,000-lab run's peak grew from 231 to 301 MB.
     // SAFETY: sets a process-wide allocator option; no memory is handed over.
     unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, -1) };
     let cli = gallerysim::cli::Cli::parse();

@@ -55,6 +55,11 @@ impl MaybeTime {
     pub fn is_some(self) -> bool {
         self.0 != u64::MAX
     }
+
+    /// Whether there is none.
+    pub fn is_none(self) -> bool {
+        !self.is_some()
+    }
 }
 
 impl From<Option<Time>> for MaybeTime {
@@ -101,6 +106,7 @@ mod tests {
             let maybe = MaybeTime::from(time);
             assert_eq!(maybe.get(), time);
             assert_eq!(maybe.is_some(), time.is_some());
+            assert_eq!(maybe.is_none(), time.is_none());
             assert_eq!(format!("{maybe:?}"), format!("{time:?}"));
             let bytes = postcard::to_stdvec(&maybe).unwrap();
             assert_eq!(

@@ -863,7 +863,7 @@ impl<'s> Model<'s> {
         self.sample();
         for copy in 0..self.copies.len() {
             let c = &self.copies[copy];
-            if !c.record.deleted_at.is_some() && c.record.available_at.is_some() {
+            if c.record.deleted_at.is_none() && c.record.available_at.is_some() {
                 self.accrue_storage(copy, self.horizon);
             }
         }

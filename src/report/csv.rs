@@ -466,7 +466,7 @@ impl<K: PartialEq> Last<K> {
 struct Repeated {
     /// `run,image,version,` of (image, version).
     version: Last<(usize, u32)>,
-    /// `deleted_at,` of the deletion tick.
+    /// `deleted_at,` of the deletion time.
     deleted_at: Last<Option<Time>>,
     /// `used_gb,` of its bits.
     used_gb: Last<u64>,
