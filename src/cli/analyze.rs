@@ -87,7 +87,7 @@ pub(super) fn compare(args: CompareArgs) -> Result<Outcome, Error> {
     let runner = Runner::new(&args.sim)?;
     let mut scenarios: Vec<(String, Scenario)> = Vec::new();
     for path in &args.scenarios {
-        let (scenario, mut label) = runner.install(|| load(Some(path), &args.sim))?;
+        let (scenario, mut label) = runner.load(Some(path), &args.sim)?;
         let mut n = scenarios.len() + 1;
         while scenarios.iter().any(|(l, _)| *l == label) {
             label = format!("{}-{n}", file_stem(path));
@@ -101,7 +101,7 @@ pub(super) fn compare(args: CompareArgs) -> Result<Outcome, Error> {
         }
         let mut sim = args.sim.clone();
         sim.set.extend(overrides);
-        let (scenario, _) = runner.install(|| load(Some(first_path), &sim))?;
+        let (scenario, _) = runner.load(Some(first_path), &sim)?;
         scenarios.push((name, scenario));
     }
     if scenarios.len() < 2 {
@@ -203,7 +203,7 @@ pub(super) fn sweep(args: SweepArgs) -> Result<Outcome, Error> {
         ));
     }
     let runner = Runner::new(&args.sim)?;
-    let (base, stem) = runner.install(|| load(Some(&args.scenario), &args.sim))?;
+    let (base, stem) = runner.load(Some(&args.scenario), &args.sim)?;
     // Every value is validated as its own scenario text (errors point at its lines); the
     // values are independent, so they are validated in parallel, in order.
     let variants: Vec<(String, Scenario)> = runner.install(|| {
@@ -271,7 +271,7 @@ pub(super) fn sweep(args: SweepArgs) -> Result<Outcome, Error> {
 
 pub(super) fn tornado(args: TornadoArgs) -> Result<Outcome, Error> {
     let runner = Runner::new(&args.sim)?;
-    let (scenario, stem) = runner.install(|| load(Some(&args.scenario), &args.sim))?;
+    let (scenario, stem) = runner.load(Some(&args.scenario), &args.sim)?;
     let inputs = sensitivity::inputs(&scenario);
     let out = out_dir(&args.sim, &format!("tornado-{stem}"))?;
     let simulations = 2 + 3 * inputs.len() as u64;
@@ -309,7 +309,7 @@ pub(super) fn advise(args: AdviseArgs) -> Result<Outcome, Error> {
         ));
     }
     let runner = Runner::new(&args.sim)?;
-    let (scenario, stem) = runner.install(|| load(Some(&args.scenario), &args.sim))?;
+    let (scenario, stem) = runner.load(Some(&args.scenario), &args.sim)?;
     if scenario.deployments.is_empty() {
         return Err(usage(
             "SCENARIO",

@@ -446,7 +446,7 @@ struct Runner {
 
 impl Runner {
     /// The command's threads (`--threads`). Reading the scenario runs on them too
-    /// ([`Runner::install`]); [`Runner::expect_runs`] then sizes the progress bar.
+    /// ([`Runner::load`]); [`Runner::expect_runs`] then sizes the progress bar.
     fn new(sim: &SimArgs) -> Result<Runner, Error> {
         let mut pool = rayon::ThreadPoolBuilder::new();
         let mut capped = None;
@@ -482,6 +482,11 @@ impl Runner {
     /// Runs `work` on the command's threads.
     fn install<R: Send>(&self, work: impl FnOnce() -> R + Send) -> R {
         self.pool.install(work)
+    }
+
+    /// Reads and validates a scenario on the command's threads (see [`load`]).
+    fn load(&self, path: Option<&Path>, sim: &SimArgs) -> Result<(Scenario, String), Error> {
+        self.install(|| load(path, sim))
     }
 
     fn simulate(&self, scenario: &Scenario) -> Results {

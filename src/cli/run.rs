@@ -3,8 +3,8 @@
 use std::path::Path;
 
 use super::{
-    load, out_dir, usage, BudgetArgs, GenerateArgs, ImportArgs, MergeArgs, Outcome, RunArgs,
-    Runner, SimArgs,
+    out_dir, usage, BudgetArgs, GenerateArgs, ImportArgs, MergeArgs, Outcome, RunArgs, Runner,
+    SimArgs,
 };
 use crate::analysis::budget::{self, Assessment};
 use crate::catalog::{import, Regions};
@@ -20,7 +20,7 @@ pub(super) fn run(args: RunArgs) -> Result<Outcome, Error> {
         return run_shard(&args, shard);
     }
     let runner = Runner::new(&args.sim)?;
-    let (scenario, stem) = runner.install(|| load(args.scenario.as_deref(), &args.sim))?;
+    let (scenario, stem) = runner.load(args.scenario.as_deref(), &args.sim)?;
     let out = out_dir(&args.sim, &stem)?;
     runner.expect_runs(u64::from(scenario.runs));
     let results = runner.simulate(&scenario);
@@ -96,7 +96,7 @@ fn run_shard(args: &RunArgs, shard: Shard) -> Result<Outcome, Error> {
         ));
     };
     let runner = Runner::new(&args.sim)?;
-    let (scenario, _) = runner.install(|| load(args.scenario.as_deref(), &args.sim))?;
+    let (scenario, _) = runner.load(args.scenario.as_deref(), &args.sim)?;
     let overrides = args.sim.overrides()?;
     let text = match &args.scenario {
         Some(path) => Scenario::edited_text(path, &overrides)?,
@@ -232,7 +232,7 @@ pub(super) fn check(path: &Path, set: &[Override], verbose: bool) -> Result<Stri
     };
     // The work check sees the scenario's own runs; the status shown needs one run.
     let runner = Runner::new(&sim)?;
-    let (mut scenario, _) = runner.install(|| load(Some(path), &sim))?;
+    let (mut scenario, _) = runner.load(Some(path), &sim)?;
     scenario.runs = 1;
     runner.expect_runs(1);
     let results = runner.simulate(&scenario);
