@@ -963,7 +963,9 @@ fn replicas<DB: DrawingBackend>(
         let sums = below.iter().zip(&s.replicas).map(|(b, r)| b + r).collect();
         stacks.push(sums);
     }
-    let top = stacks[stacks.len() - 1]
+    let top = stacks
+        .last()
+        .expect("starts with zeros")
         .iter()
         .copied()
         .fold(0.0, f64::max)

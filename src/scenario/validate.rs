@@ -718,12 +718,11 @@ impl Builder<'_> {
             // numerical search, a good part of validating each image of a large fleet).
             let p999 = (used_gb.support_max().is_none()).then(|| used_gb.quantile(0.999));
             if let Some(p999) = p999.filter(|&p| p > os_disk_gb) {
-                self.warn(
-            WarningCode::UsedOverDisk,
-            format!(
+                let message = format!(
                     "image `{}`: used_gb {used_gb} exceeds its {os_disk_gb} GB OS disk in more than 0.1 % of draws (P99.9 = {p999:.1} GB); a bounded distribution (pert, triangular) with max = {os_disk_gb} keeps it possible",
                     im.name
-                ));
+                );
+                self.warn(WarningCode::UsedOverDisk, message);
             }
         }
         let os_state = match im.os_state {
@@ -923,8 +922,6 @@ fn prices_bundled_currency() -> &'static str {
         .unwrap_or("USD")
 }
 
-/// Names of one kind of entry, looked up in constant time (validation stays linear in the
-/// size of the file).
 /// What every image of a file is built against.
 struct ImageContext<'a> {
     calendar: &'a Calendar,
@@ -935,6 +932,8 @@ struct ImageContext<'a> {
     max_os_disk_gb: f64,
 }
 
+/// Names of one kind of entry, looked up in constant time (validation stays linear in the
+/// size of the file).
 struct Index<'a> {
     by_name: HashMap<&'a str, usize>,
     names: Vec<&'a str>,
