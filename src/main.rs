@@ -27,6 +27,8 @@ fn main() -> ExitCode {
     // SAFETY: sets a process-wide allocator option; no memory is handed over.
     unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, -1) };
     let cli = gallerysim::cli::Cli::parse();
+    // A signal removes the output being written instead of leaving a hidden staging folder.
+    gallerysim::report::output::remove_staging_on_signals();
     match gallerysim::cli::execute(cli) {
         Ok(outcome) => {
             // A closed pipe (e.g. `| head`) is not an error worth reporting.

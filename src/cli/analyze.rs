@@ -169,7 +169,7 @@ pub(super) fn compare(args: CompareArgs) -> Result<Outcome, Error> {
     let warnings = cmp::service_warnings(&rows, &scenarios[0].0);
     let page_warnings: String = warnings.iter().map(|w| format!("warning: {w}\n")).collect();
     let stdout = write_analysis(
-        &out,
+        out,
         files,
         &format!("{} compared", labels.join(" vs ")),
         &scenarios
@@ -254,7 +254,7 @@ pub(super) fn sweep(args: SweepArgs) -> Result<Outcome, Error> {
         .map(|(v, _)| format!("{} = {v}", args.param))
         .collect();
     let stdout = write_analysis(
-        &out,
+        out,
         files,
         &format!("{}: total cost by {}", base.name, args.param),
         &labels
@@ -287,7 +287,7 @@ pub(super) fn tornado(args: TornadoArgs) -> Result<Outcome, Error> {
         files.extend(report::analysis_chart::tornado(&scenario, &tornado)?);
     }
     let stdout = write_analysis(
-        &out,
+        out,
         files,
         &format!("{}: what drives the total cost", scenario.name),
         &[("Scenario", &scenario)],
@@ -327,7 +327,7 @@ pub(super) fn advise(args: AdviseArgs) -> Result<Outcome, Error> {
         &scenario, &advice, target, p,
     )?);
     let stdout = write_analysis(
-        &out,
+        out,
         files,
         &format!("{}: replicas for deployment waves", scenario.name),
         &[("Scenario", &scenario)],
@@ -342,7 +342,7 @@ pub(super) fn advise(args: AdviseArgs) -> Result<Outcome, Error> {
 /// command's report as `text` renders it, then `page_extra`, then the `scenarios` behind it).
 /// Returns the terminal report, naming the files written (empty when `quiet`).
 fn write_analysis(
-    out: &std::path::Path,
+    staging: report::Staging,
     mut files: Vec<report::OutputFile>,
     title: &str,
     scenarios: &[(&str, &Scenario)],
@@ -353,6 +353,6 @@ fn write_analysis(
     let mut page = text(&[]);
     page.push_str(page_extra);
     files.push(report::html::analysis(title, &page, &files, scenarios));
-    let written = report::write_all(out, &files)?;
+    let written = staging.commit(&files)?;
     Ok(if quiet { String::new() } else { text(&written) })
 }

@@ -92,6 +92,9 @@ pub struct GenerateArgs {
     /// Write the scenario here instead of to standard output.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+    /// Replace the --out file if it exists.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// `gallerysim prices ...`.
@@ -114,6 +117,9 @@ pub struct ImportArgs {
     /// Keep zero-priced items (placeholders, free tiers) instead of skipping them.
     #[arg(long)]
     pub include_zero: bool,
+    /// Replace the --out file if it exists (never one of the pages).
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Options shared by every command that simulates.
@@ -415,16 +421,14 @@ pub(super) fn check_work(scenario: &Scenario, max_events: Option<f64>) -> Result
     Ok(())
 }
 
-/// The output folder: `--out`, or `output/<default_name>`; refuses a path that is not a
-/// folder gallerysim may replace.
-fn out_dir(sim: &SimArgs, default_name: &str) -> Result<PathBuf, Error> {
+/// The output folder, `--out` or `output/<default_name>`, started before any simulation: a
+/// folder gallerysim may not replace or cannot write is refused before the work.
+fn out_dir(sim: &SimArgs, default_name: &str) -> Result<crate::report::Staging, Error> {
     let out = sim
         .out
         .clone()
         .unwrap_or_else(|| Path::new("output").join(default_name));
-    // Checked before any simulation, and again when the folder is replaced.
-    crate::report::check_replaceable(&out)?;
-    Ok(out)
+    crate::report::Staging::new(&out)
 }
 
 fn file_stem(path: &Path) -> String {

@@ -21,7 +21,7 @@ pub(super) fn run(args: RunArgs) -> Result<Outcome, Error> {
     }
     let runner = Runner::new(&args.sim)?;
     let (scenario, stem) = runner.load(args.scenario.as_deref(), &args.sim)?;
-    let out = out_dir(&args.sim, &stem)?;
+    let staging = out_dir(&args.sim, &stem)?;
     runner.expect_runs(u64::from(scenario.runs));
     let results = runner.simulate(&scenario);
     runner.finish();
@@ -31,25 +31,25 @@ pub(super) fn run(args: RunArgs) -> Result<Outcome, Error> {
             &scenario,
             &results,
             &args.budget,
-            &out,
+            staging,
             args.sim.quiet,
             args.sim.verbose,
         )
     })
 }
 
-/// Writes every file of a run (and its report) into `out`: shared by `run` and `merge`.
+/// Writes every file of a run (and its report) into `staging`'s folder: shared by `run` and
+/// `merge`.
 fn write_run(
     scenario: &Scenario,
     results: &Results,
     budget_args: &BudgetArgs,
-    out: &Path,
+    staging: report::Staging,
     quiet: bool,
     verbose: bool,
 ) -> Result<Outcome, Error> {
     let budget = budget_args.budget();
     let assessment = (!budget.is_empty()).then(|| budget::assess(results, &budget));
-    let staging = report::Staging::new(out)?;
     let files = report::render(scenario, results, &budget, &staging, |files| {
         files.push(report::csv::prices_used_file(&[(
             scenario.name.clone(),
@@ -157,6 +157,7 @@ pub(super) fn merge(args: MergeArgs) -> Result<Outcome, Error> {
         .map(|p| shard::read(p))
         .collect::<Result<Vec<_>, _>>()?;
     let (body, header) = shard::merge(partials)?;
+    let out = report::Staging::new(&args.out)?;
     // The scenario as the shards validated it; a catalog is restored from the partial.
     let staging = tempfile::tempdir().map_err(|e| Error::io("temporary folder", e))?;
     let mut overrides = Vec::new();
@@ -178,13 +179,11 @@ pub(super) fn merge(args: MergeArgs) -> Result<Outcome, Error> {
         budget_total: body.budget.total,
         fail_over: body.budget.fail_over,
     };
-    let out = args.out.clone();
-    crate::report::check_replaceable(&out)?;
     write_run(
         &scenario,
         &results,
         &budget_args,
-        &out,
+        out,
         args.quiet,
         args.verbose,
     )
@@ -281,10 +280,13 @@ pub(super) fn import_prices(args: ImportArgs) -> Result<String, Error> {
             "no price the simulator needs was found in these pages (see README, \"Refreshing prices\")",
         ));
     }
-    if let Some(dir) = args.out.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    }
-    report::write_atomic(&args.out, &imported.catalog.to_csv())?;
+    report::output::write_new_file(
+        &args.out,
+        &imported.catalog.to_csv(),
+        &args.pages,
+        args.force,
+        "--out",
+    )?;
     Ok(report::terminal::imported(&imported, &args.out))
 }
 
@@ -313,10 +315,7 @@ pub(super) fn generate(args: GenerateArgs) -> Result<String, Error> {
     match &args.out {
         None => Ok(text),
         Some(path) => {
-            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-            }
-            report::write_atomic(path, text.as_bytes())?;
+            report::output::write_new_file(path, text.as_bytes(), &[], args.force, "--out")?;
             Ok(format!("Wrote {} ({} labs)\n", path.display(), spec.labs))
         }
     }

@@ -1,0 +1,632 @@
+//! Where results land: output folders written as a set, single output files, and the rules
+//! that keep both from ever destroying a user's files.
+//!
+//! - A folder is replaced only when it is empty, or carries gallerysim's marker
+//!   (`.gallerysim-output`, listing the files it wrote) and holds nothing but those files. A
+//!   folder holding anything else is refused (exit 2) with the foreign entries named.
+//! - A folder's new content is written into a private staging folder beside it
+//!   (`.gallerysim-<pid>-XXXXXX`) and swapped in with one atomic exchange; where the file system
+//!   cannot exchange (FUSE, NFS), with two renames that never leave a mix of two runs.
+//! - Ctrl-C, SIGTERM and SIGHUP remove the staging folders of the process
+//!   ([`remove_staging_on_signals`], installed by the binary); a staging folder left by a
+//!   process that no longer exists (a `kill -9`, a node crash) is removed by the next command
+//!   that writes beside it.
+//! - Files and folders get the usual permissions under the user's umask (0644 and 0755 under
+//!   umask 022), so that a merge run by a colleague can read the partials.
+//! - A single output file (a catalog, a generated scenario) never replaces one of the command's
+//!   inputs, and replaces another existing file only with `--force`.
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use crate::error::{Error, InputError};
+
+use super::OutputFile;
+
+/// Marks a folder as gallerysim output; lists the files of the folder that gallerysim wrote.
+const MARKER: &str = ".gallerysim-output";
+/// First line of the marker. A marker of earlier versions holds only this line.
+const MARKER_HEAD: &str = "written by gallerysim";
+/// Prefix of staging folders and temporary files.
+const PREFIX: &str = ".gallerysim-";
+
+/// A refusal on the command line, naming the option (exit 2).
+fn refuse(key: &str, message: String) -> Error {
+    InputError {
+        file: "command line".to_string(),
+        line: None,
+        column: None,
+        key: Some(key.to_string()),
+        message,
+    }
+    .into()
+}
+
+/// The folder that holds `path` (`.` for a bare name).
+fn parent_of(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+/// The new content of an output folder, being written: files go into a private staging folder
+/// beside `dir` and are swapped in by [`Staging::commit`], so a failure or a kill leaves the
+/// previous folder intact, files of an earlier run that this one does not produce do not
+/// survive, and of two runs on one folder the last to finish wins whole. Created before a
+/// command simulates, so that a folder it may not replace or cannot write is refused before
+/// any work. Dropping a staging folder without committing removes it.
+pub struct Staging {
+    dir: PathBuf,
+    staging: tempfile::TempDir,
+    /// Files already written by [`Staging::stream`], in the order they finished.
+    streamed: Mutex<Vec<String>>,
+    /// Files already written by [`Staging::write`].
+    written: Mutex<Vec<String>>,
+    /// Keeps the staging folder on the list that a signal removes.
+    _registered: Registered,
+}
+
+impl Staging {
+    /// Starts the new content of `dir`, after checking that `dir` may be replaced.
+    pub fn new(dir: &Path) -> Result<Staging, Error> {
+        check_replaceable(dir)?;
+        let parent = parent_of(dir);
+        std::fs::create_dir_all(&parent).map_err(|e| Error::io(&parent, e))?;
+        sweep_stale(&parent);
+        let staging = tempfile::Builder::new()
+            .prefix(&format!("{PREFIX}{}-", std::process::id()))
+            .tempdir_in(&parent)
+            .map_err(|e| Error::io(&parent, e))?;
+        let registered = Registered::new(staging.path());
+        set_mode(staging.path(), 0o777).map_err(|e| Error::io(staging.path(), e))?;
+        write_marker(staging.path(), &[])?;
+        Ok(Staging {
+            dir: dir.to_path_buf(),
+            staging,
+            streamed: Mutex::new(Vec::new()),
+            written: Mutex::new(Vec::new()),
+            _registered: registered,
+        })
+    }
+
+    /// The folder this staging folder will replace.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Writes file `name` through `write` (buffered), for files too large to hold in memory.
+    /// May be called from several threads.
+    pub fn stream(
+        &self,
+        name: &str,
+        write: impl FnOnce(&mut (dyn std::io::Write + Send)) -> Result<(), Error>,
+    ) -> Result<(), Error> {
+        use std::io::Write as _;
+        let path = self.staging.path().join(name);
+        let file = std::fs::File::create(&path).map_err(|e| Error::io(&path, e))?;
+        let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
+        write(&mut out)?;
+        out.flush().map_err(|e| Error::io(&path, e))?;
+        lock(&self.streamed)?.push(name.to_string());
+        Ok(())
+    }
+
+    /// Writes `files` now, before the commit (which does not write them again). May be called
+    /// from several threads.
+    pub fn write(&self, files: &[OutputFile]) -> Result<(), Error> {
+        self.put(files)?;
+        lock(&self.written)?.extend(files.iter().map(|f| f.name.clone()));
+        Ok(())
+    }
+
+    fn put<'f>(&self, files: impl IntoIterator<Item = &'f OutputFile>) -> Result<(), Error> {
+        for file in files {
+            let path = self.staging.path().join(&file.name);
+            std::fs::write(&path, &file.bytes).map_err(|e| Error::io(&path, e))?;
+        }
+        Ok(())
+    }
+
+    /// Writes those of `files` not written yet beside the streamed ones, lists them all in the
+    /// marker and swaps the folder in. Returns the paths of every file: `files` in order, then
+    /// the streamed ones.
+    pub fn commit(self, files: &[OutputFile]) -> Result<Vec<PathBuf>, Error> {
+        let written = std::mem::take(&mut *lock(&self.written)?);
+        self.put(files.iter().filter(|f| !written.contains(&f.name)))?;
+        let streamed = std::mem::take(&mut *lock(&self.streamed)?);
+        let names: Vec<&str> = files
+            .iter()
+            .map(|f| f.name.as_str())
+            .chain(streamed.iter().map(String::as_str))
+            .collect();
+        write_marker(self.staging.path(), &names)?;
+        let paths = names.iter().map(|name| self.dir.join(name)).collect();
+        swap_in(self.staging, &self.dir, exchange)?;
+        Ok(paths)
+    }
+}
+
+/// The list of names behind `names`'s lock.
+fn lock(names: &Mutex<Vec<String>>) -> Result<std::sync::MutexGuard<'_, Vec<String>>, Error> {
+    names.lock().map_err(|_| {
+        Error::io(
+            "output folder",
+            std::io::Error::other("a writer thread panicked"),
+        )
+    })
+}
+
+/// Writes the marker into folder `dir`, listing `names`.
+fn write_marker(dir: &Path, names: &[&str]) -> Result<(), Error> {
+    let mut text = format!("{MARKER_HEAD}\n");
+    for name in names {
+        text.push_str(name);
+        text.push('\n');
+    }
+    let path = dir.join(MARKER);
+    std::fs::write(&path, text).map_err(|e| Error::io(&path, e))
+}
+
+/// The files a marker says gallerysim wrote: `None` when the marker is missing or not ours,
+/// an empty list for the marker of earlier versions (which listed nothing).
+fn read_marker(dir: &Path) -> Option<Vec<String>> {
+    let path = dir.join(MARKER);
+    let meta = std::fs::symlink_metadata(&path).ok()?;
+    if !meta.is_file() || meta.len() > 1 << 20 {
+        return None;
+    }
+    let text = std::fs::read_to_string(&path).ok()?;
+    let mut lines = text.lines();
+    (lines.next()? == MARKER_HEAD).then(|| lines.map(str::to_string).collect())
+}
+
+/// Refuses a `dir` that exists and is not an empty folder or a folder of gallerysim output
+/// holding only gallerysim's files, that holds the current folder, or that cannot be written.
+pub fn check_replaceable(dir: &Path) -> Result<(), Error> {
+    let meta = match std::fs::symlink_metadata(dir) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(Error::io(dir, e)),
+        Ok(meta) => meta,
+    };
+    let shown = dir.display();
+    if !meta.is_dir() {
+        return Err(refuse(
+            "--out",
+            format!("{shown} exists and is not a folder; --out takes a folder that gallerysim may replace"),
+        ));
+    }
+    if holds_current_folder(dir) {
+        return Err(refuse(
+            "--out",
+            format!("{shown} is the current folder or holds it, and gallerysim replaces its output folder whole; name a folder inside it, e.g. --out results"),
+        ));
+    }
+    let manifest = read_marker(dir);
+    let mut foreign = Vec::new();
+    let mut any = false;
+    for entry in std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
+        let entry = entry.map_err(|e| Error::io(dir, e))?;
+        any = true;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name == MARKER {
+            continue;
+        }
+        let is_file = entry.file_type().is_ok_and(|t| t.is_file());
+        let ours = match &manifest {
+            Some(names) if !names.is_empty() => is_file && names.contains(&name),
+            // Earlier versions listed nothing: their files are CSV, charts and the report.
+            Some(_) => {
+                is_file
+                    && [".csv", ".svg", ".png", ".html"]
+                        .iter()
+                        .any(|ext| name.ends_with(ext))
+            }
+            None => false,
+        };
+        if !ours {
+            let kind = if entry.file_type().is_ok_and(|t| t.is_dir()) {
+                "/"
+            } else {
+                ""
+            };
+            foreign.push(format!("{name}{kind}"));
+        }
+    }
+    if any && !foreign.is_empty() {
+        foreign.sort();
+        let shown_names = foreign.iter().take(5).cloned().collect::<Vec<_>>().join(", ");
+        let more = match foreign.len() {
+            n if n > 5 => format!(" and {} more", n - 5),
+            _ => String::new(),
+        };
+        let marker = match manifest {
+            None => " (it has no .gallerysim-output marker)",
+            Some(_) => "",
+        };
+        return Err(refuse(
+            "--out",
+            format!("{shown} holds entries gallerysim did not write{marker}: {shown_names}{more}; gallerysim replaces its output folder whole, so give a new or empty folder (nothing was written)"),
+        ));
+    }
+    if !writable(dir) {
+        return Err(refuse(
+            "--out",
+            format!("{shown} cannot be written (permissions or a read-only file system)"),
+        ));
+    }
+    Ok(())
+}
+
+/// Whether `dir` is the current folder or one of its ancestors.
+fn holds_current_folder(dir: &Path) -> bool {
+    match (std::fs::canonicalize(dir), std::env::current_dir()) {
+        (Ok(dir), Ok(cwd)) => std::fs::canonicalize(cwd).is_ok_and(|cwd| cwd.starts_with(dir)),
+        _ => false,
+    }
+}
+
+#[cfg(target_os = "linux")]
+fn writable(dir: &Path) -> bool {
+    rustix::fs::access(dir, rustix::fs::Access::WRITE_OK).is_ok()
+}
+
+#[cfg(not(target_os = "linux"))]
+fn writable(dir: &Path) -> bool {
+    std::fs::metadata(dir).is_ok_and(|m| !m.permissions().readonly())
+}
+
+/// Moves the staging folder to `dir`, exchanging it with the previous folder if there is one
+/// (the previous content is then removed with the staging folder). Where `exchange` is not
+/// supported by the file system, the previous folder is moved aside, the new one in, and the
+/// previous one removed: `dir` is briefly missing, never a mix.
+fn swap_in(
+    staging: tempfile::TempDir,
+    dir: &Path,
+    exchange: fn(&Path, &Path) -> std::io::Result<()>,
+) -> Result<(), Error> {
+    if std::fs::symlink_metadata(dir).is_err() {
+        let path = staging.keep();
+        return std::fs::rename(&path, dir).map_err(|e| {
+            let _ = std::fs::remove_dir_all(&path);
+            Error::io(dir, e)
+        });
+    }
+    match exchange(staging.path(), dir) {
+        Ok(()) => {}
+        Err(e) if exchange_unsupported(&e) => {
+            two_step_swap(staging.path(), dir).map_err(|e| Error::io(dir, e))?
+        }
+        Err(e) => return Err(Error::io(dir, e)),
+    }
+    // `staging` now holds the previous results; dropping it removes them.
+    drop(staging);
+    Ok(())
+}
+
+/// Moves `dir` aside, `new` in its place, and the previous content to `new`'s path.
+fn two_step_swap(new: &Path, dir: &Path) -> std::io::Result<()> {
+    let mut aside = new.as_os_str().to_owned();
+    aside.push("-previous");
+    let aside = PathBuf::from(aside);
+    std::fs::rename(dir, &aside)?;
+    if let Err(e) = std::fs::rename(new, dir) {
+        let _ = std::fs::rename(&aside, dir);
+        return Err(e);
+    }
+    std::fs::rename(&aside, new)
+}
+
+/// Whether an exchange failed because the file system cannot do it (FUSE and NFS answer
+/// EINVAL; old kernels ENOSYS).
+fn exchange_unsupported(e: &std::io::Error) -> bool {
+    // EINVAL, ENOSYS, EOPNOTSUPP on Linux.
+    matches!(e.raw_os_error(), Some(22 | 38 | 95)) || e.kind() == std::io::ErrorKind::Unsupported
+}
+
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
+    use rustix::fs::{renameat_with, RenameFlags, CWD};
+    renameat_with(CWD, a, CWD, b, RenameFlags::EXCHANGE).map_err(std::io::Error::from)
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exchange(_: &Path, _: &Path) -> std::io::Result<()> {
+    Err(std::io::ErrorKind::Unsupported.into())
+}
+
+/// Writes `bytes` to a private temporary file beside `path`, then renames it over `path`; the
+/// file gets the permissions of a new file under the user's umask.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    use std::io::Write as _;
+    let dir = parent_of(path);
+    let mut tmp = tempfile::Builder::new()
+        .prefix(&format!("{PREFIX}{}-", std::process::id()))
+        .tempfile_in(&dir)
+        .map_err(|e| Error::io(&dir, e))?;
+    let _registered = Registered::new(tmp.path());
+    tmp.write_all(bytes).map_err(|e| Error::io(tmp.path(), e))?;
+    set_mode(tmp.path(), 0o666).map_err(|e| Error::io(tmp.path(), e))?;
+    tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
+    Ok(())
+}
+
+/// Writes a single output file (a price catalog, a generated scenario) named by option `key`:
+/// never over one of the command's `inputs`, over another existing file only when `force`.
+pub fn write_new_file(
+    path: &Path,
+    bytes: &[u8],
+    inputs: &[PathBuf],
+    force: bool,
+    key: &str,
+) -> Result<(), Error> {
+    let shown = path.display();
+    if let Some(input) = inputs.iter().find(|input| same_file(path, input)) {
+        return Err(refuse(
+            key,
+            format!(
+                "{shown} is also an input of this command ({}); write the result to another file",
+                input.display()
+            ),
+        ));
+    }
+    if let Ok(meta) = std::fs::symlink_metadata(path) {
+        if !meta.is_file() {
+            return Err(refuse(key, format!("{shown} exists and is not a file")));
+        }
+        if !force {
+            return Err(refuse(
+                key,
+                format!("{shown} exists; add --force to replace it (nothing was written)"),
+            ));
+        }
+    }
+    let dir = parent_of(path);
+    std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+    write_atomic(path, bytes)
+}
+
+/// Whether `a` and `b` name the same existing file.
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
+}
+
+/// The process's umask, read once (`/proc/self/status`; 022 where it cannot be read). Read,
+/// not set and restored, so that no other thread ever sees a changed umask.
+fn umask() -> u32 {
+    static UMASK: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
+    *UMASK.get_or_init(|| {
+        std::fs::read_to_string("/proc/self/status")
+            .ok()
+            .and_then(|status| {
+                status
+                    .lines()
+                    .find_map(|l| l.strip_prefix("Umask:"))
+                    .and_then(|v| u32::from_str_radix(v.trim(), 8).ok())
+            })
+            .unwrap_or(0o022)
+    })
+}
+
+/// Gives `path` the permissions `mode` under the umask (as a newly created file or folder).
+#[cfg(unix)]
+fn set_mode(path: &Path, mode: u32) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode & !umask()))
+}
+
+#[cfg(not(unix))]
+fn set_mode(_: &Path, _: u32) -> std::io::Result<()> {
+    Ok(())
+}
+
+/// Staging folders and temporary files of this process, removed on a signal.
+static IN_PROGRESS: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+/// A path on the [`IN_PROGRESS`] list while it lives.
+struct Registered(PathBuf);
+
+impl Registered {
+    fn new(path: &Path) -> Registered {
+        if let Ok(mut list) = IN_PROGRESS.lock() {
+            list.push(path.to_path_buf());
+        }
+        Registered(path.to_path_buf())
+    }
+}
+
+impl Drop for Registered {
+    fn drop(&mut self) {
+        if let Ok(mut list) = IN_PROGRESS.lock() {
+            if let Some(i) = list.iter().position(|p| *p == self.0) {
+                list.swap_remove(i);
+            }
+        }
+    }
+}
+
+/// On Ctrl-C, SIGTERM or SIGHUP: removes the staging folders and temporary files being
+/// written, then exits with code 130. Installed once by the binary.
+pub fn remove_staging_on_signals() {
+    let _ = ctrlc::set_handler(|| {
+        if let Ok(list) = IN_PROGRESS.lock() {
+            for path in list.iter() {
+                let _ = std::fs::remove_dir_all(path).or_else(|_| std::fs::remove_file(path));
+            }
+        }
+        eprintln!("interrupted: nothing was written");
+        std::process::exit(130);
+    });
+}
+
+/// Removes staging folders and temporary files in `parent` left by gallerysim processes that
+/// no longer exist (named `.gallerysim-<pid>-XXXXXX`; folders only when they carry the
+/// marker). Only where the process table can be read (`/proc`); best effort.
+fn sweep_stale(parent: &Path) {
+    if !Path::new("/proc/self").exists() {
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(pid) = stale_pid(&name) else {
+            continue;
+        };
+        if Path::new("/proc").join(pid.to_string()).exists() {
+            continue;
+        }
+        let path = entry.path();
+        match entry.file_type() {
+            Ok(t) if t.is_dir() && read_marker(&path).is_some() => {
+                let _ = std::fs::remove_dir_all(&path);
+            }
+            Ok(t) if t.is_file() => {
+                let _ = std::fs::remove_file(&path);
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The process id in a staging name `.gallerysim-<pid>-XXXXXX` (or `...-previous`).
+fn stale_pid(name: &str) -> Option<u32> {
+    let rest = name.strip_prefix(PREFIX)?;
+    let (pid, tail) = rest.split_once('-')?;
+    let random = tail.strip_suffix("-previous").unwrap_or(tail);
+    let ours = random.len() == 6 && random.bytes().all(|b| b.is_ascii_alphanumeric());
+    (ours && pid.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| pid.parse().ok())
+        .flatten()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(name: &str, text: &str) -> OutputFile {
+        OutputFile {
+            name: name.to_string(),
+            bytes: text.as_bytes().to_vec(),
+        }
+    }
+
+    fn names(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn a_folder_with_a_results_file_and_foreign_files_is_refused() {
+        let root = tempfile::tempdir().unwrap();
+        let docs = root.path().join("docs");
+        std::fs::create_dir_all(docs.join("photos")).unwrap();
+        std::fs::write(docs.join("thesis.docx"), "t").unwrap();
+        std::fs::write(docs.join("summary.csv"), "a,b").unwrap();
+        let err = Staging::new(&docs).err().expect("refused").to_string();
+        assert!(err.contains("photos/") && err.contains("thesis.docx"), "{err}");
+        assert!(err.contains("no .gallerysim-output marker"), "{err}");
+        // Even with our marker, entries it does not list are foreign.
+        write_marker(&docs, &["summary.csv"]).unwrap();
+        let err = Staging::new(&docs).err().expect("refused").to_string();
+        assert!(err.contains("photos/, thesis.docx"), "{err}");
+        assert!(!err.contains("summary.csv"), "{err}");
+        assert!(docs.join("thesis.docx").is_file() && docs.join("photos").is_dir());
+        assert_eq!(names(root.path()), ["docs"], "no staging folder left");
+    }
+
+    #[test]
+    fn our_own_folder_is_replaced_whole_and_lists_its_files() {
+        let root = tempfile::tempdir().unwrap();
+        let out = root.path().join("out");
+        let staging = Staging::new(&out).unwrap();
+        staging
+            .commit(&[file("summary.csv", "1"), file("budget.csv", "2")])
+            .unwrap();
+        assert_eq!(
+            std::fs::read_to_string(out.join(MARKER)).unwrap(),
+            "written by gallerysim\nsummary.csv\nbudget.csv\n"
+        );
+        let staging = Staging::new(&out).unwrap();
+        staging.commit(&[file("summary.csv", "3")]).unwrap();
+        assert_eq!(names(&out), [MARKER, "summary.csv"]);
+        assert_eq!(std::fs::read_to_string(out.join("summary.csv")).unwrap(), "3");
+        assert_eq!(names(root.path()), ["out"]);
+        // A folder of an earlier version (a marker listing nothing) is still ours.
+        std::fs::write(out.join(MARKER), "written by gallerysim\n").unwrap();
+        std::fs::write(out.join("monthly_cost.png"), "png").unwrap();
+        Staging::new(&out).unwrap().commit(&[]).unwrap();
+        assert_eq!(names(&out), [MARKER]);
+    }
+
+    #[test]
+    fn without_an_atomic_exchange_two_renames_replace_the_folder() {
+        let root = tempfile::tempdir().unwrap();
+        let out = root.path().join("out");
+        Staging::new(&out)
+            .unwrap()
+            .commit(&[file("old.csv", "old")])
+            .unwrap();
+        let staging = Staging::new(&out).unwrap();
+        staging.put(&[file("new.csv", "new")]).unwrap();
+        write_marker(staging.staging.path(), &["new.csv"]).unwrap();
+        let unsupported = |_: &Path, _: &Path| Err(std::io::Error::from_raw_os_error(22));
+        swap_in(staging.staging, &out, unsupported).unwrap();
+        assert_eq!(names(&out), [MARKER, "new.csv"]);
+        assert_eq!(names(root.path()), ["out"], "the previous content is removed");
+    }
+
+    #[test]
+    fn stale_staging_names_are_recognised() {
+        assert_eq!(stale_pid(".gallerysim-4242-aB3dE9"), Some(4242));
+        assert_eq!(stale_pid(".gallerysim-4242-aB3dE9-previous"), Some(4242));
+        assert_eq!(stale_pid(".gallerysim-output"), None);
+        assert_eq!(stale_pid(".gallerysim-12-notours!"), None);
+    }
+
+    #[test]
+    fn a_stale_staging_folder_is_swept_a_live_one_kept() {
+        let root = tempfile::tempdir().unwrap();
+        // Process ids above the kernel's maximum (2^22) never exist.
+        let dead = root.path().join(".gallerysim-99999999-abcdef");
+        std::fs::create_dir(&dead).unwrap();
+        write_marker(&dead, &[]).unwrap();
+        let live = root
+            .path()
+            .join(format!(".gallerysim-{}-abcdef", std::process::id()));
+        std::fs::create_dir(&live).unwrap();
+        write_marker(&live, &[]).unwrap();
+        let user = root.path().join(".gallerysim-99999999-userss");
+        std::fs::create_dir(&user).unwrap(); // no marker: not ours
+        Staging::new(&root.path().join("out"))
+            .unwrap()
+            .commit(&[])
+            .unwrap();
+        assert!(!dead.exists() && live.exists() && user.exists());
+    }
+
+    #[test]
+    fn single_files_never_replace_an_input_and_others_only_with_force() {
+        let root = tempfile::tempdir().unwrap();
+        let page = root.path().join("pg.json");
+        std::fs::write(&page, "{}").unwrap();
+        let inputs = [page.clone()];
+        let err = write_new_file(&page, b"x", &inputs, true, "--out").unwrap_err();
+        assert!(err.to_string().contains("is also an input"), "{err}");
+        assert_eq!(std::fs::read_to_string(&page).unwrap(), "{}");
+        let out = root.path().join("prices.csv");
+        write_new_file(&out, b"1", &inputs, false, "--out").unwrap();
+        let err = write_new_file(&out, b"2", &inputs, false, "--out").unwrap_err();
+        assert!(err.to_string().contains("--force"), "{err}");
+        write_new_file(&out, b"3", &inputs, true, "--out").unwrap();
+        assert_eq!(std::fs::read_to_string(&out).unwrap(), "3");
+    }
+}
