@@ -666,6 +666,7 @@ impl<'s> Model<'s> {
         let Some(period) = self.active_period(image, now.0) else {
             return;
         };
+        self.service.version_created(image, now.0);
         let gallery = &sc.galleries[period.gallery];
         // A retarget in force keeps new versions to its regions too.
         let kept = gallery

@@ -4,11 +4,17 @@
 //! deployment waves against the replicas there, and reports lab status and wave times.
 //!
 //! **Deployment model.** A wave of `vms` creations starts at its time; it needs a version
-//! available in its region (it waits for one, and the wait counts). The region's replicas R
-//! serve at most R x `vms_per_replica` creations at once; further VMs wait first-in first-out;
-//! each creation takes its own draw of `create_minutes`. Minutes to ready = from the wave's
-//! time to the end of its last creation. A wave still waiting at the horizon is `no_version`.
+//! available in its region (it waits for one, and the wait counts). The image's replicas R in
+//! the region serve at most R x `vms_per_replica` creations at once, shared by every wave of
+//! that image in that region: VMs of a later wave wait for the creations already queued
+//! (first-in first-out), and waves that start at the same instant take turns, one VM each,
+//! so 3 simultaneous waves of 80 VMs take as long as one of 240. Each creation takes its own
+//! draw of `create_minutes`. Minutes to ready = from the wave's time to the end of its last
+//! creation. A wave still waiting at the horizon is `no_version`; a wave in a region the image
+//! is never replicated to cannot deploy at all and is `not_served` (each `each_version`
+//! deployment there counts one per new version of the image).
 
+use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
 use std::ops::Range;
 
@@ -26,6 +32,8 @@ pub enum WaveStatus {
     Ready,
     /// No version reached the region before the horizon.
     NoVersion,
+    /// The image is never replicated to the region: nothing can be deployed there.
+    NotServed,
 }
 
 impl WaveStatus {
@@ -34,6 +42,7 @@ impl WaveStatus {
         match self {
             WaveStatus::Ready => "ready",
             WaveStatus::NoVersion => "no_version",
+            WaveStatus::NotServed => "not_served",
         }
     }
 }
@@ -79,6 +88,10 @@ pub(super) struct Places {
     place_of_target: Vec<u32>,
     /// Per place: deployments that start a wave on every new version.
     each_version: Vec<Vec<usize>>,
+    /// Per place: whether the image is replicated to its region at all.
+    reachable: Vec<bool>,
+    /// Per image: `each_version` deployments in regions the image never reaches.
+    unreachable_each_version: Vec<Vec<usize>>,
 }
 
 impl Places {
@@ -104,16 +117,27 @@ impl Places {
                     .map(move |&(region, _)| place_of.get(&(i, region)).map_or(NONE, |&p| p as u32))
             })
             .collect();
+        let mut reachable = vec![false; place_of.len()];
+        for (&(image, region), &place) in &place_of {
+            reachable[place] = scenario.images[image].targets.iter().any(|t| t.0 == region);
+        }
         let mut each_version = vec![Vec::new(); place_of.len()];
+        let mut unreachable_each_version = vec![Vec::new(); scenario.images.len()];
         for (i, d) in scenario.deployments.iter().enumerate() {
             if d.at == DeployAt::EachVersion {
-                each_version[place_of[&(d.image, d.region)]].push(i);
+                let place = place_of[&(d.image, d.region)];
+                match reachable[place] {
+                    true => each_version[place].push(i),
+                    false => unreachable_each_version[d.image].push(i),
+                }
             }
         }
         Places {
             place_of,
             place_of_target,
             each_version,
+            reachable,
+            unreachable_each_version,
         }
     }
 
@@ -133,6 +157,12 @@ pub(super) struct Service<'s> {
     waiting: Vec<Vec<(usize, u64)>>,
     /// Per deployment of this part's images, its creation-time stream.
     streams: Vec<Option<ChaCha8Rng>>,
+    /// Per place: when each creation slot in use frees up (a min-heap; slots never used are
+    /// free). Shared by every wave at the place.
+    slots: Vec<BinaryHeap<Reverse<u64>>>,
+    /// Per place: waves that start at one instant, not yet given slots (they take turns):
+    /// (deployment, index in `waves`).
+    starting: Vec<Vec<(usize, usize)>>,
     waves: Vec<Wave>,
 }
 
@@ -149,6 +179,8 @@ impl<'s> Service<'s> {
             places,
             intervals: vec![Vec::new(); n],
             waiting: vec![Vec::new(); n],
+            slots: vec![BinaryHeap::new(); n],
+            starting: vec![Vec::new(); n],
             streams: scenario
                 .deployments
                 .iter()
@@ -188,10 +220,34 @@ impl<'s> Service<'s> {
         self.intervals[handle.0 as usize][handle.1 as usize].1 = now;
     }
 
+    /// A version of `image` was created at `now`: `each_version` deployments in regions the
+    /// image never reaches ask for a wave that cannot be served.
+    pub(super) fn version_created(&mut self, image: usize, now: u64) {
+        let places = self.places;
+        for &deployment in &places.unreachable_each_version[image] {
+            self.not_served(deployment, now);
+        }
+    }
+
+    fn not_served(&mut self, deployment: usize, now: u64) {
+        self.waves.push(Wave {
+            deployment,
+            start: Time(now),
+            ready_at: None,
+            replicas: 0,
+            minutes: None,
+            status: WaveStatus::NotServed,
+        });
+    }
+
     /// A dated or periodic wave of `deployment` is asked for at `now`.
     pub(super) fn wave(&mut self, deployment: usize, now: u64) {
         let d = &self.scenario.deployments[deployment];
         let place = self.places.place_of[&(d.image, d.region)];
+        if !self.places.reachable[place] {
+            self.not_served(deployment, now);
+            return;
+        }
         let available = self.intervals[place]
             .iter()
             .any(|&(a, e)| a <= now && now < e);
@@ -202,40 +258,81 @@ impl<'s> Service<'s> {
         }
     }
 
-    /// Creates the wave's VMs from `start` on; it was asked for at `asked`.
+    /// The wave of `deployment` asked for at `asked` starts at `start`: it joins the waves
+    /// starting at that instant at its place (which get their slots together, see
+    /// [`Service::give_slots`]).
     fn run_wave(&mut self, deployment: usize, asked: u64, start: u64) {
         let sc = self.scenario;
         let d = &sc.deployments[deployment];
-        let replicas = sc.galleries[sc.images[d.image].gallery].replicas_in(d.region);
-        let capacity = (replicas as usize * sc.vms_per_replica as usize).min(d.vms as usize);
-        // Creation slots, as the times they free up (a min-heap through Reverse).
-        let mut slots: BinaryHeap<std::cmp::Reverse<u64>> =
-            std::iter::repeat_n(std::cmp::Reverse(start), capacity).collect();
-        let mut last = start;
-        for _ in 0..d.vms {
-            let stream = self.streams[deployment]
-                .as_mut()
-                .expect("a part runs only its own images' deployments");
-            let minutes = d.create_minutes.sample(stream);
-            let std::cmp::Reverse(free) = slots.pop().expect("capacity >= 1");
-            let done = free + (minutes * 60.0).round() as u64;
-            last = last.max(done);
-            slots.push(std::cmp::Reverse(done));
+        let place = self.places.place_of[&(d.image, d.region)];
+        if let Some(&(_, first)) = self.starting[place].first() {
+            if self.waves[first].ready_at != Some(Time(start)) {
+                self.give_slots(place);
+            }
         }
+        self.starting[place].push((deployment, self.waves.len()));
         self.waves.push(Wave {
             deployment,
             start: Time(asked),
-            ready_at: Some(Time(last)),
-            replicas,
-            minutes: Some((last - asked) as f64 / 60.0),
+            // The start, until the wave's creations are placed.
+            ready_at: Some(Time(start)),
+            replicas: sc.galleries[sc.images[d.image].gallery].replicas_in(d.region),
+            minutes: None,
             status: WaveStatus::Ready,
         });
+    }
+
+    /// Gives the VMs of the waves starting together at `place` their creation slots, one VM of
+    /// each wave in turn, and sets each wave's ready time.
+    fn give_slots(&mut self, place: usize) {
+        let starting = std::mem::take(&mut self.starting[place]);
+        let Some(&(_, first)) = starting.first() else {
+            return;
+        };
+        let sc = self.scenario;
+        let start = self.waves[first].ready_at.expect("set when started").0;
+        let replicas = self.waves[first].replicas;
+        let capacity = (replicas as usize * sc.vms_per_replica as usize).max(1);
+        let slots = &mut self.slots[place];
+        let most = starting
+            .iter()
+            .map(|&(d, _)| sc.deployments[d].vms)
+            .max()
+            .unwrap_or(0);
+        let mut last = vec![start; starting.len()];
+        for vm in 0..most {
+            for (j, &(deployment, _)) in starting.iter().enumerate() {
+                if vm >= sc.deployments[deployment].vms {
+                    continue;
+                }
+                let stream = self.streams[deployment]
+                    .as_mut()
+                    .expect("a part runs only its own images' deployments");
+                let minutes = sc.deployments[deployment].create_minutes.sample(stream);
+                // A slot never used yet, or the one that frees up first (not before `start`).
+                let free = match slots.len() < capacity {
+                    true => start,
+                    false => slots.pop().expect("capacity >= 1").0.max(start),
+                };
+                let done = free + (minutes * 60.0).round() as u64;
+                last[j] = last[j].max(done);
+                slots.push(Reverse(done));
+            }
+        }
+        for (&(_, index), last) in starting.iter().zip(last) {
+            let wave = &mut self.waves[index];
+            wave.ready_at = Some(Time(last));
+            wave.minutes = Some((last - wave.start.0) as f64 / 60.0);
+        }
     }
 
     /// The part's service figures: waves still waiting are `no_version`; the status of the
     /// labs of the part's images, from the availability intervals.
     pub(super) fn finish(mut self) -> ServiceOutput {
         let sc = self.scenario;
+        for place in 0..self.starting.len() {
+            self.give_slots(place);
+        }
         for place in 0..self.waiting.len() {
             for (deployment, asked) in std::mem::take(&mut self.waiting[place]) {
                 let d = &sc.deployments[deployment];

@@ -326,6 +326,8 @@ pub enum WarningCode {
     UsedOverDisk,
     /// Fewer replicas than one per 20 concurrent VM creations.
     FewReplicas,
+    /// A deployment is in a region its image is never replicated to.
+    DeploymentNotReplicated,
 }
 
 impl WarningCode {
@@ -339,6 +341,7 @@ impl WarningCode {
             WarningCode::PlanAwayFromGallery => "plan_away_from_gallery",
             WarningCode::UsedOverDisk => "used_over_disk",
             WarningCode::FewReplicas => "few_replicas",
+            WarningCode::DeploymentNotReplicated => "deployment_not_replicated",
         }
     }
 }

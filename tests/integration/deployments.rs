@@ -92,14 +92,14 @@ fn a_wave_before_its_version_arrives_waits_for_the_copy() {
 }
 
 #[test]
-fn a_region_never_replicated_is_no_version_and_each_version_makes_one_wave_per_arrival() {
+fn a_region_never_replicated_is_not_served_and_each_version_makes_one_wave_per_arrival() {
     let never = scenario_with(
         1,
         "region = \"centralus\"\nvms = 10\nat = [\"2026-09-02\"]",
         "",
     );
     let r = simulate(&scenario(&never));
-    assert_eq!(r.waves[0].status, WaveStatus::NoVersion);
+    assert_eq!(r.waves[0].status, WaveStatus::NotServed);
     assert_eq!(r.runs[0].totals.waves_not_ready, 1);
 
     // Three exports, so three versions reach westus2 (48 h after each): three waves.

@@ -207,3 +207,84 @@ fn sigterm_while_writing_leaves_no_staging_folder() {
     assert!(!staging(), "a staging folder was left");
     assert!(!out.exists());
 }
+
+/// H plus deployments of `img`: (name, region, vms, at).
+fn dep(deployments: &[(&str, &str, u32, &str)]) -> String {
+    let mut text = H.to_string();
+    for (name, region, vms, at) in deployments {
+        text.push_str(&format!(
+            "\n[[deployment]]\nname = \"{name}\"\nimage = \"img\"\nregion = \"{region}\"\nvms = {vms}\nat = {at}\ncreate_minutes = 10\n"
+        ));
+    }
+    text
+}
+
+#[test]
+fn simultaneous_waves_share_the_regions_replicas() {
+    use gallerysim::model::WaveStatus;
+    // 1 replica x 20 VMs per replica = 20 creations at a time, 10 minutes each.
+    // One wave of 240: 12 rounds = 120 min.
+    let one = simulate(&scenario(&dep(&[("all", "eastus", 240, "[\"2026-09-02\"]")])));
+    assert_eq!(one.waves.len(), 1);
+    assert_close(one.waves[0].minutes.unwrap(), 120.0, EXACT, "one wave of 240");
+    // Three simultaneous waves of 80 take turns on the same 20 slots: all three end at 120 min
+    // (each wave's VMs are spread over all 12 rounds), not 40 min each.
+    let at = "[\"2026-09-02\"]";
+    let three = simulate(&scenario(&dep(&[
+        ("a", "eastus", 80, at),
+        ("b", "eastus", 80, at),
+        ("c", "eastus", 80, at),
+    ])));
+    assert_eq!(three.waves.len(), 3);
+    for w in &three.waves {
+        assert_eq!(w.status, WaveStatus::Ready);
+        assert_close(w.minutes.unwrap(), 120.0, EXACT, "a simultaneous wave of 80");
+    }
+    // A wave that starts while another still holds the slots queues behind it: 3,000 VMs
+    // asked on Sep 2 take 150 rounds (1,500 min, to 01:00 on Sep 3); 20 more asked on Sep 3
+    // start at 01:00 and end at 01:10, 70 minutes after they were asked.
+    let queued = simulate(&scenario(&dep(&[
+        ("big", "eastus", 3000, "[\"2026-09-02\"]"),
+        ("late", "eastus", 20, "[\"2026-09-03\"]"),
+    ])));
+    let late = queued.waves.iter().find(|w| w.deployment == 1).unwrap();
+    assert_close(late.minutes.unwrap(), 70.0, EXACT, "a wave behind another");
+}
+
+#[test]
+fn a_deployment_where_the_image_never_goes_is_not_served_and_warned() {
+    use gallerysim::model::WaveStatus;
+    // The image is only in eastus; westus2 cannot deploy it.
+    let text = dep(&[
+        ("dated", "westus2", 10, "[\"2026-09-02\", \"2026-10-02\"]"),
+        ("each", "westus2", 10, "\"each_version\""),
+    ]);
+    let s = scenario(&text);
+    assert!(
+        s.warnings
+            .iter()
+            .filter(|w| w.code.code() == "deployment_not_replicated")
+            .count()
+            == 2,
+        "{:?}",
+        s.warnings
+    );
+    let r = simulate(&s);
+    // H exports monthly from the start: 3 versions in 3 months, so 3 `each_version` waves,
+    // plus the 2 dated ones; none served.
+    let statuses: Vec<_> = r.waves.iter().map(|w| (w.deployment, w.status)).collect();
+    assert_eq!(
+        r.waves.iter().filter(|w| w.deployment == 0).count(),
+        2,
+        "{statuses:?}"
+    );
+    assert!(r.waves.iter().filter(|w| w.deployment == 1).count() >= 1);
+    assert!(r.waves.iter().all(|w| w.status == WaveStatus::NotServed));
+    assert_eq!(r.runs[0].totals.waves_not_ready as usize, r.waves.len());
+    // `check` warns too.
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "dep.toml", &text);
+    let output = bin().arg("check").arg(&path).output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("deployment_not_replicated"), "{stdout}");
+}

@@ -49,6 +49,15 @@ impl Builder<'_> {
                 }
                 None => None,
             };
+            if !images[image].targets.iter().any(|t| t.0 == region) {
+                self.warn(
+                    crate::scenario::WarningCode::DeploymentNotReplicated,
+                    format!(
+                        "deployment `{}`: image `{}` is never replicated to {}, so none of its waves can be served (not_served); add the region to the image's replication or deploy where it is",
+                        d.name, d.image, self.regions.get(region).name
+                    ),
+                );
+            }
             out.push(Deployment {
                 name: d.name.clone(),
                 image,
