@@ -48,6 +48,11 @@ fn comparable(scenarios: &[(String, Scenario)]) -> Result<(), Error> {
                 s.calendar.start().to_string(),
             ),
             ("months", first.months.to_string(), s.months.to_string()),
+            (
+                "billing_months",
+                billing_months(first).to_string(),
+                billing_months(s).to_string(),
+            ),
             ("currency", first.currency.clone(), s.currency.clone()),
         ]
         .into_iter()
@@ -56,12 +61,20 @@ fn comparable(scenarios: &[(String, Scenario)]) -> Result<(), Error> {
             return Err(usage(
                 "SCENARIOS",
                 format!(
-                    "{label} has {what} = {b} but {first_label} has {what} = {a}: compare needs one start, horizon and currency (use --set scenario.{what}=... to align them)"
+                    "{label} has {what} = {b} but {first_label} has {what} = {a}: compare needs one month grid (start, months, billing_months) and one currency, or months would be set side by side that are not the same months (use --set scenario.{what}=... to align them)"
                 ),
             ));
         }
     }
     Ok(())
+}
+
+/// `scenario.billing_months` as written in a scenario.
+fn billing_months(s: &Scenario) -> &'static str {
+    match s.calendar.is_730h() {
+        true => "730h",
+        false => "calendar",
+    }
 }
 
 /// Parses `NAME:PATH=VALUE` variants, grouping the overrides of each name in order.
@@ -72,6 +85,12 @@ fn variants(specs: &[String]) -> Result<Vec<(String, Vec<Override>)>, Error> {
             .split_once(':')
             .filter(|(n, _)| !n.trim().is_empty())
             .ok_or_else(|| usage("--variant", format!("`{spec}`: expected NAME:PATH=VALUE")))?;
+        if name.chars().any(char::is_control) {
+            return Err(usage(
+                "--variant",
+                format!("a variant name must not contain control characters (got {name:?})"),
+            ));
+        }
         let o = Override::parse(set).map_err(|e| usage("--variant", e))?;
         match grouped.iter_mut().find(|(n, _)| n == name.trim()) {
             Some((_, list)) => list.push(o),

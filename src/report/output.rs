@@ -235,7 +235,12 @@ pub fn check_replaceable(dir: &Path) -> Result<(), Error> {
     }
     if any && !foreign.is_empty() {
         foreign.sort();
-        let shown_names = foreign.iter().take(5).cloned().collect::<Vec<_>>().join(", ");
+        let shown_names = foreign
+            .iter()
+            .take(5)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(", ");
         let more = match foreign.len() {
             n if n > 5 => format!(" and {} more", n - 5),
             _ => String::new(),
@@ -532,7 +537,10 @@ mod tests {
         std::fs::write(docs.join("thesis.docx"), "t").unwrap();
         std::fs::write(docs.join("summary.csv"), "a,b").unwrap();
         let err = Staging::new(&docs).err().expect("refused").to_string();
-        assert!(err.contains("photos/") && err.contains("thesis.docx"), "{err}");
+        assert!(
+            err.contains("photos/") && err.contains("thesis.docx"),
+            "{err}"
+        );
         assert!(err.contains("no .gallerysim-output marker"), "{err}");
         // Even with our marker, entries it does not list are foreign.
         write_marker(&docs, &["summary.csv"]).unwrap();
@@ -558,7 +566,10 @@ mod tests {
         let staging = Staging::new(&out).unwrap();
         staging.commit(&[file("summary.csv", "3")]).unwrap();
         assert_eq!(names(&out), [MARKER, "summary.csv"]);
-        assert_eq!(std::fs::read_to_string(out.join("summary.csv")).unwrap(), "3");
+        assert_eq!(
+            std::fs::read_to_string(out.join("summary.csv")).unwrap(),
+            "3"
+        );
         assert_eq!(names(root.path()), ["out"]);
         // A folder of an earlier version (a marker listing nothing) is still ours.
         std::fs::write(out.join(MARKER), "written by gallerysim\n").unwrap();
@@ -581,7 +592,11 @@ mod tests {
         let unsupported = |_: &Path, _: &Path| Err(std::io::Error::from_raw_os_error(22));
         swap_in(staging.staging, &out, unsupported).unwrap();
         assert_eq!(names(&out), [MARKER, "new.csv"]);
-        assert_eq!(names(root.path()), ["out"], "the previous content is removed");
+        assert_eq!(
+            names(root.path()),
+            ["out"],
+            "the previous content is removed"
+        );
     }
 
     #[test]

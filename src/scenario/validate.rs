@@ -114,6 +114,12 @@ impl Builder<'_> {
         if meta.name.trim().is_empty() {
             return invalid(key_path!["scenario", "name"], "must not be empty");
         }
+        if meta.name.chars().any(char::is_control) {
+            return invalid(
+                key_path!["scenario", "name"],
+                format!("must not contain control characters (got {:?})", meta.name),
+            );
+        }
         let start = date(&meta.start, key_path!["scenario", "start"])?;
         if !(1..=MAX_MONTHS).contains(&meta.months) {
             return invalid(
@@ -175,7 +181,7 @@ impl Builder<'_> {
         let retirement = self.retirement(&raw, &calendar)?;
         let mut galleries = self.galleries(&raw)?;
         self.gallery_lifecycle(&raw, &calendar, &mut galleries)?;
-        let accounts = self.accounts(&raw, &galleries, &calendar, retirement)?;
+        let accounts = self.accounts(&raw, &galleries, &calendar, &retirement)?;
         let mut cells = Vec::new();
         let images = self.images(
             &raw,
@@ -211,11 +217,11 @@ impl Builder<'_> {
 
         let horizon_end = calendar.date_of(crate::engine::Time(calendar.horizon()));
         let lab_services = accounts.iter().any(|a| a.kind.is_lab_services());
-        if lab_services && calendar.horizon() > retirement {
+        if lab_services && calendar.horizon() > retirement.tick {
             self.warn(
                 WarningCode::PastRetirement,
                 format!(
-                "the horizon ends {horizon_end}, after Azure Lab Services retires on {}: lab accounts and lab plans stop exporting and running labs then, while their images stay stored and billed until deleted; move images to a successor (`moves`) and clean up (`retarget`, `delete_on`)", calendar.date_of(crate::engine::Time(retirement))
+                "the horizon ends {horizon_end}, after Azure Lab Services retires on {}: lab accounts and lab plans stop exporting and running labs then, while their images stay stored and billed until deleted; move images to a successor (`moves`) and clean up (`retarget`, `delete_on`)", retirement.date
             ));
         }
         // Premium snapshot prices are published per region (Retail Prices API, 2026); only the
@@ -559,7 +565,7 @@ impl Builder<'_> {
         raw: &RawScenario,
         galleries: &[Gallery],
         calendar: &Calendar,
-        retirement: u64,
+        retirement: &consumers::Retirement,
     ) -> Result<Vec<Account>> {
         let mut names = HashSet::new();
         let mut accounts = Vec::new();
@@ -854,7 +860,7 @@ impl Builder<'_> {
                 None => 0,
             };
             let create = match &l.create {
-                Some(v) => calendar.ticks_to(date(v, with(&path, "create"))?).max(0) as u64,
+                Some(v) => super::values::tick(v, calendar, with(&path, "create"))?,
                 None => 0,
             };
             labs.push(Lab {

@@ -280,21 +280,31 @@ pub(super) fn dist(value: &Value, bounds: Bounds, path: Vec<Seg>) -> Result<Dist
     Ok(built)
 }
 
+/// Ticks from the start to a date, which must not be before the start: the one rule for every
+/// dated event (exports, moves, deployments, retargets, deletions, lab creation). A date
+/// before the start is an error, never moved to the start.
+pub(super) fn tick(value: &Value, calendar: &Calendar, path: Vec<Seg>) -> Result<u64> {
+    let d = date(value, path.clone())?;
+    let t = calendar.ticks_to(d);
+    if t < 0 {
+        return invalid(
+            path,
+            format!(
+                "{d} is before scenario.start ({}); dated events must be on or after the start",
+                calendar.start()
+            ),
+        );
+    }
+    Ok(t as u64)
+}
+
 /// A list of dates, none before the start, as sorted ticks.
 pub(super) fn date_ticks(items: &[Value], calendar: &Calendar, path: &[Seg]) -> Result<Vec<u64>> {
-    let mut ticks = Vec::new();
-    for (i, item) in items.iter().enumerate() {
-        let at = with(path, i);
-        let d = date(item, at.clone())?;
-        let t = calendar.ticks_to(d);
-        if t < 0 {
-            return invalid(
-                at,
-                format!("{d} is before scenario.start ({})", calendar.start()),
-            );
-        }
-        ticks.push(t as u64);
-    }
+    let mut ticks = items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| tick(item, calendar, with(path, i)))
+        .collect::<Result<Vec<u64>>>()?;
     ticks.sort_unstable();
     Ok(ticks)
 }

@@ -58,7 +58,10 @@ fn out_never_replaces_a_folder_holding_user_files() {
         .output()
         .unwrap();
     refused(&output, &["--out", "photos/", "thesis.docx"]);
-    assert_eq!(std::fs::read_to_string(docs.join("thesis.docx")).unwrap(), "t");
+    assert_eq!(
+        std::fs::read_to_string(docs.join("thesis.docx")).unwrap(),
+        "t"
+    );
     assert!(docs.join("photos").is_dir());
     // Nothing of ours is left beside it either.
     let leftovers: Vec<_> = std::fs::read_dir(dir.path())
@@ -114,7 +117,10 @@ fn single_output_files_never_overwrite_an_input_or_an_existing_file_without_forc
     let before = std::fs::read(&page).unwrap();
     for force in [false, true] {
         let mut cmd = bin();
-        cmd.args(["prices", "import"]).arg(&page).arg("--out").arg(&page);
+        cmd.args(["prices", "import"])
+            .arg(&page)
+            .arg("--out")
+            .arg(&page);
         if force {
             cmd.arg("--force");
         }
@@ -124,7 +130,8 @@ fn single_output_files_never_overwrite_an_input_or_an_existing_file_without_forc
     let existing = write(dir.path(), "existing.toml", "# my scenario\n");
     let generate = |force: bool| {
         let mut cmd = bin();
-        cmd.args(["generate", "--labs", "10", "--out"]).arg(&existing);
+        cmd.args(["generate", "--labs", "10", "--out"])
+            .arg(&existing);
         if force {
             cmd.arg("--force");
         }
@@ -176,7 +183,15 @@ fn sigterm_while_writing_leaves_no_staging_folder() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
     let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("gallerysim"))
-        .args(["run", "--quiet", "--runs", "200000", "--threads", "1", "--out"])
+        .args([
+            "run",
+            "--quiet",
+            "--runs",
+            "200000",
+            "--threads",
+            "1",
+            "--out",
+        ])
         .arg(&out)
         .stderr(std::process::Stdio::null())
         .spawn()
@@ -224,9 +239,19 @@ fn simultaneous_waves_share_the_regions_replicas() {
     use gallerysim::model::WaveStatus;
     // 1 replica x 20 VMs per replica = 20 creations at a time, 10 minutes each.
     // One wave of 240: 12 rounds = 120 min.
-    let one = simulate(&scenario(&dep(&[("all", "eastus", 240, "[\"2026-09-02\"]")])));
+    let one = simulate(&scenario(&dep(&[(
+        "all",
+        "eastus",
+        240,
+        "[\"2026-09-02\"]",
+    )])));
     assert_eq!(one.waves.len(), 1);
-    assert_close(one.waves[0].minutes.unwrap(), 120.0, EXACT, "one wave of 240");
+    assert_close(
+        one.waves[0].minutes.unwrap(),
+        120.0,
+        EXACT,
+        "one wave of 240",
+    );
     // Three simultaneous waves of 80 take turns on the same 20 slots: all three end at 120 min
     // (each wave's VMs are spread over all 12 rounds), not 40 min each.
     let at = "[\"2026-09-02\"]";
@@ -238,7 +263,12 @@ fn simultaneous_waves_share_the_regions_replicas() {
     assert_eq!(three.waves.len(), 3);
     for w in &three.waves {
         assert_eq!(w.status, WaveStatus::Ready);
-        assert_close(w.minutes.unwrap(), 120.0, EXACT, "a simultaneous wave of 80");
+        assert_close(
+            w.minutes.unwrap(),
+            120.0,
+            EXACT,
+            "a simultaneous wave of 80",
+        );
     }
     // A wave that starts while another still holds the slots queues behind it: 3,000 VMs
     // asked on Sep 2 take 150 rounds (1,500 min, to 01:00 on Sep 3); 20 more asked on Sep 3
@@ -287,4 +317,122 @@ fn a_deployment_where_the_image_never_goes_is_not_served_and_warned() {
     let output = bin().arg("check").arg(&path).output().unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(stdout.contains("deployment_not_replicated"), "{stdout}");
+}
+
+/// Runs scenario `text` (as `t.toml`) and expects exit 2 with every fragment in stderr and
+/// nothing written.
+#[track_caller]
+fn run_refused(text: &str, extra: &[&str], fragments: &[&str]) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "t.toml", text);
+    let out = dir.path().join("out");
+    let output = bin()
+        .arg("run")
+        .arg(&path)
+        .args(extra)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    refused(&output, fragments);
+    assert!(!out.exists());
+}
+
+#[test]
+fn dates_before_the_start_are_errors_everywhere_not_moved_to_the_start() {
+    let image_delete = H.replace("used_gb = 50", "used_gb = 50\ndelete_on = \"2026-06-01\"");
+    run_refused(
+        &image_delete,
+        &[],
+        &["t.toml:21:", "image.img.delete_on", "before scenario.start"],
+    );
+    let gallery_delete = H.replace(
+        "region = \"eastus\"\n\n[[account]]",
+        "region = \"eastus\"\ndelete_on = \"2026-08-31\"\n\n[[account]]",
+    );
+    run_refused(
+        &gallery_delete,
+        &[],
+        &["gallery.g.delete_on", "before scenario.start"],
+    );
+    let retarget = H.replace(
+        "region = \"eastus\"\n\n[[account]]",
+        "region = \"eastus\"\nretarget = [{ on = \"2026-01-01\", regions = [\"eastus\"] }]\n\n[[account]]",
+    );
+    run_refused(
+        &retarget,
+        &[],
+        &["gallery.g.retarget[1].on", "before scenario.start"],
+    );
+    let until = H.replace("kind = \"avd\"", "kind = \"avd\"\nuntil = \"2026-01-01\"");
+    run_refused(&until, &[], &["account.a.until", "before scenario.start"]);
+}
+
+#[test]
+fn deployments_after_the_horizon_or_with_no_dates_are_refused() {
+    run_refused(
+        &dep(&[("late", "eastus", 10, "[\"2026-10-01\", \"2027-01-15\"]")]),
+        &[],
+        &[
+            "deployment.late.at[2]",
+            "after the end of the horizon (2026-12-01)",
+        ],
+    );
+    run_refused(
+        &dep(&[("none", "eastus", 10, "[]")]),
+        &[],
+        &["deployment.none.at", "asks for no wave"],
+    );
+}
+
+#[test]
+fn a_retirement_before_a_lab_accounts_start_names_the_rules_key() {
+    let text = H
+        .replace("kind = \"avd\"", "kind = \"lab_account\"")
+        .replace(
+            "months = 3\n",
+            "months = 3\n\n[rules]\nlab_services_retirement = \"2020-01-01\"\n",
+        );
+    run_refused(
+        &text,
+        &[],
+        &["t.toml:7:", "rules.lab_services_retirement", "2020-01-01"],
+    );
+}
+
+#[test]
+fn compare_refuses_scenarios_on_different_month_grids() {
+    let dir = tempfile::tempdir().unwrap();
+    let h = write(dir.path(), "H.toml", H);
+    let output = bin()
+        .arg("compare")
+        .arg(&h)
+        .args([
+            "--variant",
+            "cal:scenario.billing_months=\"calendar\"",
+            "--out",
+        ])
+        .arg(dir.path().join("out"))
+        .output()
+        .unwrap();
+    refused(
+        &output,
+        &["billing_months = calendar", "billing_months = 730h"],
+    );
+}
+
+#[test]
+fn names_with_control_characters_are_refused() {
+    let text = H.replace("name = \"D\"", "name = \"D\\u001b[31m\"");
+    run_refused(&text, &[], &["scenario.name", "control characters"]);
+    let dir = tempfile::tempdir().unwrap();
+    let h = write(dir.path(), "H.toml", H);
+    let output = bin()
+        .arg("compare")
+        .arg(&h)
+        .args(["--variant", "x\u{1b}[2J:image.img.used_gb=10", "--out"])
+        .arg(dir.path().join("out"))
+        .output()
+        .unwrap();
+    refused(&output, &["--variant", "control characters"]);
 }

@@ -24,27 +24,44 @@ use crate::scenario::{Account, AccountKind, Exports, Gallery, Period};
 /// lab_services_retirement` changes it.
 pub const LAB_SERVICES_RETIREMENT: jiff::civil::Date = jiff::civil::Date::constant(2027, 6, 28);
 
+/// The Lab Services retirement of a scenario.
+pub(super) struct Retirement {
+    /// Ticks from the start (0 when before it).
+    pub(super) tick: u64,
+    pub(super) date: jiff::civil::Date,
+    /// `rules.lab_services_retirement` when the file sets it.
+    pub(super) key: Option<Vec<Seg>>,
+}
+
 /// A target as `(region, gallery index)` until validation maps it to a cell.
 type RegionGallery = (RegionId, usize);
 
 impl Builder<'_> {
-    /// Ticks from the start to `value` (a date), 0 when it is before the start.
+    /// Ticks from the start to `value` (a date), which must not be before the start.
     pub(super) fn tick_of(
         &self,
         value: &Value,
         calendar: &Calendar,
         path: Vec<Seg>,
     ) -> Result<u64> {
-        let d = date(value, path)?;
-        Ok(calendar.ticks_to(d).max(0) as u64)
+        super::super::values::tick(value, calendar, path)
     }
 
-    /// The Lab Services retirement as a tick.
-    pub(super) fn retirement(&self, raw: &RawScenario, calendar: &Calendar) -> Result<u64> {
-        match &raw.rules.lab_services_retirement {
-            Some(v) => self.tick_of(v, calendar, key_path!["rules", "lab_services_retirement"]),
-            None => Ok(calendar.ticks_to(LAB_SERVICES_RETIREMENT).max(0) as u64),
-        }
+    /// The Lab Services retirement as a tick (0 when it is before the start: the accounts
+    /// are retired already), with the key that set it, if any.
+    pub(super) fn retirement(&self, raw: &RawScenario, calendar: &Calendar) -> Result<Retirement> {
+        let (d, key) = match &raw.rules.lab_services_retirement {
+            Some(v) => {
+                let key = key_path!["rules", "lab_services_retirement"];
+                (date(v, key.clone())?, Some(key))
+            }
+            None => (LAB_SERVICES_RETIREMENT, None),
+        };
+        Ok(Retirement {
+            tick: calendar.ticks_to(d).max(0) as u64,
+            date: d,
+            key,
+        })
     }
 
     /// `retarget` and `delete_on` of every gallery.
@@ -146,23 +163,37 @@ impl Builder<'_> {
         a: &RawAccount,
         kind: AccountKind,
         calendar: &Calendar,
-        retirement: u64,
+        retirement: &Retirement,
         path: &[Seg],
     ) -> Result<(u64, Option<u64>)> {
+        // An account open since before the start counts from the start.
         let from = match &a.from {
-            Some(v) => self.tick_of(v, calendar, with(path, "from"))?,
+            Some(v) => calendar.ticks_to(date(v, with(path, "from"))?).max(0) as u64,
             None => 0,
         };
-        let mut until = match &a.until {
+        let until = match &a.until {
             Some(v) => Some(self.tick_of(v, calendar, with(path, "until"))?),
             None => None,
         };
-        if kind.is_lab_services() {
-            until = Some(until.map_or(retirement, |u| u.min(retirement)));
-        }
         if until.is_some_and(|u| u <= from) {
             return invalid(with(path, "until"), "must be after `from`");
         }
+        if kind.is_lab_services() && retirement.tick <= from {
+            let message = format!(
+                "Azure Lab Services retires on {}, no later than account `{}` starts ({}): a lab account or lab plan could do nothing here; use another kind (avd, devtest_labs, ...) or a later retirement",
+                retirement.date,
+                a.name,
+                calendar.date_of(crate::engine::Time(from))
+            );
+            return match &retirement.key {
+                Some(key) => invalid(key.clone(), message),
+                None => invalid(with(path, "kind"), message),
+            };
+        }
+        let until = match kind.is_lab_services() {
+            true => Some(until.map_or(retirement.tick, |u| u.min(retirement.tick))),
+            false => until,
+        };
         Ok((from, until))
     }
 

@@ -3,7 +3,7 @@
 use toml::Value;
 
 use super::super::values::{
-    date_ticks, dist, invalid, number, whole, with, Bounds, Result, EVERY_DAYS,
+    date_ticks, dist, invalid, number, tick, whole, with, Bounds, Result, EVERY_DAYS,
 };
 use super::{Builder, Index};
 use crate::calendar::{hours_to_ticks, Calendar};
@@ -81,7 +81,28 @@ fn deploy_at(
 ) -> Result<DeployAt> {
     match value {
         Value::String(s) if s == "each_version" => Ok(DeployAt::EachVersion),
-        Value::Array(items) => Ok(DeployAt::Dates(date_ticks(items, calendar, &path)?)),
+        Value::Array(items) => {
+            if items.is_empty() {
+                return invalid(
+                    path,
+                    "an empty list asks for no wave; give dates, { every_days = N } or \"each_version\", or remove the deployment",
+                );
+            }
+            // Every date is before the horizon: a wave after it would vanish from the results.
+            for (i, item) in items.iter().enumerate() {
+                if tick(item, calendar, with(&path, i))? >= calendar.horizon() {
+                    return invalid(
+                        with(&path, i),
+                        format!(
+                            "is on or after the end of the horizon ({}); extend scenario.months or drop the date",
+                            calendar.date_of(crate::engine::Time(calendar.horizon()))
+                        ),
+                    );
+                }
+            }
+            let ticks = date_ticks(items, calendar, &path)?;
+            Ok(DeployAt::Dates(ticks))
+        }
         Value::Table(t) if t.len() == 1 && t.contains_key("every_days") => {
             let at = with(&path, "every_days");
             let days = EVERY_DAYS.check(number(&t["every_days"], at.clone())?, at)?;
