@@ -95,9 +95,9 @@ fn one<'a>(render: impl Fn() -> Result<OutputFile, Error> + Send + Sync + 'a) ->
 /// `deployments.csv`: every wave of run 1.
 #[derive(Debug, Default, Serialize)]
 pub struct WaveRow {
-    pub deployment: String,
+    pub deployment: Text,
     pub region: String,
-    pub image: String,
+    pub image: Text,
     pub vms: u32,
     pub replicas: u32,
     pub start: String,
@@ -116,9 +116,9 @@ fn wave_rows(scenario: &Scenario, results: &Results) -> Vec<WaveRow> {
         .map(|w| {
             let d = &scenario.deployments[w.deployment];
             WaveRow {
-                deployment: d.name.clone(),
+                deployment: d.name.as_str().into(),
                 region: scenario.regions.get(d.region).name.clone(),
-                image: scenario.images[d.image].name.clone(),
+                image: scenario.images[d.image].name.as_str().into(),
                 vms: d.vms,
                 replicas: w.replicas,
                 start: scenario.calendar.iso(w.start),
@@ -134,9 +134,9 @@ fn wave_rows(scenario: &Scenario, results: &Results) -> Vec<WaveRow> {
 /// every run.
 #[derive(Debug, Default, Serialize)]
 pub struct DeploymentMinutesRow {
-    pub deployment: String,
+    pub deployment: Text,
     pub region: String,
-    pub image: String,
+    pub image: Text,
     pub vms: u32,
     pub waves: usize,
     pub waves_not_ready: u32,
@@ -160,9 +160,9 @@ fn deployment_minute_rows(scenario: &Scenario, results: &Results) -> Vec<Deploym
             let served = !minutes.is_empty();
             let stat = |x: f64| if served { dec(x) } else { String::new() };
             DeploymentMinutesRow {
-                deployment: d.name.clone(),
+                deployment: d.name.as_str().into(),
                 region: scenario.regions.get(d.region).name.clone(),
-                image: scenario.images[d.image].name.clone(),
+                image: scenario.images[d.image].name.as_str().into(),
                 vms: d.vms,
                 waves: minutes.len() + results.deployment_unserved[i] as usize,
                 waves_not_ready: results.deployment_unserved[i],
@@ -182,6 +182,42 @@ fn deployment_minute_rows(scenario: &Scenario, results: &Results) -> Vec<Deploym
             }
         })
         .collect()
+}
+
+/// Text a user wrote (a name, a label, a catalog field) in a CSV cell. Serialised through
+/// [`spreadsheet_safe`], so that no such cell is run as a formula when the file is opened in
+/// a spreadsheet. Every row field that carries user text has this type.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Text(pub String);
+
+impl Serialize for Text {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&spreadsheet_safe(&self.0))
+    }
+}
+
+impl From<&str> for Text {
+    fn from(text: &str) -> Text {
+        Text(text.to_string())
+    }
+}
+
+impl From<String> for Text {
+    fn from(text: String) -> Text {
+        Text(text)
+    }
+}
+
+/// The usual spreadsheet rule against formula injection (OWASP, "CSV Injection"): text that
+/// starts with `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading `'`, so that
+/// Excel, LibreOffice and Google Sheets show it as text instead of running it; a plain number
+/// (`-5`, `+1.5`) is left as it is.
+pub fn spreadsheet_safe(text: &str) -> std::borrow::Cow<'_, str> {
+    let risky = text.starts_with(['=', '+', '-', '@', '\t', '\r']) && text.parse::<f64>().is_err();
+    match risky {
+        true => format!("'{text}").into(),
+        false => text.into(),
+    }
 }
 
 /// Serialises rows one at a time (large files never hold all rows as structs at once).
@@ -421,7 +457,7 @@ fn csv_field(text: &str) -> String {
     let mut writer = ::csv::Writer::from_writer(Vec::new());
     // A second field, so that an empty name is written as in a row, not as an empty record.
     writer
-        .write_record([text, ""])
+        .write_record([&*spreadsheet_safe(text), ""])
         .and_then(|()| writer.flush().map_err(Into::into))
         .expect("writing to memory cannot fail");
     let line = writer.into_inner().expect("flushed");
@@ -534,7 +570,7 @@ fn version_row(
 /// `eligibility.csv`.
 #[derive(Debug, Default, Serialize)]
 pub struct EligibilityRow {
-    pub image: String,
+    pub image: Text,
     pub os_disk_gb: String,
     pub data_disks: u32,
     pub os_state: &'static str,
@@ -551,7 +587,7 @@ fn eligibility_rows(scenario: &Scenario) -> Vec<EligibilityRow> {
         .images
         .iter()
         .map(|im| EligibilityRow {
-            image: im.name.clone(),
+            image: im.name.as_str().into(),
             os_disk_gb: im.os_disk_gb.to_string(),
             data_disks: im.data_disks,
             os_state: im.os_state.name(),
@@ -570,10 +606,10 @@ fn join<'a>(codes: impl Iterator<Item = &'a str>) -> String {
 /// `labs.csv` (run 1).
 #[derive(Debug, Default, Serialize)]
 pub struct LabRow {
-    pub lab: String,
+    pub lab: Text,
     pub count: u32,
     pub region: String,
-    pub image: String,
+    pub image: Text,
     pub status: &'static str,
     pub ready_at: String,
     pub wait_hours: String,
@@ -586,10 +622,10 @@ fn lab_rows(scenario: &Scenario, results: &Results) -> Vec<LabRow> {
         .iter()
         .zip(&results.labs)
         .map(|(lab, outcome)| LabRow {
-            lab: lab.name.clone(),
+            lab: lab.name.as_str().into(),
             count: lab.count,
             region: regions.get(lab.region).name.clone(),
-            image: scenario.images[lab.image].name.clone(),
+            image: scenario.images[lab.image].name.as_str().into(),
             status: outcome.status.name(),
             ready_at: iso(&scenario.calendar, outcome.ready_at),
             wait_hours: outcome.wait_hours.map(dec).unwrap_or_default(),
@@ -600,7 +636,7 @@ fn lab_rows(scenario: &Scenario, results: &Results) -> Vec<LabRow> {
 /// `budget.csv`: one row per month (monthly budget), an `any_month` row, and a `total` row.
 #[derive(Debug, Default, Serialize)]
 pub struct BudgetRow {
-    pub scenario: String,
+    pub scenario: Text,
     pub scope: &'static str,
     pub month: Option<u32>,
     pub start: String,
@@ -622,7 +658,7 @@ pub fn budget_file(items: &[(String, &Scenario, &Assessment)]) -> Result<OutputF
                 _ => None,
             };
             rows.push(BudgetRow {
-                scenario: label.clone(),
+                scenario: label.as_str().into(),
                 scope: r.scope.name(),
                 month,
                 start: month
@@ -643,7 +679,7 @@ pub fn budget_file(items: &[(String, &Scenario, &Assessment)]) -> Result<OutputF
 /// `comparison.csv`.
 #[derive(Debug, Default, Serialize)]
 pub struct ComparisonCsvRow {
-    pub scenario: String,
+    pub scenario: Text,
     pub metric: &'static str,
     pub mean: String,
     pub p50: String,
@@ -662,7 +698,7 @@ pub fn comparison_file(rows: &[ComparisonRow]) -> Result<OutputFile, Error> {
     file(
         "comparison.csv",
         rows.iter().map(|r| ComparisonCsvRow {
-            scenario: r.scenario.clone(),
+            scenario: r.scenario.as_str().into(),
             metric: r.metric,
             mean: dec(r.summary.mean),
             p50: dec(r.summary.p50),
@@ -682,7 +718,7 @@ pub fn comparison_file(rows: &[ComparisonRow]) -> Result<OutputFile, Error> {
 pub struct ComparisonMonthlyRow {
     pub month: u32,
     pub start: String,
-    pub scenario: String,
+    pub scenario: Text,
     pub mean: String,
     pub p10: String,
     pub p90: String,
@@ -699,7 +735,7 @@ pub fn comparison_monthly_file(
         rows.iter().map(|r| ComparisonMonthlyRow {
             month: r.month,
             start: first.calendar.month_start_iso(r.month),
-            scenario: r.scenario.clone(),
+            scenario: r.scenario.as_str().into(),
             mean: dec(r.mean),
             p10: dec(r.p10),
             p90: dec(r.p90),
@@ -711,7 +747,7 @@ pub fn comparison_monthly_file(
 /// `sweep.csv`.
 #[derive(Debug, Default, Serialize)]
 pub struct SweepRow {
-    pub value: String,
+    pub value: Text,
     pub mean: String,
     pub p10: String,
     pub p50: String,
@@ -730,7 +766,7 @@ pub fn sweep_file(points: &[SweepPoint]) -> Result<OutputFile, Error> {
     file(
         "sweep.csv",
         points.iter().map(|p| SweepRow {
-            value: p.value.clone(),
+            value: p.value.as_str().into(),
             mean: dec(p.total.mean),
             p10: dec(p.p10),
             p50: dec(p.total.p50),
@@ -751,7 +787,7 @@ pub fn sweep_file(points: &[SweepPoint]) -> Result<OutputFile, Error> {
 /// `sensitivity.csv`.
 #[derive(Debug, Default, Serialize)]
 pub struct SensitivityRow {
-    pub input: String,
+    pub input: Text,
     pub p10_value: String,
     pub p90_value: String,
     pub total_at_p10: String,
@@ -767,7 +803,7 @@ pub fn sensitivity_file(rows: &[TornadoRow]) -> Result<OutputFile, Error> {
     file(
         "sensitivity.csv",
         rows.iter().map(|r| SensitivityRow {
-            input: r.input.name.clone(),
+            input: r.input.name.as_str().into(),
             p10_value: dec(r.low),
             p90_value: dec(r.high),
             total_at_p10: dec(r.total_low),
@@ -782,16 +818,16 @@ pub fn sensitivity_file(rows: &[TornadoRow]) -> Result<OutputFile, Error> {
 /// `prices_used.csv`: every price the scenario's replicas and copies use, and its source.
 #[derive(Debug, Default, Serialize)]
 pub struct PriceUsedRow {
-    pub scenario: String,
+    pub scenario: Text,
     pub item: String,
     pub region: String,
     pub price: String,
     pub unit: &'static str,
-    pub currency: String,
+    pub currency: Text,
     /// The catalog the price comes from, or `scenario [prices]`.
-    pub source: String,
+    pub source: Text,
     /// Effective date of a catalog price (empty for scenario figures).
-    pub as_of: String,
+    pub as_of: Text,
 }
 
 /// `prices_used.csv` for one or more (label, scenario, results): the prices the pricing step
@@ -805,14 +841,14 @@ pub fn prices_used_file(items: &[(String, &Scenario, &Results)]) -> Result<Outpu
                 Source::Scenario => ("scenario [prices]".to_string(), String::new()),
             };
             rows.push(PriceUsedRow {
-                scenario: label.clone(),
+                scenario: label.as_str().into(),
                 item: used.item.name(),
                 region: scenario.regions.get(used.region).name.clone(),
                 price: format!("{}", used.priced.value),
                 unit: used.item.unit(),
-                currency: scenario.currency.clone(),
-                source,
-                as_of,
+                currency: scenario.currency.as_str().into(),
+                source: source.into(),
+                as_of: as_of.into(),
             });
         }
     }
@@ -822,7 +858,7 @@ pub fn prices_used_file(items: &[(String, &Scenario, &Results)]) -> Result<Outpu
 /// `advice.csv`: the replica advisor.
 #[derive(Debug, Default, Serialize)]
 pub struct AdviceRow {
-    pub gallery: String,
+    pub gallery: Text,
     pub region: String,
     pub replicas_now: u32,
     pub replicas_advised: String,
@@ -843,7 +879,7 @@ pub fn advice_file(
     file(
         "advice.csv",
         advice.iter().map(|a| AdviceRow {
-            gallery: scenario.galleries[a.gallery].name.clone(),
+            gallery: scenario.galleries[a.gallery].name.as_str().into(),
             region: scenario.regions.get(a.region).name.clone(),
             replicas_now: a.replicas_now,
             replicas_advised: a

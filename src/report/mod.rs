@@ -66,6 +66,23 @@ fn run_jobs(jobs: &[Job<'_>]) -> Result<Vec<OutputFile>, Error> {
     Ok(files.concat())
 }
 
+/// `x` with `places` decimals for people, never `-0` (a value that rounds to zero is shown
+/// unsigned); with `sign`, positive values get a `+`.
+pub fn fixed(x: f64, places: usize, sign: bool) -> String {
+    let text = match sign {
+        true => format!("{x:+.places$}"),
+        false => format!("{x:.places$}"),
+    };
+    match text
+        .trim_start_matches(['-', '+'])
+        .bytes()
+        .all(|b| b == b'0' || b == b'.')
+    {
+        true => text.trim_start_matches(['-', '+']).to_string(),
+        false => text,
+    }
+}
+
 /// A plain decimal with four places (no negative zero): the CSV money and quantity format.
 /// Formats through integers (much faster than `{:.4}` on large files); values whose fifth
 /// decimal is too close to a tie for the multiplication to decide fall back to `{:.4}`, so
@@ -112,6 +129,17 @@ pub fn push_dec(out: &mut Vec<u8>, x: f64) {
 #[cfg(test)]
 mod tests {
     use super::dec;
+
+    #[test]
+    fn fixed_never_shows_a_negative_zero() {
+        use super::fixed;
+        assert_eq!(fixed(-0.0, 1, false), "0.0");
+        assert_eq!(fixed(-0.04, 1, true), "0.0");
+        assert_eq!(fixed(-0.4, 0, false), "0");
+        assert_eq!(fixed(-0.6, 0, false), "-1");
+        assert_eq!(fixed(2.25, 1, true), "+2.2");
+        assert_eq!(fixed(-0.123, 2, true), "-0.12");
+    }
 
     #[test]
     fn dec_matches_four_place_formatting() {

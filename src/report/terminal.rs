@@ -77,11 +77,7 @@ fn count(n: usize, one: &str, many: &str) -> String {
 }
 
 fn quantity(x: f64) -> String {
-    if x >= 100.0 {
-        format!("{x:.0}")
-    } else {
-        format!("{x:.1}")
-    }
+    super::fixed(x, usize::from(x < 100.0), false)
 }
 
 /// Why a lab is not ready, in words.
@@ -722,7 +718,7 @@ pub fn regions(catalog: &crate::catalog::Regions, only: Option<&str>) -> String 
 }
 
 fn pct(p: f64) -> String {
-    format!("{:.0}%", 100.0 * p)
+    format!("{}%", super::fixed(100.0 * p, 0, false))
 }
 
 fn wrote(out: &mut String, written: &[PathBuf]) {
@@ -795,7 +791,9 @@ pub fn comparison(first: &Scenario, rows: &[ComparisonRow], written: &[PathBuf])
             money(r.summary.p80, cur),
             money(r.summary.p90, cur),
             money(r.delta_mean, cur),
-            r.delta_pct.map(|p| format!("{p:+.1}%")).unwrap_or_default(),
+            r.delta_pct
+                .map(|p| format!("{}%", super::fixed(p, 1, true)))
+                .unwrap_or_default(),
             pct(r.prob_higher),
         ]);
     }
@@ -881,12 +879,16 @@ pub fn tornado(scenario: &Scenario, tornado: &Tornado, written: &[PathBuf]) -> S
     for r in rows {
         table_rows.push(vec![
             r.input.name.clone(),
-            format!("{:.1} -> {:.1}", r.low, r.high),
+            format!(
+                "{} -> {}",
+                super::fixed(r.low, 1, false),
+                super::fixed(r.high, 1, false)
+            ),
             money(r.total_low, cur),
             money(r.total_high, cur),
             money(r.swing(), cur),
             r.rank_correlation
-                .map(|c| format!("{c:+.2}"))
+                .map(|c| super::fixed(c, 2, true))
                 .unwrap_or_default(),
             r.variance_share
                 .map(|v| format!("{:.0} %", 100.0 * v))

@@ -436,3 +436,60 @@ fn names_with_control_characters_are_refused() {
         .unwrap();
     refused(&output, &["--variant", "control characters"]);
 }
+
+#[test]
+fn user_text_that_a_spreadsheet_would_run_is_escaped_in_every_csv() {
+    use gallerysim::report::csv::spreadsheet_safe;
+    for (text, safe) in [
+        (
+            "=HYPERLINK(\"http://x\",\"y\")",
+            "'=HYPERLINK(\"http://x\",\"y\")",
+        ),
+        ("+cmd", "'+cmd"),
+        ("-2+3", "'-2+3"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tx", "'\tx"),
+        ("-5.25", "-5.25"),
+        ("lab-1", "lab-1"),
+    ] {
+        assert_eq!(spreadsheet_safe(text), safe, "{text:?}");
+    }
+    // End to end: an image and a lab named like formulas.
+    let text = H.replace("name = \"img\"", "name = \"=HYPERLINK(1)\"").replace(
+        "image = \"img\"",
+        "image = \"=HYPERLINK(1)\"",
+    ) + "\n[[lab]]\nname = \"@evil\"\naccount = \"a\"\nimage = \"=HYPERLINK(1)\"\nregion = \"eastus\"\n";
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "t.toml", &text);
+    let out = dir.path().join("out");
+    let output = bin()
+        .args(["run", "--quiet", "--out"])
+        .arg(&out)
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    for entry in std::fs::read_dir(&out).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "csv") {
+            for row in read_csv(&path) {
+                for (column, value) in &row {
+                    assert!(
+                        !value.starts_with('=') && !value.starts_with('@'),
+                        "{}: {column} = {value}",
+                        path.display()
+                    );
+                }
+            }
+        }
+    }
+    let labs = read_csv(&out.join("labs.csv"));
+    assert_eq!(labs[0]["lab"], "'@evil");
+    assert_eq!(labs[0]["image"], "'=HYPERLINK(1)");
+    let versions = read_csv(&out.join("versions.csv"));
+    assert_eq!(versions[0]["image"], "'=HYPERLINK(1)");
+}
