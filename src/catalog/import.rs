@@ -383,14 +383,17 @@ pub fn import(
         rows,
     };
     // What we write, `run` must accept.
-    Catalog::parse(&String::from_utf8_lossy(&catalog.to_csv()), "imported").map_err(|e| {
-        InputError {
-            file: "imported catalog".to_string(),
-            line: None,
-            column: None,
-            key: None,
-            message: format!("the imported catalog would be rejected by run: {e}"),
-        }
+    Catalog::parse(
+        &String::from_utf8_lossy(&catalog.to_csv()),
+        "imported",
+        regions,
+    )
+    .map_err(|e| InputError {
+        file: "imported catalog".to_string(),
+        line: None,
+        column: None,
+        key: None,
+        message: format!("the imported catalog would be rejected by run: {e}"),
     })?;
     Ok(Imported {
         catalog,
