@@ -257,13 +257,174 @@ fn import(dir: &Path, pages: &[(&str, &[u8])]) -> Output {
         .unwrap()
 }
 
-#[allow(dead_code)] // used by the import tests
 /// The price of (region, item) in an imported catalog.
 fn price_in(catalog: &Path, region: &str, item: &str) -> Option<f64> {
     read_csv(catalog)
         .iter()
         .find(|r| r["region"] == region && r["item"] == item)
         .map(|r| num(r, "price"))
+}
+
+// Item 7: of two items of equal rank with different prices, neither wins silently.
+#[test]
+fn import_refuses_two_equal_rank_items_with_different_prices_naming_both() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = page(&[
+        api_item("westus2", "LRS Snapshots", HDD, "1 GB/Month", "0.05", DATE),
+        api_item("eastus", "LRS Snapshots", HDD, "1 GB/Month", "0.05", DATE),
+    ]);
+    let second = page(&[api_item(
+        "eastus",
+        "LRS Snapshots",
+        HDD,
+        "1 GB/Month",
+        "0.07",
+        DATE,
+    )]);
+    let output = import(
+        dir.path(),
+        &[("a.json", first.as_bytes()), ("b.json", second.as_bytes())],
+    );
+    refused(
+        &output,
+        &dir.path().join("out.csv"),
+        &[
+            "snapshot_gb_month in eastus",
+            "a.json item 1",
+            "b.json item 0",
+            "0.05",
+            "0.07",
+        ],
+    );
+    // The same price twice is no conflict; a newer date is a rule, not a conflict.
+    let same = page(&[
+        api_item("eastus", "LRS Snapshots", HDD, "1 GB/Month", "0.05", DATE),
+        api_item("eastus", "LRS Snapshots", HDD, "1 GB/Month", "0.05", DATE),
+        api_item(
+            "westus2",
+            "LRS Snapshots",
+            HDD,
+            "1 GB/Month",
+            "0.07",
+            "2026-08-01T00:00:00Z",
+        ),
+        api_item("westus2", "LRS Snapshots", HDD, "1 GB/Month", "0.05", DATE),
+    ]);
+    succeeded(&import(dir.path(), &[("c.json", same.as_bytes())]));
+    let out = dir.path().join("out.csv");
+    assert_eq!(price_in(&out, "eastus", "snapshot_gb_month"), Some(0.05));
+    assert_eq!(price_in(&out, "westus2", "snapshot_gb_month"), Some(0.07));
+}
+
+// Item 7: `unitOfMeasure` is a positive whole number and a unit the item is priced in.
+#[test]
+fn import_parses_unit_of_measure_exactly() {
+    let dir = tempfile::tempdir().unwrap();
+    let items = [
+        api_item("eastus", "LRS Snapshots", HDD, "1e999 GB/Month", "5", DATE),
+        api_item("westus2", "LRS Snapshots", HDD, "-100 GB/Month", "5", DATE),
+        api_item("westus", "LRS Snapshots", HDD, "0 GB/Month", "5", DATE),
+        api_item("westus3", "LRS Snapshots", HDD, "1.5 GB/Month", "5", DATE),
+        api_item("centralus", "LRS Snapshots", HDD, "1 TB/Month", "5", DATE),
+        api_item("eastus2", "LRS Snapshots", HDD, "GB/Month", "5", DATE),
+        api_item(
+            "northeurope",
+            "LRS Snapshots",
+            HDD,
+            "1 GB/Month",
+            "0.05",
+            DATE,
+        ),
+        api_item(
+            "westeurope",
+            "LRS Snapshots",
+            HDD,
+            "100 GB/Month",
+            "5",
+            DATE,
+        ),
+        api_item("eastus", "S4 LRS Disk", HDD, "1/Month", "1.536", DATE),
+        api_item("westus2", "S4 LRS Disk", HDD, "1 GB/Month", "1.536", DATE),
+        api_item(
+            "eastus",
+            "Standard Inter-Region Data Transfer",
+            "Rtn Preference: MGN",
+            "1 GB",
+            "0.02",
+            DATE,
+        ),
+        api_item(
+            "westus2",
+            "Standard Inter-Region Data Transfer",
+            "Rtn Preference: MGN",
+            "1 GB/Month",
+            "0.02",
+            DATE,
+        ),
+    ];
+    let output = import(dir.path(), &[("units.json", page(&items).as_bytes())]);
+    let stdout = succeeded(&output);
+    let out = dir.path().join("out.csv");
+    let rows = read_csv(&out);
+    let kept: Vec<(&str, &str)> = rows
+        .iter()
+        .map(|r| (r["region"].as_str(), r["item"].as_str()))
+        .collect();
+    assert_eq!(
+        kept.len(),
+        4,
+        "only the exact units are kept: {kept:?}\n{stdout}"
+    );
+    assert_eq!(
+        price_in(&out, "northeurope", "snapshot_gb_month"),
+        Some(0.05)
+    );
+    assert_eq!(
+        price_in(&out, "westeurope", "snapshot_gb_month"),
+        Some(0.05)
+    );
+    assert_eq!(
+        price_in(&out, "eastus", "managed_disk_month.S4"),
+        Some(1.536)
+    );
+    assert_eq!(
+        price_in(&out, "eastus", "egress_intra_continent_gb"),
+        Some(0.02)
+    );
+    for unit in [
+        "`1e999 GB/Month`",
+        "`-100 GB/Month`",
+        "`0 GB/Month`",
+        "`1.5 GB/Month`",
+        "`1 TB/Month`",
+        "`GB/Month`",
+    ] {
+        assert!(stdout.contains(unit), "{unit} not reported in: {stdout}");
+    }
+}
+
+// Item 16: when every needed item is rejected, the rejections are the message.
+#[test]
+fn an_import_whose_needed_items_are_all_rejected_lists_the_rejections() {
+    let dir = tempfile::tempdir().unwrap();
+    let items = [
+        api_item("eastus", "LRS Snapshots", HDD, "1 GB/Month", "0.05", "soon"),
+        api_item("westus2", "LRS Snapshots", HDD, "1 GB/Month", "1e308", DATE),
+        api_item("westus3", "LRS Snapshots", HDD, "-1 GB/Month", "0.05", DATE),
+    ];
+    let output = import(dir.path(), &[("rejected.json", page(&items).as_bytes())]);
+    refused(
+        &output,
+        &dir.path().join("out.csv"),
+        &[
+            "rejected.json item 0",
+            "effective date `soon`",
+            "rejected.json item 1",
+            "price 1e308",
+            "rejected.json item 2",
+            "`-1 GB/Month`",
+        ],
+    );
 }
 
 // Item 16: a UTF-8 byte-order mark, as Windows editors save, starts a page or a catalog.
@@ -286,4 +447,83 @@ fn a_byte_order_mark_is_accepted_on_price_pages_and_catalogs() {
     succeeded(&run_with_catalog(dir.path(), &catalog, "out"));
     let runs = read_csv(&dir.path().join("out/runs.csv"));
     assert_close(num(&runs[0], "storage_cost"), 10.0, CSV_4DP, "storage");
+}
+
+/// The peak resident memory of a command, in kB, from `/proc` while it runs (the high-water
+/// mark only grows, so the last reading before it exits is its peak).
+#[cfg(target_os = "linux")]
+fn peak_kb(mut command: std::process::Command) -> (std::process::ExitStatus, u64) {
+    let mut child = command
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let status_file = format!("/proc/{}/status", child.id());
+    let mut peak = 0;
+    loop {
+        if let Ok(status) = std::fs::read_to_string(&status_file) {
+            if let Some(kb) = status
+                .lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+            {
+                peak = peak.max(kb);
+            }
+        }
+        if let Some(status) = child.try_wait().unwrap() {
+            return (status, peak);
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    }
+}
+
+// Item 12: pages are read one at a time, so eight pages take the memory of about one.
+#[cfg(target_os = "linux")]
+#[test]
+fn import_memory_is_bounded_by_one_page_not_the_sum() {
+    let dir = tempfile::tempdir().unwrap();
+    // About 16 MB of virtual machine prices (not needed) and one needed item.
+    let filler = api_item(
+        "eastus",
+        "D2 v3",
+        "Virtual Machines Dv3 Series",
+        "1 Hour",
+        "0.1",
+        DATE,
+    )
+    .replace("\"Storage\"", "\"Virtual Machines\"");
+    let mut items = vec![filler; 16 << 20 >> 9];
+    items.push(api_item(
+        "eastus",
+        "LRS Snapshots",
+        HDD,
+        "1 GB/Month",
+        "0.05",
+        DATE,
+    ));
+    let text = page(&items);
+    let mut paths = Vec::new();
+    for i in 0..8 {
+        let path = dir.path().join(format!("p{i}.json"));
+        std::fs::write(&path, &text).unwrap();
+        paths.push(path);
+    }
+    let measure = |pages: &[std::path::PathBuf]| {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_gallerysim"));
+        command
+            .args(["prices", "import"])
+            .args(pages)
+            .arg("--out")
+            .arg(dir.path().join(format!("out-{}.csv", pages.len())));
+        let (status, kb) = peak_kb(command);
+        assert!(status.success(), "{status}");
+        kb
+    };
+    let one = measure(&paths[..1]);
+    let eight = measure(&paths);
+    let page_kb = text.len() as u64 / 1024;
+    assert!(
+        eight < one + 2 * page_kb,
+        "one page of {page_kb} kB: peak {one} kB; eight pages: peak {eight} kB"
+    );
 }
