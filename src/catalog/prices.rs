@@ -482,14 +482,16 @@ impl Catalog {
                     ));
                 }
             }
+            // The (item, region) pair is the key: no one column is at fault.
             if let Some(first) = first_line.insert((item, region), line) {
-                return Err(at(
-                    "region",
-                    format!(
+                return Err(CatalogError {
+                    line,
+                    column: None,
+                    message: format!(
                         "duplicate price of {} in {} (first on line {first})",
                         row.item, row.region
                     ),
-                ));
+                });
             }
             rows.push(row);
         }
@@ -692,7 +694,7 @@ mod tests {
         let east = book.get(Item::Snapshot, regions.find("eastus").unwrap());
         assert_eq!(east.value, 0.1);
         let err = parse("eastus,snapshot_gb_month,0.1,GB-month,USD,m,2024-01-01,p\nEASTUS,snapshot_gb_month,0.2,GB-month,USD,m,2024-01-01,p\n").unwrap_err();
-        assert_eq!((err.line, err.column.as_deref()), (3, Some("region")));
+        assert_eq!((err.line, err.column.as_deref()), (3, None));
         assert!(err.message.contains("(first on line 2)"), "{err}");
     }
 
