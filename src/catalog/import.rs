@@ -37,7 +37,7 @@ use std::collections::{HashMap, HashSet};
 
 use serde::Deserialize;
 
-use super::prices::{Catalog, CatalogRow, DiskTier, Item, MAX_PRICE};
+use super::prices::{is_currency_code, Catalog, CatalogRow, DiskTier, Item, MAX_PRICE};
 use super::Continent;
 use super::{RegionId, Regions};
 use crate::error::InputError;
@@ -330,8 +330,10 @@ impl<'r> Importer<'r> {
             key: Some(key.to_string()),
             message,
         };
-        if code.trim().is_empty() {
-            return Err(error("empty currency code".to_string()));
+        if !is_currency_code(code) {
+            return Err(error(format!(
+                "currency `{code}` is not an ISO 4217 code (three capital letters, e.g. USD or EUR)"
+            )));
         }
         match &self.currency {
             Some((first, first_file)) if first != code => Err(error(format!(
@@ -778,6 +780,32 @@ mod tests {
             price,
             "",
         )
+    }
+
+    #[test]
+    fn currency_codes_are_checked_where_they_are_read() {
+        for (billing, item_currency, key) in [
+            ("usd", "USD", "BillingCurrency"),
+            ("USD", "usd", "Items[].currencyCode"),
+            ("USD", "", "Items[].currencyCode"),
+        ] {
+            let items = snapshot("eastus", "1 GB/Month", 0.05).replace(
+                "\"currencyCode\":\"USD\"",
+                &format!("\"currencyCode\":\"{item_currency}\""),
+            );
+            let err = import(
+                &[("p.json".into(), page(billing, &items, "null"))],
+                Regions::bundled(),
+                Options::default(),
+            )
+            .unwrap_err();
+            assert_eq!(
+                (err.file.as_str(), err.key.as_deref()),
+                ("p.json", Some(key)),
+                "{err}"
+            );
+            assert!(err.message.contains("not an ISO 4217 code"), "{err}");
+        }
     }
 
     #[test]

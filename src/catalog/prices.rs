@@ -320,8 +320,9 @@ const COLUMNS: [&str; 8] = [
     "product_name",
 ];
 
-/// True for a three-letter ISO 4217 code shape (`USD`, `EUR`).
-fn is_currency_code(code: &str) -> bool {
+/// True for a three-letter ISO 4217 code shape (`USD`, `EUR`): the rule for catalogs and
+/// price pages alike.
+pub(crate) fn is_currency_code(code: &str) -> bool {
     code.len() == 3 && code.bytes().all(|b| b.is_ascii_uppercase())
 }
 
@@ -432,6 +433,8 @@ impl Catalog {
                 ));
             };
             row.region.clone_from(&regions.get(region).name);
+            // `-0` is 0, so it is never printed as `-0` in prices_used.csv.
+            row.price += 0.0;
             let limit = MAX_PRICE;
             if !(row.price >= 0.0 && row.price <= limit) {
                 return Err(at(
@@ -749,6 +752,12 @@ mod tests {
                 "{row}: {err}"
             );
         }
+    }
+
+    #[test]
+    fn a_price_of_minus_zero_is_zero() {
+        let catalog = parse("eastus,snapshot_gb_month,-0,GB-month,USD,m,2024-01-01,p\n").unwrap();
+        assert!(catalog.rows[0].price.is_sign_positive());
     }
 
     #[test]
