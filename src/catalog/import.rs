@@ -37,7 +37,7 @@ use std::collections::{HashMap, HashSet};
 
 use serde::Deserialize;
 
-use super::prices::{is_currency_code, Catalog, CatalogRow, DiskTier, Item, MAX_PRICE};
+use super::prices::{is_currency_code, is_date, Catalog, CatalogRow, DiskTier, Item, MAX_PRICE};
 use super::Continent;
 use super::{RegionId, Regions};
 use crate::error::InputError;
@@ -412,8 +412,10 @@ impl<'r> Importer<'r> {
             ));
             return;
         }
-        let date: String = item.effective_start_date.chars().take(10).collect();
-        if date.parse::<jiff::civil::Date>().is_err() {
+        // `2026-07-01T00:00:00Z`: the catalog keeps the day, checked by the catalog's rule.
+        let stamp = item.effective_start_date.as_str();
+        let date = stamp.get(..10).unwrap_or(stamp).to_string();
+        if !is_date(&date) || !(stamp.len() == 10 || stamp[10..].starts_with('T')) {
             self.rejected.add(format!(
                 "{source}: effective date `{}` is not a date",
                 item.effective_start_date
@@ -805,6 +807,29 @@ mod tests {
                 "{err}"
             );
             assert!(err.message.contains("not an ISO 4217 code"), "{err}");
+        }
+    }
+
+    #[test]
+    fn effective_dates_are_a_day_or_a_timestamp() {
+        for (stamp, kept) in [
+            ("2025-03-01T00:00:00Z", true),
+            ("2025-03-01", true),
+            ("2025-03-01garbage", false),
+            ("2025-3-1", false),
+            ("2025-02-30T00:00:00Z", false),
+            ("soon", false),
+        ] {
+            let items =
+                snapshot("eastus", "1 GB/Month", 0.05).replace("2025-03-01T00:00:00Z", stamp);
+            let imported = import(
+                &[("p.json".into(), page("USD", &items, "null"))],
+                Regions::bundled(),
+                Options::default(),
+            )
+            .unwrap();
+            assert_eq!(imported.catalog.rows.len(), usize::from(kept), "{stamp}");
+            assert_eq!(imported.rejected.len(), usize::from(!kept), "{stamp}");
         }
     }
 

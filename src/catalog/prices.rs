@@ -326,8 +326,9 @@ pub(crate) fn is_currency_code(code: &str) -> bool {
     code.len() == 3 && code.bytes().all(|b| b.is_ascii_uppercase())
 }
 
-/// True for a real calendar date written `YYYY-MM-DD`, nothing more.
-fn is_date(text: &str) -> bool {
+/// True for a real calendar date written `YYYY-MM-DD`, nothing more: the rule for catalogs
+/// and the days `prices import` keeps.
+pub(crate) fn is_date(text: &str) -> bool {
     let b = text.as_bytes();
     b.len() == 10
         && b[4] == b'-'
