@@ -87,7 +87,9 @@ pub struct Imported {
     pub missing: Vec<(String, Vec<String>)>,
     /// Regions with no price at all.
     pub regions_absent: Vec<String>,
-    /// Regions in the pages that the simulator does not know (skipped).
+    /// Regions in the pages that the simulator does not know (skipped), sorted. This list and
+    /// the two below keep at most 1,000 entries; a last `... and N more (not listed)` counts
+    /// the rest.
     pub unknown_regions: Vec<String>,
     /// True when every page points to a next page: the final page is missing.
     pub truncated: bool,
