@@ -49,7 +49,8 @@ impl Error {
 /// Largest input file read (scenario, price catalog, price page): 64 MiB.
 pub const MAX_INPUT_BYTES: u64 = 64 << 20;
 
-/// Reads an input file: a regular file of at most [`MAX_INPUT_BYTES`], as UTF-8 text. A
+/// Reads an input file: a regular file of at most [`MAX_INPUT_BYTES`], as UTF-8 text
+/// without a leading byte-order mark. A
 /// device, a folder, a missing file or an oversized one is an error message naming the limit,
 /// found before reading (`/dev/zero` fails at once).
 pub fn read_input(path: &std::path::Path) -> Result<String, String> {
@@ -79,6 +80,11 @@ pub fn read_input(path: &std::path::Path) -> Result<String, String> {
             path.display(),
             MAX_INPUT_BYTES >> 20
         ));
+    }
+    // A UTF-8 byte-order mark (as Windows editors save files) is not part of the text: one
+    // rule for every input, so TOML, CSV and JSON parsers never see it.
+    if bytes.starts_with(b"\xEF\xBB\xBF") {
+        bytes.drain(..3);
     }
     String::from_utf8(bytes).map_err(|e| {
         format!(

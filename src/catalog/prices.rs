@@ -2,6 +2,7 @@
 //! bundled one (`data/prices.csv`, embedded), and the resolved [`PriceBook`] a scenario runs
 //! with. Every figure can be overridden from the scenario's `[prices]` table.
 
+use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use super::{RegionId, Regions};
@@ -283,55 +284,218 @@ pub struct Catalog {
 
 const BUNDLED_CATALOG: &str = include_str!("../../data/prices.csv");
 
+/// Why a catalog was refused: the line of the CSV file and, when one field is at fault, its
+/// column.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CatalogError {
+    /// 1-based line of the file (the header is line 1).
+    pub line: u64,
+    /// The column at fault, by its header name.
+    pub column: Option<String>,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl std::fmt::Display for CatalogError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "line {}", self.line)?;
+        if let Some(column) = &self.column {
+            write!(f, ", column `{column}`")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+impl std::error::Error for CatalogError {}
+
+/// The columns of a catalog, in the order `prices import` writes them.
+const COLUMNS: [&str; 8] = [
+    "region",
+    "item",
+    "price",
+    "unit",
+    "currency",
+    "meter_name",
+    "effective_date",
+    "product_name",
+];
+
+/// True for a three-letter ISO 4217 code shape (`USD`, `EUR`): the rule for catalogs and
+/// price pages alike.
+pub(crate) fn is_currency_code(code: &str) -> bool {
+    code.len() == 3 && code.bytes().all(|b| b.is_ascii_uppercase())
+}
+
+/// True for a real calendar date written `YYYY-MM-DD`, nothing more: the rule for catalogs
+/// and the days `prices import` keeps.
+pub(crate) fn is_date(text: &str) -> bool {
+    let b = text.as_bytes();
+    b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+        && text.parse::<jiff::civil::Date>().is_ok()
+}
+
 impl Catalog {
     /// The bundled catalog (reconstructed from public evidence; see
     /// `data/README.md`).
     pub fn bundled() -> &'static Catalog {
         static CATALOG: OnceLock<Catalog> = OnceLock::new();
         CATALOG.get_or_init(|| {
-            Catalog::parse(BUNDLED_CATALOG, "bundled data/prices.csv")
-                .expect("valid bundled catalog")
+            Catalog::parse(
+                BUNDLED_CATALOG,
+                "bundled data/prices.csv",
+                Regions::bundled(),
+            )
+            .expect("valid bundled catalog")
         })
     }
 
-    /// Parses a catalog CSV; every row must name a known item and share one currency.
-    pub fn parse(text: &str, label: &str) -> Result<Catalog, String> {
+    /// Parses a catalog CSV, checking each row as it is read (so a bad line 2 is reported
+    /// before the rest is read, and the work is linear in the rows): a known item, a region of
+    /// `regions` (matched whatever its case and stored by its canonical name, so lookups are
+    /// exact), a price from 0 to [`MAX_PRICE`], the item's own unit, a three-letter currency
+    /// shared by every row, a real `YYYY-MM-DD` effective date, and one row per (item, region).
+    pub fn parse(text: &str, label: &str, regions: &Regions) -> Result<Catalog, CatalogError> {
         let mut reader = csv::Reader::from_reader(text.as_bytes());
+        let headers = reader
+            .headers()
+            .map_err(|e| CatalogError {
+                line: 1,
+                column: None,
+                message: e.to_string(),
+            })?
+            .clone();
+        if let Some(absent) = COLUMNS.iter().find(|c| !headers.iter().any(|h| h == **c)) {
+            return Err(CatalogError {
+                line: 1,
+                column: Some((*absent).to_string()),
+                message: format!(
+                    "the header has no column `{absent}`; a catalog's columns are {}",
+                    COLUMNS.join(",")
+                ),
+            });
+        }
         let mut rows: Vec<CatalogRow> = Vec::new();
-        for (i, row) in reader.deserialize::<CatalogRow>().enumerate() {
-            let line = i + 2;
-            let row = row.map_err(|e| format!("line {line}: {e}"))?;
-            if Item::parse(&row.item).is_none() {
-                return Err(format!("line {line}: unknown item `{}`", row.item));
+        let mut first_line: HashMap<(Item, RegionId), u64> = HashMap::new();
+        let mut record = csv::StringRecord::new();
+        loop {
+            let line = reader.position().line();
+            let more = reader.read_record(&mut record).map_err(|e| CatalogError {
+                line: e.position().map_or(line, |p| p.line()),
+                column: None,
+                message: e.to_string(),
+            })?;
+            if !more {
+                break;
             }
+            let line = record.position().map_or(line, |p| p.line());
+            let at = |column: &str, message: String| CatalogError {
+                line,
+                column: Some(column.to_string()),
+                message,
+            };
+            let mut row: CatalogRow = record.deserialize(Some(&headers)).map_err(|e| {
+                let column = match e.kind() {
+                    csv::ErrorKind::Deserialize { err, .. } => err
+                        .field()
+                        .and_then(|f| headers.get(f as usize))
+                        .map(str::to_string),
+                    _ => None,
+                };
+                let message = match e.kind() {
+                    csv::ErrorKind::Deserialize { err, .. } => match err.field() {
+                        Some(f) => {
+                            format!("`{}`: {}", record.get(f as usize).unwrap_or(""), err.kind())
+                        }
+                        None => err.kind().to_string(),
+                    },
+                    _ => e.to_string(),
+                };
+                CatalogError {
+                    line,
+                    column,
+                    message,
+                }
+            })?;
+            let Some(item) = Item::parse(&row.item) else {
+                return Err(at("item", format!("unknown item `{}`", row.item)));
+            };
+            let Some(region) = regions.find(&row.region) else {
+                return Err(at(
+                    "region",
+                    format!(
+                        "unknown region `{}`; `gallerysim regions` lists the known ones",
+                        row.region
+                    ),
+                ));
+            };
+            row.region.clone_from(&regions.get(region).name);
+            // `-0` is 0, so it is never printed as `-0` in prices_used.csv.
+            row.price += 0.0;
             let limit = MAX_PRICE;
             if !(row.price >= 0.0 && row.price <= limit) {
-                return Err(format!(
-                    "line {line}: price must be a number from 0 to {limit} (got {})",
-                    row.price
+                return Err(at(
+                    "price",
+                    format!(
+                        "price must be a number from 0 to {limit} (got {})",
+                        row.price
+                    ),
                 ));
             }
-            if row.currency.trim().is_empty() {
-                return Err(format!("line {line}: empty currency"));
+            if row.unit != item.unit() {
+                return Err(at(
+                    "unit",
+                    format!(
+                        "unit `{}` is not understood for {}: its prices are per {}",
+                        row.unit,
+                        row.item,
+                        item.unit()
+                    ),
+                ));
             }
-            if let Some(first) = rows
-                .iter()
-                .position(|r| r.item == row.item && r.region == row.region)
-            {
-                return Err(format!(
-                    "line {line}: duplicate price of {} in {} (first on line {})",
-                    row.item,
-                    row.region,
-                    first + 2
+            if !is_currency_code(&row.currency) {
+                return Err(at(
+                    "currency",
+                    format!(
+                        "currency `{}` is not an ISO 4217 code (three capital letters, e.g. USD or EUR)",
+                        row.currency
+                    ),
+                ));
+            }
+            if !is_date(&row.effective_date) {
+                return Err(at(
+                    "effective_date",
+                    format!(
+                        "effective date `{}` is not a real date written YYYY-MM-DD",
+                        row.effective_date
+                    ),
                 ));
             }
             if let Some(first) = rows.first() {
                 if first.currency != row.currency {
-                    return Err(format!(
-                        "line {line}: currency {} differs from {} on line 2: a catalog has one currency",
-                        row.currency, first.currency
+                    return Err(at(
+                        "currency",
+                        format!(
+                            "currency {} differs from {} on line 2: a catalog has one currency",
+                            row.currency, first.currency
+                        ),
                     ));
                 }
+            }
+            // The (item, region) pair is the key: no one column is at fault.
+            if let Some(first) = first_line.insert((item, region), line) {
+                return Err(CatalogError {
+                    line,
+                    column: None,
+                    message: format!(
+                        "duplicate price of {} in {} (first on line {first})",
+                        row.item, row.region
+                    ),
+                });
             }
             rows.push(row);
         }
@@ -341,13 +505,25 @@ impl Catalog {
         })
     }
 
-    /// The catalog as CSV.
+    /// The catalog as CSV (its header even when it has no row).
     pub fn to_csv(&self) -> Vec<u8> {
         let mut writer = csv::Writer::from_writer(Vec::new());
+        if self.rows.is_empty() {
+            writer.write_record(COLUMNS).expect("in-memory CSV");
+        }
         for row in &self.rows {
             writer.serialize(row).expect("in-memory CSV");
         }
         writer.into_inner().expect("in-memory CSV")
+    }
+
+    /// Row positions by (item, region) name.
+    fn index(&self) -> HashMap<(&str, &str), usize> {
+        self.rows
+            .iter()
+            .enumerate()
+            .map(|(i, r)| ((r.item.as_str(), r.region.as_str()), i))
+            .collect()
     }
 
     /// The catalog's currency (None when empty).
@@ -403,18 +579,20 @@ impl PriceBook {
         catalog: &Catalog,
     ) -> (PriceBook, Vec<(Item, RegionId)>) {
         let bundled = Catalog::bundled();
-        let find = |c: &Catalog, item: &str, region: &str| {
-            c.rows
-                .iter()
-                .find(|r| r.item == item && r.region == region)
-                .map(|r| Priced {
+        // Region names are canonical once a catalog is parsed: an exact, indexed lookup.
+        let (in_catalog, in_bundled) = (catalog.index(), bundled.index());
+        let find = |c: &Catalog, at: &HashMap<(&str, &str), usize>, item: &str, region: &str| {
+            at.get(&(item, region)).map(|&i| {
+                let r = &c.rows[i];
+                Priced {
                     value: r.price,
                     source: Source::Catalog {
                         label: c.label.clone(),
                         as_of: r.effective_date.clone(),
                         currency: r.currency.clone(),
                     },
-                })
+                }
+            })
         };
         let mut missing = Vec::new();
         let table = Item::ALL
@@ -424,9 +602,9 @@ impl PriceBook {
                 regions
                     .iter()
                     .map(|(id, region)| {
-                        find(catalog, &name, &region.name).unwrap_or_else(|| {
+                        find(catalog, &in_catalog, &name, &region.name).unwrap_or_else(|| {
                             missing.push((item, id));
-                            find(bundled, &name, &region.name).unwrap_or(Priced {
+                            find(bundled, &in_bundled, &name, &region.name).unwrap_or(Priced {
                                 value: 0.0,
                                 source: Source::Scenario,
                             })
@@ -493,17 +671,118 @@ mod tests {
         assert!(missing.is_empty(), "{missing:?}");
     }
 
+    const HEAD: &str = "region,item,price,unit,currency,meter_name,effective_date,product_name\n";
+
+    fn parse(rows: &str) -> Result<Catalog, CatalogError> {
+        Catalog::parse(&format!("{HEAD}{rows}"), "t", Regions::bundled())
+    }
+
     #[test]
     fn catalogs_reject_unknown_items_and_mixed_currencies() {
-        let head = "region,item,price,unit,currency,meter_name,effective_date,product_name\n";
-        let bad_item = format!("{head}eastus,gold,1,GB,USD,m,2024-01-01,p\n");
-        assert!(Catalog::parse(&bad_item, "t")
-            .unwrap_err()
-            .contains("unknown item `gold`"));
-        let mixed = format!("{head}eastus,snapshot_gb_month,1,GB-month,USD,m,2024-01-01,p\nwestus,snapshot_gb_month,1,GB-month,EUR,m,2024-01-01,p\n");
-        assert!(Catalog::parse(&mixed, "t")
-            .unwrap_err()
-            .contains("line 3: currency EUR"));
+        let err = parse("eastus,gold,1,GB,USD,m,2024-01-01,p\n").unwrap_err();
+        assert_eq!((err.line, err.column.as_deref()), (2, Some("item")));
+        assert!(err.message.contains("unknown item `gold`"), "{err}");
+        let err = parse("eastus,snapshot_gb_month,1,GB-month,USD,m,2024-01-01,p\nwestus,snapshot_gb_month,1,GB-month,EUR,m,2024-01-01,p\n").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "line 3, column `currency`: currency EUR differs from USD on line 2: a catalog has one currency"
+        );
+    }
+
+    #[test]
+    fn catalog_regions_are_stored_by_their_canonical_name() {
+        let catalog = parse("EastUS,snapshot_gb_month,0.1,GB-month,USD,m,2024-01-01,p\n").unwrap();
+        assert_eq!(catalog.rows[0].region, "eastus");
+        let regions = Regions::bundled();
+        let (book, _) = PriceBook::from_catalog(regions, &catalog);
+        let east = book.get(Item::Snapshot, regions.find("eastus").unwrap());
+        assert_eq!(east.value, 0.1);
+        let err = parse("eastus,snapshot_gb_month,0.1,GB-month,USD,m,2024-01-01,p\nEASTUS,snapshot_gb_month,0.2,GB-month,USD,m,2024-01-01,p\n").unwrap_err();
+        assert_eq!((err.line, err.column.as_deref()), (3, None));
+        assert!(err.message.contains("(first on line 2)"), "{err}");
+    }
+
+    #[test]
+    fn catalog_fields_are_checked_naming_line_and_column() {
+        for (row, column) in [
+            (
+                "nowhere,snapshot_gb_month,0.1,GB-month,USD,m,2024-01-01,p",
+                "region",
+            ),
+            (
+                "eastus,snapshot_gb_month,-1,GB-month,USD,m,2024-01-01,p",
+                "price",
+            ),
+            (
+                "eastus,snapshot_gb_month,x,GB-month,USD,m,2024-01-01,p",
+                "price",
+            ),
+            (
+                "eastus,snapshot_gb_month,0.1,TB-month,USD,m,2024-01-01,p",
+                "unit",
+            ),
+            (
+                "eastus,managed_disk_month.S4,1.5,GB-month,USD,m,2024-01-01,p",
+                "unit",
+            ),
+            (
+                "eastus,snapshot_gb_month,0.1,GB-month,usd,m,2024-01-01,p",
+                "currency",
+            ),
+            (
+                "eastus,snapshot_gb_month,0.1,GB-month,=1+1,m,2024-01-01,p",
+                "currency",
+            ),
+            (
+                "eastus,snapshot_gb_month,0.1,GB-month,USD,m,2024-02-30,p",
+                "effective_date",
+            ),
+            (
+                "eastus,snapshot_gb_month,0.1,GB-month,USD,m,2024-01-01T00:00:00Z,p",
+                "effective_date",
+            ),
+            (
+                "eastus,snapshot_gb_month,0.1,GB-month,USD,m,+2024-1-01,p",
+                "effective_date",
+            ),
+        ] {
+            let err = parse(&format!("{row}\n")).unwrap_err();
+            assert_eq!(
+                (err.line, err.column.as_deref()),
+                (2, Some(column)),
+                "{row}: {err}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_price_of_minus_zero_is_zero() {
+        let catalog = parse("eastus,snapshot_gb_month,-0,GB-month,USD,m,2024-01-01,p\n").unwrap();
+        assert!(catalog.rows[0].price.is_sign_positive());
+    }
+
+    #[test]
+    fn a_catalog_without_a_column_is_refused_on_its_header() {
+        let err = Catalog::parse(
+            "region,item,price\neastus,snapshot_gb_month,1\n",
+            "t",
+            Regions::bundled(),
+        )
+        .unwrap_err();
+        assert_eq!(
+            (err.line, err.column.as_deref()),
+            (1, Some("unit")),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_bad_row_is_reported_before_the_rest_is_read() {
+        let mut rows = String::from("eastus,snapshot_gb_month,0.1,GB-month,USD,m,2024-01-01,p\n");
+        rows.push_str("eastus,snapshot_gb_month,0.1,GB-month,USD,m,2024-01-01,p\n");
+        rows.push_str(&"garbage\n".repeat(100_000));
+        let err = parse(&rows).unwrap_err();
+        assert_eq!(err.line, 3, "{err}");
     }
 
     #[test]

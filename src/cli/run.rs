@@ -259,7 +259,11 @@ pub(super) fn regions(geography: Option<&str>) -> Result<String, Error> {
 }
 
 pub(super) fn import_prices(args: ImportArgs) -> Result<String, Error> {
-    let mut pages = Vec::new();
+    let options = import::Options {
+        include_zero: args.include_zero,
+    };
+    // One page in memory at a time: each is read, folded into the import and dropped.
+    let mut importer = import::Importer::new(Regions::bundled(), options);
     for path in &args.pages {
         let text = crate::error::read_input(path).map_err(|message| InputError {
             file: path.display().to_string(),
@@ -268,17 +272,23 @@ pub(super) fn import_prices(args: ImportArgs) -> Result<String, Error> {
             key: None,
             message: format!("cannot read the page: {message}"),
         })?;
-        pages.push((path.display().to_string(), text));
+        importer.add_page(&path.display().to_string(), &text)?;
     }
-    let options = import::Options {
-        include_zero: args.include_zero,
-    };
-    let imported = import::import(&pages, Regions::bundled(), options)?;
+    let imported = importer.finish()?;
     if imported.catalog.rows.is_empty() {
-        return Err(usage(
-            "PAGES",
-            "no price the simulator needs was found in these pages (see README, \"Refreshing prices\")",
-        ));
+        let mut message = "no price the simulator needs was found in these pages (see README, \"Refreshing prices\")".to_string();
+        if !imported.rejected.is_empty() {
+            message.push_str("; the items of needed meters were all rejected:");
+            for rejection in imported.rejected.iter().take(20) {
+                message.push_str("\n  - ");
+                message.push_str(rejection);
+            }
+            if imported.rejected.len() > 20 {
+                let more = imported.rejected.len() - 20;
+                message.push_str(&format!("\n  - ... and {more} more"));
+            }
+        }
+        return Err(usage("PAGES", message));
     }
     report::output::write_new_file(
         &args.out,

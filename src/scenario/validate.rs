@@ -315,29 +315,12 @@ impl Builder<'_> {
                     path: at.clone(),
                     message: format!("price catalog: {e}"),
                 })?;
-                let catalog =
-                    Catalog::parse(&text, &resolved.display().to_string()).map_err(|e| {
-                        Invalid {
-                            path: at.clone(),
-                            message: format!("price catalog {}: {e}", resolved.display()),
-                        }
-                    })?;
-                if let Some((i, row)) = catalog
-                    .rows
-                    .iter()
-                    .enumerate()
-                    .find(|(_, r)| self.regions.find(&r.region).is_none())
-                {
-                    return invalid(
-                        at,
-                        format!(
-                            "price catalog {} line {}: unknown region `{}`; `gallerysim regions` lists the known ones",
-                            resolved.display(),
-                            i + 2,
-                            row.region
-                        ),
-                    );
-                }
+                // Every row is checked as it is read, its region included.
+                let label = resolved.display().to_string();
+                let catalog = Catalog::parse(&text, &label, self.regions).map_err(|e| Invalid {
+                    path: at.clone(),
+                    message: format!("price catalog {label} {e}"),
+                })?;
                 // Gaps are checked against what the scenario uses, in `one_currency`.
                 PriceBook::from_catalog(self.regions, &catalog).0
             }

@@ -15,4 +15,5 @@ mod model;
 mod prices;
 mod shards;
 mod trust;
+mod trust_catalog;
 mod worked_examples;
