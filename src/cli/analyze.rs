@@ -3,7 +3,7 @@
 
 use super::run::{check_gate_args, gate};
 use super::{
-    file_stem, load, out_dir, usage, AdviseArgs, CompareArgs, Outcome, Runner, SimArgs, SweepArgs,
+    check_analysis_work, file_stem, load, out_dir, usage, AdviseArgs, CompareArgs, Outcome, Runner, SimArgs, SweepArgs,
     TornadoArgs,
 };
 use rayon::prelude::*;
@@ -100,8 +100,19 @@ fn variants(specs: &[String]) -> Result<Vec<(String, Vec<Override>)>, Error> {
     Ok(grouped)
 }
 
+/// Most values of one `sweep`.
+const MAX_SWEEP_VALUES: usize = 1_000;
+/// Most scenarios and variants of one `compare`.
+const MAX_COMPARED: usize = 100;
+
 pub(super) fn compare(args: CompareArgs) -> Result<Outcome, Error> {
     check_gate_args(&args.budget)?;
+    if args.scenarios.len() + args.variant.len() > MAX_COMPARED {
+        return Err(usage(
+            "--variant",
+            format!("compare takes at most {MAX_COMPARED} scenarios and variants together (each is held in memory and simulated)"),
+        ));
+    }
     let first_path = &args.scenarios[0];
     let runner = Runner::new(&args.sim)?;
     let mut scenarios: Vec<(String, Scenario)> = Vec::new();
@@ -131,6 +142,8 @@ pub(super) fn compare(args: CompareArgs) -> Result<Outcome, Error> {
     }
     comparable(&scenarios)?;
     let notice = align(&mut scenarios);
+    let all: Vec<&Scenario> = scenarios.iter().map(|(_, s)| s).collect();
+    check_analysis_work("compare", &all, 1, args.sim.max_events)?;
     let out = out_dir(&args.sim, &format!("compare-{}", file_stem(first_path)))?;
     let total_runs = scenarios.iter().map(|(_, s)| u64::from(s.runs)).sum();
     runner.expect_runs(total_runs);
@@ -221,6 +234,15 @@ pub(super) fn sweep(args: SweepArgs) -> Result<Outcome, Error> {
             "every value of a sweep runs with the scenario's own runs and seed (common random numbers); use --runs or --seed instead",
         ));
     }
+    if args.values.len() > MAX_SWEEP_VALUES {
+        return Err(usage(
+            "--values",
+            format!(
+                "{} values: a sweep takes at most {MAX_SWEEP_VALUES} (each is a scenario held in memory and simulated); sweep a coarser grid",
+                args.values.len()
+            ),
+        ));
+    }
     let runner = Runner::new(&args.sim)?;
     let (base, stem) = runner.load(Some(&args.scenario), &args.sim)?;
     // Every value is validated as its own scenario text (errors point at its lines); the
@@ -241,10 +263,11 @@ pub(super) fn sweep(args: SweepArgs) -> Result<Outcome, Error> {
             })
             .collect::<Result<_, Error>>()
     })?;
-    let out = out_dir(&args.sim, &format!("sweep-{stem}"))?;
     // A `[prices]` parameter changes no quantity: simulate once, price once per value.
     let price_only = args.param.starts_with("prices.");
     let simulations = if price_only { 1 } else { variants.len() as u64 };
+    check_analysis_work("sweep", &[&base], simulations, args.sim.max_events)?;
+    let out = out_dir(&args.sim, &format!("sweep-{stem}"))?;
     runner.expect_runs(u64::from(base.runs) * simulations);
     let results: Vec<Results> = match variants.first() {
         Some((_, first)) if price_only => {
@@ -292,8 +315,9 @@ pub(super) fn tornado(args: TornadoArgs) -> Result<Outcome, Error> {
     let runner = Runner::new(&args.sim)?;
     let (scenario, stem) = runner.load(Some(&args.scenario), &args.sim)?;
     let inputs = sensitivity::inputs(&scenario);
-    let out = out_dir(&args.sim, &format!("tornado-{stem}"))?;
     let simulations = 2 + 3 * inputs.len() as u64;
+    check_analysis_work("tornado", &[&scenario], simulations, args.sim.max_events)?;
+    let out = out_dir(&args.sim, &format!("tornado-{stem}"))?;
     runner.expect_runs(u64::from(scenario.runs) * simulations);
     let original = runner.simulate(&scenario);
     let tornado = sensitivity::tornado(&scenario, &original, |s| runner.simulate(s));
@@ -335,9 +359,11 @@ pub(super) fn advise(args: AdviseArgs) -> Result<Outcome, Error> {
             "the scenario has no [[deployment]]: the advisor sizes replicas for deployment waves",
         ));
     }
-    let out = out_dir(&args.sim, &format!("advise-{stem}"))?;
     // Now, at most 100, about seven bisection steps, and the advised counts.
-    runner.expect_runs(u64::from(scenario.runs) * 10);
+    let simulations = 10;
+    check_analysis_work("advise", &[&scenario], simulations, args.sim.max_events)?;
+    let out = out_dir(&args.sim, &format!("advise-{stem}"))?;
+    runner.expect_runs(u64::from(scenario.runs) * simulations);
     let p = args.percentile / 100.0;
     let advice = crate::analysis::advise::advise(&scenario, target, p, |s| runner.simulate(s));
     runner.finish();

@@ -382,8 +382,21 @@ fn load(path: Option<&Path>, sim: &SimArgs) -> Result<(Scenario, String), Error>
     Ok((scenario, stem))
 }
 
-/// Refuses absurd work before it starts, with the estimate and how to lower it.
+/// Refuses absurd work before it starts, with the estimate and how to lower it: one
+/// simulation of `scenario`.
 pub(super) fn check_work(scenario: &Scenario, max_events: Option<f64>) -> Result<(), Error> {
+    check_analysis_work("run", &[scenario], 1, max_events)
+}
+
+/// Refuses absurd work before it starts: a `command` that simulates each of `scenarios`
+/// `simulations` times (compare, sweep and tornado simulate many times; a sweep of prices
+/// once).
+pub(super) fn check_analysis_work(
+    command: &str,
+    scenarios: &[&Scenario],
+    simulations: u64,
+    max_events: Option<f64>,
+) -> Result<(), Error> {
     let limit = match max_events {
         Some(n) if n.is_finite() && n >= 1.0 => n,
         Some(n) => {
@@ -394,27 +407,47 @@ pub(super) fn check_work(scenario: &Scenario, max_events: Option<f64>) -> Result
         }
         None => Work::MAX_EVENTS,
     };
-    let work = scenario.work();
-    if work.events > limit {
+    for scenario in scenarios {
+        let work = scenario.work();
+        if work.detailed_copies > Work::MAX_DETAILED_COPIES {
+            return Err(usage(
+                "scenario",
+                format!(
+                    "{}: one run makes about {:.2e} version copies, more than the {:.0e} that versions.csv can list; lower scenario.months or the export frequency",
+                    scenario.name,
+                    work.detailed_copies,
+                    Work::MAX_DETAILED_COPIES
+                ),
+            ));
+        }
+    }
+    let per_simulation: f64 = scenarios.iter().map(|s| s.work().events).sum();
+    let events = per_simulation * simulations as f64;
+    if events > limit {
+        let first = scenarios[0];
+        let runs = first.runs;
+        let shape = match (command, scenarios.len(), simulations) {
+            ("run", 1, 1) => format!(
+                "{runs} runs x {:.2e} per run",
+                per_simulation / f64::from(runs)
+            ),
+            (_, 1, n) => format!(
+                "{n} simulations of {runs} runs x {:.2e} per run",
+                per_simulation / f64::from(runs)
+            ),
+            (_, k, n) => format!("{k} scenarios x {n} simulation(s), {runs} runs each"),
+        };
+        let lower = match command {
+            "tornado" => "lower --runs, or the number of uncertain inputs (fixed values for used_gb, export and replication hours), or",
+            "sweep" => "sweep fewer values, lower --runs, or",
+            "compare" => "compare fewer variants, lower --runs, or",
+            _ => "lower --runs,",
+        };
         return Err(usage(
             "--max-events",
             format!(
-                "{}: about {:.2e} engine events ({} runs x {:.2e} per run) is more than the limit of {limit:.2e}; lower --runs, scenario.months or the export frequency (a larger every_days, a smaller per_month), or raise the limit with --max-events",
-                scenario.name,
-                work.events,
-                scenario.runs,
-                work.events / f64::from(scenario.runs)
-            ),
-        ));
-    }
-    if work.detailed_copies > Work::MAX_DETAILED_COPIES {
-        return Err(usage(
-            "scenario",
-            format!(
-                "{}: one run makes about {:.2e} version copies, more than the {:.0e} that versions.csv can list; lower scenario.months or the export frequency",
-                scenario.name,
-                work.detailed_copies,
-                Work::MAX_DETAILED_COPIES
+                "{}: `{command}` is about {events:.2e} engine events ({shape}), more than the limit of {limit:.2e}; {lower} scenario.months, the export frequency (a larger every_days, a smaller per_month), the deployment waves (fewer VMs or dates) or retarget entries, or raise the limit with --max-events",
+                first.name,
             ),
         ));
     }

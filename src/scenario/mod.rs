@@ -451,10 +451,49 @@ impl Scenario {
             events_per_run += self.image_events(image);
             detailed_copies += self.image_copies(image);
         }
+        events_per_run += self.deployment_work() + self.retarget_work();
         Work {
             events: events_per_run * f64::from(self.runs),
             detailed_copies,
         }
+    }
+
+    /// An upper estimate of the work of the deployment waves in one run: each wave is an
+    /// event, each VM creation a draw and a slot.
+    pub fn deployment_work(&self) -> f64 {
+        let horizon = self.horizon_ticks();
+        self.deployments
+            .iter()
+            .map(|d| {
+                let waves = match &d.at {
+                    DeployAt::Dates(ticks) => ticks.len() as f64,
+                    DeployAt::Every(period) => (horizon / (*period).max(1)) as f64 + 1.0,
+                    DeployAt::EachVersion => self.image_work(d.image).0,
+                };
+                waves * (1.0 + f64::from(d.vms))
+            })
+            .sum()
+    }
+
+    /// An upper estimate of the work of the `retarget` entries in one run: each visits the
+    /// version copies alive then (at most `keep_versions` versions of each image, or all).
+    pub fn retarget_work(&self) -> f64 {
+        let retargets: usize = self.galleries.iter().map(|g| g.retarget.len()).sum();
+        if retargets == 0 {
+            return 0.0;
+        }
+        let alive: f64 = (0..self.images.len())
+            .map(|i| {
+                let (versions, targets) = self.image_work(i);
+                let keep = self.galleries[self.images[i].gallery].keep_versions;
+                let versions = match keep {
+                    0 => versions,
+                    k => versions.min(f64::from(k)),
+                };
+                1.0 + versions * targets
+            })
+            .sum();
+        retargets as f64 * alive
     }
 
     /// An estimate of the engine events of `image` in one run.
