@@ -14,4 +14,5 @@ mod lifecycle;
 mod model;
 mod prices;
 mod shards;
+mod trust_shards;
 mod worked_examples;
