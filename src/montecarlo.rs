@@ -198,6 +198,15 @@ impl Accumulator {
                 "its scenario has {cells} (gallery, region) cells, but its runs were priced over {ledger_cells}"
             ));
         }
+        let sums_finite = self.ledger.is_finite()
+            && self
+                .image_costs
+                .iter()
+                .chain(&self.monthly_ineligible)
+                .all(|s| s.value().is_finite());
+        if !sums_finite {
+            return Err("its sums hold a figure that is not a finite number".to_string());
+        }
         if self.image_costs.len() != images || self.monthly_ineligible.len() != months {
             return Err(format!(
                 "its per-image or per-month sums do not have the scenario's {images} images and {months} months"
@@ -472,4 +481,64 @@ pub fn simulate_runs(
         start = end;
     }
     accumulators
+}
+
+#[cfg(test)]
+mod tests {
+    use std::ops::Range;
+
+    use super::*;
+
+    /// The first two runs of the bundled default scenario, unfinished.
+    fn two_runs(scenario: &Scenario) -> Accumulator {
+        let book = std::slice::from_ref(&scenario.prices);
+        simulate_runs(scenario, book, 0..2, &|| {}).pop().unwrap()
+    }
+
+    #[test]
+    fn check_refuses_an_accumulator_that_does_not_fit_its_scenario() {
+        let scenario = Scenario::bundled_default();
+        let prices = Accumulator::prices_used_by(&scenario);
+        let acc = two_runs(&scenario);
+        assert_eq!(acc.check(&scenario, 0..2, &prices), Ok(()));
+        // Each alteration alone is refused, with what differs.
+        let cases: Vec<(&str, Box<dyn Fn(&mut Accumulator)>, Range<u32>)> = vec![
+            ("runs other", Box::new(|_| {}), 0..3),
+            ("runs other", Box::new(|_| {}), 1..3),
+            ("detail of run 1", Box::new(|a| a.detail = None), 0..2),
+            (
+                "not a finite",
+                Box::new(|a| a.image_costs[0].add(f64::NAN)),
+                0..2,
+            ),
+            ("seed", Box::new(|a| a.runs[1].summary.seed ^= 1), 0..2),
+            (
+                "months",
+                Box::new(|a| a.monthly_ineligible.push(ExactSum::default())),
+                0..2,
+            ),
+            (
+                "run 2's figures",
+                Box::new(|a| a.runs[1].monthly.push(0.0)),
+                0..2,
+            ),
+            (
+                "run 1's figures",
+                Box::new(|a| a.runs[0].waves.push((99, Some(1.0)))),
+                0..2,
+            ),
+            (
+                "labs",
+                Box::new(|a| a.service.as_mut().unwrap().labs.clear()),
+                0..2,
+            ),
+            ("prices", Box::new(|a| a.prices_used.clear()), 0..2),
+        ];
+        for (what, alter, runs) in cases {
+            let mut bad = acc.clone();
+            alter(&mut bad);
+            let err = bad.check(&scenario, runs, &prices).expect_err(what);
+            assert!(err.contains(what), "{what}: {err}");
+        }
+    }
 }
