@@ -489,6 +489,9 @@ mod tests {
 
     use super::*;
 
+    /// One alteration of an accumulator.
+    type Alter = Box<dyn Fn(&mut Accumulator)>;
+
     /// The first two runs of the bundled default scenario, unfinished.
     fn two_runs(scenario: &Scenario) -> Accumulator {
         let book = std::slice::from_ref(&scenario.prices);
@@ -502,7 +505,7 @@ mod tests {
         let acc = two_runs(&scenario);
         assert_eq!(acc.check(&scenario, 0..2, &prices), Ok(()));
         // Each alteration alone is refused, with what differs.
-        let cases: Vec<(&str, Box<dyn Fn(&mut Accumulator)>, Range<u32>)> = vec![
+        let cases: Vec<(&str, Alter, Range<u32>)> = vec![
             ("runs other", Box::new(|_| {}), 0..3),
             ("runs other", Box::new(|_| {}), 1..3),
             ("detail of run 1", Box::new(|a| a.detail = None), 0..2),
