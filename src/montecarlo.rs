@@ -160,7 +160,7 @@ impl Accumulator {
         self.ledger.merge(&other.ledger);
         merge_each(&mut self.image_costs, &other.image_costs);
         merge_each(&mut self.monthly_ineligible, &other.monthly_ineligible);
-        self.events += other.events;
+        self.events = self.events.saturating_add(other.events);
         self.runs.extend(other.runs);
         if other.detail.is_some() {
             debug_assert!(self.detail.is_none(), "one detailed run");
@@ -169,6 +169,184 @@ impl Accumulator {
         if other.service.is_some() {
             self.service = other.service;
         }
+    }
+
+    /// Checks that an accumulator read back from a file (a shard's partial) holds exactly
+    /// the runs `runs` of `scenario` as [`simulate_runs`] makes them, priced with
+    /// `prices_used` (compared without the catalog's label, which names a file): every
+    /// dimension matches the scenario, every index points into it, every seed is its run's
+    /// seed, every figure is finite. After it, [`Accumulator::merge`] and
+    /// [`Accumulator::finish`] cannot fail. The error says what differs.
+    pub fn check(
+        &self,
+        scenario: &Scenario,
+        runs: std::ops::Range<u32>,
+        prices_used: &[PriceUsed],
+    ) -> Result<(), String> {
+        let months = scenario.months as usize;
+        let (cells, images) = (scenario.cells.len(), scenario.images.len());
+        let Some((ledger_months, ledger_cells)) = self.ledger.shape() else {
+            return Err("its cost table is malformed".to_string());
+        };
+        if ledger_months != months {
+            return Err(format!(
+                "its scenario has {months} months, but its runs were priced over {ledger_months} billing months"
+            ));
+        }
+        if ledger_cells != cells {
+            return Err(format!(
+                "its scenario has {cells} (gallery, region) cells, but its runs were priced over {ledger_cells}"
+            ));
+        }
+        let sums_finite = self.ledger.is_finite()
+            && self
+                .image_costs
+                .iter()
+                .chain(&self.monthly_ineligible)
+                .all(|s| s.value().is_finite());
+        if !sums_finite {
+            return Err("its sums hold a figure that is not a finite number".to_string());
+        }
+        if self.image_costs.len() != images || self.monthly_ineligible.len() != months {
+            return Err(format!(
+                "its per-image or per-month sums do not have the scenario's {images} images and {months} months"
+            ));
+        }
+        let mut numbers: Vec<u32> = self.runs.iter().map(|r| r.summary.run).collect();
+        numbers.sort_unstable();
+        let expected: Vec<u32> = (runs.start..runs.end).map(|r| r + 1).collect();
+        if numbers != expected {
+            return Err(format!(
+                "it holds runs other than its header's runs {}..{}",
+                runs.start + 1,
+                runs.end
+            ));
+        }
+        let finite = |xs: &[f64]| xs.iter().all(|x| x.is_finite());
+        let deployments = scenario.deployments.len();
+        for r in &self.runs {
+            let s = &r.summary;
+            let seed = model::run_seed(scenario.seed, s.run - 1);
+            if s.seed != seed {
+                return Err(format!(
+                    "its runs were not simulated with seed {}: run {} has the seed {}, seed {} gives it {seed}",
+                    scenario.seed, s.run, s.seed, scenario.seed
+                ));
+            }
+            let t = &s.totals;
+            let waves_ok = r
+                .waves
+                .iter()
+                .all(|(d, m)| *d < deployments && m.is_none_or(|m| m.is_finite() && m >= 0.0));
+            if r.monthly.len() != months
+                || r.input_means.len() != images
+                || !finite(&r.monthly)
+                || !r.input_means.iter().all(|m| finite(m))
+                || !finite(&[t.total_cost, t.storage_cost, t.egress_cost])
+                || !finite(&[t.ineligible_cost, t.lab_wait_hours])
+                || !t.slowest_deployment_minutes.is_none_or(f64::is_finite)
+                || !waves_ok
+            {
+                return Err(format!(
+                    "run {}'s figures do not fit the scenario (its months, images, deployments) or are not finite",
+                    s.run
+                ));
+            }
+        }
+        let detailed = runs.contains(&0);
+        if self.detail.is_some() != detailed || self.service.is_some() != detailed {
+            return Err(format!(
+                "the detail of run 1 (versions, labs, waves) is {} but run 1 is {}",
+                if self.detail.is_some() {
+                    "present"
+                } else {
+                    "absent"
+                },
+                if detailed {
+                    "among its runs"
+                } else {
+                    "not among its runs"
+                },
+            ));
+        }
+        // Times are seconds from the start: far past the horizon is no time of a run.
+        let latest = scenario.horizon_ticks().saturating_add(100 * 366 * 86_400);
+        let time_ok = |t: Option<crate::engine::Time>| t.is_none_or(|t| t.0 <= latest);
+        if let Some((copies, costs)) = &self.detail {
+            let regions = scenario.regions.len();
+            let copies_ok = copies.iter().all(|c| {
+                c.image < images
+                    && (c.region.0 as usize) < regions
+                    && time_ok(c.available_at.get())
+                    && time_ok(c.deleted_at.get())
+                    && finite(&[c.used_gb, c.storage_quantity])
+            });
+            if !copies_ok || costs.len() != copies.len() || !costs.iter().all(|c| finite(c)) {
+                return Err(
+                    "run 1's version copies do not fit the scenario (images, regions, times)"
+                        .to_string(),
+                );
+            }
+        }
+        if let Some(service) = &self.service {
+            let waves_ok = service.waves.iter().all(|w| {
+                w.deployment < deployments
+                    && time_ok(Some(w.start))
+                    && time_ok(w.ready_at)
+                    && w.minutes.is_none_or(f64::is_finite)
+            });
+            let labs_ok = service.labs.len() == scenario.labs.len()
+                && service
+                    .labs
+                    .iter()
+                    .all(|l| time_ok(l.ready_at) && l.wait_hours.is_none_or(f64::is_finite));
+            if !waves_ok || !labs_ok {
+                return Err("run 1's labs or deployment waves do not fit the scenario".to_string());
+            }
+        }
+        let same = |a: &PriceUsed, b: &PriceUsed| {
+            use crate::catalog::prices::Source;
+            a.item == b.item
+                && a.region == b.region
+                && a.priced.value.to_bits() == b.priced.value.to_bits()
+                && match (&a.priced.source, &b.priced.source) {
+                    (
+                        Source::Catalog {
+                            as_of: x,
+                            currency: c,
+                            ..
+                        },
+                        Source::Catalog {
+                            as_of: y,
+                            currency: d,
+                            ..
+                        },
+                    ) => x == y && c == d,
+                    (Source::Scenario, Source::Scenario) => true,
+                    _ => false,
+                }
+        };
+        if self.prices_used.len() != prices_used.len()
+            || !self
+                .prices_used
+                .iter()
+                .zip(prices_used)
+                .all(|(a, b)| same(a, b))
+        {
+            return Err(
+                "its runs were priced with other prices than its scenario and price catalog give"
+                    .to_string(),
+            );
+        }
+        Ok(())
+    }
+
+    /// The prices `scenario`'s usage lines use, as an accumulator of its runs records them.
+    pub fn prices_used_by(scenario: &Scenario) -> Vec<PriceUsed> {
+        let layout = model::Layout::new(scenario);
+        Pricer::new(scenario, &layout, &scenario.prices)
+            .prices_used()
+            .to_vec()
     }
 
     /// The results, with lab status and waves of the detailed run.
@@ -303,4 +481,67 @@ pub fn simulate_runs(
         start = end;
     }
     accumulators
+}
+
+#[cfg(test)]
+mod tests {
+    use std::ops::Range;
+
+    use super::*;
+
+    /// One alteration of an accumulator.
+    type Alter = Box<dyn Fn(&mut Accumulator)>;
+
+    /// The first two runs of the bundled default scenario, unfinished.
+    fn two_runs(scenario: &Scenario) -> Accumulator {
+        let book = std::slice::from_ref(&scenario.prices);
+        simulate_runs(scenario, book, 0..2, &|| {}).pop().unwrap()
+    }
+
+    #[test]
+    fn check_refuses_an_accumulator_that_does_not_fit_its_scenario() {
+        let scenario = Scenario::bundled_default();
+        let prices = Accumulator::prices_used_by(&scenario);
+        let acc = two_runs(&scenario);
+        assert_eq!(acc.check(&scenario, 0..2, &prices), Ok(()));
+        // Each alteration alone is refused, with what differs.
+        let cases: Vec<(&str, Alter, Range<u32>)> = vec![
+            ("runs other", Box::new(|_| {}), 0..3),
+            ("runs other", Box::new(|_| {}), 1..3),
+            ("detail of run 1", Box::new(|a| a.detail = None), 0..2),
+            (
+                "not a finite",
+                Box::new(|a| a.image_costs[0].add(f64::NAN)),
+                0..2,
+            ),
+            ("seed", Box::new(|a| a.runs[1].summary.seed ^= 1), 0..2),
+            (
+                "months",
+                Box::new(|a| a.monthly_ineligible.push(ExactSum::default())),
+                0..2,
+            ),
+            (
+                "run 2's figures",
+                Box::new(|a| a.runs[1].monthly.push(0.0)),
+                0..2,
+            ),
+            (
+                "run 1's figures",
+                Box::new(|a| a.runs[0].waves.push((99, Some(1.0)))),
+                0..2,
+            ),
+            (
+                "labs",
+                Box::new(|a| a.service.as_mut().unwrap().labs.clear()),
+                0..2,
+            ),
+            ("prices", Box::new(|a| a.prices_used.clear()), 0..2),
+        ];
+        for (what, alter, runs) in cases {
+            let mut bad = acc.clone();
+            alter(&mut bad);
+            let err = bad.check(&scenario, runs, &prices).expect_err(what);
+            assert!(err.contains(what), "{what}: {err}");
+        }
+    }
 }

@@ -5,12 +5,21 @@
 //! A partial file is one line of JSON (the header: format, version, the content hash, seed,
 //! runs, the run range, the size and hash of the body), a newline, then the body in postcard
 //! (a compact, specified binary serde format that keeps every `f64` bit and NaN): the exact
-//! scenario text after `--set` overrides, the price catalog text if one was used, the budget
-//! options, and the [`Accumulator`] of the shard's runs. `head -1 FILE` shows the header.
+//! scenario text after `--set` overrides, the price catalog (its text, which identifies it,
+//! and the name its prices are shown by) if one was used, the budget options, and the
+//! [`Accumulator`] of the shard's runs. `head -1 FILE` shows the header.
 //!
 //! Runs keep their own seeds (a pure function of the master seed and the run index), and the
 //! accumulator's sums are exact, so any split merges into the same bytes.
+//!
+//! A partial is checked for meaning, not only integrity (a hash can be recomputed): every
+//! header field against the body (the seed against the runs' seeds, the run range against
+//! the shard and the runs inside, the gallerysim version against this one), the body's
+//! scenario validated again, and the accumulator against that scenario. A merge reads the
+//! headers first (coverage is known before any body is read), then reads, checks and folds
+//! the bodies one at a time: its memory is one partial plus the result, not the sum.
 
+use std::io::{BufRead as _, Read as _};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
@@ -18,15 +27,21 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::InputError;
 use crate::montecarlo::Accumulator;
+use crate::scenario::{CatalogInput, CatalogText, Scenario, MAX_RUNS};
 use crate::stats::fnv1a;
 
 /// The `format` field of every partial.
 pub const FORMAT: &str = "gallerysim-partial";
 /// Version of the partial format; a merge refuses others (2: accumulators carry the
-/// monthly cost of images no lab can use).
-pub const VERSION: u32 = 2;
+/// monthly cost of images no lab can use; 3: the price catalog is recorded with the name its
+/// prices are shown by, and its text alone identifies it).
+pub const VERSION: u32 = 3;
 /// File name suffix of partials.
 pub const SUFFIX: &str = ".gsp";
+/// The gallerysim version that writes partials; a merge reads only its own.
+pub const GALLERYSIM: &str = env!("CARGO_PKG_VERSION");
+/// The longest header line read.
+const MAX_HEADER_BYTES: u64 = 64 * 1024;
 
 /// Shard `index` (1-based) of `count`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,7 +69,7 @@ impl Shard {
     }
 
     /// The run indices (0-based) of this shard among `runs`: contiguous blocks whose sizes
-    /// differ by at most one.
+    /// differ by at most one. Empty when there are more shards than runs.
     pub fn runs(&self, runs: u32) -> Range<u32> {
         let bound = |k: u32| (u64::from(k) * u64::from(runs) / u64::from(self.count)) as u32;
         bound(self.index - 1)..bound(self.index)
@@ -63,6 +78,25 @@ impl Shard {
     /// The partial's file name, e.g. `partial-0003-of-0008.gsp`.
     pub fn file_name(&self) -> String {
         format!("partial-{:04}-of-{:04}{SUFFIX}", self.index, self.count)
+    }
+
+    /// What the shard simulates, for people: `runs 251..375 of 1000`, or that it has none.
+    pub fn describe(&self, runs: u32) -> String {
+        let range = self.runs(runs);
+        if range.is_empty() {
+            format!(
+                "no runs in this shard ({runs} runs over {} shards); its partial is empty and the merge accepts it",
+                self.count
+            )
+        } else {
+            format!("runs {}..{} of {runs}", range.start + 1, range.end)
+        }
+    }
+}
+
+impl std::fmt::Display for Shard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.index, self.count)
     }
 }
 
@@ -75,6 +109,41 @@ pub struct BudgetOptions {
     pub total: Option<f64>,
     /// `--fail-over`.
     pub fail_over: Option<f64>,
+}
+
+impl BudgetOptions {
+    /// The checks of the command line's budget options: amounts finite and not negative, a
+    /// probability from 0 to 1, and `--fail-over` only with a budget.
+    pub fn check(&self) -> Result<(), String> {
+        for (name, amount) in [
+            ("--budget-monthly", self.monthly),
+            ("--budget-total", self.total),
+        ] {
+            if let Some(x) = amount.filter(|x| !(x.is_finite() && *x >= 0.0)) {
+                return Err(format!(
+                    "budget option {name} {x} is not a non-negative amount"
+                ));
+            }
+        }
+        if let Some(p) = self.fail_over {
+            if !(0.0..=1.0).contains(&p) {
+                return Err(format!(
+                    "--fail-over {p} is not a probability between 0 and 1"
+                ));
+            }
+            if self.monthly.is_none() && self.total.is_none() {
+                return Err("--fail-over without a budget to test against".to_string());
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether both are the same options, bit for bit.
+    fn same(&self, other: &BudgetOptions) -> bool {
+        let bits =
+            |b: &BudgetOptions| [b.monthly, b.total, b.fail_over].map(|x| x.map(f64::to_bits));
+        bits(self) == bits(other)
+    }
 }
 
 /// The header line.
@@ -112,31 +181,22 @@ pub struct Header {
 pub struct Body {
     /// The scenario text after `--set` overrides.
     pub scenario_text: String,
-    /// The price catalog text, if the scenario read one.
-    pub catalog_text: Option<String>,
+    /// The price catalog, if the scenario read one: its text and the name its prices are
+    /// shown by.
+    pub catalog: Option<CatalogText>,
     /// Budget options.
     pub budget: BudgetOptions,
     /// The shard's runs.
     pub accumulator: Accumulator,
 }
 
-/// A partial file, read back.
-#[derive(Debug, Clone)]
-pub struct Partial {
-    /// Where it was read from.
-    pub path: PathBuf,
-    /// Its header.
-    pub header: Header,
-    /// Its body.
-    pub body: Body,
-}
-
-/// The hash of what must agree between the partials of one result.
+/// The hash of what must agree between the partials of one result. The catalog counts by
+/// its text, not by its name: the same catalog at two paths is one catalog.
 pub fn content_hash(body: &Body, seed: u64, runs: u32) -> String {
     let mut bytes = Vec::new();
     for part in [
         Some(body.scenario_text.as_str()),
-        body.catalog_text.as_deref(),
+        body.catalog.as_ref().map(|c| c.text.as_str()),
     ] {
         let part = part.unwrap_or("");
         bytes.extend_from_slice(&(part.len() as u64).to_le_bytes());
@@ -161,14 +221,14 @@ pub fn encode(shard: Shard, scenario_file: &str, seed: u64, runs: u32, body: &Bo
     let header = Header {
         format: FORMAT.to_string(),
         version: VERSION,
-        gallerysim: env!("CARGO_PKG_VERSION").to_string(),
+        gallerysim: GALLERYSIM.to_string(),
         content_hash: content_hash(body, seed, runs),
         scenario_file: scenario_file.to_string(),
         seed,
         runs,
         first_run: range.start,
         end_run: range.end,
-        shard: format!("{}/{}", shard.index, shard.count),
+        shard: shard.to_string(),
         body_bytes: payload.len() as u64,
         body_hash: format!("{:016x}", fnv1a(&payload)),
     };
@@ -188,8 +248,22 @@ fn bad(path: &Path, message: impl Into<String>) -> InputError {
     }
 }
 
-/// Reads and checks one partial file.
-pub fn read(path: &Path) -> Result<Partial, InputError> {
+/// A partial file whose header was read and checked; its body is read once, later.
+#[derive(Debug, Clone)]
+pub struct Listed {
+    /// Where it is.
+    pub path: PathBuf,
+    /// Its header.
+    pub header: Header,
+    /// Its shard, as the header names it (and its run range agrees).
+    pub shard: Shard,
+    /// The header line's bytes, newline included: the body starts here.
+    header_bytes: u64,
+}
+
+/// Reads and checks the header line of a partial file: format and gallerysim version, the
+/// run range against the shard and the runs, the file's size against the body's.
+pub fn read_header(path: &Path) -> Result<Listed, InputError> {
     let meta = std::fs::metadata(path).map_err(|e| bad(path, format!("cannot read: {e}")))?;
     if !meta.is_file() || meta.len() > 4 * crate::error::MAX_INPUT_BYTES {
         return Err(bad(
@@ -197,18 +271,21 @@ pub fn read(path: &Path) -> Result<Partial, InputError> {
             "not a partial file (not a regular file of at most 256 MiB)",
         ));
     }
-    let bytes = std::fs::read(path).map_err(|e| bad(path, format!("cannot read: {e}")))?;
-    let newline = bytes
-        .iter()
-        .take(64 * 1024)
-        .position(|&b| b == b'\n')
-        .ok_or_else(|| bad(path, "not a gallerysim partial file (no header line)"))?;
-    let header: Header = serde_json::from_slice(&bytes[..newline])
+    let file = std::fs::File::open(path).map_err(|e| bad(path, format!("cannot read: {e}")))?;
+    let mut line = Vec::new();
+    std::io::BufReader::new(file)
+        .take(MAX_HEADER_BYTES)
+        .read_until(b'\n', &mut line)
+        .map_err(|e| bad(path, format!("cannot read: {e}")))?;
+    if line.last() != Some(&b'\n') {
+        return Err(bad(path, "not a gallerysim partial file (no header line)"));
+    }
+    let header: Header = serde_json::from_slice(&line[..line.len() - 1])
         .map_err(|e| bad(path, format!("not a gallerysim partial file: {e}")))?;
     if header.format != FORMAT {
         return Err(bad(
             path,
-            format!("format `{}` is not {FORMAT}", header.format),
+            format!("format `{}` is not {FORMAT}", header.format.escape_debug()),
         ));
     }
     if header.version != VERSION {
@@ -216,40 +293,122 @@ pub fn read(path: &Path) -> Result<Partial, InputError> {
             path,
             format!(
                 "partial format version {} (gallerysim {}); this gallerysim reads version {VERSION}: merge with the version that wrote it",
-                header.version, header.gallerysim
+                header.version,
+                header.gallerysim.escape_debug()
             ),
         ));
     }
-    let payload = &bytes[newline + 1..];
-    if payload.len() as u64 != header.body_bytes
-        || format!("{:016x}", fnv1a(payload)) != header.body_hash
-    {
+    if header.gallerysim != GALLERYSIM {
         return Err(bad(
             path,
             format!(
-                "truncated or altered: the body has {} bytes, the header says {}; run the shard again",
+                "written by gallerysim {}; this is gallerysim {GALLERYSIM}: merge with the build that ran the shards (or run them again with this one)",
+                header.gallerysim.escape_debug()
+            ),
+        ));
+    }
+    if header.scenario_file.chars().any(char::is_control) {
+        return Err(bad(
+            path,
+            "the header's scenario file name has control characters",
+        ));
+    }
+    if !(1..=MAX_RUNS).contains(&header.runs) {
+        return Err(bad(
+            path,
+            format!(
+                "the header says {} runs; a scenario has 1..={MAX_RUNS}",
+                header.runs
+            ),
+        ));
+    }
+    let shard = Shard::parse(&header.shard)
+        .map_err(|e| bad(path, format!("the header's shard is not K/N: {e}")))?;
+    let range = shard.runs(header.runs);
+    if (header.first_run..header.end_run) != range {
+        return Err(bad(
+            path,
+            format!(
+                "the header's runs {}..{} are not those of shard {shard} of {} runs ({})",
+                u64::from(header.first_run) + 1,
+                header.end_run,
+                header.runs,
+                shard.describe(header.runs)
+            ),
+        ));
+    }
+    let header_bytes = line.len() as u64;
+    let body_bytes = meta.len() - header_bytes;
+    if body_bytes < header.body_bytes {
+        return Err(bad(
+            path,
+            format!(
+                "truncated: the body has {body_bytes} bytes, the header says {}; run the shard again",
+                header.body_bytes
+            ),
+        ));
+    }
+    if body_bytes > header.body_bytes {
+        return Err(bad(
+            path,
+            format!(
+                "{} bytes follow the body the header announces ({} bytes): not one partial file; run the shard again",
+                body_bytes - header.body_bytes,
+                header.body_bytes
+            ),
+        ));
+    }
+    Ok(Listed {
+        path: path.to_path_buf(),
+        header,
+        shard,
+        header_bytes,
+    })
+}
+
+/// Reads the body of a listed partial and checks its integrity: its size and hash against
+/// the header, then the content hash of what it decodes to.
+pub fn read_body(listed: &Listed) -> Result<Body, InputError> {
+    let (path, header) = (&listed.path, &listed.header);
+    let mut file = std::fs::File::open(path).map_err(|e| bad(path, format!("cannot read: {e}")))?;
+    let mut line = vec![0; listed.header_bytes as usize];
+    file.read_exact(&mut line)
+        .map_err(|e| bad(path, format!("cannot read: {e}")))?;
+    let mut payload = Vec::with_capacity(header.body_bytes as usize);
+    file.take(header.body_bytes.saturating_add(1))
+        .read_to_end(&mut payload)
+        .map_err(|e| bad(path, format!("cannot read: {e}")))?;
+    if payload.len() as u64 != header.body_bytes || line.last() != Some(&b'\n') {
+        return Err(bad(
+            path,
+            format!(
+                "changed while being merged: the body now has {} bytes, the header says {}",
                 payload.len(),
                 header.body_bytes
             ),
         ));
     }
+    let hash = format!("{:016x}", fnv1a(&payload));
+    if hash != header.body_hash {
+        return Err(bad(
+            path,
+            format!(
+                "altered: the body's hash is {hash}, the header says {} (same size, {} bytes: a flipped bit or an edit); run the shard again",
+                header.body_hash.escape_debug(),
+                header.body_bytes
+            ),
+        ));
+    }
     let body: Body =
-        postcard::from_bytes(payload).map_err(|e| bad(path, format!("unreadable body: {e}")))?;
+        postcard::from_bytes(&payload).map_err(|e| bad(path, format!("unreadable body: {e}")))?;
+    drop(payload);
     if content_hash(&body, header.seed, header.runs) != header.content_hash {
         return Err(bad(
             path,
             "the body does not match its header's content hash",
         ));
     }
-    let expected: Vec<u32> = (header.first_run..header.end_run).collect();
-    if body.accumulator.runs_absorbed() != expected {
-        return Err(bad(path, "the runs inside do not match the header's range"));
-    }
-    Ok(Partial {
-        path: path.to_path_buf(),
-        header,
-        body,
-    })
+    Ok(body)
 }
 
 /// The partial files named by `args`: files as given, folders for their `*.gsp` files
@@ -278,21 +437,18 @@ pub fn collect(args: &[PathBuf]) -> Result<Vec<PathBuf>, InputError> {
     Ok(files)
 }
 
-/// Checks that `partials` come from one scenario, seed and runs and cover every run exactly
-/// once; merges their accumulators. Returns the first partial's body fields and the merged
-/// accumulator.
-pub fn merge(mut partials: Vec<Partial>) -> Result<(Body, Header), InputError> {
-    let first = partials
+/// Checks, from their headers alone, that `listed` come from one seed and number of runs and
+/// cover every run exactly once (each shard once); returns them in run order.
+pub fn plan(mut listed: Vec<Listed>) -> Result<Vec<Listed>, InputError> {
+    let first = listed
         .first()
         .ok_or_else(|| bad(Path::new("merge"), "no partial files given"))?;
-    for p in &partials[1..] {
+    for p in &listed[1..] {
         let (a, b) = (&first.header, &p.header);
         let differs = if a.seed != b.seed {
             Some("another seed")
         } else if a.runs != b.runs {
             Some("another number of runs")
-        } else if a.content_hash != b.content_hash {
-            Some("another scenario text, overrides, price catalog or budget options")
         } else {
             None
         };
@@ -300,22 +456,53 @@ pub fn merge(mut partials: Vec<Partial>) -> Result<(Body, Header), InputError> {
             return Err(bad(
                 &p.path,
                 format!(
-                    "comes from {what} than {} (seed {} vs {}, runs {} vs {}, hash {} vs {})",
+                    "comes from {what} than {} (seed {} vs {}, runs {} vs {})",
                     first.path.display(),
                     b.seed,
                     a.seed,
                     b.runs,
                     a.runs,
-                    b.content_hash,
-                    a.content_hash
                 ),
             ));
         }
     }
-    partials.sort_by_key(|p| (p.header.first_run, p.header.end_run));
-    let runs = partials[0].header.runs;
+    // Partials of other inputs are named as such before any complaint about coverage: both
+    // bodies are read to say what differs.
+    if let Some(other) = listed
+        .iter()
+        .find(|p| p.header.content_hash != first.header.content_hash)
+    {
+        let (a, b) = (read_body(first)?, read_body(other)?);
+        let what = differs(&a.scenario_text, a.catalog.as_ref(), &a.budget, &b)
+            .unwrap_or("other inputs (another content hash)");
+        return Err(bad(
+            &other.path,
+            format!("comes from {what} than {}", first.path.display()),
+        ));
+    }
+    listed.sort_by_key(|p| {
+        (
+            p.header.first_run,
+            p.header.end_run,
+            p.shard.count,
+            p.shard.index,
+        )
+    });
+    for pair in listed.windows(2) {
+        if pair[0].shard == pair[1].shard {
+            return Err(bad(
+                &pair[1].path,
+                format!(
+                    "is shard {}, given twice (also {}): the same runs would overlap",
+                    pair[1].shard,
+                    pair[0].path.display()
+                ),
+            ));
+        }
+    }
+    let runs = listed[0].header.runs;
     let mut next = 0u32;
-    for p in &partials {
+    for p in &listed {
         let (start, end) = (p.header.first_run, p.header.end_run);
         if start < next {
             return Err(bad(
@@ -341,21 +528,111 @@ pub fn merge(mut partials: Vec<Partial>) -> Result<(Body, Header), InputError> {
     }
     if next < runs {
         return Err(bad(
-            &partials[partials.len() - 1].path,
+            &listed[listed.len() - 1].path,
             format!(
                 "runs {}..{runs} are missing: a shard's partial is not among those given",
                 next + 1
             ),
         ));
     }
-    let mut iter = partials.into_iter();
-    let first = iter.next().expect("at least one");
-    let header = first.header;
-    let mut body = first.body;
-    for p in iter {
-        body.accumulator.merge(p.body.accumulator);
+    Ok(listed)
+}
+
+/// A merge: the scenario as the shards ran it, their budget options, and every run.
+#[derive(Debug)]
+pub struct Merged {
+    /// The scenario, validated again from the partials' text and catalog, with their seed
+    /// and runs.
+    pub scenario: Scenario,
+    /// The budget options the shards recorded.
+    pub budget: BudgetOptions,
+    /// Every run, unfinished.
+    pub accumulator: Accumulator,
+}
+
+/// Merges the partial files `files`: headers first ([`plan`]), then each body in run order,
+/// read, checked against its header and the scenario, and folded into the result before the
+/// next is read.
+pub fn merge(files: &[PathBuf]) -> Result<Merged, InputError> {
+    let listed = files
+        .iter()
+        .map(|p| read_header(p))
+        .collect::<Result<Vec<_>, _>>()?;
+    let listed = plan(listed)?;
+    let mut merged: Option<(Merged, &Path, Vec<crate::pricing::PriceUsed>)> = None;
+    for p in &listed {
+        let body = read_body(p)?;
+        let runs = p.header.first_run..p.header.end_run;
+        match &mut merged {
+            None => {
+                body.budget.check().map_err(|e| bad(&p.path, e))?;
+                let scenario = scenario_of(p, &body)?;
+                let prices_used = Accumulator::prices_used_by(&scenario);
+                body.accumulator
+                    .check(&scenario, runs, &prices_used)
+                    .map_err(|e| bad(&p.path, e))?;
+                let m = Merged {
+                    scenario,
+                    budget: body.budget,
+                    accumulator: body.accumulator,
+                };
+                merged = Some((m, &p.path, prices_used));
+            }
+            Some((m, first, prices_used)) => {
+                let catalog = m.scenario.catalog.as_deref();
+                if let Some(what) = differs(&m.scenario.text, catalog, &m.budget, &body) {
+                    return Err(bad(
+                        &p.path,
+                        format!("comes from {what} than {}", first.display()),
+                    ));
+                }
+                body.accumulator
+                    .check(&m.scenario, runs, prices_used)
+                    .map_err(|e| bad(&p.path, e))?;
+                m.accumulator.merge(body.accumulator);
+            }
+        }
     }
-    Ok((body, header))
+    let (m, _, _) = merged.ok_or_else(|| bad(Path::new("merge"), "no partial files given"))?;
+    Ok(m)
+}
+
+const TEXT: &str = "another scenario text or overrides";
+const CATALOG: &str = "another price catalog (its content differs)";
+const BUDGET: &str = "other budget options";
+
+/// What differs between a body's inputs and these (a scenario text, catalog and budget
+/// options), if anything. A catalog counts by its text, not by its name.
+fn differs(
+    text: &str,
+    catalog: Option<&CatalogText>,
+    budget: &BudgetOptions,
+    b: &Body,
+) -> Option<&'static str> {
+    if text != b.scenario_text {
+        Some(TEXT)
+    } else if catalog.map(|c| &c.text) != b.catalog.as_ref().map(|c| &c.text) {
+        Some(CATALOG)
+    } else if !budget.same(&b.budget) {
+        Some(BUDGET)
+    } else {
+        None
+    }
+}
+
+/// The scenario of a partial, validated again from its text and catalog (no file is read),
+/// with the header's seed and runs; an error names the partial.
+fn scenario_of(p: &Listed, body: &Body) -> Result<Scenario, InputError> {
+    let catalog = CatalogInput::Given(body.catalog.clone().map(std::sync::Arc::new));
+    let mut scenario =
+        Scenario::parse_with_catalog(&body.scenario_text, &p.header.scenario_file, &[], catalog)
+            .map_err(|mut e| {
+                e.file = format!("{} (its scenario {})", p.path.display(), e.file);
+                e
+            })?;
+    scenario.seed = p.header.seed;
+    scenario.runs = p.header.runs;
+    Ok(scenario)
 }
 
 #[cfg(test)]
@@ -378,5 +655,43 @@ mod tests {
         assert_eq!(Shard::parse("3/8").unwrap(), Shard { index: 3, count: 8 });
         assert!(Shard::parse("0/8").is_err() && Shard::parse("9/8").is_err());
         assert!(Shard::parse("x").is_err());
+    }
+
+    #[test]
+    fn an_empty_shard_is_described_as_such() {
+        let empty = Shard { index: 5, count: 8 };
+        assert!(empty.runs(4).is_empty());
+        assert!(
+            empty
+                .describe(4)
+                .starts_with("no runs in this shard (4 runs over 8 shards)"),
+            "{}",
+            empty.describe(4)
+        );
+        assert_eq!(
+            Shard { index: 3, count: 8 }.describe(1000),
+            "runs 251..375 of 1000"
+        );
+    }
+
+    #[test]
+    fn recorded_budget_options_pass_the_command_line_checks() {
+        let ok = |monthly, total, fail_over| {
+            BudgetOptions {
+                monthly,
+                total,
+                fail_over,
+            }
+            .check()
+            .is_ok()
+        };
+        assert!(ok(None, None, None));
+        assert!(ok(Some(300.0), None, Some(0.9)));
+        assert!(ok(None, Some(0.0), Some(1.0)));
+        assert!(!ok(Some(f64::NAN), None, None));
+        assert!(!ok(None, Some(-1.0), None));
+        assert!(!ok(Some(f64::INFINITY), None, None));
+        assert!(!ok(Some(300.0), None, Some(7.0)));
+        assert!(!ok(None, None, Some(0.5)));
     }
 }

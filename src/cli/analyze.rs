@@ -3,8 +3,8 @@
 
 use super::run::{check_gate_args, gate};
 use super::{
-    check_analysis_work, file_stem, load, out_dir, usage, AdviseArgs, CompareArgs, Outcome, Runner, SimArgs, SweepArgs,
-    TornadoArgs,
+    check_analysis_work, file_stem, load, out_dir, usage, AdviseArgs, CompareArgs, Outcome, Runner,
+    SimArgs, SweepArgs, TornadoArgs,
 };
 use rayon::prelude::*;
 

@@ -16,7 +16,9 @@ use crate::analysis::budget::Budget;
 use crate::catalog::PriceBook;
 use crate::error::{Error, InputError};
 use crate::montecarlo::{self, Results};
-use crate::scenario::{Override, Scenario, Work, DEFAULT_SCENARIO, DEFAULT_SCENARIO_NAME};
+use crate::scenario::{
+    CatalogInput, CatalogText, Override, Scenario, Work, DEFAULT_SCENARIO, DEFAULT_SCENARIO_NAME,
+};
 
 /// Plans what an Azure Lab Services image gallery will cost: exports, geography-wide
 /// replication, retention, and the storage and egress they incur.
@@ -158,19 +160,21 @@ pub struct SimArgs {
 }
 
 impl SimArgs {
-    /// The `--set` overrides, with `--prices` as one more (`prices.catalog`).
-    fn overrides(&self) -> Result<Vec<Override>, Error> {
-        let mut all = self.set.clone();
-        if let Some(path) = &self.prices {
-            // Checked here, so that a missing file is named as the --prices argument.
-            crate::error::read_input(path).map_err(|e| usage("--prices", e))?;
-            let absolute = std::path::absolute(path).map_err(|e| Error::io(path, e))?;
-            all.push(Override {
-                path: "prices.catalog".to_string(),
-                value: toml::Value::String(absolute.display().to_string()).to_string(),
-            });
-        }
-        Ok(all)
+    /// Where the price catalog comes from: `--prices` (read here, so that a missing file is
+    /// named as the --prices argument, and shown by the name given), else the scenario's own
+    /// `[prices] catalog`. The catalog is its text: the same text at another path is the same
+    /// catalog, and no path enters the scenario text.
+    fn catalog(&self) -> Result<CatalogInput, Error> {
+        let Some(path) = &self.prices else {
+            return Ok(CatalogInput::Named);
+        };
+        let text = crate::error::read_input(path).map_err(|e| usage("--prices", e))?;
+        Ok(CatalogInput::Given(Some(std::sync::Arc::new(
+            CatalogText {
+                label: path.display().to_string(),
+                text,
+            },
+        ))))
     }
 }
 
@@ -364,11 +368,20 @@ fn usage(key: &str, message: impl Into<String>) -> Error {
 /// Loads a scenario (the bundled default when `path` is None) with overrides, applies
 /// `--runs` and `--seed`, and returns it with its file stem.
 fn load(path: Option<&Path>, sim: &SimArgs) -> Result<(Scenario, String), Error> {
-    let overrides = sim.overrides()?;
+    let overrides = &sim.set;
+    let catalog = sim.catalog()?;
     let (mut scenario, stem) = match path {
-        Some(path) => (Scenario::load_with(path, &overrides)?, file_stem(path)),
+        Some(path) => (
+            Scenario::load_with_catalog(path, overrides, catalog)?,
+            file_stem(path),
+        ),
         None => (
-            Scenario::parse_with(DEFAULT_SCENARIO, DEFAULT_SCENARIO_NAME, &overrides)?,
+            Scenario::parse_with_catalog(
+                DEFAULT_SCENARIO,
+                DEFAULT_SCENARIO_NAME,
+                overrides,
+                catalog,
+            )?,
             file_stem(Path::new(DEFAULT_SCENARIO_NAME)),
         ),
     };

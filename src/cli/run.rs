@@ -97,23 +97,17 @@ fn run_shard(args: &RunArgs, shard: Shard) -> Result<Outcome, Error> {
     };
     let runner = Runner::new(&args.sim)?;
     let (scenario, _) = runner.load(args.scenario.as_deref(), &args.sim)?;
-    let overrides = args.sim.overrides()?;
-    let text = match &args.scenario {
-        Some(path) => Scenario::edited_text(path, &overrides)?,
-        None => crate::scenario::overrides::apply(crate::scenario::DEFAULT_SCENARIO, &overrides)
-            .map_err(|(o, message)| usage(&format!("--set {o}"), message))?,
-    };
-    let catalog_text = match &scenario.catalog_file {
-        Some(path) => Some(crate::error::read_input(path).map_err(|m| usage("prices.catalog", m))?),
-        None => None,
-    };
+    if dir.exists() && !dir.is_dir() {
+        return Err(usage("--out", format!("{} is not a folder", dir.display())));
+    }
     let range = shard.runs(scenario.runs);
     runner.expect_runs(u64::from(range.end - range.start));
-    let accumulator = runner.simulate_runs(&scenario, range.clone());
+    let accumulator = runner.simulate_runs(&scenario, range);
     runner.finish();
+    // The text and catalog exactly as validated (not read again: they could have changed).
     let body = shard::Body {
-        scenario_text: text,
-        catalog_text,
+        scenario_text: scenario.text.clone(),
+        catalog: scenario.catalog.as_deref().cloned(),
         budget: shard::BudgetOptions {
             monthly: args.budget.budget_monthly,
             total: args.budget.budget_total,
@@ -128,9 +122,6 @@ fn run_shard(args: &RunArgs, shard: Shard) -> Result<Outcome, Error> {
             p.display().to_string()
         });
     let bytes = shard::encode(shard, &label, scenario.seed, scenario.runs, &body);
-    if dir.exists() && !dir.is_dir() {
-        return Err(usage("--out", format!("{} is not a folder", dir.display())));
-    }
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     let path = dir.join(shard.file_name());
     report::write_atomic(&path, &bytes)?;
@@ -138,46 +129,26 @@ fn run_shard(args: &RunArgs, shard: Shard) -> Result<Outcome, Error> {
         String::new()
     } else {
         format!(
-            "shard {}/{}: runs {}..{} of {} -> {}\n",
-            shard.index,
-            shard.count,
-            range.start + 1,
-            range.end,
-            scenario.runs,
+            "shard {shard}: {} -> {}\n",
+            shard.describe(scenario.runs),
             path.display()
         )
     }))
 }
 
-/// `merge`: checks the partials and writes exactly the files of one `run`.
+/// `merge`: checks the partials and writes exactly the files of one `run`. The partials are
+/// read one at a time (see [`shard::merge`]); the scenario is validated again from their text
+/// and catalog, and no file but the outputs is written.
 pub(super) fn merge(args: MergeArgs) -> Result<Outcome, Error> {
-    let files = shard::collect(&args.partials)?;
-    let partials = files
-        .iter()
-        .map(|p| shard::read(p))
-        .collect::<Result<Vec<_>, _>>()?;
-    let (body, header) = shard::merge(partials)?;
     let out = report::Staging::new(&args.out)?;
-    // The scenario as the shards validated it; a catalog is restored from the partial.
-    let staging = tempfile::tempdir().map_err(|e| Error::io("temporary folder", e))?;
-    let mut overrides = Vec::new();
-    if let Some(text) = &body.catalog_text {
-        let path = staging.path().join("catalog.csv");
-        std::fs::write(&path, text).map_err(|e| Error::io(&path, e))?;
-        overrides.push(Override {
-            path: "prices.catalog".to_string(),
-            value: toml::Value::String(path.display().to_string()).to_string(),
-        });
-    }
-    let mut scenario =
-        Scenario::parse_with(&body.scenario_text, &header.scenario_file, &overrides)?;
-    scenario.seed = header.seed;
-    scenario.runs = header.runs;
-    let results = body.accumulator.finish(&scenario);
+    let files = shard::collect(&args.partials)?;
+    let merged = shard::merge(&files)?;
+    let scenario = merged.scenario;
+    let results = merged.accumulator.finish(&scenario);
     let budget_args = BudgetArgs {
-        budget_monthly: body.budget.monthly,
-        budget_total: body.budget.total,
-        fail_over: body.budget.fail_over,
+        budget_monthly: merged.budget.monthly,
+        budget_total: merged.budget.total,
+        fail_over: merged.budget.fail_over,
     };
     write_run(
         &scenario,

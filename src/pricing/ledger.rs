@@ -136,6 +136,18 @@ impl LedgerSum {
         }
     }
 
+    /// Its billing months and cells, when its table has that shape (a sum read back from a
+    /// file may not).
+    pub fn shape(&self) -> Option<(usize, usize)> {
+        let entries = self.months.checked_mul(self.cells)?;
+        (self.sums.len() == entries).then_some((self.months, self.cells))
+    }
+
+    /// Whether every sum is a finite number (none overflowed or added a NaN).
+    pub fn is_finite(&self) -> bool {
+        self.sums.iter().flatten().all(|s| s.value().is_finite())
+    }
+
     /// The mean ledger over `runs` runs.
     pub fn mean(&self, runs: u32) -> Ledger {
         let n = f64::from(runs.max(1));

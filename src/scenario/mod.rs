@@ -12,6 +12,7 @@ mod validate;
 pub mod values;
 
 use std::path::Path;
+use std::sync::Arc;
 
 use crate::calendar::Calendar;
 use crate::catalog::{PriceBook, RegionId, Regions};
@@ -33,6 +34,33 @@ fn read_scenario(path: &Path) -> Result<String, Error> {
             message: format!("cannot use the scenario file: {message}"),
         })
     })
+}
+
+/// Largest number of Monte Carlo runs (`scenario.runs`, `--runs`, a partial's runs).
+pub const MAX_RUNS: u32 = 1_000_000;
+
+/// A price catalog as a scenario reads it: its text, which identifies it (two files with
+/// the same text are one catalog), and the name its prices are shown by in `prices_used.csv`
+/// and `report.html` (the file as named on the command line or in `[prices] catalog`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct CatalogText {
+    /// Shown as the source of its prices.
+    pub label: String,
+    /// The catalog CSV.
+    pub text: String,
+}
+
+/// Where a scenario's price catalog comes from.
+#[derive(Debug, Clone, Default)]
+pub enum CatalogInput {
+    /// The file `[prices] catalog` names, relative to the scenario file's folder (the
+    /// bundled catalog when it names none).
+    #[default]
+    Named,
+    /// This catalog, whatever `[prices] catalog` names (`--prices`, or the catalog a
+    /// partial recorded); `None`: the scenario must name none. Validation is then a pure
+    /// function of the scenario text and this catalog: no file is read.
+    Given(Option<Arc<CatalogText>>),
 }
 
 /// The bundled default scenario, used when no file is given.
@@ -79,8 +107,9 @@ pub struct Scenario {
     pub warnings: Vec<Warning>,
     /// The regions every [`RegionId`] of the scenario refers to.
     pub regions: Regions,
-    /// The price catalog file read (`[prices] catalog` or `--prices`), if any.
-    pub catalog_file: Option<std::path::PathBuf>,
+    /// The price catalog read (`[prices] catalog` or `--prices`), if any: its text and the
+    /// name its prices are shown by. Shards record it; a merge rebuilds the scenario from it.
+    pub catalog: Option<Arc<CatalogText>>,
     /// The scenario text as validated (after `--set` overrides), for the HTML report.
     pub text: String,
 }
@@ -411,9 +440,20 @@ impl Scenario {
 
     /// Reads a scenario file, applies `--set` overrides, and validates the result.
     pub fn load_with(path: &Path, overrides: &[Override]) -> Result<Scenario, Error> {
+        Scenario::load_with_catalog(path, overrides, CatalogInput::Named)
+    }
+
+    /// [`Scenario::load_with`] with the price catalog from `catalog`.
+    pub fn load_with_catalog(
+        path: &Path,
+        overrides: &[Override],
+        catalog: CatalogInput,
+    ) -> Result<Scenario, Error> {
         let label = path.display().to_string();
         let text = read_scenario(path)?;
-        Ok(Scenario::parse_with(&text, &label, overrides)?)
+        Ok(Scenario::parse_with_catalog(
+            &text, &label, overrides, catalog,
+        )?)
     }
 
     /// Validates scenario text after applying `overrides`. An error caused by an override is
@@ -423,6 +463,16 @@ impl Scenario {
         file: &str,
         overrides: &[Override],
     ) -> Result<Scenario, InputError> {
+        Scenario::parse_with_catalog(text, file, overrides, CatalogInput::Named)
+    }
+
+    /// [`Scenario::parse_with`] with the price catalog from `catalog`.
+    pub fn parse_with_catalog(
+        text: &str,
+        file: &str,
+        overrides: &[Override],
+        catalog: CatalogInput,
+    ) -> Result<Scenario, InputError> {
         let edited = overrides::apply(text, overrides).map_err(|(o, message)| InputError {
             file: format!("--set {o}"),
             line: None,
@@ -430,7 +480,7 @@ impl Scenario {
             key: Some(o.path.clone()),
             message,
         })?;
-        Scenario::parse(&edited, file).map_err(|mut e| {
+        validate::parse(&edited, file, Regions::bundled(), catalog).map_err(|mut e| {
             let culprit = overrides.iter().rev().find(|o| {
                 e.key
                     .as_deref()
@@ -532,7 +582,7 @@ impl Scenario {
 
     /// Validates scenario text; `file` names it in errors.
     pub fn parse(text: &str, file: &str) -> Result<Scenario, InputError> {
-        validate::parse(text, file, Regions::bundled())
+        validate::parse(text, file, Regions::bundled(), CatalogInput::Named)
     }
 
     /// The horizon in ticks.

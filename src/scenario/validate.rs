@@ -1,6 +1,7 @@
 //! Stage two of loading: raw file values to a resolved, typed [`Scenario`].
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use toml::de::DeTable;
 use toml::Value;
@@ -11,7 +12,9 @@ use super::values::{
     date, dist, exports, invalid, optional_dist, price_value, replica_count, whole, with, Invalid,
     Result, HOURS, SIZE_GB,
 };
-use super::{Account, Cell, Gallery, Image, Lab, Scenario, Warning, WarningCode};
+use super::{
+    Account, CatalogInput, CatalogText, Cell, Gallery, Image, Lab, Scenario, Warning, WarningCode,
+};
 use crate::calendar::Calendar;
 use crate::catalog::prices::{copy_meters, Catalog, Item, Priced, Source};
 use crate::catalog::{Continent, DiskTier, PriceBook, RegionId, Regions};
@@ -25,7 +28,7 @@ mod deployments;
 /// Largest horizon, in billing months.
 const MAX_MONTHS: i64 = 600;
 /// Largest number of Monte Carlo runs.
-const MAX_RUNS: i64 = 1_000_000;
+const MAX_RUNS: i64 = super::MAX_RUNS as i64;
 /// Image size limit without shallow replication (domain.md section 4).
 const MAX_IMAGE_GB: f64 = SIZE_GB.max;
 /// The bundled premium snapshot price where none is published (data/README.md): an
@@ -40,10 +43,12 @@ pub(super) fn parse(
     text: &str,
     file: &str,
     regions: &Regions,
+    catalog: CatalogInput,
 ) -> std::result::Result<Scenario, InputError> {
     let raw = super::raw::parse(text).map_err(|e| toml_error(text, file, &e))?;
     let mut builder = Builder {
         regions,
+        catalog,
         dir: std::path::Path::new(file)
             .parent()
             .map(std::path::Path::to_path_buf)
@@ -98,6 +103,8 @@ struct Builder<'r> {
     regions: &'r Regions,
     /// The scenario file's folder: relative catalog paths start here.
     dir: std::path::PathBuf,
+    /// Where the price catalog comes from.
+    catalog: CatalogInput,
     warnings: Vec<Warning>,
 }
 
@@ -153,7 +160,8 @@ impl Builder<'_> {
             );
         }
         let storage_billing = meta.storage_billing.unwrap_or_default();
-        let prices = self.prices(&raw)?;
+        let catalog = self.catalog(&raw)?;
+        let prices = self.prices(&raw, catalog.as_deref())?;
         // The currency is the catalog's unless the scenario names one.
         let currency = meta
             .currency
@@ -164,7 +172,7 @@ impl Builder<'_> {
         }
         // Another currency than the bundled prices': every price the scenario uses must then
         // come from [prices] (checked in `one_currency`); against a catalog it is an error.
-        if currency != prices.currency && raw.prices.catalog.is_some() {
+        if currency != prices.currency && catalog.is_some() {
             return invalid(
                 key_path!["scenario", "currency"],
                 format!(
@@ -255,7 +263,7 @@ impl Builder<'_> {
             &galleries,
             &images,
             &cells,
-            raw.prices.catalog.is_some(),
+            catalog.is_some(),
             storage_billing,
         )?;
 
@@ -278,7 +286,7 @@ impl Builder<'_> {
             vms_per_replica,
             warnings: std::mem::take(&mut self.warnings),
             regions: self.regions.clone(),
-            catalog_file: raw.prices.catalog.as_ref().map(|c| self.dir.join(c)),
+            catalog,
             text: text.to_string(),
         })
     }
@@ -301,26 +309,51 @@ impl Builder<'_> {
         })
     }
 
-    /// The price book: the catalog (`[prices] catalog`, else the bundled one), then the
-    /// scenario's own figures on top. Returns the (item, region) pairs the catalog lacked.
-    fn prices(&self, raw: &RawScenario) -> Result<PriceBook> {
-        let p = &raw.prices;
-        let base = key_path!["prices"];
-        let mut book = match &p.catalog {
-            None => PriceBook::bundled(self.regions),
-            Some(path) => {
-                let at = with(&base, "catalog");
+    /// The price catalog: given (`--prices`, a partial's), or read from the file
+    /// `[prices] catalog` names; None: the bundled one.
+    fn catalog(&self, raw: &RawScenario) -> Result<Option<Arc<CatalogText>>> {
+        let at = key_path!["prices", "catalog"];
+        match (&self.catalog, &raw.prices.catalog) {
+            (CatalogInput::Given(given), named) => {
+                if given.is_none() && named.is_some() {
+                    return invalid(
+                        at,
+                        "names a price catalog, but its text was not given with the scenario",
+                    );
+                }
+                Ok(given.clone())
+            }
+            (CatalogInput::Named, None) => Ok(None),
+            (CatalogInput::Named, Some(path)) => {
                 let resolved = self.dir.join(path);
                 let text = crate::error::read_input(&resolved).map_err(|e| Invalid {
-                    path: at.clone(),
+                    path: at,
                     message: format!("price catalog: {e}"),
                 })?;
+                Ok(Some(Arc::new(CatalogText {
+                    label: resolved.display().to_string(),
+                    text,
+                })))
+            }
+        }
+    }
+
+    /// The price book: the catalog (else the bundled one), then the scenario's own figures on
+    /// top.
+    fn prices(&self, raw: &RawScenario, catalog: Option<&CatalogText>) -> Result<PriceBook> {
+        let p = &raw.prices;
+        let base = key_path!["prices"];
+        let mut book = match catalog {
+            None => PriceBook::bundled(self.regions),
+            Some(given) => {
+                let at = with(&base, "catalog");
+                let label = &given.label;
                 // Every row is checked as it is read, its region included.
-                let label = resolved.display().to_string();
-                let catalog = Catalog::parse(&text, &label, self.regions).map_err(|e| Invalid {
-                    path: at.clone(),
-                    message: format!("price catalog {label} {e}"),
-                })?;
+                let catalog =
+                    Catalog::parse(&given.text, label, self.regions).map_err(|e| Invalid {
+                        path: at.clone(),
+                        message: format!("price catalog {label} {e}"),
+                    })?;
                 // Gaps are checked against what the scenario uses, in `one_currency`.
                 PriceBook::from_catalog(self.regions, &catalog).0
             }
@@ -630,6 +663,7 @@ impl Builder<'_> {
                 let mut one = Builder {
                     regions: self.regions,
                     dir: self.dir.clone(),
+                    catalog: CatalogInput::Named,
                     warnings: Vec::new(),
                 };
                 (one.image(i, im, &context), one.warnings)

@@ -16,4 +16,5 @@ mod prices;
 mod shards;
 mod trust;
 mod trust_catalog;
+mod trust_shards;
 mod worked_examples;
