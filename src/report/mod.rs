@@ -17,7 +17,7 @@ use crate::error::Error;
 use crate::montecarlo::Results;
 use crate::scenario::Scenario;
 
-pub use output::{check_replaceable, write_atomic, Staging};
+pub use output::{write_atomic, Staging};
 
 /// A rendered output file.
 #[derive(Debug, Clone)]

@@ -357,6 +357,8 @@ pub enum WarningCode {
     FewReplicas,
     /// A deployment is in a region its image is never replicated to.
     DeploymentNotReplicated,
+    /// A gallery sets replicas for a region none of its images is replicated to.
+    ReplicasRegionUnused,
 }
 
 impl WarningCode {
@@ -371,6 +373,7 @@ impl WarningCode {
             WarningCode::UsedOverDisk => "used_over_disk",
             WarningCode::FewReplicas => "few_replicas",
             WarningCode::DeploymentNotReplicated => "deployment_not_replicated",
+            WarningCode::ReplicasRegionUnused => "replicas_region_unused",
         }
     }
 }
@@ -418,21 +421,6 @@ pub struct Cell {
 }
 
 impl Scenario {
-    /// The scenario file at `path` with `overrides` applied: the exact text a run validates
-    /// (what a shard's partial file records).
-    pub fn edited_text(path: &Path, overrides: &[Override]) -> Result<String, Error> {
-        let text = read_scenario(path)?;
-        overrides::apply(&text, overrides).map_err(|(o, message)| {
-            Error::Input(InputError {
-                file: format!("--set {o}"),
-                line: None,
-                column: None,
-                key: Some(o.path.clone()),
-                message,
-            })
-        })
-    }
-
     /// Reads and validates a scenario file.
     pub fn load(path: &Path) -> Result<Scenario, Error> {
         Scenario::load_with(path, &[])

@@ -212,6 +212,7 @@ impl Builder<'_> {
         });
         let cell_index: HashMap<Cell, usize> =
             cells.iter().enumerate().map(|(i, c)| (*c, i)).collect();
+        self.unused_replicas(&galleries, &cell_index);
         let mut images = images;
         for image in &mut images {
             // Until now the second field held the target's gallery.
@@ -891,6 +892,26 @@ impl Builder<'_> {
             });
         }
         Ok(labs)
+    }
+
+    /// A `replicas` entry for a region where the gallery keeps no version changes nothing:
+    /// most likely a typo or a forgotten `replicate_to`.
+    fn unused_replicas(&mut self, galleries: &[Gallery], cells: &HashMap<Cell, usize>) {
+        for (g, gallery) in galleries.iter().enumerate() {
+            for &(region, n) in &gallery.replicas {
+                let cell = Cell { gallery: g, region };
+                if !cells.contains_key(&cell) {
+                    self.warn(
+                        WarningCode::ReplicasRegionUnused,
+                        format!(
+                            "gallery `{}` sets {n} replica(s) in {}, but no image of it is replicated there: the entry changes nothing (check the region, or the accounts' replicate_to)",
+                            gallery.name,
+                            self.regions.get(region).name
+                        ),
+                    );
+                }
+            }
+        }
     }
 
     /// Microsoft's guidance: one replica per 20 concurrent VM creations.

@@ -493,3 +493,68 @@ fn user_text_that_a_spreadsheet_would_run_is_escaped_in_every_csv() {
     let versions = read_csv(&out.join("versions.csv"));
     assert_eq!(versions[0]["image"], "'=HYPERLINK(1)");
 }
+
+#[test]
+fn every_command_refuses_absurd_work_up_front() {
+    // Deployment waves count: 92 daily waves of 100,000 VMs x 1,000 runs is about 9e9.
+    let waves = dep(&[("huge", "eastus", 100_000, "{ every_days = 1 }")]);
+    run_refused(
+        &waves,
+        &["--runs", "1000"],
+        &["--max-events", "deployment waves"],
+    );
+    // Analyses count every simulation they would run: a tornado of a 2,000-lab fleet.
+    let dir = tempfile::tempdir().unwrap();
+    let fleet = dir.path().join("fleet.toml");
+    let generated = bin()
+        .args([
+            "generate", "--labs", "2000", "--runs", "20", "--months", "12", "--out",
+        ])
+        .arg(&fleet)
+        .output()
+        .unwrap();
+    assert!(generated.status.success());
+    let tornado = bin()
+        .arg("tornado")
+        .arg(&fleet)
+        .arg("--out")
+        .arg(dir.path().join("t"))
+        .output()
+        .unwrap();
+    refused(&tornado, &["`tornado`", "simulations of 20 runs"]);
+    // A sweep of 20,000 values is refused before 20,000 scenarios are built.
+    let values: Vec<String> = (0..20_000).map(|v| v.to_string()).collect();
+    let h = write(dir.path(), "H.toml", H);
+    let sweep = bin()
+        .arg("sweep")
+        .arg(&h)
+        .args([
+            "--param",
+            "gallery.g.keep_versions",
+            "--values",
+            &values.join(","),
+        ])
+        .output()
+        .unwrap();
+    refused(&sweep, &["--values", "at most 1000"]);
+    assert!(!dir.path().join("t").exists());
+}
+
+#[test]
+fn replicas_for_a_region_the_gallery_never_uses_are_warned() {
+    let text = H.replace(
+        "region = \"eastus\"\n\n[[account]]",
+        "region = \"eastus\"\nreplicas = { westeurope = 5 }\n\n[[account]]",
+    );
+    let s = scenario(&text);
+    let warning = s
+        .warnings
+        .iter()
+        .find(|w| w.code.code() == "replicas_region_unused")
+        .expect("warned");
+    assert!(
+        warning.message.contains("westeurope"),
+        "{}",
+        warning.message
+    );
+}
