@@ -3,7 +3,6 @@
 //! named, and that nothing was written.
 
 use std::path::Path;
-use std::time::Duration;
 
 use crate::harness::*;
 
@@ -36,16 +35,6 @@ account = "acct"
 image = "img"
 region = "westus2"
 "#;
-
-/// Runs `gallerysim ARGS...` in `dir` with a 60 s bound.
-fn gallerysim(dir: &Path, args: &[&str]) -> std::process::Output {
-    bin()
-        .current_dir(dir)
-        .args(args)
-        .timeout(Duration::from_secs(60))
-        .output()
-        .unwrap()
-}
 
 /// Writes `text` as `edge.toml`, runs `COMMAND edge.toml --out out EXTRA...`, and checks exit
 /// code 2, every fragment in stderr, and that `out` does not exist.

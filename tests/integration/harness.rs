@@ -73,3 +73,29 @@ pub fn num(row: &BTreeMap<String, String>, column: &str) -> f64 {
         .parse()
         .unwrap_or_else(|_| panic!("{column} = {:?}", row[column]))
 }
+
+/// Runs `gallerysim ARGS` in `dir` (bounded at 120 s, so a hang fails instead of stalling).
+pub fn gallerysim(dir: &Path, args: &[&str]) -> std::process::Output {
+    bin()
+        .current_dir(dir)
+        .args(args)
+        .timeout(std::time::Duration::from_secs(120))
+        .output()
+        .unwrap()
+}
+
+/// Every file of a folder, by name.
+pub fn folder(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| {
+            let e = e.unwrap();
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                std::fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect();
+    files.sort();
+    files
+}

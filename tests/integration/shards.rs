@@ -9,22 +9,6 @@ fn binary() -> std::path::PathBuf {
     assert_cmd::cargo::cargo_bin!("gallerysim").to_path_buf()
 }
 
-/// Every file of a folder, by name.
-fn folder(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut files: Vec<_> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| {
-            let e = e.unwrap();
-            (
-                e.file_name().to_string_lossy().into_owned(),
-                std::fs::read(e.path()).unwrap(),
-            )
-        })
-        .collect();
-    files.sort();
-    files
-}
-
 /// Runs `N` shards of `scenario` with `xargs -P 2` (separate processes), merges them, and
 /// compares the folder with a single run, byte for byte.
 fn shards_equal_one_run(scenario: &Path, n: u32, extra: &[&str]) {

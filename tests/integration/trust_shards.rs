@@ -3,7 +3,6 @@
 //! their content.
 
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use gallerysim::shard::{self, Body, Header};
 
@@ -42,16 +41,6 @@ image = "img"
 region = "westus2"
 "#;
 
-/// Runs `gallerysim ARGS` in `dir`.
-fn gallerysim(dir: &Path, args: &[&str]) -> std::process::Output {
-    bin()
-        .current_dir(dir)
-        .args(args)
-        .timeout(Duration::from_secs(120))
-        .output()
-        .unwrap()
-}
-
 #[track_caller]
 fn ok(output: &std::process::Output) -> String {
     assert!(
@@ -61,22 +50,6 @@ fn ok(output: &std::process::Output) -> String {
         String::from_utf8_lossy(&output.stderr)
     );
     String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-/// Every file of a folder, by name.
-fn folder(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut files: Vec<_> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| {
-            let e = e.unwrap();
-            (
-                e.file_name().to_string_lossy().into_owned(),
-                std::fs::read(e.path()).unwrap(),
-            )
-        })
-        .collect();
-    files.sort();
-    files
 }
 
 #[track_caller]
