@@ -127,3 +127,12 @@ impl fmt::Display for InputError {
         write!(f, ": {}", self.message)
     }
 }
+
+/// Whether `c` must not appear in a name: a control character (ANSI escapes, newlines) or an
+/// invisible Unicode format character that changes how the text around it is shown (bidi
+/// overrides such as U+202E, zero-width characters, the byte-order mark). Names reach
+/// terminals, CSV files, SVG charts and HTML, where either can disguise or break the text.
+pub fn is_hidden_char(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
+}

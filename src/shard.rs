@@ -307,7 +307,11 @@ pub fn read_header(path: &Path) -> Result<Listed, InputError> {
             ),
         ));
     }
-    if header.scenario_file.chars().any(char::is_control) {
+    if header
+        .scenario_file
+        .chars()
+        .any(crate::error::is_hidden_char)
+    {
         return Err(bad(
             path,
             "the header's scenario file name has control characters",

@@ -77,6 +77,31 @@ fn billing_months(s: &Scenario) -> &'static str {
     }
 }
 
+/// Splits `--values` at the commas outside `{ }`, `[ ]` and quotes, so that inline tables
+/// and arrays can be swept.
+fn sweep_values(given: &[String]) -> Vec<String> {
+    let mut values = Vec::new();
+    for text in given {
+        let (mut depth, mut quote, mut start) = (0i32, None, 0);
+        for (i, c) in text.char_indices() {
+            match (quote, c) {
+                (Some(q), c) if c == q => quote = None,
+                (Some(_), _) => {}
+                (None, '"' | '\'') => quote = Some(c),
+                (None, '{' | '[') => depth += 1,
+                (None, '}' | ']') => depth -= 1,
+                (None, ',') if depth == 0 => {
+                    values.push(text[start..i].trim().to_string());
+                    start = i + 1;
+                }
+                _ => {}
+            }
+        }
+        values.push(text[start..].trim().to_string());
+    }
+    values
+}
+
 /// Parses `NAME:PATH=VALUE` variants, grouping the overrides of each name in order.
 fn variants(specs: &[String]) -> Result<Vec<(String, Vec<Override>)>, Error> {
     let mut grouped: Vec<(String, Vec<Override>)> = Vec::new();
@@ -85,10 +110,10 @@ fn variants(specs: &[String]) -> Result<Vec<(String, Vec<Override>)>, Error> {
             .split_once(':')
             .filter(|(n, _)| !n.trim().is_empty())
             .ok_or_else(|| usage("--variant", format!("`{spec}`: expected NAME:PATH=VALUE")))?;
-        if name.chars().any(char::is_control) {
+        if name.chars().any(crate::error::is_hidden_char) {
             return Err(usage(
                 "--variant",
-                format!("a variant name must not contain control characters (got {name:?})"),
+                format!("a variant name must not contain control characters or invisible formatting characters such as bidi overrides (got {name:?})"),
             ));
         }
         let o = Override::parse(set).map_err(|e| usage("--variant", e))?;
@@ -96,6 +121,10 @@ fn variants(specs: &[String]) -> Result<Vec<(String, Vec<Override>)>, Error> {
             Some((_, list)) => list.push(o),
             None => grouped.push((name.trim().to_string(), vec![o])),
         }
+    }
+    for (name, overrides) in &grouped {
+        crate::scenario::overrides::distinct(overrides)
+            .map_err(|e| usage("--variant", format!("variant `{name}`: {e}")))?;
     }
     Ok(grouped)
 }
@@ -228,18 +257,19 @@ pub(super) fn compare(args: CompareArgs) -> Result<Outcome, Error> {
 }
 
 pub(super) fn sweep(args: SweepArgs) -> Result<Outcome, Error> {
+    let values = sweep_values(&args.values);
     if matches!(args.param.as_str(), "scenario.runs" | "scenario.seed") {
         return Err(usage(
             "--param",
             "every value of a sweep runs with the scenario's own runs and seed (common random numbers); use --runs or --seed instead",
         ));
     }
-    if args.values.len() > MAX_SWEEP_VALUES {
+    if values.len() > MAX_SWEEP_VALUES {
         return Err(usage(
             "--values",
             format!(
                 "{} values: a sweep takes at most {MAX_SWEEP_VALUES} (each is a scenario held in memory and simulated); sweep a coarser grid",
-                args.values.len()
+                values.len()
             ),
         ));
     }
@@ -248,7 +278,7 @@ pub(super) fn sweep(args: SweepArgs) -> Result<Outcome, Error> {
     // Every value is validated as its own scenario text (errors point at its lines); the
     // values are independent, so they are validated in parallel, in order.
     let variants: Vec<(String, Scenario)> = runner.install(|| {
-        args.values
+        values
             .par_iter()
             .map(|value| {
                 let o = Override::parse(&format!("{}={}", args.param, value))

@@ -77,7 +77,7 @@ pub enum Command {
 #[derive(Debug, Args)]
 pub struct GenerateArgs {
     /// Lab entries (about 40 per institution).
-    #[arg(long, default_value_t = 2000, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    #[arg(long, default_value_t = 2000, value_parser = clap::value_parser!(u32).range(1..=100_000))]
     pub labs: u32,
     /// Geographies, comma-separated: `us`, `europe` or names from `gallerysim regions`.
     #[arg(long, value_delimiter = ',', default_value = "us,europe")]
@@ -88,8 +88,8 @@ pub struct GenerateArgs {
     /// Monte Carlo runs written into the scenario.
     #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     pub runs: u32,
-    /// Seed of the generator and of the scenario.
-    #[arg(long, default_value_t = 1)]
+    /// Seed of the generator and of the scenario (0 to 2^63 - 1, as scenario.seed).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(0..=i64::MAX as u64))]
     pub seed: u64,
     /// Write the scenario here instead of to standard output.
     #[arg(long, value_name = "FILE")]
@@ -243,8 +243,9 @@ pub struct SweepArgs {
     /// The key to vary, as for --set, e.g. `gallery.campus.keep_versions`.
     #[arg(long, value_name = "PATH")]
     pub param: String,
-    /// Comma-separated values, e.g. `0,1,2,3`.
-    #[arg(long, value_name = "V1,V2,...", value_delimiter = ',', required = true)]
+    /// Comma-separated values, e.g. `0,1,2,3` (commas inside `{ }`, `[ ]` or quotes belong to
+    /// the value: `'{ dist = "uniform", min = 40, max = 60 },50'` is two values).
+    #[arg(long, value_name = "V1,V2,...", required = true)]
     pub values: Vec<String>,
     #[command(flatten)]
     #[allow(missing_docs)]
@@ -339,10 +340,15 @@ pub fn execute(cli: Cli) -> Result<Outcome, Error> {
     }
 }
 
+/// Largest budget amount: a trillion in the scenario's currency.
+const MAX_BUDGET: f64 = 1e12;
+
 fn non_negative(text: &str) -> Result<f64, String> {
     match text.parse::<f64>() {
-        Ok(x) if x >= 0.0 && x.is_finite() => Ok(x),
-        _ => Err(format!("`{text}` is not a non-negative amount")),
+        Ok(x) if (0.0..=MAX_BUDGET).contains(&x) => Ok(x),
+        _ => Err(format!(
+            "`{text}` is not an amount from 0 to 1,000,000,000,000"
+        )),
     }
 }
 
@@ -498,6 +504,9 @@ impl Runner {
     /// The command's threads (`--threads`). Reading the scenario runs on them too
     /// ([`Runner::load`]); [`Runner::expect_runs`] then sizes the progress bar.
     fn new(sim: &SimArgs) -> Result<Runner, Error> {
+        // Every command that takes --set makes its runner first: a key given twice is refused
+        // before anything is read.
+        crate::scenario::overrides::distinct(&sim.set).map_err(|e| usage("--set", e))?;
         let mut pool = rayon::ThreadPoolBuilder::new();
         let mut capped = None;
         if let Some(n) = sim.threads {

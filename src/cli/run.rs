@@ -97,9 +97,8 @@ fn run_shard(args: &RunArgs, shard: Shard) -> Result<Outcome, Error> {
     };
     let runner = Runner::new(&args.sim)?;
     let (scenario, _) = runner.load(args.scenario.as_deref(), &args.sim)?;
-    if dir.exists() && !dir.is_dir() {
-        return Err(usage("--out", format!("{} is not a folder", dir.display())));
-    }
+    // Checked before the simulation, so that a bad --out costs nothing.
+    report::output::check_writable_folder(dir, "--out")?;
     let range = shard.runs(scenario.runs);
     runner.expect_runs(u64::from(range.end - range.start));
     let accumulator = runner.simulate_runs(&scenario, range);
@@ -122,7 +121,6 @@ fn run_shard(args: &RunArgs, shard: Shard) -> Result<Outcome, Error> {
             p.display().to_string()
         });
     let bytes = shard::encode(shard, &label, scenario.seed, scenario.runs, &body);
-    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     let path = dir.join(shard.file_name());
     report::write_atomic(&path, &bytes)?;
     Ok(Outcome::text(if args.sim.quiet {

@@ -11,8 +11,9 @@
 //! so 3 simultaneous waves of 80 VMs take as long as one of 240. Each creation takes its own
 //! draw of `create_minutes`. Minutes to ready = from the wave's time to the end of its last
 //! creation. A wave still waiting at the horizon is `no_version`; a wave in a region the image
-//! is never replicated to cannot deploy at all and is `not_served` (each `each_version`
-//! deployment there counts one per new version of the image).
+//! is never replicated to, or that a `retarget` in force has dropped for good, cannot deploy
+//! at all and is `not_served` (each `each_version` deployment there counts one per new version
+//! of the image).
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
@@ -90,8 +91,8 @@ pub(super) struct Places {
     each_version: Vec<Vec<usize>>,
     /// Per place: whether the image is replicated to its region at all.
     reachable: Vec<bool>,
-    /// Per image: `each_version` deployments in regions the image never reaches.
-    unreachable_each_version: Vec<Vec<usize>>,
+    /// Per image: its `each_version` deployments.
+    each_version_of_image: Vec<Vec<usize>>,
 }
 
 impl Places {
@@ -122,14 +123,14 @@ impl Places {
             reachable[place] = scenario.images[image].targets.iter().any(|t| t.0 == region);
         }
         let mut each_version = vec![Vec::new(); place_of.len()];
-        let mut unreachable_each_version = vec![Vec::new(); scenario.images.len()];
+        let mut each_version_of_image = vec![Vec::new(); scenario.images.len()];
         for (i, d) in scenario.deployments.iter().enumerate() {
             if d.at == DeployAt::EachVersion {
                 let place = place_of[&(d.image, d.region)];
-                match reachable[place] {
-                    true => each_version[place].push(i),
-                    false => unreachable_each_version[d.image].push(i),
+                if reachable[place] {
+                    each_version[place].push(i);
                 }
+                each_version_of_image[d.image].push(i);
             }
         }
         Places {
@@ -137,7 +138,7 @@ impl Places {
             place_of_target,
             each_version,
             reachable,
-            unreachable_each_version,
+            each_version_of_image,
         }
     }
 
@@ -221,11 +222,31 @@ impl<'s> Service<'s> {
     }
 
     /// A version of `image` was created at `now`: `each_version` deployments in regions the
-    /// image never reaches ask for a wave that cannot be served.
+    /// version will not reach ask for a wave that cannot be served.
     pub(super) fn version_created(&mut self, image: usize, now: u64) {
         let places = self.places;
-        for &deployment in &places.unreachable_each_version[image] {
-            self.not_served(deployment, now);
+        for &deployment in &places.each_version_of_image[image] {
+            if !self.servable(deployment, now) {
+                self.not_served(deployment, now);
+            }
+        }
+    }
+
+    /// Whether `deployment`'s region can get a version of its image at or after `now`: the
+    /// image is replicated there, and no `retarget` in force has dropped the region for good
+    /// (a later entry that keeps it again lets new versions back in).
+    fn servable(&self, deployment: usize, now: u64) -> bool {
+        let sc = self.scenario;
+        let d = &sc.deployments[deployment];
+        if !self.places.reachable[self.places.place_of[&(d.image, d.region)]] {
+            return false;
+        }
+        let retarget = &sc.galleries[sc.images[d.image].gallery].retarget;
+        match retarget.iter().rev().find(|(on, _)| *on <= now) {
+            Some((_, kept)) if !kept.contains(&d.region) => retarget
+                .iter()
+                .any(|(on, kept)| *on > now && kept.contains(&d.region)),
+            _ => true,
         }
     }
 
@@ -244,7 +265,7 @@ impl<'s> Service<'s> {
     pub(super) fn wave(&mut self, deployment: usize, now: u64) {
         let d = &self.scenario.deployments[deployment];
         let place = self.places.place_of[&(d.image, d.region)];
-        if !self.places.reachable[place] {
+        if !self.servable(deployment, now) {
             self.not_served(deployment, now);
             return;
         }

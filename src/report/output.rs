@@ -42,6 +42,47 @@ fn refuse(key: &str, message: String) -> Error {
     .into()
 }
 
+/// `dir` without `.` components or a trailing slash (`results/.` is `results`), refusing a path
+/// that ends in `..` (it names no folder of its own).
+fn normalized(dir: &Path) -> Result<PathBuf, Error> {
+    let clean: PathBuf = dir.components().collect();
+    match clean.file_name() {
+        Some(_) => Ok(clean),
+        None => Err(refuse(
+            "--out",
+            format!(
+                "{} names the current folder, one above it or the root, not a folder of its own; gallerysim replaces its output folder whole, so name a folder inside, e.g. --out results",
+                dir.display()
+            ),
+        )),
+    }
+}
+
+/// Creates `folder` and its parents; a failure (a parent that is a file, a read-only or
+/// immutable folder) is an error naming option `key` (exit 2), found before any work.
+pub fn create_folder(folder: &Path, key: &str) -> Result<(), Error> {
+    std::fs::create_dir_all(folder).map_err(|e| cannot_write(key, folder, e))
+}
+
+/// Makes sure files can be written into `folder` (created if missing) before any work: a
+/// private probe file is created and removed. Failures name option `key` (exit 2).
+pub fn check_writable_folder(folder: &Path, key: &str) -> Result<(), Error> {
+    if std::fs::symlink_metadata(folder).is_ok_and(|m| !m.is_dir()) {
+        return Err(refuse(key, format!("{} is not a folder", folder.display())));
+    }
+    create_folder(folder, key)?;
+    tempfile::Builder::new()
+        .prefix(&format!("{PREFIX}{}-", std::process::id()))
+        .tempfile_in(folder)
+        .map(drop)
+        .map_err(|e| cannot_write(key, folder, e))
+}
+
+/// A folder that cannot be written to, named as option `key` (exit 2).
+fn cannot_write(key: &str, folder: &Path, e: std::io::Error) -> Error {
+    refuse(key, format!("cannot write in {}: {e}", folder.display()))
+}
+
 /// The folder that holds `path` (`.` for a bare name).
 fn parent_of(path: &Path) -> PathBuf {
     match path.parent() {
@@ -70,14 +111,15 @@ pub struct Staging {
 impl Staging {
     /// Starts the new content of `dir`, after checking that `dir` may be replaced.
     pub fn new(dir: &Path) -> Result<Staging, Error> {
+        let dir = &normalized(dir)?;
         check_replaceable(dir)?;
         let parent = parent_of(dir);
-        std::fs::create_dir_all(&parent).map_err(|e| Error::io(&parent, e))?;
+        create_folder(&parent, "--out")?;
         sweep_stale(&parent);
         let staging = tempfile::Builder::new()
             .prefix(&format!("{PREFIX}{}-", std::process::id()))
             .tempdir_in(&parent)
-            .map_err(|e| Error::io(&parent, e))?;
+            .map_err(|e| cannot_write("--out", &parent, e))?;
         let registered = Registered::new(staging.path());
         set_mode(staging.path(), 0o777).map_err(|e| Error::io(staging.path(), e))?;
         write_marker(staging.path(), &[])?;
@@ -186,10 +228,16 @@ fn read_marker(dir: &Path) -> Option<Vec<String>> {
 pub fn check_replaceable(dir: &Path) -> Result<(), Error> {
     let meta = match std::fs::symlink_metadata(dir) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-        Err(e) => return Err(Error::io(dir, e)),
+        Err(e) => return Err(cannot_write("--out", dir, e)),
         Ok(meta) => meta,
     };
     let shown = dir.display();
+    if meta.file_type().is_symlink() {
+        return Err(refuse(
+            "--out",
+            format!("{shown} is a symbolic link; give the folder it points to (gallerysim replaces the folder it names whole, never through a link)"),
+        ));
+    }
     if !meta.is_dir() {
         return Err(refuse(
             "--out",
@@ -213,15 +261,15 @@ pub fn check_replaceable(dir: &Path) -> Result<(), Error> {
             continue;
         }
         let is_file = entry.file_type().is_ok_and(|t| t.is_file());
+        // Only files of the kinds gallerysim writes count, whatever a marker lists (a marker
+        // can be edited).
+        let kind = [".csv", ".svg", ".png", ".html"]
+            .iter()
+            .any(|ext| name.ends_with(ext));
         let ours = match &manifest {
-            Some(names) if !names.is_empty() => is_file && names.contains(&name),
+            Some(names) if !names.is_empty() => is_file && kind && names.contains(&name),
             // Earlier versions listed nothing: their files are CSV, charts and the report.
-            Some(_) => {
-                is_file
-                    && [".csv", ".svg", ".png", ".html"]
-                        .iter()
-                        .any(|ext| name.ends_with(ext))
-            }
+            Some(_) => is_file && kind,
             None => false,
         };
         if !ours {
@@ -386,8 +434,7 @@ pub fn write_new_file(
             ));
         }
     }
-    let dir = parent_of(path);
-    std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+    create_folder(&parent_of(path), key)?;
     write_atomic(path, bytes)
 }
 
@@ -527,6 +574,38 @@ mod tests {
             .collect();
         names.sort();
         names
+    }
+
+    #[test]
+    fn a_marker_listing_a_users_file_does_not_make_it_ours() {
+        let root = tempfile::tempdir().unwrap();
+        let out = root.path().join("out");
+        std::fs::create_dir(&out).unwrap();
+        std::fs::write(out.join("thesis.docx"), "t").unwrap();
+        write_marker(&out, &["thesis.docx"]).unwrap();
+        let err = Staging::new(&out).err().expect("refused").to_string();
+        assert!(err.contains("thesis.docx"), "{err}");
+    }
+
+    #[test]
+    fn out_paths_are_normalised_and_links_and_dot_dot_refused() {
+        let root = tempfile::tempdir().unwrap();
+        let out = root.path().join("out");
+        Staging::new(&out.join(".")).unwrap().commit(&[]).unwrap();
+        assert!(out.join(MARKER).is_file());
+        #[cfg(unix)]
+        {
+            let link = root.path().join("link");
+            std::os::unix::fs::symlink(&out, &link).unwrap();
+            let err = Staging::new(&root.path().join("link/")).err().unwrap();
+            assert!(err.to_string().contains("symbolic link"), "{err}");
+        }
+        let err = Staging::new(&out.join("..")).err().unwrap();
+        assert!(err.to_string().contains("not a folder of its own"), "{err}");
+        // A parent that is a file: exit 2 naming --out, not an I/O error.
+        std::fs::write(root.path().join("file"), "x").unwrap();
+        let err = Staging::new(&root.path().join("file/out")).err().unwrap();
+        assert_eq!(err.exit_code(), 2, "{err}");
     }
 
     #[test]

@@ -357,8 +357,8 @@ pub enum WarningCode {
     FewReplicas,
     /// A deployment is in a region its image is never replicated to.
     DeploymentNotReplicated,
-    /// A gallery sets replicas for a region none of its images is replicated to.
-    ReplicasRegionUnused,
+    /// A gallery sets replicas for, or retargets to, a region none of its images is replicated to.
+    RegionUnused,
 }
 
 impl WarningCode {
@@ -373,7 +373,7 @@ impl WarningCode {
             WarningCode::UsedOverDisk => "used_over_disk",
             WarningCode::FewReplicas => "few_replicas",
             WarningCode::DeploymentNotReplicated => "deployment_not_replicated",
-            WarningCode::ReplicasRegionUnused => "replicas_region_unused",
+            WarningCode::RegionUnused => "gallery_region_unused",
         }
     }
 }

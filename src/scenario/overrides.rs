@@ -57,6 +57,21 @@ impl std::fmt::Display for Override {
     }
 }
 
+/// Refuses a key given twice in one list of overrides (`--set`, one `--variant`): the last
+/// value would silently win. Returns the key and its two values.
+pub fn distinct(overrides: &[Override]) -> Result<(), String> {
+    let mut seen = std::collections::HashMap::new();
+    for o in overrides {
+        if let Some(first) = seen.insert(o.path.as_str(), o.value.as_str()) {
+            return Err(format!(
+                "`{}` is given twice ({} and {}); give each key once",
+                o.path, first, o.value
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Applies `overrides` in order to the document `text`. A document that does not parse is
 /// returned unchanged, so that validation reports its syntax error with a line.
 pub fn apply(text: &str, overrides: &[Override]) -> Result<String, (Override, String)> {

@@ -121,10 +121,10 @@ impl Builder<'_> {
         if meta.name.trim().is_empty() {
             return invalid(key_path!["scenario", "name"], "must not be empty");
         }
-        if meta.name.chars().any(char::is_control) {
+        if meta.name.chars().any(crate::error::is_hidden_char) {
             return invalid(
                 key_path!["scenario", "name"],
-                format!("must not contain control characters (got {:?})", meta.name),
+                format!("must not contain control characters or invisible formatting characters such as bidi overrides (got {:?})", meta.name),
             );
         }
         let start = date(&meta.start, key_path!["scenario", "start"])?;
@@ -894,17 +894,36 @@ impl Builder<'_> {
         Ok(labs)
     }
 
-    /// A `replicas` entry for a region where the gallery keeps no version changes nothing:
-    /// most likely a typo or a forgotten `replicate_to`.
+    /// A `replicas` entry or a `retarget` region where the gallery keeps no version changes
+    /// nothing: most likely a typo or a forgotten `replicate_to`.
     fn unused_replicas(&mut self, galleries: &[Gallery], cells: &HashMap<Cell, usize>) {
         for (g, gallery) in galleries.iter().enumerate() {
             for &(region, n) in &gallery.replicas {
                 let cell = Cell { gallery: g, region };
                 if !cells.contains_key(&cell) {
                     self.warn(
-                        WarningCode::ReplicasRegionUnused,
+                        WarningCode::RegionUnused,
                         format!(
                             "gallery `{}` sets {n} replica(s) in {}, but no image of it is replicated there: the entry changes nothing (check the region, or the accounts' replicate_to)",
+                            gallery.name,
+                            self.regions.get(region).name
+                        ),
+                    );
+                }
+            }
+            let mut retargeted: Vec<RegionId> = gallery
+                .retarget
+                .iter()
+                .flat_map(|(_, r)| r.iter().copied())
+                .collect();
+            retargeted.sort_unstable_by_key(|r| self.regions.get(*r).name.clone());
+            retargeted.dedup();
+            for region in retargeted {
+                if !cells.contains_key(&Cell { gallery: g, region }) {
+                    self.warn(
+                        WarningCode::RegionUnused,
+                        format!(
+                            "gallery `{}` is retargeted to {}, but no image of it is replicated there: keeping that region changes nothing (check the region name)",
                             gallery.name,
                             self.regions.get(region).name
                         ),
@@ -948,10 +967,10 @@ fn unique(seen: &mut HashSet<String>, name: &str, path: Vec<Seg>, what: &str) ->
     if name.trim().is_empty() {
         return invalid(path, format!("a {what} needs a non-empty name"));
     }
-    if name.chars().any(char::is_control) {
+    if name.chars().any(crate::error::is_hidden_char) {
         return invalid(
             path,
-            format!("a {what} name must not contain control characters (got {name:?})"),
+            format!("a {what} name must not contain control characters or invisible formatting characters such as bidi overrides (got {name:?})"),
         );
     }
     if !seen.insert(name.to_string()) {

@@ -550,11 +550,129 @@ fn replicas_for_a_region_the_gallery_never_uses_are_warned() {
     let warning = s
         .warnings
         .iter()
-        .find(|w| w.code.code() == "replicas_region_unused")
+        .find(|w| w.code.code() == "gallery_region_unused")
         .expect("warned");
     assert!(
         warning.message.contains("westeurope"),
         "{}",
         warning.message
     );
+}
+
+/// Runs `gallerysim ARGS` in a fresh folder holding `H.toml`; returns the output and the folder.
+fn in_h(args: &[&str]) -> (std::process::Output, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "H.toml", H);
+    let output = gallerysim(dir.path(), args);
+    (output, dir)
+}
+
+#[test]
+fn second_round_of_hostile_inputs_is_refused_cleanly() {
+    // A shard's --out under a file: exit 2 naming --out, before any simulation.
+    let (o, _d) = in_h(&["run", "H.toml", "--shard", "1/2", "--out", "H.toml/parts"]);
+    refused(&o, &["--out"]);
+    // A bidi override in a name.
+    let bidi = H.replace("name = \"D\"", "name = \"D\\u202Eevil\"");
+    run_refused(&bidi, &[], &["scenario.name", "invisible formatting"]);
+    // Budgets have a range.
+    let (o, _d) = in_h(&["run", "H.toml", "--budget-total", "1e308"]);
+    refused(&o, &["--budget-total"]);
+    // A horizon past year 9999 would write blank dates.
+    let far = H.replace(
+        "start = \"2026-09-01\"\nmonths = 3",
+        "start = \"9990-01-01\"\nmonths = 600",
+    );
+    run_refused(&far, &[], &["scenario", "9999-12-31"]);
+    // A key given twice: the last value would silently win.
+    let (o, _d) = in_h(&[
+        "run",
+        "H.toml",
+        "--set",
+        "image.img.used_gb=60",
+        "--set",
+        "image.img.used_gb=40",
+    ]);
+    refused(&o, &["--set", "given twice"]);
+    let (o, _d) = in_h(&[
+        "compare",
+        "H.toml",
+        "--variant",
+        "x:gallery.g.keep_versions=0",
+        "--variant",
+        "x:gallery.g.keep_versions=1",
+    ]);
+    refused(&o, &["--variant", "variant `x`", "given twice"]);
+    // generate's seed has scenario.seed's range.
+    let (o, _d) = in_h(&["generate", "--seed", "18446744073709551615"]);
+    refused(&o, &["--seed"]);
+}
+
+#[test]
+fn a_deployment_in_a_region_retargeted_away_is_not_served() {
+    use gallerysim::model::WaveStatus;
+    // A lab plan replicating to westus2; on Oct 1 the gallery keeps eastus only. A wave in
+    // westus2 on Sep 15 is served; one on Oct 15 cannot be (no version will come back).
+    let text = r#"[scenario]
+name = "retarget"
+start = "2026-09-01"
+months = 3
+
+[[gallery]]
+name = "g"
+region = "eastus"
+retarget = [{ on = "2026-10-01", regions = ["eastus", "centralindia"] }]
+
+[[account]]
+name = "plan"
+gallery = "g"
+region = "eastus"
+kind = "lab_plan"
+replicate_to = ["westus2"]
+
+[[image]]
+name = "img"
+account = "plan"
+os_disk_gb = 127
+used_gb = 40
+export_hours = 0
+replication_hours = 1
+
+[[deployment]]
+name = "west"
+image = "img"
+region = "westus2"
+vms = 10
+at = ["2026-09-15", "2026-10-15"]
+"#;
+    let s = scenario(text);
+    assert!(
+        s.warnings
+            .iter()
+            .any(|w| w.code.code() == "gallery_region_unused" && w.message.contains("centralindia")),
+        "{:?}",
+        s.warnings
+    );
+    let r = simulate(&s);
+    let statuses: Vec<WaveStatus> = r.waves.iter().map(|w| w.status).collect();
+    assert_eq!(statuses, [WaveStatus::Ready, WaveStatus::NotServed]);
+}
+
+#[test]
+fn sweep_values_keep_commas_inside_inline_tables() {
+    let (o, d) = in_h(&[
+        "sweep",
+        "H.toml",
+        "--param",
+        "image.img.used_gb",
+        "--values",
+        "{ dist = \"uniform\", min = 40, max = 60 },50",
+        "--out",
+        "sw",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let rows = read_csv(&d.path().join("sw/sweep.csv"));
+    assert_eq!(rows.len(), 2);
+    // Uniform 40..60 for three months is 50 GB on average: the same total as 50.
+    assert_eq!(rows[1]["value"], "50");
 }
