@@ -359,6 +359,8 @@ pub enum WarningCode {
     DeploymentNotReplicated,
     /// A gallery sets replicas for, or retargets to, a region none of its images is replicated to.
     RegionUnused,
+    /// Periodic exports are skipped while an image's account is not active.
+    ExportsPaused,
 }
 
 impl WarningCode {
@@ -374,6 +376,7 @@ impl WarningCode {
             WarningCode::FewReplicas => "few_replicas",
             WarningCode::DeploymentNotReplicated => "deployment_not_replicated",
             WarningCode::RegionUnused => "gallery_region_unused",
+            WarningCode::ExportsPaused => "exports_paused",
         }
     }
 }

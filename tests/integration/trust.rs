@@ -676,3 +676,30 @@ fn sweep_values_keep_commas_inside_inline_tables() {
     // Uniform 40..60 for three months is 50 GB on average: the same total as 50.
     assert_eq!(rows[1]["value"], "50");
 }
+
+#[test]
+fn periodic_exports_skipped_while_an_account_is_inactive_are_warned() {
+    // The image moves on Oct 1 to an account that opens on Nov 1: exports of Oct 13 and 27
+    // cannot happen, and the user is told so.
+    let text = H
+        .replace(
+            "used_gb = 50",
+            "used_gb = 50\nexports = { every_days = 14 }\nmoves = [{ on = \"2026-10-01\", account = \"b\" }]",
+        )
+        .replace(
+            "[[image]]",
+            "[[account]]\nname = \"b\"\nkind = \"avd\"\ngallery = \"g\"\nregion = \"eastus\"\nfrom = \"2026-11-01\"\n\n[[image]]",
+        );
+    let s = scenario(&text);
+    let paused: Vec<_> = s
+        .warnings
+        .iter()
+        .filter(|w| w.code.code() == "exports_paused")
+        .collect();
+    assert_eq!(paused.len(), 1, "{:?}", s.warnings);
+    assert!(
+        paused[0].message.contains("from 2026-10-01 to 2026-11-01"),
+        "{}",
+        paused[0].message
+    );
+}

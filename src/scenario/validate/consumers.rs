@@ -18,7 +18,7 @@ use crate::catalog::RegionId;
 use crate::key_path;
 use crate::scenario::locate::Seg;
 use crate::scenario::raw::{RawAccount, RawImage, RawScenario};
-use crate::scenario::{Account, AccountKind, Exports, Gallery, Period};
+use crate::scenario::{Account, AccountKind, Exports, Gallery, Period, WarningCode};
 
 /// Azure Lab Services retires on this date (domain.md section 1); `[rules]
 /// lab_services_retirement` changes it.
@@ -258,10 +258,51 @@ impl Builder<'_> {
         Ok((targets, periods))
     }
 
+    /// Periodic exports are skipped while the image's account is not active (before its
+    /// `from`, after its `until`): one warning per such gap. The end of Lab Services accounts
+    /// at the retirement has its own warning.
+    fn warn_paused_exports(
+        &mut self,
+        image: &str,
+        periods: &[Period],
+        accounts: &[Account],
+        calendar: &Calendar,
+    ) {
+        let horizon = calendar.horizon();
+        let day = |t: u64| calendar.date_of(crate::engine::Time(t));
+        for (i, p) in periods.iter().enumerate() {
+            let end = periods
+                .get(i + 1)
+                .map_or(horizon, |next| next.from)
+                .min(horizon);
+            let a = &accounts[p.account];
+            let mut gaps = Vec::new();
+            if a.from > p.from {
+                gaps.push((p.from, a.from.min(end)));
+            }
+            if let Some(until) = a.until.filter(|&u| u < end && !a.kind.is_lab_services()) {
+                gaps.push((until.max(p.from), end));
+            }
+            for (from, to) in gaps.into_iter().filter(|(f, t)| f < t) {
+                self.warn(
+                    WarningCode::ExportsPaused,
+                    format!(
+                        "image `{image}`: its periodic exports are skipped from {} to {}, while account `{}` is not active (it runs from {}{}); versions made before stay stored and billed",
+                        day(from),
+                        day(to),
+                        a.name,
+                        day(a.from),
+                        a.until.map(|u| format!(" until {}", day(u))).unwrap_or_default()
+                    ),
+                );
+            }
+        }
+    }
+
     /// A dated export through an account that has ended (Lab Services after its retirement)
     /// and is not covered by a later move is an error naming the image, the date and the fix.
     pub(super) fn exports_within_lifetimes(
-        &self,
+        &mut self,
         im: &RawImage,
         path: &[Seg],
         periods: &[Period],
@@ -270,7 +311,8 @@ impl Builder<'_> {
         calendar: &Calendar,
     ) -> Result<()> {
         let Exports::At(ticks) = exports else {
-            // Periodic exports simply stop while no account consumes the image.
+            // Periodic exports pause while no account consumes the image: said, not hidden.
+            self.warn_paused_exports(&im.name, periods, accounts, calendar);
             return Ok(());
         };
         for &t in ticks {
