@@ -321,11 +321,13 @@ impl<'s> Service<'s> {
             .max()
             .unwrap_or(0);
         let mut last = vec![start; starting.len()];
+        // The waves with VMs left, in turn order: the work is the sum of the VMs, not the
+        // largest wave times the number of waves.
+        let mut active: Vec<usize> = (0..starting.len()).collect();
         for vm in 0..most {
-            for (j, &(deployment, _)) in starting.iter().enumerate() {
-                if vm >= sc.deployments[deployment].vms {
-                    continue;
-                }
+            active.retain(|&j| vm < sc.deployments[starting[j].0].vms);
+            for &j in &active {
+                let deployment = starting[j].0;
                 let stream = self.streams[deployment]
                     .as_mut()
                     .expect("a part runs only its own images' deployments");

@@ -5,8 +5,8 @@
 //!   (`.gallerysim-output`, listing the files it wrote) and holds nothing but those files. A
 //!   folder holding anything else is refused (exit 2) with the foreign entries named.
 //! - A folder's new content is written into a private staging folder beside it
-//!   (`.gallerysim-<pid>-XXXXXX`) and swapped in with one atomic exchange; where the file system
-//!   cannot exchange (FUSE, NFS), with two renames that never leave a mix of two runs.
+//!   (`.gallerysim-<pid>@<host>-XXXXXX`) and swapped in with one atomic exchange; where the file
+//!   system cannot exchange (FUSE, NFS), with renames that never leave a mix of two runs.
 //! - Ctrl-C, SIGTERM and SIGHUP remove the staging folders of the process
 //!   ([`remove_staging_on_signals`], installed by the binary); a staging folder left by a
 //!   process that no longer exists (a `kill -9`, a node crash) is removed by the next command
@@ -29,6 +29,32 @@ const MARKER: &str = ".gallerysim-output";
 const MARKER_HEAD: &str = "written by gallerysim";
 /// Prefix of staging folders and temporary files.
 const PREFIX: &str = ".gallerysim-";
+
+/// `PREFIX` and `<pid>@<host>-`: staging folders and temporary files of this process. The host
+/// is in the name because output folders are often shared between machines (cluster scratch):
+/// only this machine's dead processes are swept.
+fn private_prefix() -> String {
+    format!("{PREFIX}{}@{}-", std::process::id(), host())
+}
+
+/// This machine's name as the kernel gives it (`localhost` where it cannot be read), with only
+/// the characters a file name keeps.
+fn host() -> &'static str {
+    static HOST: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HOST.get_or_init(|| {
+        let name = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_default();
+        let clean: String = name
+            .trim()
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || *c == '.' || *c == '_')
+            .collect();
+        if clean.is_empty() {
+            "localhost".to_string()
+        } else {
+            clean
+        }
+    })
+}
 
 /// A refusal on the command line, naming the option (exit 2).
 fn refuse(key: &str, message: String) -> Error {
@@ -72,7 +98,7 @@ pub fn check_writable_folder(folder: &Path, key: &str) -> Result<(), Error> {
     }
     create_folder(folder, key)?;
     tempfile::Builder::new()
-        .prefix(&format!("{PREFIX}{}-", std::process::id()))
+        .prefix(&private_prefix())
         .tempfile_in(folder)
         .map(drop)
         .map_err(|e| cannot_write(key, folder, e))
@@ -117,7 +143,7 @@ impl Staging {
         create_folder(&parent, "--out")?;
         sweep_stale(&parent);
         let staging = tempfile::Builder::new()
-            .prefix(&format!("{PREFIX}{}-", std::process::id()))
+            .prefix(&private_prefix())
             .tempdir_in(&parent)
             .map_err(|e| cannot_write("--out", &parent, e))?;
         let registered = Registered::new(staging.path());
@@ -184,7 +210,14 @@ impl Staging {
             .collect();
         write_marker(self.staging.path(), &names)?;
         let paths = names.iter().map(|name| self.dir.join(name)).collect();
-        swap_in(self.staging, &self.dir, exchange)?;
+        // A signal waits for the swap (its handler takes this lock), so that it never removes
+        // a folder halfway through being swapped.
+        let mut in_progress = IN_PROGRESS.lock().unwrap_or_else(|e| e.into_inner());
+        let staging_path = self.staging.path().to_path_buf();
+        let swapped = swap_in(self.staging, &self.dir, exchange);
+        in_progress.retain(|p| *p != staging_path);
+        drop(in_progress);
+        swapped?;
         Ok(paths)
     }
 }
@@ -250,39 +283,8 @@ pub fn check_replaceable(dir: &Path) -> Result<(), Error> {
             format!("{shown} is the current folder or holds it, and gallerysim replaces its output folder whole; name a folder inside it, e.g. --out results"),
         ));
     }
-    let manifest = read_marker(dir);
-    let mut foreign = Vec::new();
-    let mut any = false;
-    for entry in std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
-        let entry = entry.map_err(|e| Error::io(dir, e))?;
-        any = true;
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if name == MARKER {
-            continue;
-        }
-        let is_file = entry.file_type().is_ok_and(|t| t.is_file());
-        // Only files of the kinds gallerysim writes count, whatever a marker lists (a marker
-        // can be edited).
-        let kind = [".csv", ".svg", ".png", ".html"]
-            .iter()
-            .any(|ext| name.ends_with(ext));
-        let ours = match &manifest {
-            Some(names) if !names.is_empty() => is_file && kind && names.contains(&name),
-            // Earlier versions listed nothing: their files are CSV, charts and the report.
-            Some(_) => is_file && kind,
-            None => false,
-        };
-        if !ours {
-            let kind = if entry.file_type().is_ok_and(|t| t.is_dir()) {
-                "/"
-            } else {
-                ""
-            };
-            foreign.push(format!("{name}{kind}"));
-        }
-    }
-    if any && !foreign.is_empty() {
-        foreign.sort();
+    let foreign = foreign_entries(dir)?;
+    if !foreign.is_empty() {
         let shown_names = foreign
             .iter()
             .take(5)
@@ -293,7 +295,7 @@ pub fn check_replaceable(dir: &Path) -> Result<(), Error> {
             n if n > 5 => format!(" and {} more", n - 5),
             _ => String::new(),
         };
-        let marker = match manifest {
+        let marker = match read_marker(dir) {
             None => " (it has no .gallerysim-output marker)",
             Some(_) => "",
         };
@@ -309,6 +311,85 @@ pub fn check_replaceable(dir: &Path) -> Result<(), Error> {
         ));
     }
     Ok(())
+}
+
+/// The entries of folder `dir` that gallerysim did not write, sorted (`name/` for folders):
+/// none for an empty folder; every entry without our marker; with it, whatever is not a
+/// regular file of a kind gallerysim writes (CSV, chart, report) listed by the marker. The
+/// marker of earlier versions lists nothing: then only the names those versions wrote count.
+fn foreign_entries(dir: &Path) -> Result<Vec<String>, Error> {
+    let manifest = read_marker(dir);
+    let mut foreign = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
+        let entry = entry.map_err(|e| Error::io(dir, e))?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let file_type = entry.file_type().ok();
+        let is_file = file_type.is_some_and(|t| t.is_file());
+        if name == MARKER && is_file {
+            continue;
+        }
+        let ours = match &manifest {
+            // Only files of the kinds gallerysim writes count, whatever a marker lists (a
+            // marker can be edited).
+            Some(names) if !names.is_empty() => {
+                is_file
+                    && [".csv", ".svg", ".png", ".html"]
+                        .iter()
+                        .any(|ext| name.ends_with(ext))
+                    && names.contains(&name)
+            }
+            Some(_) => is_file && written_by_earlier_versions(&name),
+            None => false,
+        };
+        if !ours {
+            let slash = if file_type.is_some_and(|t| t.is_dir()) {
+                "/"
+            } else {
+                ""
+            };
+            foreign.push(format!("{name}{slash}"));
+        }
+    }
+    foreign.sort();
+    Ok(foreign)
+}
+
+/// Whether `name` is a file that versions without a listing marker wrote.
+fn written_by_earlier_versions(name: &str) -> bool {
+    const CSV: [&str; 15] = [
+        "summary",
+        "monthly",
+        "runs",
+        "versions",
+        "eligibility",
+        "labs",
+        "prices_used",
+        "budget",
+        "comparison",
+        "comparison_monthly",
+        "sweep",
+        "sensitivity",
+        "advice",
+        "deployments",
+        "deployment_minutes",
+    ];
+    const CHARTS: [&str; 10] = [
+        "monthly_cost",
+        "monthly_cost_by_gallery",
+        "cumulative_cost",
+        "cost_distribution",
+        "replicas",
+        "deployment_minutes",
+        "advice_frontier",
+        "tornado",
+        "sweep",
+        "comparison",
+    ];
+    name == "report.html"
+        || name.strip_suffix(".csv").is_some_and(|s| CSV.contains(&s))
+        || [".png", ".svg"]
+            .iter()
+            .any(|ext| name.strip_suffix(ext).is_some_and(|s| CHARTS.contains(&s)))
 }
 
 /// Whether `dir` is the current folder or one of its ancestors.
@@ -338,6 +419,8 @@ fn swap_in(
     dir: &Path,
     exchange: fn(&Path, &Path) -> std::io::Result<()>,
 ) -> Result<(), Error> {
+    // Checked again: the user may have put a file into the folder while the command ran.
+    check_replaceable(dir)?;
     if std::fs::symlink_metadata(dir).is_err() {
         let path = staging.keep();
         return std::fs::rename(&path, dir).map_err(|e| {
@@ -352,12 +435,31 @@ fn swap_in(
         }
         Err(e) => return Err(Error::io(dir, e)),
     }
-    // `staging` now holds the previous results; dropping it removes them.
+    // `staging` now holds the previous content. Anything added to it between the check above
+    // and the swap is not ours to remove: swap back and refuse.
+    let added = foreign_entries(staging.path())?;
+    if !added.is_empty() {
+        let back = exchange(staging.path(), dir).or_else(|_| two_step_swap(staging.path(), dir));
+        let kept = staging.keep();
+        return Err(refuse(
+            "--out",
+            format!(
+                "{} changed while gallerysim wrote it ({} appeared); it was left as it was{}",
+                dir.display(),
+                added.join(", "),
+                match back {
+                    Ok(()) => String::new(),
+                    Err(_) => format!(" in {}", kept.display()),
+                }
+            ),
+        ));
+    }
     drop(staging);
     Ok(())
 }
 
-/// Moves `dir` aside, `new` in its place, and the previous content to `new`'s path.
+/// Moves `dir` aside, `new` in its place, and the previous content to `new`'s path (three
+/// renames; `dir` is missing between the first two, never a mix).
 fn two_step_swap(new: &Path, dir: &Path) -> std::io::Result<()> {
     let mut aside = new.as_os_str().to_owned();
     aside.push("-previous");
@@ -394,7 +496,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     use std::io::Write as _;
     let dir = parent_of(path);
     let mut tmp = tempfile::Builder::new()
-        .prefix(&format!("{PREFIX}{}-", std::process::id()))
+        .prefix(&private_prefix())
         .tempfile_in(&dir)
         .map_err(|e| Error::io(&dir, e))?;
     let _registered = Registered::new(tmp.path());
@@ -503,20 +605,60 @@ impl Drop for Registered {
 /// On Ctrl-C, SIGTERM or SIGHUP: removes the staging folders and temporary files being
 /// written, then exits with code 130. Installed once by the binary.
 pub fn remove_staging_on_signals() {
+    let ignored = ignored_signals();
     let _ = ctrlc::set_handler(|| {
-        if let Ok(list) = IN_PROGRESS.lock() {
-            for path in list.iter() {
-                let _ = std::fs::remove_dir_all(path).or_else(|_| std::fs::remove_file(path));
-            }
+        let list = IN_PROGRESS.lock().unwrap_or_else(|e| e.into_inner());
+        for path in list.iter() {
+            let _ = std::fs::remove_dir_all(path).or_else(|_| std::fs::remove_file(path));
         }
-        eprintln!("interrupted: nothing was written");
+        if !list.is_empty() {
+            eprintln!("interrupted: the output being written was removed");
+        }
         std::process::exit(130);
     });
+    // A signal the parent ignores (`nohup` ignores SIGHUP, a background job SIGINT) stays
+    // ignored: the handler above replaced it.
+    restore_ignored(&ignored);
 }
 
+#[cfg(unix)]
+const CAUGHT: [libc::c_int; 3] = [libc::SIGINT, libc::SIGTERM, libc::SIGHUP];
+
+/// The signals of [`CAUGHT`] whose disposition is "ignore".
+#[cfg(unix)]
+fn ignored_signals() -> Vec<libc::c_int> {
+    CAUGHT
+        .into_iter()
+        .filter(|&signal| {
+            // SAFETY: reads the disposition only (a null new action).
+            unsafe {
+                let mut old: libc::sigaction = std::mem::zeroed();
+                libc::sigaction(signal, std::ptr::null(), &mut old) == 0
+                    && old.sa_sigaction == libc::SIG_IGN
+            }
+        })
+        .collect()
+}
+
+#[cfg(unix)]
+fn restore_ignored(signals: &[libc::c_int]) {
+    for &signal in signals {
+        // SAFETY: sets a signal to be ignored, as the parent had it.
+        unsafe { libc::signal(signal, libc::SIG_IGN) };
+    }
+}
+
+#[cfg(not(unix))]
+fn ignored_signals() -> Vec<i32> {
+    Vec::new()
+}
+
+#[cfg(not(unix))]
+fn restore_ignored(_: &[i32]) {}
+
 /// Removes staging folders and temporary files in `parent` left by gallerysim processes that
-/// no longer exist (named `.gallerysim-<pid>-XXXXXX`; folders only when they carry the
-/// marker). Only where the process table can be read (`/proc`); best effort.
+/// no longer exist on this machine (named `.gallerysim-<pid>@<host>-XXXXXX`; folders only
+/// when they carry the marker). Only where the process table can be read (`/proc`); best effort.
 fn sweep_stale(parent: &Path) {
     if !Path::new("/proc/self").exists() {
         return;
@@ -545,12 +687,15 @@ fn sweep_stale(parent: &Path) {
     }
 }
 
-/// The process id in a staging name `.gallerysim-<pid>-XXXXXX` (or `...-previous`).
+/// The process id in a staging name of this machine, `.gallerysim-<pid>@<host>-XXXXXX`. A
+/// folder moved aside by the two-rename swap (`...-previous`) is never swept: after a failure
+/// it may hold the only copy of earlier results.
 fn stale_pid(name: &str) -> Option<u32> {
     let rest = name.strip_prefix(PREFIX)?;
-    let (pid, tail) = rest.split_once('-')?;
-    let random = tail.strip_suffix("-previous").unwrap_or(tail);
-    let ours = random.len() == 6 && random.bytes().all(|b| b.is_ascii_alphanumeric());
+    let (pid, tail) = rest.split_once('@')?;
+    let (machine, random) = tail.rsplit_once('-')?;
+    let ours =
+        machine == host() && random.len() == 6 && random.bytes().all(|b| b.is_ascii_alphanumeric());
     (ours && pid.bytes().all(|b| b.is_ascii_digit()))
         .then(|| pid.parse().ok())
         .flatten()
@@ -680,8 +825,10 @@ mod tests {
 
     #[test]
     fn stale_staging_names_are_recognised() {
-        assert_eq!(stale_pid(".gallerysim-4242-aB3dE9"), Some(4242));
-        assert_eq!(stale_pid(".gallerysim-4242-aB3dE9-previous"), Some(4242));
+        let here = format!(".gallerysim-4242@{}-aB3dE9", host());
+        assert_eq!(stale_pid(&here), Some(4242));
+        assert_eq!(stale_pid(&format!("{here}-previous")), None);
+        assert_eq!(stale_pid(".gallerysim-4242@another-node-aB3dE9"), None);
         assert_eq!(stale_pid(".gallerysim-output"), None);
         assert_eq!(stale_pid(".gallerysim-12-notours!"), None);
     }
@@ -690,15 +837,17 @@ mod tests {
     fn a_stale_staging_folder_is_swept_a_live_one_kept() {
         let root = tempfile::tempdir().unwrap();
         // Process ids above the kernel's maximum (2^22) never exist.
-        let dead = root.path().join(".gallerysim-99999999-abcdef");
+        let dead = root
+            .path()
+            .join(format!(".gallerysim-99999999@{}-abcdef", host()));
         std::fs::create_dir(&dead).unwrap();
         write_marker(&dead, &[]).unwrap();
-        let live = root
-            .path()
-            .join(format!(".gallerysim-{}-abcdef", std::process::id()));
+        let live = root.path().join(format!("{}abcdef", private_prefix()));
         std::fs::create_dir(&live).unwrap();
         write_marker(&live, &[]).unwrap();
-        let user = root.path().join(".gallerysim-99999999-userss");
+        let user = root
+            .path()
+            .join(format!(".gallerysim-99999999@{}-userss", host()));
         std::fs::create_dir(&user).unwrap(); // no marker: not ours
         Staging::new(&root.path().join("out"))
             .unwrap()

@@ -179,6 +179,39 @@ fn outputs_get_the_permissions_of_the_umask() {
 
 #[cfg(unix)]
 #[test]
+fn a_hangup_ignored_by_the_parent_stays_ignored() {
+    // As under `nohup`: SIGHUP is ignored when gallerysim starts; a hangup must not stop it.
+    let dir = tempfile::tempdir().unwrap();
+    let bin = assert_cmd::cargo::cargo_bin("gallerysim");
+    let mut child = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "trap '' HUP; exec {} run --quiet --runs 20000 --threads 1 --out out",
+            bin.display()
+        ))
+        .current_dir(dir.path())
+        .spawn()
+        .unwrap();
+    let staging = || {
+        std::fs::read_dir(dir.path())
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .any(|e| e.file_name().to_string_lossy().starts_with(".gallerysim-"))
+    };
+    while !staging() && child.try_wait().unwrap().is_none() {
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    let pid = child.id().to_string();
+    std::process::Command::new("kill")
+        .args(["-HUP", &pid])
+        .status()
+        .unwrap();
+    assert_eq!(child.wait().unwrap().code(), Some(0));
+    assert!(dir.path().join("out/summary.csv").is_file());
+}
+
+#[cfg(unix)]
+#[test]
 fn sigterm_while_writing_leaves_no_staging_folder() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
@@ -300,15 +333,19 @@ fn a_deployment_where_the_image_never_goes_is_not_served_and_warned() {
         s.warnings
     );
     let r = simulate(&s);
-    // H exports monthly from the start: 3 versions in 3 months, so 3 `each_version` waves,
-    // plus the 2 dated ones; none served.
+    // H exports once, at the start (the default): one `each_version` wave, plus the 2 dated
+    // ones; none served.
     let statuses: Vec<_> = r.waves.iter().map(|w| (w.deployment, w.status)).collect();
     assert_eq!(
         r.waves.iter().filter(|w| w.deployment == 0).count(),
         2,
         "{statuses:?}"
     );
-    assert!(r.waves.iter().filter(|w| w.deployment == 1).count() >= 1);
+    assert_eq!(
+        r.waves.iter().filter(|w| w.deployment == 1).count(),
+        1,
+        "{statuses:?}"
+    );
     assert!(r.waves.iter().all(|w| w.status == WaveStatus::NotServed));
     assert_eq!(r.runs[0].totals.waves_not_ready as usize, r.waves.len());
     // `check` warns too.
