@@ -666,7 +666,6 @@ impl<'s> Model<'s> {
         let Some(period) = self.active_period(image, now.0) else {
             return;
         };
-        self.service.version_created(image, now.0);
         let gallery = &sc.galleries[period.gallery];
         // A retarget in force keeps new versions to its regions too.
         let kept = gallery
@@ -676,6 +675,13 @@ impl<'s> Model<'s> {
             .find(|(on, _)| *on <= now.0)
             .map(|(_, regions)| regions);
         let wanted = |t: &&usize| kept.is_none_or(|r| r.contains(&spec.targets[**t].0));
+        self.service.version_created(image, now.0, |region| {
+            period
+                .targets
+                .iter()
+                .filter(wanted)
+                .any(|&t| spec.targets[t].0 == region)
+        });
         let len = period.targets.iter().filter(wanted).count() as u32;
         let version = self.image(image).versions_made;
         self.image(image).versions_made += 1;
@@ -833,6 +839,8 @@ impl<'s> Model<'s> {
         if let Some(event) = c.pending.take() {
             // Still in flight: cancelled, so no egress and no storage.
             sim.cancel(event);
+            let target = c.target as usize;
+            self.service.copy_cancelled(target, now.0);
             return;
         }
         self.alive_replicas -= u64::from(c.record.replicas);

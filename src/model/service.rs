@@ -221,14 +221,34 @@ impl<'s> Service<'s> {
         self.intervals[handle.0 as usize][handle.1 as usize].1 = now;
     }
 
-    /// A version of `image` was created at `now`: `each_version` deployments in regions the
-    /// version will not reach ask for a wave that cannot be served.
-    pub(super) fn version_created(&mut self, image: usize, now: u64) {
+    /// A version of `image` was created at `now` and will be copied to the regions for which
+    /// `reaches` is true: `each_version` deployments elsewhere ask for a wave that cannot be
+    /// served (the region never gets this version).
+    pub(super) fn version_created(
+        &mut self,
+        image: usize,
+        now: u64,
+        reaches: impl Fn(RegionId) -> bool,
+    ) {
         let places = self.places;
         for &deployment in &places.each_version_of_image[image] {
-            if !self.servable(deployment, now) {
+            if !reaches(self.scenario.deployments[deployment].region) {
                 self.not_served(deployment, now);
             }
+        }
+    }
+
+    /// The copy to flat (image, target) `target` was cancelled before it arrived (retention,
+    /// a retarget, a deletion): that version never reaches the region, so each `each_version`
+    /// deployment there asks for a wave that cannot be served.
+    pub(super) fn copy_cancelled(&mut self, target: usize, now: u64) {
+        let place = self.places.place_of_target[target];
+        if place == NONE {
+            return;
+        }
+        let places = self.places;
+        for &deployment in &places.each_version[place as usize] {
+            self.not_served(deployment, now);
         }
     }
 

@@ -740,3 +740,50 @@ fn periodic_exports_skipped_while_an_account_is_inactive_are_warned() {
         paused[0].message
     );
 }
+
+#[test]
+fn an_each_version_wave_whose_copy_is_cancelled_in_flight_is_not_served() {
+    use gallerysim::model::WaveStatus;
+    // Daily exports, keep 1 version, copies to westus2 take 48 hours: every version is
+    // replaced (and its westus2 copy cancelled) before it arrives. Each such version's wave
+    // is not served; none may vanish.
+    let text = r#"[scenario]
+name = "cancelled"
+start = "2026-09-01"
+months = 1
+
+[[gallery]]
+name = "g"
+region = "eastus"
+keep_versions = 1
+
+[[account]]
+name = "plan"
+gallery = "g"
+region = "eastus"
+kind = "lab_plan"
+replicate_to = ["westus2"]
+
+[[image]]
+name = "img"
+account = "plan"
+os_disk_gb = 127
+used_gb = 40
+export_hours = 0
+replication_hours = 48
+exports = { every_days = 1 }
+
+[[deployment]]
+name = "west"
+image = "img"
+region = "westus2"
+vms = 10
+at = "each_version"
+"#;
+    let r = simulate(&scenario(text));
+    let versions = r.runs[0].totals.versions_created as usize;
+    // 31 daily versions in 730 hours; the last one is still copying at the horizon.
+    assert_eq!(versions, 31);
+    assert_eq!(r.waves.len(), versions - 1);
+    assert!(r.waves.iter().all(|w| w.status == WaveStatus::NotServed));
+}
