@@ -12,8 +12,8 @@
 //! draw of `create_minutes`. Minutes to ready = from the wave's time to the end of its last
 //! creation. A wave still waiting at the horizon is `no_version`; a wave in a region the image
 //! is never replicated to, or that a `retarget` in force has dropped for good, cannot deploy
-//! at all and is `not_served` (each `each_version` deployment there counts one per new version
-//! of the image).
+//! at all and is `not_served` (an `each_version` deployment counts one per new version that
+//! does not reach its region, including a version whose copy is cancelled in flight).
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
@@ -33,7 +33,8 @@ pub enum WaveStatus {
     Ready,
     /// No version reached the region before the horizon.
     NoVersion,
-    /// The image is never replicated to the region: nothing can be deployed there.
+    /// The region cannot get the version: the image is never replicated there, a `retarget`
+    /// dropped the region, or the version's copy there was cancelled before it arrived.
     NotServed,
 }
 
