@@ -128,11 +128,21 @@ impl fmt::Display for InputError {
     }
 }
 
+/// A name (of a scenario, gallery, image, lab, deployment or variant) shown safely in
+/// terminals, CSV, SVG and HTML: refused, with the reason, when it holds a hidden character.
+pub fn check_name(name: &str) -> Result<(), String> {
+    match name.chars().any(is_hidden_char) {
+        true => Err(format!("must not contain control characters or invisible formatting characters such as bidi overrides (got {name:?})")),
+        false => Ok(()),
+    }
+}
+
 /// Whether `c` must not appear in a name: a control character (ANSI escapes, newlines) or an
 /// invisible Unicode format character that changes how the text around it is shown (bidi
-/// overrides such as U+202E, zero-width characters, the byte-order mark). Names reach
-/// terminals, CSV files, SVG charts and HTML, where either can disguise or break the text.
+/// overrides such as U+202E and U+061C, zero-width characters, line and paragraph separators,
+/// the soft hyphen, the byte-order mark). Names reach terminals, CSV files, SVG charts and
+/// HTML, where either can disguise or break the text.
 pub fn is_hidden_char(c: char) -> bool {
     c.is_control()
-        || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
+        || matches!(c, '\u{00AD}' | '\u{061C}' | '\u{200B}'..='\u{200F}' | '\u{2028}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
 }

@@ -110,12 +110,8 @@ fn variants(specs: &[String]) -> Result<Vec<(String, Vec<Override>)>, Error> {
             .split_once(':')
             .filter(|(n, _)| !n.trim().is_empty())
             .ok_or_else(|| usage("--variant", format!("`{spec}`: expected NAME:PATH=VALUE")))?;
-        if name.chars().any(crate::error::is_hidden_char) {
-            return Err(usage(
-                "--variant",
-                format!("a variant name must not contain control characters or invisible formatting characters such as bidi overrides (got {name:?})"),
-            ));
-        }
+        crate::error::check_name(name)
+            .map_err(|e| usage("--variant", format!("a variant name {e}")))?;
         let o = Override::parse(set).map_err(|e| usage("--variant", e))?;
         match grouped.iter_mut().find(|(n, _)| n == name.trim()) {
             Some((_, list)) => list.push(o),

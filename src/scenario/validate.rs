@@ -121,11 +121,8 @@ impl Builder<'_> {
         if meta.name.trim().is_empty() {
             return invalid(key_path!["scenario", "name"], "must not be empty");
         }
-        if meta.name.chars().any(crate::error::is_hidden_char) {
-            return invalid(
-                key_path!["scenario", "name"],
-                format!("must not contain control characters or invisible formatting characters such as bidi overrides (got {:?})", meta.name),
-            );
+        if let Err(message) = crate::error::check_name(&meta.name) {
+            return invalid(key_path!["scenario", "name"], message);
         }
         let start = date(&meta.start, key_path!["scenario", "start"])?;
         if !(1..=MAX_MONTHS).contains(&meta.months) {
@@ -967,11 +964,8 @@ fn unique(seen: &mut HashSet<String>, name: &str, path: Vec<Seg>, what: &str) ->
     if name.trim().is_empty() {
         return invalid(path, format!("a {what} needs a non-empty name"));
     }
-    if name.chars().any(crate::error::is_hidden_char) {
-        return invalid(
-            path,
-            format!("a {what} name must not contain control characters or invisible formatting characters such as bidi overrides (got {name:?})"),
-        );
+    if let Err(message) = crate::error::check_name(name) {
+        return invalid(path, format!("a {what} name {message}"));
     }
     if !seen.insert(name.to_string()) {
         return invalid(path, format!("duplicate {what} name `{name}`"));
