@@ -440,17 +440,18 @@ fn swap_in(
     let added = foreign_entries(staging.path())?;
     if !added.is_empty() {
         let back = exchange(staging.path(), dir).or_else(|_| two_step_swap(staging.path(), dir));
-        let kept = staging.keep();
+        let left = match back {
+            // `staging` holds the new results again: removed with it.
+            Ok(()) => String::new(),
+            // `staging` still holds the user's folder: kept, and named.
+            Err(_) => format!(" in {}", staging.keep().display()),
+        };
         return Err(refuse(
             "--out",
             format!(
-                "{} changed while gallerysim wrote it ({} appeared); it was left as it was{}",
+                "{} changed while gallerysim wrote it ({} appeared); it was left as it was{left}",
                 dir.display(),
                 added.join(", "),
-                match back {
-                    Ok(()) => String::new(),
-                    Err(_) => format!(" in {}", kept.display()),
-                }
             ),
         ));
     }

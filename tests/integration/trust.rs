@@ -787,3 +787,53 @@ at = "each_version"
     assert_eq!(r.waves.len(), versions - 1);
     assert!(r.waves.iter().all(|w| w.status == WaveStatus::NotServed));
 }
+
+#[cfg(unix)]
+#[test]
+fn a_file_put_into_the_output_folder_during_a_run_is_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let h = write(dir.path(), "H.toml", H);
+    let out = dir.path().join("out");
+    let first = gallerysim(dir.path(), &["run", "H.toml", "--quiet", "--out", "out"]);
+    assert!(first.status.success());
+    let summary = std::fs::read(out.join("summary.csv")).unwrap();
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("gallerysim"))
+        .args([
+            "run",
+            "--quiet",
+            "--runs",
+            "20000",
+            "--threads",
+            "1",
+            "--out",
+        ])
+        .arg(&out)
+        .arg(&h)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let staging = || {
+        std::fs::read_dir(dir.path())
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .any(|e| e.file_name().to_string_lossy().starts_with(".gallerysim-"))
+    };
+    while !staging() && child.try_wait().unwrap().is_none() {
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    // The user saves a note into the results folder while the run goes on.
+    write(&out, "notes.txt", "mine");
+    let output = child.wait_with_output().unwrap();
+    refused(&output, &["notes.txt"]);
+    assert_eq!(
+        std::fs::read_to_string(out.join("notes.txt")).unwrap(),
+        "mine"
+    );
+    assert_eq!(std::fs::read(out.join("summary.csv")).unwrap(), summary);
+    let litter: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".gallerysim-"))
+        .collect();
+    assert!(litter.is_empty(), "{litter:?}");
+}
