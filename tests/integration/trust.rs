@@ -177,6 +177,14 @@ fn outputs_get_the_permissions_of_the_umask() {
     );
 }
 
+/// Whether `dir` holds a staging folder or temporary file of gallerysim.
+fn has_staging(dir: &Path) -> bool {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .any(|e| e.file_name().to_string_lossy().starts_with(".gallerysim-"))
+}
+
 #[cfg(unix)]
 #[test]
 fn a_hangup_ignored_by_the_parent_stays_ignored() {
@@ -192,12 +200,7 @@ fn a_hangup_ignored_by_the_parent_stays_ignored() {
         .current_dir(dir.path())
         .spawn()
         .unwrap();
-    let staging = || {
-        std::fs::read_dir(dir.path())
-            .unwrap()
-            .filter_map(|e| e.ok())
-            .any(|e| e.file_name().to_string_lossy().starts_with(".gallerysim-"))
-    };
+    let staging = || has_staging(dir.path());
     while !staging() && child.try_wait().unwrap().is_none() {
         std::thread::sleep(std::time::Duration::from_millis(10));
     }
@@ -230,12 +233,7 @@ fn sigterm_while_writing_leaves_no_staging_folder() {
         .spawn()
         .unwrap();
     // The staging folder is made before the simulation starts.
-    let staging = || {
-        std::fs::read_dir(dir.path())
-            .unwrap()
-            .filter_map(|e| e.ok())
-            .any(|e| e.file_name().to_string_lossy().starts_with(".gallerysim-"))
-    };
+    let staging = || has_staging(dir.path());
     let started = std::time::Instant::now();
     while !staging() {
         assert!(
@@ -812,12 +810,7 @@ fn a_file_put_into_the_output_folder_during_a_run_is_kept() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    let staging = || {
-        std::fs::read_dir(dir.path())
-            .unwrap()
-            .filter_map(|e| e.ok())
-            .any(|e| e.file_name().to_string_lossy().starts_with(".gallerysim-"))
-    };
+    let staging = || has_staging(dir.path());
     while !staging() && child.try_wait().unwrap().is_none() {
         std::thread::sleep(std::time::Duration::from_millis(5));
     }

@@ -2,9 +2,7 @@
 
 use toml::Value;
 
-use super::super::values::{
-    date_ticks, dist, invalid, number, tick, whole, with, Bounds, Result, EVERY_DAYS,
-};
+use super::super::values::{dist, invalid, number, tick, whole, with, Bounds, Result, EVERY_DAYS};
 use super::{Builder, Index};
 use crate::calendar::{hours_to_ticks, Calendar};
 use crate::key_path;
@@ -89,8 +87,11 @@ fn deploy_at(
                 );
             }
             // Every date is before the horizon: a wave after it would vanish from the results.
+            // Checked in the order written, so that the error names the entry.
+            let mut ticks = Vec::with_capacity(items.len());
             for (i, item) in items.iter().enumerate() {
-                if tick(item, calendar, with(&path, i))? >= calendar.horizon() {
+                let t = tick(item, calendar, with(&path, i))?;
+                if t >= calendar.horizon() {
                     return invalid(
                         with(&path, i),
                         format!(
@@ -99,8 +100,9 @@ fn deploy_at(
                         ),
                     );
                 }
+                ticks.push(t);
             }
-            let ticks = date_ticks(items, calendar, &path)?;
+            ticks.sort_unstable();
             Ok(DeployAt::Dates(ticks))
         }
         Value::Table(t) if t.len() == 1 && t.contains_key("every_days") => {
