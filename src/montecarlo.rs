@@ -9,7 +9,7 @@
 use rayon::prelude::*;
 
 use crate::catalog::PriceBook;
-use crate::model::{self, Copies, LabOutcome, Plan, RunTotals, Wave};
+use crate::model::{self, Copies, LabOutcome, PerComponent, Plan, RunTotals, Wave};
 use crate::pricing::{Ledger, LedgerSum, PriceUsed, PricedRun, Pricer};
 use crate::scenario::Scenario;
 use crate::stats::ExactSum;
@@ -64,7 +64,7 @@ pub struct Results {
     /// Every version copy of the detailed run (run 1).
     pub copies: Copies,
     /// Storage and egress cost of each of `copies`.
-    pub copy_costs: Vec<[f64; 2]>,
+    pub copy_costs: Vec<PerComponent<f64>>,
     /// Lab status in the detailed run.
     pub labs: Vec<LabOutcome>,
     /// Deployment waves of the detailed run.
@@ -97,7 +97,7 @@ pub struct Accumulator {
     ledger: LedgerSum,
     image_costs: Vec<ExactSum>,
     monthly_ineligible: Vec<ExactSum>,
-    detail: Option<(Copies, Vec<[f64; 2]>)>,
+    detail: Option<(Copies, Vec<PerComponent<f64>>)>,
     service: Option<model::ServiceOutput>,
     events: u64,
     prices_used: Vec<PriceUsed>,
@@ -242,7 +242,8 @@ impl Accumulator {
                 || r.input_means.len() != images
                 || !finite(&r.monthly)
                 || !r.input_means.iter().all(|m| finite(m))
-                || !finite(&[t.total_cost, t.storage_cost, t.egress_cost])
+                || !finite(&[t.total_cost])
+                || !finite(&t.cost.0)
                 || !finite(&[t.ineligible_cost, t.lab_wait_hours])
                 || !t.slowest_deployment_minutes.is_none_or(f64::is_finite)
                 || !waves_ok
@@ -281,7 +282,7 @@ impl Accumulator {
                     && time_ok(c.deleted_at.get())
                     && finite(&[c.used_gb, c.storage_quantity])
             });
-            if !copies_ok || costs.len() != copies.len() || !costs.iter().all(|c| finite(c)) {
+            if !copies_ok || costs.len() != copies.len() || !costs.iter().all(|c| finite(&c.0)) {
                 return Err(
                     "run 1's version copies do not fit the scenario (images, regions, times)"
                         .to_string(),

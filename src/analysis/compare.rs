@@ -2,8 +2,9 @@
 //! `k` of every scenario sees the same random streams for the same images, and differences
 //! are the scenarios', not noise.
 
+use super::metrics::Metric;
 use super::{quantile, share_above};
-use crate::model::RunTotals;
+use crate::model::{PerComponent, RunTotals};
 use crate::montecarlo::Results;
 use crate::stats::Summary;
 
@@ -71,20 +72,15 @@ pub fn service_warnings(rows: &[ComparisonRow], first: &str) -> Vec<String> {
     warnings
 }
 
-/// Reads one metric from a run's totals.
-pub type MetricFn = fn(&RunTotals) -> f64;
-
 /// Compares every scenario with the first, run by run, for each metric.
-pub fn compare(
-    scenarios: &[(String, &Results)],
-    metrics: &[(&'static str, MetricFn)],
-) -> Vec<ComparisonRow> {
+pub fn compare(scenarios: &[(String, &Results)], metrics: &[Metric]) -> Vec<ComparisonRow> {
     let Some((_, base)) = scenarios.first() else {
         return Vec::new();
     };
     let mut rows = Vec::new();
     for (label, results) in scenarios {
-        for &(metric, read) in metrics {
+        for metric in metrics {
+            let read = |t: &RunTotals| metric.value(t);
             let values: Vec<f64> = results.runs.iter().map(|r| read(&r.totals)).collect();
             let diffs: Vec<f64> = results
                 .runs
@@ -103,7 +99,7 @@ pub fn compare(
             let delta_mean = diffs.iter().sum::<f64>() / diffs.len().max(1) as f64;
             rows.push(ComparisonRow {
                 scenario: label.clone(),
-                metric,
+                metric: metric.name,
                 summary: Summary::of(&values),
                 delta_mean,
                 delta_pct: (base_mean != 0.0).then(|| 100.0 * delta_mean / base_mean),
@@ -174,10 +170,8 @@ pub struct SweepPoint {
     pub total: Summary,
     /// P10 of the total cost.
     pub p10: f64,
-    /// Mean storage cost.
-    pub storage_mean: f64,
-    /// Mean egress cost.
-    pub egress_mean: f64,
+    /// Mean cost of each component.
+    pub component_means: PerComponent<f64>,
     /// Mean labs without a usable image.
     pub labs_not_ready_mean: f64,
     /// Mean lab-hours waited for a version.
@@ -200,8 +194,9 @@ pub fn sweep_points(results: &[(String, Results)]) -> Vec<SweepPoint> {
                 value: value.clone(),
                 total: Summary::of(&totals),
                 p10: quantile(&totals, 0.1),
-                storage_mean: read(|t| t.storage_cost).iter().sum::<f64>() / n,
-                egress_mean: read(|t| t.egress_cost).iter().sum::<f64>() / n,
+                component_means: PerComponent::from_fn(|c| {
+                    r.runs.iter().map(|x| x.totals.cost[c]).sum::<f64>() / n
+                }),
                 labs_not_ready_mean: read(|t| f64::from(t.labs_not_ready)).iter().sum::<f64>() / n,
                 lab_wait_hours_mean: read(|t| t.lab_wait_hours).iter().sum::<f64>() / n,
                 slowest_deployment_minutes_mean: r

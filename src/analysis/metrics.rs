@@ -2,7 +2,7 @@
 //! it buys (labs ready, waits, deployment minutes). One list, read by `summary.csv`,
 //! `compare` and `sweep`.
 
-use crate::model::RunTotals;
+use crate::model::{Component, RunTotals};
 
 /// A metric: name (as in `summary.csv`), unit, and how to read it from a run's totals.
 #[derive(Debug, Clone)]
@@ -11,8 +11,27 @@ pub struct Metric {
     pub name: &'static str,
     /// Unit.
     pub unit: String,
+    /// How to read it from a run's totals.
+    pub read: Read,
+}
+
+/// Where a metric's value is in a run's totals.
+#[derive(Debug, Clone, Copy)]
+pub enum Read {
+    /// A field of the totals.
+    Field(fn(&RunTotals) -> f64),
+    /// The cost of a component.
+    Cost(Component),
+}
+
+impl Metric {
     /// The value of one run (lower is better for every metric).
-    pub read: fn(&RunTotals) -> f64,
+    pub fn value(&self, totals: &RunTotals) -> f64 {
+        match self.read {
+            Read::Field(read) => read(totals),
+            Read::Cost(component) => totals.cost[component],
+        }
+    }
 }
 
 /// The metrics of scenarios priced in `currency`; the deployment rows only when
@@ -21,12 +40,15 @@ pub fn metrics(currency: &str, deployments: bool) -> Vec<Metric> {
     let m = |name, unit: &str, read| Metric {
         name,
         unit: unit.to_string(),
-        read,
+        read: Read::Field(read),
     };
-    let mut list = vec![
-        m("total_cost", currency, |t| t.total_cost),
-        m("storage_cost", currency, |t| t.storage_cost),
-        m("egress_cost", currency, |t| t.egress_cost),
+    let mut list = vec![m("total_cost", currency, |t| t.total_cost)];
+    list.extend(Component::ALL.map(|c| Metric {
+        name: c.cost_metric(),
+        unit: currency.to_string(),
+        read: Read::Cost(c),
+    }));
+    list.extend([
         m("ineligible_cost", currency, |t| t.ineligible_cost),
         m("versions_created", "versions", |t| {
             f64::from(t.versions_created)
@@ -34,7 +56,7 @@ pub fn metrics(currency: &str, deployments: bool) -> Vec<Metric> {
         m("peak_replicas", "replicas", |t| t.peak_replicas as f64),
         m("labs_not_ready", "labs", |t| f64::from(t.labs_not_ready)),
         m("lab_wait_hours", "lab-hours", |t| t.lab_wait_hours),
-    ];
+    ]);
     if deployments {
         list.push(m(
             "slowest_deployment_minutes",

@@ -181,10 +181,7 @@ pub(super) fn compare(args: CompareArgs) -> Result<Outcome, Error> {
         .map(|((label, _), r)| (label.clone(), r))
         .collect();
     let any_deployments = scenarios.iter().any(|(_, s)| !s.deployments.is_empty());
-    let metrics: Vec<_> = crate::analysis::metrics::metrics("", any_deployments)
-        .into_iter()
-        .map(|m| (m.name, m.read))
-        .collect();
+    let metrics = crate::analysis::metrics::metrics("", any_deployments);
     let rows = cmp::compare(&labelled, &metrics);
     let monthly = cmp::compare_monthly(&labelled);
     let first = &scenarios[0].1;

@@ -7,6 +7,7 @@
 //! gigabytes are booked when it completes. Nothing ticks hour by hour. Prices are applied
 //! afterwards by [`crate::pricing`].
 
+mod component;
 mod copies;
 mod labs;
 mod service;
@@ -27,21 +28,20 @@ use crate::catalog::RegionId;
 use crate::engine::{EventId, MaybeTime, Simulation, Time};
 use crate::scenario::{DeployAt, Exports, InputField, Scenario, StorageBilling};
 
+pub use component::{Component, PerComponent};
 pub use copies::Copies;
 pub use labs::{LabOutcome, LabStatus};
 pub use service::{lab_service, ServiceOutput, Wave, WaveStatus};
 pub use streams::run_seed;
-pub use usage::{Component, Layout, Line, TargetLines, Usage};
+pub use usage::{Layout, Line, TargetLines, Usage};
 
 /// Totals of one run, as priced by [`crate::pricing`].
 #[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct RunTotals {
-    /// Storage plus egress.
+    /// The sum over components.
     pub total_cost: f64,
-    /// Replica storage.
-    pub storage_cost: f64,
-    /// First copies into other regions.
-    pub egress_cost: f64,
+    /// Cost per component (replica storage, first copies into other regions).
+    pub cost: PerComponent<f64>,
     /// Storage and egress of images that no lab can use.
     pub ineligible_cost: f64,
     /// Versions created in a home region within the horizon.
@@ -92,6 +92,14 @@ impl CopyRecord {
             self.used_gb
         } else {
             0.0
+        }
+    }
+
+    /// The quantity this copy booked to `component`'s line.
+    pub fn quantity(&self, component: Component) -> f64 {
+        match component {
+            Component::Storage => self.storage_quantity,
+            Component::Egress => self.egress_gb(),
         }
     }
 }

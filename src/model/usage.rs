@@ -6,53 +6,13 @@
 //! scenario; the model adds quantities to them, and [`crate::pricing`] multiplies them by
 //! prices afterwards, so a price change needs no new simulation.
 
+use super::component::{Component, PerComponent};
 use crate::calendar::Calendar;
 use crate::catalog::prices::{copy_meters, Item};
 use crate::catalog::RegionId;
-use crate::scenario::{Scenario, StorageBilling};
+use crate::scenario::Scenario;
 use crate::stats::ExactSum;
 use std::ops::Range;
-
-/// What a cost is for. Reports and analyses loop over [`Component::ALL`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Component {
-    /// Replicas kept in a region (snapshot GB-months or managed-disk months).
-    Storage,
-    /// First copies of versions into other regions (GB transferred).
-    Egress,
-}
-
-impl Component {
-    /// Every component, in report order.
-    pub const ALL: [Component; 2] = [Component::Storage, Component::Egress];
-
-    /// Name as in `monthly.csv`.
-    pub fn name(self) -> &'static str {
-        match self {
-            Component::Storage => "storage",
-            Component::Egress => "egress",
-        }
-    }
-
-    /// Unit of its quantity under `billing`.
-    pub fn unit(self, billing: StorageBilling) -> &'static str {
-        match (self, billing) {
-            (Component::Storage, StorageBilling::Snapshot) => "GB-month",
-            (Component::Storage, StorageBilling::ManagedDisk) => "disk-month",
-            (Component::Egress, _) => "GB",
-        }
-    }
-
-    /// The component an item is billed under.
-    pub fn of(item: Item) -> Component {
-        match item {
-            Item::Snapshot | Item::ZrsSnapshot | Item::PremiumSnapshot | Item::Disk(_) => {
-                Component::Storage
-            }
-            Item::EgressIntra | Item::EgressInter => Component::Egress,
-        }
-    }
-}
 
 /// One usage line: a meter at a price region, booked to a cell.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,6 +33,16 @@ pub struct TargetLines {
     pub storage: u32,
     /// Egress line (None for the home region, where the version is created, not copied).
     pub egress: Option<u32>,
+}
+
+impl TargetLines {
+    /// The line of `component` (None: this copy books nothing to it).
+    pub fn line(&self, component: Component) -> Option<u32> {
+        match component {
+            Component::Storage => Some(self.storage),
+            Component::Egress => self.egress,
+        }
+    }
 }
 
 /// The usage lines of a scenario and, per image and target, the lines its copies use.
@@ -129,7 +99,7 @@ impl Layout {
         }
         for cell_lines in &mut per_cell {
             // Storage before egress within a cell, as in the reports.
-            cell_lines.sort_by_key(|l| Component::of(l.item) == Component::Egress);
+            cell_lines.sort_by_key(|l| Component::of(l.item));
         }
         let mut cell_start = Vec::with_capacity(per_cell.len());
         let mut lines: Vec<Line> = Vec::new();
@@ -209,7 +179,7 @@ pub struct Usage {
     /// The first flat (image, target) index held.
     target_offset: usize,
     /// Per (image, target) from `target_offset`, per component, over the horizon.
-    targets: Vec<[f64; 2]>,
+    targets: Vec<PerComponent<f64>>,
     /// Per (image, target) from `target_offset`: its image is ineligible (empty: none is).
     ineligible_target: Vec<bool>,
     /// Months x rows: the part of `quantities` booked by ineligible images.
@@ -284,7 +254,7 @@ impl Usage {
             cell_row,
             row_cell,
             target_offset,
-            targets: vec![[0.0; 2]; target_end - target_offset],
+            targets: vec![PerComponent::default(); target_end - target_offset],
         }
     }
 
@@ -320,7 +290,7 @@ impl Usage {
 
     /// Quantity of `component` booked by the `target`-th (flat numbering) image target.
     pub fn target(&self, target: usize, component: Component) -> f64 {
-        self.targets[target - self.target_offset][component as usize]
+        self.targets[target - self.target_offset][component]
     }
 
     /// Adds `quantity` to `line` in `month`, booked by `target` (flat numbering).
@@ -343,7 +313,7 @@ impl Usage {
     ) {
         let month = calendar.month_of(at);
         self.book(month, line, target, quantity);
-        self.targets[target - self.target_offset][Component::Egress as usize] += quantity;
+        self.targets[target - self.target_offset][Component::Egress] += quantity;
     }
 
     /// Books a replica set alive over ticks `[from, to)`: `per_month` of `line` per billing
@@ -374,7 +344,7 @@ impl Usage {
             added += per_month * fraction;
             t = end;
         }
-        self.targets[target - self.target_offset][Component::Storage as usize] += added;
+        self.targets[target - self.target_offset][Component::Storage] += added;
         added
     }
 
@@ -402,8 +372,7 @@ impl Usage {
         // Each target belongs to one image, so one of the two is zero and the sum exact.
         let at = part.target_offset - self.target_offset;
         for (a, b) in self.targets[at..].iter_mut().zip(&part.targets) {
-            a[0] += b[0];
-            a[1] += b[1];
+            *a += *b;
         }
     }
 }

@@ -1,17 +1,16 @@
 //! Quantities and costs per billing month and (gallery, region) cell, by component: the
 //! priced view the reports read.
 
-use crate::model::Component;
+use crate::model::{Component, PerComponent};
 use crate::stats::ExactSum;
 
 /// One billing month of one (gallery, region) cell.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct CellMonth {
-    /// Quantity per component, indexed by `Component as usize`: GB-months or disk-months of
-    /// storage, GB of egress.
-    pub quantity: [f64; 2],
+    /// Quantity per component: GB-months or disk-months of storage, GB of egress.
+    pub quantity: PerComponent<f64>,
     /// Cost per component.
-    pub cost: [f64; 2],
+    pub cost: PerComponent<f64>,
     /// Replica-months: the average number of replicas alive over the month.
     pub replica_months: f64,
 }
@@ -19,34 +18,57 @@ pub struct CellMonth {
 impl CellMonth {
     /// Quantity of `component`.
     pub fn quantity(&self, component: Component) -> f64 {
-        self.quantity[component as usize]
+        self.quantity[component]
     }
 
     /// Cost of `component`.
     pub fn cost_of(&self, component: Component) -> f64 {
-        self.cost[component as usize]
+        self.cost[component]
     }
 
     /// All components.
     pub fn cost(&self) -> f64 {
-        self.cost.iter().sum()
+        self.cost.total()
+    }
+}
+
+/// The exact sums of one [`CellMonth`] over runs.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+struct CellSums {
+    quantity: PerComponent<ExactSum>,
+    cost: PerComponent<ExactSum>,
+    replica_months: ExactSum,
+}
+
+impl CellSums {
+    fn add(&mut self, e: &CellMonth) {
+        for c in Component::ALL {
+            self.quantity[c].add(e.quantity[c]);
+            self.cost[c].add(e.cost[c]);
+        }
+        self.replica_months.add(e.replica_months);
     }
 
-    fn figures(&self) -> [f64; 5] {
-        [
-            self.quantity[0],
-            self.quantity[1],
-            self.cost[0],
-            self.cost[1],
-            self.replica_months,
-        ]
+    fn merge(&mut self, other: &CellSums) {
+        for c in Component::ALL {
+            self.quantity[c].merge(&other.quantity[c]);
+            self.cost[c].merge(&other.cost[c]);
+        }
+        self.replica_months.merge(&other.replica_months);
     }
 
-    fn from_figures(f: [f64; 5]) -> CellMonth {
+    fn sums(&self) -> impl Iterator<Item = &ExactSum> {
+        self.quantity
+            .values()
+            .chain(self.cost.values())
+            .chain([&self.replica_months])
+    }
+
+    fn mean(&self, n: f64) -> CellMonth {
         CellMonth {
-            quantity: [f[0], f[1]],
-            cost: [f[2], f[3]],
-            replica_months: f[4],
+            quantity: PerComponent::from_fn(|c| self.quantity[c].value() / n),
+            cost: PerComponent::from_fn(|c| self.cost[c].value() / n),
+            replica_months: self.replica_months.value() / n,
         }
     }
 }
@@ -103,7 +125,7 @@ impl Ledger {
 pub struct LedgerSum {
     months: usize,
     cells: usize,
-    sums: Vec<[ExactSum; 5]>,
+    sums: Vec<CellSums>,
 }
 
 impl LedgerSum {
@@ -112,7 +134,7 @@ impl LedgerSum {
         LedgerSum {
             months,
             cells,
-            sums: vec![[ExactSum::default(); 5]; months * cells],
+            sums: vec![CellSums::default(); months * cells],
         }
     }
 
@@ -120,9 +142,7 @@ impl LedgerSum {
     pub fn add(&mut self, ledger: &Ledger) {
         debug_assert_eq!((self.months, self.cells), (ledger.months, ledger.cells));
         for (sum, entry) in self.sums.iter_mut().zip(&ledger.entries) {
-            for (s, x) in sum.iter_mut().zip(entry.figures()) {
-                s.add(x);
-            }
+            sum.add(entry);
         }
     }
 
@@ -130,9 +150,7 @@ impl LedgerSum {
     pub fn merge(&mut self, other: &LedgerSum) {
         debug_assert_eq!((self.months, self.cells), (other.months, other.cells));
         for (a, b) in self.sums.iter_mut().zip(&other.sums) {
-            for (x, y) in a.iter_mut().zip(b) {
-                x.merge(y);
-            }
+            a.merge(b);
         }
     }
 
@@ -145,7 +163,10 @@ impl LedgerSum {
 
     /// Whether every sum is a finite number (none overflowed or added a NaN).
     pub fn is_finite(&self) -> bool {
-        self.sums.iter().flatten().all(|s| s.value().is_finite())
+        self.sums
+            .iter()
+            .flat_map(CellSums::sums)
+            .all(|s| s.value().is_finite())
     }
 
     /// The mean ledger over `runs` runs.
@@ -154,11 +175,7 @@ impl LedgerSum {
         Ledger {
             months: self.months,
             cells: self.cells,
-            entries: self
-                .sums
-                .iter()
-                .map(|s| CellMonth::from_figures(s.map(|x| x.value() / n)))
-                .collect(),
+            entries: self.sums.iter().map(|s| s.mean(n)).collect(),
         }
     }
 }

@@ -12,7 +12,9 @@ pub use ledger::{CellMonth, Ledger, LedgerSum};
 
 use crate::catalog::prices::{Item, Priced};
 use crate::catalog::{PriceBook, RegionId};
-use crate::model::{lab_service, Component, Layout, RunOutput, RunTotals, ServiceOutput};
+use crate::model::{
+    lab_service, Component, Layout, PerComponent, RunOutput, RunTotals, ServiceOutput,
+};
 use crate::scenario::Scenario;
 
 /// One price the scenario uses: a meter at a price region, with its source.
@@ -33,15 +35,15 @@ pub struct PricedRun {
     pub totals: RunTotals,
     /// Quantities and costs per month and cell.
     pub ledger: Ledger,
-    /// Storage plus egress per image, in scenario order.
+    /// Cost of each image (every component), in scenario order.
     pub image_costs: Vec<f64>,
     /// Per month, the cost of images no lab can use (part of the ledger's total).
     pub monthly_ineligible: Vec<f64>,
     /// Per image, the mean of each input's draws (copied from the run).
     pub input_means: Vec<[f64; 3]>,
-    /// In the detailed run, the storage and egress cost of each of its copies (in the order
-    /// of [`crate::model::RunOutput::copies`]).
-    pub copy_costs: Option<Vec<[f64; 2]>>,
+    /// In the detailed run, the cost of each of its copies per component (in the order of
+    /// [`crate::model::RunOutput::copies`]).
+    pub copy_costs: Option<Vec<PerComponent<f64>>>,
     /// Per wave: deployment and minutes to ready (None: never served).
     pub waves: Vec<(usize, Option<f64>)>,
     /// The detailed run's lab status and waves.
@@ -80,7 +82,7 @@ impl<'a> Pricer<'a> {
                 priced.value
             })
             .collect();
-        prices_used.sort_by_key(|p| Component::of(p.item) == Component::Egress);
+        prices_used.sort_by_key(|p| Component::of(p.item));
         Pricer {
             scenario,
             layout,
@@ -89,7 +91,7 @@ impl<'a> Pricer<'a> {
         }
     }
 
-    /// Every price the lines use, each once: storage prices in line order, then egress.
+    /// Every price the lines use, each once, by component, in line order.
     pub fn prices_used(&self) -> &[PriceUsed] {
         &self.prices_used
     }
@@ -103,7 +105,7 @@ impl<'a> Pricer<'a> {
         for month in 0..months {
             for (l, line) in self.layout.lines.iter().enumerate() {
                 let q = usage.quantity(month, l);
-                let component = Component::of(line.item) as usize;
+                let component = Component::of(line.item);
                 let entry = ledger.entry_mut(month, line.cell);
                 entry.quantity[component] += q;
                 entry.cost[component] += q * self.unit[l];
@@ -124,11 +126,9 @@ impl<'a> Pricer<'a> {
                 })
                 .collect()
         };
-        let mut by_component = [0.0; 2];
+        let mut cost = PerComponent::default();
         for entry in ledger.entries() {
-            for c in Component::ALL {
-                by_component[c as usize] += entry.cost_of(c);
-            }
+            cost += entry.cost;
         }
         let image_costs: Vec<f64> = (0..sc.images.len())
             .map(|image| {
@@ -137,12 +137,13 @@ impl<'a> Pricer<'a> {
                     .iter()
                     .enumerate()
                     .map(|(t, lines)| {
-                        let storage = usage.target(first + t, Component::Storage)
-                            * self.unit[lines.storage as usize];
-                        let egress = lines.egress.map_or(0.0, |l| {
-                            usage.target(first + t, Component::Egress) * self.unit[l as usize]
-                        });
-                        storage + egress
+                        Component::ALL
+                            .iter()
+                            .filter_map(|&c| {
+                                let line = lines.line(c)?;
+                                Some(usage.target(first + t, c) * self.unit[line as usize])
+                            })
+                            .sum::<f64>()
                     })
                     .sum()
             })
@@ -154,7 +155,6 @@ impl<'a> Pricer<'a> {
             .filter(|(image, _)| !image.eligibility.eligible())
             .map(|(_, cost)| cost)
             .sum();
-        let [storage_cost, egress_cost] = by_component;
         let (labs_not_ready, lab_wait_hours) = lab_service(sc, &run.service.labs);
         let waves: Vec<(usize, Option<f64>)> = run
             .service
@@ -167,9 +167,8 @@ impl<'a> Pricer<'a> {
             lab_wait_hours,
             slowest_deployment_minutes: waves.iter().filter_map(|w| w.1).reduce(f64::max),
             waves_not_ready: waves.iter().filter(|w| w.1.is_none()).count() as u32,
-            total_cost: storage_cost + egress_cost,
-            storage_cost,
-            egress_cost,
+            total_cost: cost.total(),
+            cost,
             ineligible_cost,
             versions_created: run.versions_created,
             peak_replicas: run.peak_replicas,
@@ -177,12 +176,11 @@ impl<'a> Pricer<'a> {
         };
         let copy_costs = run.copies.as_ref().map(|copies| {
             copies.par_map(|c| {
-                let storage = c.storage_quantity * self.unit[c.lines.storage as usize];
-                let egress = c
-                    .lines
-                    .egress
-                    .map_or(0.0, |l| c.egress_gb() * self.unit[l as usize]);
-                [storage, egress]
+                PerComponent::from_fn(|component| {
+                    c.lines
+                        .line(component)
+                        .map_or(0.0, |l| c.quantity(component) * self.unit[l as usize])
+                })
             })
         });
         PricedRun {

@@ -17,7 +17,7 @@ use crate::analysis::compare::SweepPoint;
 use crate::analysis::quantile;
 use crate::analysis::sensitivity::{Tornado, TornadoRow};
 use crate::error::Error;
-use crate::model::RunTotals;
+use crate::model::{Component, RunTotals};
 use crate::montecarlo::Results;
 use crate::scenario::Scenario;
 
@@ -25,11 +25,12 @@ use crate::scenario::Scenario;
 /// total of each month.
 struct Compared {
     label: String,
-    bars: [(f64, f64, f64); 3],
+    /// The total, then each component.
+    bars: Vec<(f64, f64, f64)>,
     monthly: Vec<f64>,
 }
 
-/// The comparison chart: grouped bars of total, storage and egress cost with P10-P90
+/// The comparison chart: grouped bars of the total and each component's cost with P10-P90
 /// whiskers, and the mean monthly cost of each scenario as lines; the budgets as lines.
 pub fn comparison(
     first: &Scenario,
@@ -40,7 +41,7 @@ pub fn comparison(
     let compared: Vec<Compared> = scenarios
         .iter()
         .map(|(label, r)| {
-            let stat = |read: fn(&RunTotals) -> f64| {
+            let stat = |read: &dyn Fn(&RunTotals) -> f64| {
                 let v: Vec<f64> = r.runs.iter().map(|x| read(&x.totals)).collect();
                 let mean = v.iter().sum::<f64>() / v.len().max(1) as f64;
                 (mean, quantile(&v, 0.1), quantile(&v, 0.9))
@@ -49,11 +50,9 @@ pub fn comparison(
             let n = r.monthly_totals.len().max(1) as f64;
             Compared {
                 label: label.clone(),
-                bars: [
-                    stat(|t| t.total_cost),
-                    stat(|t| t.storage_cost),
-                    stat(|t| t.egress_cost),
-                ],
+                bars: std::iter::once(stat(&|t| t.total_cost))
+                    .chain(Component::ALL.map(|c| stat(&move |t| t.cost[c])))
+                    .collect(),
                 monthly: (0..months)
                     .map(|m| r.monthly_totals.iter().map(|run| run[m]).sum::<f64>() / n)
                     .collect(),
@@ -90,14 +89,17 @@ fn draw_comparison<DB: DrawingBackend>(
         .fold(0.0, f64::max)
         .max(1e-9)
         * 1.1;
-    let mut bars = cartesian(&left, -0.5f64..2.5, 0f64..top, 80)?;
-    let groups = ["total", "storage", "egress"];
+    let groups: Vec<&str> = std::iter::once("total")
+        .chain(Component::ALL.map(Component::name))
+        .collect();
+    let n = groups.len() as f64;
+    let mut bars = cartesian(&left, -0.5f64..n - 0.5, 0f64..top, 80)?;
     mesh(&mut bars)
         .disable_x_mesh()
-        .x_labels(3)
+        .x_labels(groups.len())
         .x_label_formatter(&|x| {
             let i = x.round();
-            if (x - i).abs() < 1e-9 && (0.0..3.0).contains(&i) {
+            if (x - i).abs() < 1e-9 && (0.0..n).contains(&i) {
                 groups[i as usize].to_string()
             } else {
                 String::new()

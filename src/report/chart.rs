@@ -18,7 +18,7 @@ use super::terminal::{money, with_currency};
 use super::OutputFile;
 use crate::analysis::budget::Budget;
 use crate::error::Error;
-use crate::model::Component;
+use crate::model::{Component, PerComponent};
 use crate::montecarlo::Results;
 use crate::scenario::Scenario;
 use crate::stats::percentile;
@@ -52,10 +52,8 @@ pub(super) const PALETTE: [RGBColor; 10] = [
 pub struct RegionSeries {
     /// Legend label.
     pub label: String,
-    /// Storage cost per month.
-    pub storage: Vec<f64>,
-    /// Egress cost per month.
-    pub egress: Vec<f64>,
+    /// Cost per component per month.
+    pub cost: PerComponent<Vec<f64>>,
     /// Average replicas alive per month.
     pub replicas: Vec<f64>,
 }
@@ -127,8 +125,7 @@ impl ChartData {
             for m in 0..months {
                 for (i, cell) in scenario.cells.iter().enumerate() {
                     let e = ledger.entry(m, i);
-                    galleries[cell.gallery].1 +=
-                        e.cost_of(Component::Storage) + e.cost_of(Component::Egress);
+                    galleries[cell.gallery].1 += e.cost();
                 }
             }
             galleries.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
@@ -242,8 +239,7 @@ fn region_series(
                     cell.region,
                     RegionSeries {
                         label: regions.get(cell.region).name.clone(),
-                        storage: vec![0.0; months],
-                        egress: vec![0.0; months],
+                        cost: PerComponent::from_fn(|_| vec![0.0; months]),
                         replicas: vec![0.0; months],
                     },
                 ));
@@ -253,26 +249,27 @@ fn region_series(
         let s = &mut per_region[i].1;
         for m in 0..months {
             let e = ledger.entry(m, c);
-            s.storage[m] += e.cost_of(Component::Storage);
-            s.egress[m] += e.cost_of(Component::Egress);
+            for c in Component::ALL {
+                s.cost[c][m] += e.cost_of(c);
+            }
             s.replicas[m] += e.replica_months;
         }
     }
-    let total = |s: &RegionSeries| s.storage.iter().chain(&s.egress).sum::<f64>();
+    let total = |s: &RegionSeries| s.cost.values().flatten().sum::<f64>();
     let mut series: Vec<RegionSeries> = per_region.into_iter().map(|(_, s)| s).collect();
     series.sort_by(|a, b| total(b).total_cmp(&total(a)).then(a.label.cmp(&b.label)));
     if series.len() > MAX_SERIES {
         let rest = series.split_off(MAX_SERIES - 1);
         let mut other = RegionSeries {
             label: format!("{} other regions", rest.len()),
-            storage: vec![0.0; months],
-            egress: vec![0.0; months],
+            cost: PerComponent::from_fn(|_| vec![0.0; months]),
             replicas: vec![0.0; months],
         };
         for s in &rest {
             for m in 0..months {
-                other.storage[m] += s.storage[m];
-                other.egress[m] += s.egress[m];
+                for c in Component::ALL {
+                    other.cost[c][m] += s.cost[c][m];
+                }
                 other.replicas[m] += s.replicas[m];
             }
         }
@@ -552,10 +549,7 @@ fn monthly_cost<DB: DrawingBackend>(
         .map(|(i, s)| (s.label.clone(), Swatch::Box(colour(i, s).to_rgba())))
         .collect();
     entries.reverse(); // the legend lists regions top of the stack first, as drawn
-    entries.push((
-        "lighter top: egress".to_string(),
-        Swatch::Box(PALETTE[7].mix(0.45)),
-    ));
+    entries.extend(shade_entries());
     if d.ineligible.iter().any(|&v| v > 0.0) {
         // Spend on images no lab can use: a narrow dark bar inside each month's bar.
         let bars = (0..n).filter(|&m| d.ineligible[m] > 0.0).map(|m| {
@@ -599,11 +593,14 @@ fn monthly_cost<DB: DrawingBackend>(
 
 /// The cost of month `m` (0-based), every series together.
 fn month_total(series: &[RegionSeries], m: usize) -> f64 {
-    series.iter().map(|s| s.storage[m] + s.egress[m]).sum()
+    series
+        .iter()
+        .map(|s| s.cost.values().map(|v| v[m]).sum::<f64>())
+        .sum()
 }
 
-/// Bars of the first `n` months stacked by series, storage then egress (lighter) of each,
-/// in `colour(index, series)`.
+/// Bars of the first `n` months stacked by series, each series' components in report order
+/// (the first in `colour(index, series)`, the next ones lighter, see [`shade`]).
 fn draw_stacked<DB: DrawingBackend>(
     chart: &mut Plot<'_, DB>,
     series: &[RegionSeries],
@@ -613,7 +610,8 @@ fn draw_stacked<DB: DrawingBackend>(
     let mut base = vec![0.0; n];
     for (i, s) in series.iter().enumerate() {
         let c = colour(i, s);
-        for (values, shade) in [(&s.storage, c.to_rgba()), (&s.egress, c.mix(0.45))] {
+        for (component, values) in s.cost.iter() {
+            let shade = shade(c, component);
             let bars: Vec<_> = (0..n)
                 .filter(|&m| values[m] > 0.0)
                 .map(|m| {
@@ -631,6 +629,26 @@ fn draw_stacked<DB: DrawingBackend>(
         }
     }
     Ok(())
+}
+
+/// A component's shade of a series' colour: the first component in the colour itself, each
+/// next one lighter, on top of it.
+fn shade(colour: RGBColor, component: Component) -> RGBAColor {
+    match component as usize {
+        0 => colour.to_rgba(),
+        k => colour.mix(0.45 / k as f64),
+    }
+}
+
+/// Legend entries saying which shade is which component (the first needs none).
+fn shade_entries() -> impl Iterator<Item = (String, Swatch)> {
+    Component::ALL.into_iter().skip(1).map(|c| {
+        let label = match c as usize {
+            1 => format!("lighter top: {}", c.name()),
+            _ => format!("lighter still: {}", c.name()),
+        };
+        (label, Swatch::Box(shade(PALETTE[7], c)))
+    })
 }
 
 /// One panel per gallery (the biggest, then the rest), stacked by region like
@@ -695,10 +713,7 @@ fn monthly_cost_by_gallery<DB: DrawingBackend>(
         .take(20)
         .map(|l| (l.clone(), Swatch::Box(colour(l).to_rgba())))
         .collect();
-    entries.push((
-        "lighter top: egress".to_string(),
-        Swatch::Box(PALETTE[7].mix(0.45)),
-    ));
+    entries.extend(shade_entries());
     legend(&side, &entries)
 }
 

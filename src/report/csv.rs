@@ -15,7 +15,7 @@ use crate::calendar::Calendar;
 use crate::catalog::prices::Source;
 use crate::engine::Time;
 use crate::error::Error;
-use crate::model::{Component, CopyRecord};
+use crate::model::{Component, CopyRecord, PerComponent};
 use crate::montecarlo::Results;
 use crate::scenario::Scenario;
 use crate::stats::Summary;
@@ -51,7 +51,7 @@ fn write_versions(
     let names = VersionNames::of(scenario);
     write_in_blocks(
         "versions.csv",
-        VERSIONS_HEADER,
+        &versions_header(),
         results.copies.len(),
         out,
         |rows, text| {
@@ -69,7 +69,7 @@ pub(super) fn jobs<'a>(scenario: &'a Scenario, results: &'a Results) -> Vec<supe
     let mut jobs: Vec<super::Job<'a>> = vec![
         one(move || file("summary.csv", summary_rows(scenario, results))),
         one(move || Ok(monthly_file(scenario, results))),
-        one(move || file("runs.csv", run_rows(results))),
+        one(move || runs_file(results)),
         one(move || file("eligibility.csv", eligibility_rows(scenario))),
         one(move || file("labs.csv", lab_rows(scenario, results))),
     ];
@@ -325,7 +325,7 @@ fn summary_rows(scenario: &Scenario, results: &Results) -> Vec<SummaryRow> {
             let values: Vec<f64> = results
                 .runs
                 .iter()
-                .map(|r| (metric.read)(&r.totals))
+                .map(|r| metric.value(&r.totals))
                 .collect();
             let s = Summary::of(&values);
             SummaryRow {
@@ -387,40 +387,66 @@ fn monthly_file(scenario: &Scenario, results: &Results) -> OutputFile {
     }
 }
 
-/// `runs.csv`.
-#[derive(Debug, Default, Serialize)]
-pub struct RunRow {
-    pub run: u32,
-    pub seed: u64,
-    pub total_cost: String,
-    pub storage_cost: String,
-    pub egress_cost: String,
-    pub ineligible_cost: String,
-    pub versions_created: u32,
-    pub peak_replicas: u64,
+/// `runs.csv`: one line per run, the cost of each component after the total.
+fn runs_file(results: &Results) -> Result<OutputFile, Error> {
+    let header = ["run", "seed", "total_cost"]
+        .into_iter()
+        .map(String::from)
+        .chain(Component::ALL.map(|c| c.cost_metric().to_string()))
+        .chain(
+            ["ineligible_cost", "versions_created", "peak_replicas"]
+                .into_iter()
+                .map(String::from),
+        );
+    records(
+        "runs.csv",
+        header,
+        results.runs.iter().map(|r| {
+            let t = &r.totals;
+            [r.run.to_string(), r.seed.to_string(), dec(t.total_cost)]
+                .into_iter()
+                .chain(t.cost.values().map(|&c| dec(c)))
+                .chain([
+                    dec(t.ineligible_cost),
+                    t.versions_created.to_string(),
+                    t.peak_replicas.to_string(),
+                ])
+        }),
+    )
 }
 
-fn run_rows(results: &Results) -> Vec<RunRow> {
-    results
-        .runs
-        .iter()
-        .map(|r| RunRow {
-            run: r.run,
-            seed: r.seed,
-            total_cost: dec(r.totals.total_cost),
-            storage_cost: dec(r.totals.storage_cost),
-            egress_cost: dec(r.totals.egress_cost),
-            ineligible_cost: dec(r.totals.ineligible_cost),
-            versions_created: r.totals.versions_created,
-            peak_replicas: r.totals.peak_replicas,
-        })
-        .collect()
+/// A file whose columns are known only at run time (some are per [`Component`]): `header`,
+/// then one line per row. Fields carrying user text must be passed through
+/// [`spreadsheet_safe`] by the caller.
+fn records<R: IntoIterator<Item = String>>(
+    name: &str,
+    header: impl IntoIterator<Item = String>,
+    rows: impl IntoIterator<Item = R>,
+) -> Result<OutputFile, Error> {
+    let mut writer = ::csv::Writer::from_writer(Vec::new());
+    let fail = |e: &dyn std::fmt::Display| csv_error(name, e);
+    writer
+        .write_record(header.into_iter().collect::<Vec<_>>())
+        .map_err(|e| fail(&e))?;
+    for row in rows {
+        writer
+            .write_record(row.into_iter().collect::<Vec<_>>())
+            .map_err(|e| fail(&e))?;
+    }
+    Ok(OutputFile {
+        name: name.to_string(),
+        bytes: writer.into_inner().map_err(|e| fail(&e))?,
+    })
 }
 
 /// `versions.csv`: every version copy of run 1, one line per copy (written by
-/// [`version_row`]; the columns are the contract's, `state` at the end).
-const VERSIONS_HEADER: &str = "run,image,version,region,replicas,available_at,deleted_at,\
-                               used_gb,storage_cost,egress_cost,state\n";
+/// [`version_row`]; the columns are the contract's, a cost per component, `state` at the end).
+fn versions_header() -> String {
+    let costs: String = Component::ALL
+        .map(|c| format!("{},", c.cost_metric()))
+        .concat();
+    format!("run,image,version,region,replicas,available_at,deleted_at,used_gb,{costs}state\n")
+}
 
 fn iso(calendar: &Calendar, time: Option<Time>) -> String {
     time.map(|t| calendar.iso(t)).unwrap_or_default()
@@ -506,8 +532,9 @@ struct Repeated {
     deleted_at: Last<Option<Time>>,
     /// `used_gb,` of its bits.
     used_gb: Last<u64>,
-    /// `egress_cost,` of its bits.
-    egress_cost: Last<u64>,
+    /// `<component>_cost,` of its bits, for the components booked once per copy (a version's
+    /// copies into other regions often cost the same).
+    once: PerComponent<Last<u64>>,
 }
 
 /// Appends the row of `versions.csv` of copy `c` and its costs: copies are in image order,
@@ -519,7 +546,7 @@ fn version_row(
     names: &VersionNames,
     scenario: &Scenario,
     c: &CopyRecord,
-    [storage_cost, egress_cost]: [f64; 2],
+    cost: PerComponent<f64>,
     repeated: &mut Repeated,
 ) {
     let calendar = &scenario.calendar;
@@ -551,14 +578,17 @@ fn version_row(
         super::push_dec(text, c.used_gb);
         text.push(b',');
     });
-    super::push_dec(line, storage_cost);
-    line.push(b',');
-    repeated
-        .egress_cost
-        .push(line, egress_cost.to_bits(), |text| {
-            super::push_dec(text, egress_cost);
-            text.push(b',');
-        });
+    for (component, &cost) in cost.iter() {
+        if component.accrues() {
+            super::push_dec(line, cost);
+            line.push(b',');
+        } else {
+            repeated.once[component].push(line, cost.to_bits(), |text| {
+                super::push_dec(text, cost);
+                text.push(b',');
+            });
+        }
+    }
     line.extend_from_slice(match (available_at, deleted_at) {
         (Some(_), None) => b"available\n",
         (Some(_), Some(_)) => b"deleted\n",
@@ -744,42 +774,44 @@ pub fn comparison_monthly_file(
     )
 }
 
-/// `sweep.csv`.
-#[derive(Debug, Default, Serialize)]
-pub struct SweepRow {
-    pub value: Text,
-    pub mean: String,
-    pub p10: String,
-    pub p50: String,
-    pub p80: String,
-    pub p90: String,
-    pub storage_mean: String,
-    pub egress_mean: String,
-    pub labs_not_ready_mean: String,
-    pub lab_wait_hours_mean: String,
-    /// Empty when the scenario has no deployments.
-    pub slowest_deployment_minutes_mean: String,
-}
-
-/// `sweep.csv`: total cost per parameter value.
+/// `sweep.csv`: total cost per parameter value, the mean of each component after the
+/// percentiles.
 pub fn sweep_file(points: &[SweepPoint]) -> Result<OutputFile, Error> {
-    file(
+    let header = ["value", "mean", "p10", "p50", "p80", "p90"]
+        .into_iter()
+        .map(String::from)
+        .chain(Component::ALL.map(|c| format!("{}_mean", c.name())))
+        .chain(
+            [
+                "labs_not_ready_mean",
+                "lab_wait_hours_mean",
+                "slowest_deployment_minutes_mean",
+            ]
+            .into_iter()
+            .map(String::from),
+        );
+    records(
         "sweep.csv",
-        points.iter().map(|p| SweepRow {
-            value: p.value.as_str().into(),
-            mean: dec(p.total.mean),
-            p10: dec(p.p10),
-            p50: dec(p.total.p50),
-            p80: dec(p.total.p80),
-            p90: dec(p.total.p90),
-            storage_mean: dec(p.storage_mean),
-            egress_mean: dec(p.egress_mean),
-            labs_not_ready_mean: dec(p.labs_not_ready_mean),
-            lab_wait_hours_mean: dec(p.lab_wait_hours_mean),
-            slowest_deployment_minutes_mean: p
-                .slowest_deployment_minutes_mean
-                .map(dec)
-                .unwrap_or_default(),
+        header,
+        points.iter().map(|p| {
+            [
+                spreadsheet_safe(&p.value).into_owned(),
+                dec(p.total.mean),
+                dec(p.p10),
+                dec(p.total.p50),
+                dec(p.total.p80),
+                dec(p.total.p90),
+            ]
+            .into_iter()
+            .chain(p.component_means.values().map(|&m| dec(m)))
+            .chain([
+                dec(p.labs_not_ready_mean),
+                dec(p.lab_wait_hours_mean),
+                // Empty when the scenario has no deployments.
+                p.slowest_deployment_minutes_mean
+                    .map(dec)
+                    .unwrap_or_default(),
+            ])
         }),
     )
 }

@@ -810,20 +810,23 @@ pub fn comparison(first: &Scenario, rows: &[ComparisonRow], written: &[PathBuf])
 pub fn sweep(base: &Scenario, param: &str, points: &[SweepPoint], written: &[PathBuf]) -> String {
     let cur = base.currency.as_str();
     let mut out = format!("{}: total cost as {param} varies\n", base.name);
-    let mut rows = vec![[param, "mean", "P50", "P90", "storage", "egress"]
+    let header = [param, "mean", "P50", "P90"].into_iter();
+    let mut rows = vec![header
+        .chain(Component::ALL.map(Component::name))
         .map(String::from)
-        .to_vec()];
+        .collect::<Vec<_>>()];
     for p in points {
-        rows.push(vec![
-            p.value.clone(),
-            money(p.total.mean, cur),
-            money(p.total.p50, cur),
-            money(p.total.p90, cur),
-            money(p.storage_mean, cur),
-            money(p.egress_mean, cur),
-        ]);
+        let totals = [p.total.mean, p.total.p50, p.total.p90];
+        let figures = totals.iter().chain(p.component_means.values());
+        rows.push(
+            std::iter::once(p.value.clone())
+                .chain(figures.map(|&x| money(x, cur)))
+                .collect(),
+        );
     }
-    table(&mut out, &rows, &[false, true, true, true, true, true]);
+    let mut right = vec![true; rows[0].len()];
+    right[0] = false;
+    table(&mut out, &rows, &right);
     wrote(&mut out, written);
     out
 }

@@ -2,6 +2,7 @@
 //! bound (a hang fails the test, it does not time CI out) and asserts the exit code, the key
 //! named, and that nothing was written.
 
+use gallerysim::model::Component;
 use std::path::Path;
 
 use crate::harness::*;
@@ -505,8 +506,8 @@ fn never_a_wrong_number(text: &str, overrides: &[gallerysim::scenario::Override]
         let t = r.runs[0].totals;
         for x in [
             t.total_cost,
-            t.storage_cost,
-            t.egress_cost,
+            t.cost[Component::Storage],
+            t.cost[Component::Egress],
             t.ineligible_cost,
         ] {
             assert!(x.is_finite() && x >= 0.0, "cost {x}");

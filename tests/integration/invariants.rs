@@ -51,18 +51,18 @@ fn check_sums(name: &str, scenario: &Scenario, runs: u32) {
         }
         assert_close(
             by_component[0],
-            t.storage_cost,
+            t.cost[Component::Storage],
             tolerance,
             &what("ledger storage = totals"),
         );
         assert_close(
             by_component[1],
-            t.egress_cost,
+            t.cost[Component::Egress],
             tolerance,
             &what("ledger egress = totals"),
         );
         assert_close(
-            t.storage_cost + t.egress_cost,
+            t.cost[Component::Storage] + t.cost[Component::Egress],
             t.total_cost,
             tolerance,
             &what("total"),
@@ -89,7 +89,7 @@ fn check_sums(name: &str, scenario: &Scenario, runs: u32) {
             priced.copy_costs.as_ref().unwrap(),
         );
         assert_eq!(copies.len(), costs.len());
-        let per_copy: f64 = costs.iter().map(|c| c[0] + c[1]).sum();
+        let per_copy: f64 = costs.iter().map(|c| c.total()).sum();
         assert_close(
             per_copy,
             t.total_cost,

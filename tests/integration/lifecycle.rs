@@ -1,5 +1,6 @@
 //! Beyond the Lab Services retirement: consumers over time, moves, clean-up; hand-computed.
 
+use gallerysim::model::Component;
 use gallerysim::model::LabStatus;
 
 use crate::harness::*;
@@ -61,8 +62,8 @@ fn a_move_to_avd_and_a_retarget_cost_what_the_hand_says() {
     // 2027-07-01 is 61 days = 1,464 hours in; the horizon is 2,190 hours.
     let storage = 9.0 * 10.0 * 0.05 * 1464.0 / 730.0 + 2.0 * (2.0 * 10.0 * 0.05 * 726.0 / 730.0);
     let egress = 8.0 * 10.0 * 0.02 + 10.0 * 0.02;
-    assert_close(t.storage_cost, storage, EXACT, "storage");
-    assert_close(t.egress_cost, egress, EXACT, "egress");
+    assert_close(t.cost[Component::Storage], storage, EXACT, "storage");
+    assert_close(t.cost[Component::Egress], egress, EXACT, "egress");
     assert_eq!(t.versions_created, 2);
 }
 
@@ -117,7 +118,7 @@ fn delete_on_stops_all_storage_from_that_date() {
     );
     let r = simulate(&scenario(&text));
     assert_close(
-        r.runs[0].totals.storage_cost,
+        r.runs[0].totals.cost[Component::Storage],
         9.0 * 10.0 * 0.05 * 744.0 / 730.0,
         EXACT,
         "storage until deletion",
@@ -130,7 +131,7 @@ fn delete_on_stops_all_storage_from_that_date() {
     );
     let r = simulate(&scenario(&text));
     assert_close(
-        r.runs[0].totals.storage_cost,
+        r.runs[0].totals.cost[Component::Storage],
         9.0 * 10.0 * 0.05 * 744.0 / 730.0,
         EXACT,
         "gallery delete",

@@ -79,8 +79,8 @@ fn keep_one_version_deletes_the_old_one_and_cancels_its_copy_in_flight() {
     // v2 home [240 h, 730 h); v2 -> westus2 completes at 540 h: [540 h, 730 h) + 100 GB egress.
     // Storage: 100 GB x $0.05 x (240 + 490 + 190) / 730 h.
     let storage = 100.0 * 0.05 * (240.0 + 490.0 + 190.0) / 730.0;
-    assert_close(t.storage_cost, storage, EXACT, "storage");
-    assert_close(t.egress_cost, 100.0 * 0.02, EXACT, "egress");
+    assert_close(t.cost[Component::Storage], storage, EXACT, "storage");
+    assert_close(t.cost[Component::Egress], 100.0 * 0.02, EXACT, "egress");
     assert_close(t.total_cost, storage + 2.0, EXACT, "total");
     assert_close(t.total_cost, 8.301_369_863, 1e-8, "total, by hand");
     assert_eq!(t.versions_created, 2);
@@ -114,8 +114,13 @@ fn keeping_all_versions_costs_more_by_the_hand_computed_amount() {
     let t = r.runs[0].totals;
     // v1 home all month; v1 west [300, 730); v2 home [240, 730); v2 west [540, 730).
     let storage = 5.0 + 5.0 * (430.0 + 490.0 + 190.0) / 730.0;
-    assert_close(t.storage_cost, storage, EXACT, "storage");
-    assert_close(t.egress_cost, 4.0, EXACT, "egress: two copies of 100 GB");
+    assert_close(t.cost[Component::Storage], storage, EXACT, "storage");
+    assert_close(
+        t.cost[Component::Egress],
+        4.0,
+        EXACT,
+        "egress: two copies of 100 GB",
+    );
     assert_eq!(t.peak_replicas, 4);
 }
 
@@ -181,7 +186,7 @@ fn every_days_exports_start_at_the_start() {
     // Version k lives from day 7k to the horizon: 20 GB x $0.05 x sum(1460 - 168k) / 730.
     let hours: f64 = (0..9).map(|k| 1460.0 - 168.0 * f64::from(k)).sum();
     assert_close(
-        r.runs[0].totals.storage_cost,
+        r.runs[0].totals.cost[Component::Storage],
         20.0 * 0.05 * hours / 730.0,
         EXACT,
         "storage",
@@ -213,7 +218,12 @@ fn managed_disk_billing_uses_the_smallest_tier_that_holds_the_os_disk() {
         "os_disk_gb = 64.5\nexports = [\"2026-09-01\"]",
         "storage_billing = \"managed_disk\"",
     )));
-    assert_close(r.runs[0].totals.storage_cost, 2.0 * 5.888, EXACT, "storage");
+    assert_close(
+        r.runs[0].totals.cost[Component::Storage],
+        2.0 * 5.888,
+        EXACT,
+        "storage",
+    );
     assert_close(
         r.monthly_mean.entry(1, 0).quantity(Component::Storage),
         1.0,
@@ -256,7 +266,7 @@ fn inter_continent_copies_use_the_source_continents_price() {
     let r = simulate(&scenario(&text));
     // westeurope -> eastus: $0.05/GB between continents; -> northeurope: $0.02 within Europe.
     assert_close(
-        r.runs[0].totals.egress_cost,
+        r.runs[0].totals.cost[Component::Egress],
         20.0 * (0.05 + 0.02),
         EXACT,
         "egress",
@@ -276,7 +286,7 @@ fn premium_galleries_use_the_premium_snapshot_price() {
         );
     let r = simulate(&scenario(&text));
     assert_close(
-        r.runs[0].totals.storage_cost,
+        r.runs[0].totals.cost[Component::Storage],
         20.0 * 0.15 * 2.0,
         EXACT,
         "storage",
@@ -299,8 +309,18 @@ fn replicas_table_sets_per_region_counts() {
     );
     let r = simulate(&scenario(&text));
     // westeurope 1 replica, northeurope 3: 4 x 20 GB x $0.05 x 2 months = $8; one egress copy.
-    assert_close(r.runs[0].totals.storage_cost, 8.0, EXACT, "storage");
-    assert_close(r.runs[0].totals.egress_cost, 20.0 * 0.02, EXACT, "egress");
+    assert_close(
+        r.runs[0].totals.cost[Component::Storage],
+        8.0,
+        EXACT,
+        "storage",
+    );
+    assert_close(
+        r.runs[0].totals.cost[Component::Egress],
+        20.0 * 0.02,
+        EXACT,
+        "egress",
+    );
     assert_eq!(r.runs[0].totals.peak_replicas, 4);
 }
 

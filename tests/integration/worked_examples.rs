@@ -11,9 +11,14 @@ fn admin_guide_example_costs_24_64_per_month() {
     let sc = Scenario::load(&bundled("admin-guide-example.toml")).unwrap();
     let r = simulate(&sc);
     let t = r.runs[0].totals;
-    assert_close(t.storage_cost, 1.0 * 2.0 * 8.0 * 1.54, EXACT, "storage");
-    assert_close(t.storage_cost, 24.64, EXACT, "storage");
-    assert_close(t.egress_cost, 0.0, EXACT, "egress");
+    assert_close(
+        t.cost[Component::Storage],
+        1.0 * 2.0 * 8.0 * 1.54,
+        EXACT,
+        "storage",
+    );
+    assert_close(t.cost[Component::Storage], 24.64, EXACT, "storage");
+    assert_close(t.cost[Component::Egress], 0.0, EXACT, "egress");
     assert_eq!(t.versions_created, 2);
     assert_eq!(t.peak_replicas, 16);
     // Each of the 8 regions holds 2 disk-months costing $3.08.
@@ -40,7 +45,12 @@ fn admin_guide_example_with_todays_nine_us_regions_costs_27_72() {
         .collect::<Vec<_>>()
         .join("\n");
     let r = simulate(&scenario(&text));
-    assert_close(r.runs[0].totals.storage_cost, 27.72, EXACT, "storage");
+    assert_close(
+        r.runs[0].totals.cost[Component::Storage],
+        27.72,
+        EXACT,
+        "storage",
+    );
     assert_eq!(r.runs[0].totals.peak_replicas, 18);
 }
 
@@ -50,7 +60,12 @@ fn admin_guide_example_with_bundled_s4_price() {
     let text = std::fs::read_to_string(bundled("admin-guide-example.toml")).unwrap();
     let text = text.replace("managed_disk_month = { S4 = 1.54 }", "");
     let r = simulate(&scenario(&text));
-    assert_close(r.runs[0].totals.storage_cost, 24.576, EXACT, "storage");
+    assert_close(
+        r.runs[0].totals.cost[Component::Storage],
+        24.576,
+        EXACT,
+        "storage",
+    );
 }
 
 #[test]
@@ -59,15 +74,25 @@ fn compute_gallery_example_six_snapshots_of_10_gb_plus_two_egress_copies() {
     let r = simulate(&sc);
     let t = r.runs[0].totals;
     // 3 regions x 2 replicas x 10 GB x $0.05 = $3.00.
-    assert_close(t.storage_cost, 6.0 * 10.0 * 0.05, EXACT, "storage");
+    assert_close(
+        t.cost[Component::Storage],
+        6.0 * 10.0 * 0.05,
+        EXACT,
+        "storage",
+    );
     // Copies to the 2 regions other than the source, 10 GB each at $0.02 within North America.
-    assert_close(t.egress_cost, 2.0 * 10.0 * 0.02, EXACT, "egress");
+    assert_close(
+        t.cost[Component::Egress],
+        2.0 * 10.0 * 0.02,
+        EXACT,
+        "egress",
+    );
     assert_close(t.total_cost, 3.40, EXACT, "total");
     // The empty data disk makes it unusable by labs: every cent is ineligible cost.
     assert_close(t.ineligible_cost, 3.40, EXACT, "ineligible");
     assert_eq!(t.peak_replicas, 6);
     assert_eq!(r.copies.len(), 3);
-    let egress: Vec<f64> = r.copy_costs.iter().map(|c| c[1]).collect();
+    let egress: Vec<f64> = r.copy_costs.iter().map(|c| c[Component::Egress]).collect();
     assert_eq!(
         egress,
         vec![0.0, 0.2, 0.2],
