@@ -88,10 +88,7 @@ pub fn assess(results: &Results, budget: &Budget) -> Assessment {
             }
             rows.push(row);
         }
-        let worst: Vec<f64> = runs
-            .iter()
-            .map(|r| r.iter().copied().fold(0.0, f64::max))
-            .collect();
+        let worst = super::headline::worst_months(results);
         let any = row(Scope::AnyMonth, limit, &worst, first_over);
         gate = gate.max(any.p_exceed);
         rows.push(any);

@@ -4,6 +4,7 @@
 pub mod advise;
 pub mod budget;
 pub mod compare;
+pub mod headline;
 pub mod metrics;
 pub mod sensitivity;
 

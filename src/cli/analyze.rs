@@ -212,27 +212,28 @@ pub(super) fn compare(args: CompareArgs) -> Result<Outcome, Error> {
             .collect();
         files.push(report::csv::budget_file(&items)?);
     }
-    let text = |written: &[std::path::PathBuf]| {
-        let mut text = report::terminal::comparison(first, &rows, written);
-        for ((_, s), a) in scenarios.iter().zip(&assessments) {
-            text.push_str(&report::terminal::budget(s, a));
-        }
-        text
-    };
-    let labels: Vec<&str> = scenarios.iter().map(|(l, _)| l.as_str()).collect();
     let warnings = cmp::service_warnings(&rows, &scenarios[0].0);
-    let page_warnings: String = warnings.iter().map(|w| format!("warning: {w}\n")).collect();
+    let mut doc = report::view::comparison(first, &rows);
+    for ((_, s), a) in scenarios.iter().zip(&assessments) {
+        doc.extend(report::view::budget(s, a));
+    }
+    let mut page = doc.clone();
+    if !warnings.is_empty() {
+        // On the page too; the terminal gets them on standard error.
+        page.heading("Warnings:");
+        for w in &warnings {
+            page.item(w.clone());
+        }
+    }
+    let labels: Vec<&str> = scenarios.iter().map(|(l, _)| l.as_str()).collect();
     let stdout = write_analysis(
         out,
         files,
         &format!("{} compared", labels.join(" vs ")),
-        &scenarios
-            .iter()
-            .map(|(l, s)| (l.as_str(), s))
-            .collect::<Vec<_>>(),
+        &texts(&priced),
+        &priced,
         args.sim.quiet,
-        &page_warnings,
-        text,
+        (&page, &doc),
     )?;
     let mut outcome = gate(
         stdout,
@@ -314,22 +315,15 @@ pub(super) fn sweep(args: SweepArgs) -> Result<Outcome, Error> {
         .map(|((v, s), (_, r))| (format!("{}={v}", args.param), s, r))
         .collect();
     files.push(report::csv::prices_used_file(&priced)?);
-    let labels: Vec<String> = variants
-        .iter()
-        .map(|(v, _)| format!("{} = {v}", args.param))
-        .collect();
+    let doc = report::view::sweep(&base, &args.param, &rows);
     let stdout = write_analysis(
         out,
         files,
         &format!("{}: total cost by {}", base.name, args.param),
-        &labels
-            .iter()
-            .zip(&variants)
-            .map(|(l, (_, s))| (l.as_str(), s))
-            .collect::<Vec<_>>(),
+        &texts(&priced),
+        &priced,
         args.sim.quiet,
-        "",
-        |written| report::terminal::sweep(&base, &args.param, &rows, written),
+        (&doc, &doc),
     )?;
     Ok(Outcome::text(stdout))
 }
@@ -352,14 +346,15 @@ pub(super) fn tornado(args: TornadoArgs) -> Result<Outcome, Error> {
     if !tornado.rows.is_empty() {
         files.extend(report::analysis_chart::tornado(&scenario, &tornado)?);
     }
+    let doc = report::view::tornado(&scenario, &tornado);
     let stdout = write_analysis(
         out,
         files,
         &format!("{}: what drives the total cost", scenario.name),
-        &[("Scenario", &scenario)],
+        &[("Scenario".to_string(), &scenario)],
+        &[("Scenario".to_string(), &scenario, &original)],
         args.sim.quiet,
-        "",
-        |written| report::terminal::tornado(&scenario, &tornado, written),
+        (&doc, &doc),
     )?;
     Ok(Outcome::text(stdout))
 }
@@ -394,33 +389,43 @@ pub(super) fn advise(args: AdviseArgs) -> Result<Outcome, Error> {
     files.extend(report::analysis_chart::advice_frontier(
         &scenario, &advice, target, p,
     )?);
+    let doc = report::view::advice(&scenario, &advice, target, p);
     let stdout = write_analysis(
         out,
         files,
         &format!("{}: replicas for deployment waves", scenario.name),
-        &[("Scenario", &scenario)],
+        &[("Scenario".to_string(), &scenario)],
+        &[],
         args.sim.quiet,
-        "",
-        |written| report::terminal::advice(&scenario, &advice, target, p, written),
+        (&doc, &doc),
     )?;
     Ok(Outcome::text(stdout))
 }
 
 /// Writes an analysis command's folder: `files` and a `report.html` titled `title` (the
-/// command's report as `text` renders it, then `page_extra`, then the `scenarios` behind it).
-/// Returns the terminal report, naming the files written (empty when `quiet`).
+/// `page` report, the prices the `priced` results used, the `scenarios` behind it). Returns
+/// the `terminal` report, naming the files written (empty when `quiet`).
+#[allow(clippy::too_many_arguments)]
 fn write_analysis(
     staging: report::Staging,
     mut files: Vec<report::OutputFile>,
     title: &str,
-    scenarios: &[(&str, &Scenario)],
+    scenarios: &[(String, &Scenario)],
+    priced: &[(String, &Scenario, &Results)],
     quiet: bool,
-    page_extra: &str,
-    text: impl Fn(&[std::path::PathBuf]) -> String,
+    (page, terminal): (&report::doc::Doc, &report::doc::Doc),
 ) -> Result<String, Error> {
-    let mut page = text(&[]);
-    page.push_str(page_extra);
-    files.push(report::html::analysis(title, &page, &files, scenarios));
+    files.push(report::html::analysis(
+        title, page, &files, scenarios, priced,
+    ));
     let written = staging.commit(&files)?;
-    Ok(if quiet { String::new() } else { text(&written) })
+    Ok(match quiet {
+        true => String::new(),
+        false => terminal.text() + &report::view::wrote(&written),
+    })
+}
+
+/// The (label, scenario) pairs of priced results.
+fn texts<'a>(priced: &[(String, &'a Scenario, &Results)]) -> Vec<(String, &'a Scenario)> {
+    priced.iter().map(|(l, s, _)| (l.clone(), *s)).collect()
 }

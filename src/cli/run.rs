@@ -7,6 +7,7 @@ use super::{
     SimArgs,
 };
 use crate::analysis::budget::{self, Assessment};
+use crate::analysis::headline::Headline;
 use crate::catalog::{import, Regions};
 use crate::error::{Error, InputError};
 use crate::montecarlo::Results;
@@ -50,7 +51,15 @@ fn write_run(
 ) -> Result<Outcome, Error> {
     let budget = budget_args.budget();
     let assessment = (!budget.is_empty()).then(|| budget::assess(results, &budget));
-    let files = report::render(scenario, results, &budget, &staging, |files| {
+    let headline = Headline::of(results);
+    let report = |verbose| {
+        let mut doc = report::view::run(scenario, results, &headline, verbose);
+        if let Some(a) = &assessment {
+            doc.extend(report::view::budget(scenario, a));
+        }
+        doc
+    };
+    let files = report::render(scenario, results, &headline, &budget, &staging, |files| {
         files.push(report::csv::prices_used_file(&[(
             scenario.name.clone(),
             scenario,
@@ -64,22 +73,15 @@ fn write_run(
             )])?);
         }
         // The HTML report lists everything.
-        let mut text = report::terminal::render(scenario, results, &[], true);
-        if let Some(a) = &assessment {
-            text.push_str(&report::terminal::budget(scenario, a));
-        }
-        let html = report::html::report(scenario, results, files, &text);
+        let html = report::html::report(scenario, results, &headline, files, &report(true));
         files.push(html);
         Ok(())
     })?;
     let written = staging.commit(&files)?;
-    let mut stdout = String::new();
-    if !quiet {
-        stdout = report::terminal::render(scenario, results, &written, verbose);
-        if let Some(a) = &assessment {
-            stdout.push_str(&report::terminal::budget(scenario, a));
-        }
-    }
+    let stdout = match quiet {
+        true => String::new(),
+        false => report(verbose).text() + &report::view::wrote(&written),
+    };
     Ok(gate(
         stdout,
         budget_args,
@@ -204,7 +206,7 @@ pub(super) fn check(path: &Path, set: &[Override], verbose: bool) -> Result<Stri
     scenario.runs = 1;
     runner.expect_runs(1);
     let results = runner.simulate(&scenario);
-    Ok(report::terminal::check(&scenario, &results, verbose))
+    Ok(report::view::check(&scenario, &results, verbose).text())
 }
 
 pub(super) fn regions(geography: Option<&str>) -> Result<String, Error> {
@@ -224,7 +226,7 @@ pub(super) fn regions(geography: Option<&str>) -> Result<String, Error> {
         })?),
         None => None,
     };
-    Ok(report::terminal::regions(catalog, resolved.as_deref()))
+    Ok(report::view::regions(catalog, resolved.as_deref()).text())
 }
 
 pub(super) fn import_prices(args: ImportArgs) -> Result<String, Error> {
@@ -266,7 +268,7 @@ pub(super) fn import_prices(args: ImportArgs) -> Result<String, Error> {
         args.force,
         "--out",
     )?;
-    Ok(report::terminal::imported(&imported, &args.out))
+    Ok(report::view::imported(&imported, &args.out))
 }
 
 pub(super) fn generate(args: GenerateArgs) -> Result<String, Error> {

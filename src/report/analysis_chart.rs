@@ -9,7 +9,7 @@ use super::chart::{
     budget_entry, budget_line, cartesian, err, label_style, layout, legend, mesh, money_axis,
     register_fonts, render, whole, Area, Swatch, PALETTE,
 };
-use super::terminal::money;
+use super::view::money;
 use super::OutputFile;
 use crate::analysis::advise::Advice;
 use crate::analysis::budget::Budget;

@@ -14,7 +14,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::terminal::{money, with_currency};
+use super::view::{money, with_currency};
 use super::OutputFile;
 use crate::analysis::budget::Budget;
 use crate::error::Error;

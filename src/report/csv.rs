@@ -9,6 +9,7 @@ use serde::Serialize;
 use super::{dec, OutputFile};
 use crate::analysis::budget::{Assessment, Scope};
 use crate::analysis::compare::{ComparisonRow, MonthlyComparison, SweepPoint};
+use crate::analysis::headline::Headline;
 use crate::analysis::metrics::metrics;
 use crate::analysis::sensitivity::TornadoRow;
 use crate::calendar::Calendar;
@@ -22,14 +23,18 @@ use crate::stats::Summary;
 
 /// Renders every CSV file in memory, `versions.csv` included (in parallel, see
 /// [`super::render`]).
-pub fn render_all(scenario: &Scenario, results: &Results) -> Result<Vec<OutputFile>, Error> {
+pub fn render_all(
+    scenario: &Scenario,
+    results: &Results,
+    headline: &Headline,
+) -> Result<Vec<OutputFile>, Error> {
     let mut bytes = Vec::new();
     write_versions(scenario, results, &mut bytes)?;
     let mut files = vec![OutputFile {
         name: "versions.csv".to_string(),
         bytes,
     }];
-    files.extend(super::run_jobs(&jobs(scenario, results))?);
+    files.extend(super::run_jobs(&jobs(scenario, results, headline))?);
     Ok(files)
 }
 
@@ -65,10 +70,15 @@ fn write_versions(
 }
 
 /// One job per CSV file but `versions.csv`, in output order.
-pub(super) fn jobs<'a>(scenario: &'a Scenario, results: &'a Results) -> Vec<super::Job<'a>> {
+pub(super) fn jobs<'a>(
+    scenario: &'a Scenario,
+    results: &'a Results,
+    headline: &'a Headline,
+) -> Vec<super::Job<'a>> {
     let mut jobs: Vec<super::Job<'a>> = vec![
         one(move || file("summary.csv", summary_rows(scenario, results))),
         one(move || Ok(monthly_file(scenario, results))),
+        one(move || monthly_percentiles_file(scenario, headline)),
         one(move || runs_file(results)),
         one(move || file("eligibility.csv", eligibility_rows(scenario))),
         one(move || file("labs.csv", lab_rows(scenario, results))),
@@ -85,6 +95,39 @@ pub(super) fn jobs<'a>(scenario: &'a Scenario, results: &'a Results) -> Vec<supe
         }));
     }
     jobs
+}
+
+/// `monthly_percentiles.csv`: each billing month's cost over runs.
+#[derive(Debug, Default, Serialize)]
+pub struct MonthPercentilesRow {
+    pub month: usize,
+    pub start: String,
+    pub mean: String,
+    pub p5: String,
+    pub p50: String,
+    pub p80: String,
+    pub p90: String,
+    pub p95: String,
+}
+
+fn monthly_percentiles_file(scenario: &Scenario, headline: &Headline) -> Result<OutputFile, Error> {
+    file(
+        "monthly_percentiles.csv",
+        headline
+            .months
+            .iter()
+            .enumerate()
+            .map(|(m, s)| MonthPercentilesRow {
+                month: m + 1,
+                start: scenario.calendar.month_start_iso(m as u32 + 1),
+                mean: dec(s.mean),
+                p5: dec(s.p5),
+                p50: dec(s.p50),
+                p80: dec(s.p80),
+                p90: dec(s.p90),
+                p95: dec(s.p95),
+            }),
+    )
 }
 
 /// A job that renders one file.

@@ -1,34 +1,20 @@
 //! `report.html`: one self-contained file to send to a finance office. The headline
-//! (P50/P80/P90 and per month), what the gallery buys, the terminal report's tables, every chart
-//! inline as SVG (with the charts' font embedded, so text looks as in the PNGs), the warnings,
-//! and at the end the scenario text and the prices used. No scripts, no external fetches; a
-//! print stylesheet puts it on A4 with one chart per page.
+//! (P50/P80/P90 of the total, the worst month's P80, each month's percentiles), the command's
+//! report as HTML tables (the same [`Doc`] the terminal prints), every chart inline as SVG
+//! (with the charts' font embedded, so text looks as in the PNGs), and at the end the prices
+//! used (each once) and the scenario text. No scripts, no external fetches; a print
+//! stylesheet puts it on A4 with one chart per page.
 
 use std::fmt::Write as _;
 
 use base64::Engine as _;
 
-use super::terminal::money;
+use super::doc::{esc, Doc};
+use super::view::money;
 use super::OutputFile;
+use crate::analysis::headline::Headline;
 use crate::montecarlo::Results;
 use crate::scenario::Scenario;
-use crate::stats::Summary;
-
-/// Escapes text for HTML.
-fn esc(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            c if c.is_control() && c != '\n' && c != '\t' => out.push('\u{FFFD}'),
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 const STYLE: &str = r#"
 body { font-family: "DejaVu Sans Embedded", "DejaVu Sans", sans-serif; margin: 2rem auto;
@@ -42,8 +28,9 @@ h1 { font-size: 1.6rem; margin-bottom: 0.2rem; }
 .box .k { color: #555; font-size: 0.85rem; }
 pre { background: #f6f6f6; padding: 0.8rem; white-space: pre-wrap; font-size: 0.8rem; }
 table { border-collapse: collapse; font-size: 0.85rem; }
-td, th { border-bottom: 1px solid #ddd; padding: 0.2rem 0.6rem; text-align: right; }
-td:first-child, th:first-child { text-align: left; }
+td, th { border-bottom: 1px solid #ddd; padding: 0.2rem 0.6rem; text-align: left; }
+td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
+p.l1 { margin: 0.2rem 0; } p.l2 { margin: 0.1rem 0 0.1rem 1.5rem; } p.l3 { margin-left: 3rem; }
 figure { margin: 1.5rem 0; }
 figure svg { width: 100%; height: auto; }
 .warn { color: #8a4b00; }
@@ -60,25 +47,44 @@ struct Page<'a> {
     title: &'a str,
     subtitle: String,
     /// Boxed headline figures: value, what it is.
-    headline: Vec<(String, &'a str)>,
-    /// The terminal report.
-    terminal: &'a str,
+    headline: Vec<(String, String)>,
+    /// The command's report.
+    doc: &'a Doc,
+    /// The prices used (None: the command prices nothing).
+    prices: Option<Doc>,
     /// The scenario files behind the page: label, text.
     scenarios: Vec<(&'a str, &'a str)>,
 }
 
-/// `report.html` for a run (or a merge): `files` are the run's other outputs (charts and
-/// `prices_used.csv` are taken from them) and `terminal` the terminal report's text.
+/// `report.html` for a run (or a merge): `files` are the run's other outputs (its charts are
+/// drawn in), `doc` the run's report.
 pub fn report(
     scenario: &Scenario,
     results: &Results,
+    headline: &Headline,
     files: &[OutputFile],
-    terminal: &str,
+    doc: &Doc,
 ) -> OutputFile {
     let cur = scenario.currency.as_str();
-    let totals: Vec<f64> = results.runs.iter().map(|r| r.totals.total_cost).collect();
-    let s = Summary::of(&totals);
-    let months = f64::from(scenario.months.max(1));
+    let t = &headline.total;
+    let runs = results.runs.len();
+    let mut tiles = vec![
+        (t.p50, "P50 total".to_string()),
+        (t.p80, "P80 total (budget)".to_string()),
+        (t.p90, "P90 total".to_string()),
+    ];
+    if runs > 1 {
+        tiles.push((
+            headline.worst_month.p80,
+            "P80 of each run's worst month (a monthly budget)".to_string(),
+        ));
+    }
+    tiles.push((
+        headline.mean_per_month,
+        "mean per month (average)".to_string(),
+    ));
+    let mut doc = doc.clone();
+    doc.extend(super::view::monthly(scenario, headline));
     let page = Page {
         title: &scenario.name,
         subtitle: format!(
@@ -86,34 +92,31 @@ pub fn report(
             scenario.months,
             scenario.calendar.start(),
             if scenario.calendar.is_730h() { "730-hour months" } else { "calendar months" },
-            results.runs.len(),
-            if results.runs.len() == 1 { "" } else { "s" },
+            runs,
+            if runs == 1 { "" } else { "s" },
             scenario.seed
         ),
-        headline: [
-            (s.p50, "P50 total"),
-            (s.p80, "P80 total (budget)"),
-            (s.p90, "P90 total"),
-            (s.p80 / months, "P80 per month"),
-            (s.mean / months, "mean per month"),
-        ]
-        .into_iter()
-        .map(|(v, k)| (money(v, cur), k))
-        .collect(),
-        terminal,
+        headline: tiles.into_iter().map(|(v, k)| (money(v, cur), k)).collect(),
+        doc: &doc,
+        prices: Some(super::view::prices(&[(
+            scenario.name.clone(),
+            scenario,
+            results,
+        )])),
         scenarios: vec![("Scenario", &scenario.text)],
     };
     page.render(files)
 }
 
 /// `report.html` for `compare`, `sweep`, `tornado` or `advise`: `title` says what was
-/// analysed, `terminal` is the command's terminal report, `files` its other outputs, and
-/// `scenarios` the (label, scenario) behind it.
+/// analysed, `doc` is the command's report, `files` its other outputs, `scenarios` the
+/// (label, scenario) behind it and `priced` the results whose prices are listed.
 pub fn analysis(
     title: &str,
-    terminal: &str,
+    doc: &Doc,
     files: &[OutputFile],
-    scenarios: &[(&str, &Scenario)],
+    scenarios: &[(String, &Scenario)],
+    priced: &[(String, &Scenario, &Results)],
 ) -> OutputFile {
     let first = scenarios.first().map(|(_, s)| *s);
     let page = Page {
@@ -128,10 +131,23 @@ pub fn analysis(
             )
         }),
         headline: Vec::new(),
-        terminal,
-        scenarios: scenarios.iter().map(|(l, s)| (*l, s.text.as_str())).collect(),
+        doc,
+        prices: (!priced.is_empty()).then(|| super::view::prices(priced)),
+        scenarios: distinct_texts(scenarios),
     };
     page.render(files)
+}
+
+/// The scenario texts behind an analysis, each distinct text once (a sweep's variants share
+/// their base's).
+fn distinct_texts<'a>(scenarios: &'a [(String, &'a Scenario)]) -> Vec<(&'a str, &'a str)> {
+    let mut texts: Vec<(&str, &str)> = Vec::new();
+    for (label, s) in scenarios {
+        if !texts.iter().any(|(_, t)| *t == s.text) {
+            texts.push((label, &s.text));
+        }
+    }
+    texts
 }
 
 impl Page<'_> {
@@ -154,17 +170,14 @@ impl Page<'_> {
             for (v, k) in &self.headline {
                 let _ = writeln!(
                     html,
-                    "<div class=\"box\"><div class=\"v\">{}</div><div class=\"k\">{k}</div></div>",
-                    esc(v)
+                    "<div class=\"box\"><div class=\"v\">{}</div><div class=\"k\">{}</div></div>",
+                    esc(v),
+                    esc(k)
                 );
             }
             html.push_str("</div>\n");
         }
-        let _ = writeln!(
-            html,
-            "<h2>The report</h2>\n<pre>{}</pre>",
-            esc(self.terminal.trim_end())
-        );
+        let _ = writeln!(html, "<h2>The report</h2>\n{}", self.doc.html());
         html.push_str("<h2>Charts</h2>\n");
         for f in files.iter().filter(|f| f.name.ends_with(".svg")) {
             let svg = String::from_utf8_lossy(&f.bytes);
@@ -176,20 +189,8 @@ impl Page<'_> {
                 esc(&f.name.replace(".svg", ""))
             );
         }
-        if let Some(prices) = files.iter().find(|f| f.name == "prices_used.csv") {
-            html.push_str("<h2>Prices used</h2>\n<table>\n");
-            let mut reader = ::csv::ReaderBuilder::new()
-                .has_headers(false)
-                .from_reader(prices.bytes.as_slice());
-            for (i, record) in reader.records().flatten().enumerate() {
-                let cell = if i == 0 { "th" } else { "td" };
-                html.push_str("<tr>");
-                for field in &record {
-                    let _ = write!(html, "<{cell}>{}</{cell}>", esc(field));
-                }
-                html.push_str("</tr>\n");
-            }
-            html.push_str("</table>\n");
+        if let Some(prices) = &self.prices {
+            let _ = writeln!(html, "<h2>Prices used</h2>\n{}", prices.html());
         }
         for (label, text) in &self.scenarios {
             let _ = writeln!(html, "<h2>{}</h2>\n<pre>{}</pre>", esc(label), esc(text));

@@ -6,9 +6,10 @@
 pub mod analysis_chart;
 pub mod chart;
 pub mod csv;
+pub mod doc;
 pub mod html;
 pub mod output;
-pub mod terminal;
+pub mod view;
 
 use rayon::prelude::*;
 
@@ -36,6 +37,7 @@ pub struct OutputFile {
 pub fn render(
     scenario: &Scenario,
     results: &Results,
+    headline: &crate::analysis::headline::Headline,
     budget: &Budget,
     staging: &Staging,
     more: impl FnOnce(&mut Vec<OutputFile>) -> Result<(), Error> + Send,
@@ -44,7 +46,7 @@ pub fn render(
         || csv::stream_versions(scenario, results, staging),
         || {
             let data = chart::ChartData::new(scenario, results, budget);
-            let mut jobs = csv::jobs(scenario, results);
+            let mut jobs = csv::jobs(scenario, results, headline);
             jobs.extend(chart::jobs(&data));
             let mut files = run_jobs(&jobs)?;
             // Written while `versions.csv` is still being made, not at the commit.

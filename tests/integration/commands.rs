@@ -106,7 +106,7 @@ fn run_report_names_costs_ineligible_images_labs_and_warnings() {
         "Labs that never become ready",
         "chem-course",
         "Warnings:",
-        "Wrote 14 files",
+        "Wrote 15 files",
     ] {
         assert!(stdout.contains(text), "report lacks {text:?}:\n{stdout}");
     }

@@ -41,7 +41,11 @@ fn one_and_two_threads_write_identical_csvs() {
     run(&sc, &a, &["--threads", "1", "--runs", "600"]);
     run(&sc, &b, &["--threads", "2", "--runs", "600"]);
     let (fa, fb) = (csvs(&a), csvs(&b));
-    assert_eq!(fa.len(), 7, "six contract CSVs and prices_used.csv");
+    assert_eq!(
+        fa.len(),
+        8,
+        "six contract CSVs, monthly_percentiles.csv and prices_used.csv"
+    );
     for ((name, x), (_, y)) in fa.iter().zip(&fb) {
         assert!(x == y, "{name} differs between 1 and 2 threads");
     }
@@ -99,7 +103,7 @@ fn deployments_are_deterministic_at_any_thread_count() {
     let (fa, fb) = (csvs(&a), csvs(&b));
     assert_eq!(
         fa.len(),
-        9,
+        10,
         "with deployments.csv and deployment_minutes.csv"
     );
     for ((name, x), (_, y)) in fa.iter().zip(&fb) {

@@ -17,7 +17,13 @@ fn every_bundled_scenario_matches_its_golden_csvs() {
         let results = simulate(&sc);
         let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
         let dir = repo().join("tests/golden").join(&stem);
-        for file in report::csv::render_all(&sc, &results).unwrap() {
+        for file in report::csv::render_all(
+            &sc,
+            &results,
+            &gallerysim::analysis::headline::Headline::of(&results),
+        )
+        .unwrap()
+        {
             let golden = dir.join(&file.name);
             if bless {
                 std::fs::create_dir_all(&dir).unwrap();

@@ -132,11 +132,15 @@ fn ledger_totals_images_and_copies_agree_on_a_generated_fleet() {
 
 /// Every CSV of `results` rendered for `scenario`, by name.
 fn rendered(scenario: &Scenario, results: &montecarlo::Results) -> Vec<(String, Vec<u8>)> {
-    let mut files: Vec<_> = report::csv::render_all(scenario, results)
-        .unwrap()
-        .into_iter()
-        .map(|f| (f.name, f.bytes))
-        .collect();
+    let mut files: Vec<_> = report::csv::render_all(
+        scenario,
+        results,
+        &gallerysim::analysis::headline::Headline::of(results),
+    )
+    .unwrap()
+    .into_iter()
+    .map(|f| (f.name, f.bytes))
+    .collect();
     let prices = report::csv::prices_used_file(&[("s".into(), scenario, results)]).unwrap();
     files.push((prices.name, prices.bytes));
     files

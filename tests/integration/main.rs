@@ -13,6 +13,7 @@ mod invariants;
 mod lifecycle;
 mod model;
 mod prices;
+mod report_model;
 mod shards;
 mod trust;
 mod trust_catalog;
