@@ -72,6 +72,7 @@ pub mod cli;
 pub mod engine;
 pub mod error;
 pub mod generate;
+pub mod inventory;
 pub mod model;
 pub mod montecarlo;
 pub mod pricing;
