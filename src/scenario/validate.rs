@@ -1,29 +1,26 @@
 //! Stage two of loading: raw file values to a resolved, typed [`Scenario`].
 
 use std::collections::{HashMap, HashSet};
-use std::sync::Arc;
 
 use toml::de::DeTable;
 use toml::Value;
 
 use super::locate::{self, Seg};
-use super::raw::{AccountKind, RawImage, RawOsState, RawScenario, StorageBilling, StorageType};
+use super::raw::{AccountKind, RawImage, RawOsState, RawScenario, StorageBilling};
 use super::values::{
-    date, dist, exports, invalid, optional_dist, price_value, replica_count, whole, with, Invalid,
-    Result, HOURS, SIZE_GB,
+    date, dist, exports, invalid, optional_dist, replica_count, whole, with, Invalid, Result,
+    HOURS, SIZE_GB,
 };
-use super::{
-    Account, CatalogInput, CatalogText, Cell, Gallery, Image, Lab, Scenario, Warning, WarningCode,
-};
+use super::{Account, CatalogInput, Cell, Gallery, Image, Lab, Scenario, Warning, WarningCode};
 use crate::calendar::Calendar;
-use crate::catalog::prices::{copy_meters, Catalog, Item, Priced, Source};
-use crate::catalog::{Continent, DiskTier, PriceBook, RegionId, Regions};
+use crate::catalog::{DiskTier, RegionId, Regions};
 use crate::error::InputError;
 use crate::key_path;
 use crate::rules::{self, ImageFacts, OsState};
 
 mod consumers;
 mod deployments;
+mod prices;
 
 /// Largest horizon, in billing months.
 const MAX_MONTHS: i64 = 600;
@@ -31,9 +28,6 @@ const MAX_MONTHS: i64 = 600;
 const MAX_RUNS: i64 = super::MAX_RUNS as i64;
 /// Image size limit without shallow replication (domain.md section 4).
 const MAX_IMAGE_GB: f64 = SIZE_GB.max;
-/// The bundled premium snapshot price where none is published (data/README.md): an
-/// assumption, warned about when used.
-const ASSUMED_PREMIUM_SNAPSHOT: f64 = 0.12;
 /// Data disks of one image (Azure's largest VM sizes take 64).
 const MAX_DATA_DISKS: i64 = 64;
 /// VMs per lab entry (`count`) and students per lab.
@@ -230,25 +224,7 @@ impl Builder<'_> {
                 "the horizon ends {horizon_end}, after Azure Lab Services retires on {}: lab accounts and lab plans stop exporting and running labs then, while their images stay stored and billed until deleted; move images to a successor (`moves`) and clean up (`retarget`, `delete_on`)", retirement.date
             ));
         }
-        // Premium snapshot prices are published per region (Retail Prices API, 2026); only the
-        // bundled fallback is an assumption worth a warning.
-        let bundled_label = &Catalog::bundled().label;
-        if storage_billing == StorageBilling::Snapshot
-            && galleries.iter().any(|g| {
-                g.storage == StorageType::PremiumLrs
-                    && matches!(
-                        prices.get(Item::PremiumSnapshot, g.region),
-                        Priced { value, source: Source::Catalog { label, .. } }
-                            if label == bundled_label && *value == ASSUMED_PREMIUM_SNAPSHOT
-                    )
-            })
-        {
-            self.warn(
-                WarningCode::PremiumPriceUndocumented,
-
-                "a premium_lrs gallery is priced with the bundled premium snapshot rate, which Microsoft does not document: set [prices] premium_snapshot_gb_month".to_string(),
-            );
-        }
+        self.premium_assumption(storage_billing, &galleries, &prices);
         let vms_per_replica = match raw.rules.vms_per_replica {
             Some(n) => whole(n, 1, 1000, key_path!["rules", "vms_per_replica"])?,
             None => 20,
@@ -305,226 +281,6 @@ impl Builder<'_> {
                 ),
             }
         })
-    }
-
-    /// The price catalog: given (`--prices`, a partial's), or read from the file
-    /// `[prices] catalog` names; None: the bundled one.
-    fn catalog(&self, raw: &RawScenario) -> Result<Option<Arc<CatalogText>>> {
-        let at = key_path!["prices", "catalog"];
-        match (&self.catalog, &raw.prices.catalog) {
-            (CatalogInput::Given(given), named) => {
-                if given.is_none() && named.is_some() {
-                    return invalid(
-                        at,
-                        "names a price catalog, but its text was not given with the scenario",
-                    );
-                }
-                Ok(given.clone())
-            }
-            (CatalogInput::Named, None) => Ok(None),
-            (CatalogInput::Named, Some(path)) => {
-                let resolved = self.dir.join(path);
-                let text = crate::error::read_input(&resolved).map_err(|e| Invalid {
-                    path: at,
-                    message: format!("price catalog: {e}"),
-                })?;
-                Ok(Some(Arc::new(CatalogText {
-                    label: resolved.display().to_string(),
-                    text,
-                })))
-            }
-        }
-    }
-
-    /// The price book: the catalog (else the bundled one), then the scenario's own figures on
-    /// top.
-    fn prices(&self, raw: &RawScenario, catalog: Option<&CatalogText>) -> Result<PriceBook> {
-        let p = &raw.prices;
-        let base = key_path!["prices"];
-        let mut book = match catalog {
-            None => PriceBook::bundled(self.regions),
-            Some(given) => {
-                let at = with(&base, "catalog");
-                let label = &given.label;
-                // Every row is checked as it is read, its region included.
-                let catalog =
-                    Catalog::parse(&given.text, label, self.regions).map_err(|e| Invalid {
-                        path: at.clone(),
-                        message: format!("price catalog {label} {e}"),
-                    })?;
-                // Gaps are checked against what the scenario uses, in `one_currency`.
-                PriceBook::from_catalog(self.regions, &catalog).0
-            }
-        };
-        for (value, key, items) in [
-            (
-                &p.snapshot_gb_month,
-                "snapshot_gb_month",
-                &[Item::Snapshot, Item::ZrsSnapshot][..],
-            ),
-            (
-                &p.premium_snapshot_gb_month,
-                "premium_snapshot_gb_month",
-                &[Item::PremiumSnapshot][..],
-            ),
-        ] {
-            let Some(value) = value else { continue };
-            let path = with(&base, key);
-            match value {
-                Value::Table(entries) => {
-                    for (region, price) in entries {
-                        let at = with(&path, region.as_str());
-                        let id = self.region(region, at.clone())?;
-                        let price = price_value(price, at)?;
-                        items.iter().for_each(|&item| book.set(item, id, price));
-                    }
-                }
-                other => {
-                    let price = price_value(other, path)?;
-                    items
-                        .iter()
-                        .for_each(|&item| book.set_everywhere(item, price));
-                }
-            }
-        }
-        if let Some(tiers) = &p.managed_disk_month {
-            let path = with(&base, "managed_disk_month");
-            for (tier, price) in tiers {
-                let at = with(&path, tier.as_str());
-                let Some(t) = DiskTier::parse(tier) else {
-                    return invalid(at, "unknown tier: use S4, S6, S10, S15, S20 or S30");
-                };
-                book.set_everywhere(Item::Disk(t), price_value(price, at)?);
-            }
-        }
-        for (value, key, item) in [
-            (
-                &p.egress_intra_continent_gb,
-                "egress_intra_continent_gb",
-                Item::EgressIntra,
-            ),
-            (
-                &p.egress_inter_continent_gb,
-                "egress_inter_continent_gb",
-                Item::EgressInter,
-            ),
-        ] {
-            let Some(value) = value else { continue };
-            let path = with(&base, key);
-            match value {
-                Value::Table(entries) => {
-                    for (continent, price) in entries {
-                        let at = with(&path, continent.as_str());
-                        let Some(c) = Continent::parse(continent) else {
-                            let names: Vec<_> = Continent::ALL.iter().map(|c| c.name()).collect();
-                            return invalid(
-                                at,
-                                format!("unknown continent: use {}", names.join(", ")),
-                            );
-                        };
-                        let price = price_value(price, at)?;
-                        for (id, r) in self.regions.iter() {
-                            if r.continent == c {
-                                book.set(item, id, price);
-                            }
-                        }
-                    }
-                }
-                other => book.set_everywhere(item, price_value(other, path)?),
-            }
-        }
-        Ok(book)
-    }
-
-    /// One currency per run: every price the scenario's replicas and copies use must be in
-    /// the run's currency. A price that fell back to the bundled catalog in another currency
-    /// is an error listing every such (item, region) and how to supply it; a fallback in the
-    /// same currency is a warning listing only the prices used.
-    #[allow(clippy::too_many_arguments)] // the validated pieces it checks together
-    fn one_currency(
-        &mut self,
-        currency: &str,
-        prices: &PriceBook,
-        galleries: &[Gallery],
-        images: &[Image],
-        cells: &[Cell],
-        from_catalog: bool,
-        billing: StorageBilling,
-    ) -> Result<()> {
-        let mut used: Vec<(Item, RegionId)> = Vec::new();
-        let mut seen = HashSet::new();
-        for image in images {
-            for &(region, cell) in &image.targets {
-                let gallery = &galleries[cells[cell].gallery];
-                let (storage, egress) = copy_meters(
-                    self.regions,
-                    billing,
-                    gallery.storage,
-                    image.os_disk_gb,
-                    gallery.region,
-                    region,
-                );
-                for pair in std::iter::once(storage).chain(egress) {
-                    if seen.insert(pair) {
-                        used.push(pair);
-                    }
-                }
-            }
-        }
-        let bundled_label = &crate::catalog::prices::Catalog::bundled().label;
-        let mut foreign = Vec::new();
-        let mut fallback = Vec::new();
-        for &(item, region) in &used {
-            if let Source::Catalog {
-                label, currency: c, ..
-            } = &prices.get(item, region).source
-            {
-                let name = format!("{} in {}", item.name(), self.regions.get(region).name);
-                if c != currency {
-                    foreign.push(name);
-                } else if from_catalog && label == bundled_label {
-                    fallback.push(name);
-                }
-            }
-        }
-        let list = |names: &[String]| {
-            let shown = names
-                .iter()
-                .take(12)
-                .cloned()
-                .collect::<Vec<_>>()
-                .join(", ");
-            match names.len().saturating_sub(12) {
-                0 => shown,
-                more => format!("{shown} and {more} more"),
-            }
-        };
-        if !foreign.is_empty() {
-            let source = if from_catalog {
-                "the price catalog"
-            } else {
-                "the scenario"
-            };
-            return invalid(
-                key_path!["prices"],
-                format!(
-                    "the run is in {currency}, but {source} has no {currency} price for {} ({} used by this scenario); the bundled {} figures cannot be mixed in. Set them in [prices] in {currency} (e.g. snapshot_gb_month = {{ westeurope = 0.046 }}, egress_inter_continent_gb = 0.05) or import a fuller catalog",
-                    list(&foreign),
-                    foreign.len(),
-                    prices_bundled_currency()
-                ),
-            );
-        }
-        if !fallback.is_empty() {
-            self.warn(
-                WarningCode::CatalogGaps,
-                format!(
-                    "the price catalog has no {}; the bundled figures are used for them (see prices_used.csv)",
-                    list(&fallback)
-                ),
-            );
-        }
-        Ok(())
     }
 
     fn galleries(&self, raw: &RawScenario) -> Result<Vec<Gallery>> {
@@ -971,12 +727,6 @@ fn unique(seen: &mut HashSet<String>, name: &str, path: Vec<Seg>, what: &str) ->
         return invalid(path, format!("duplicate {what} name `{name}`"));
     }
     Ok(())
-}
-
-fn prices_bundled_currency() -> &'static str {
-    crate::catalog::prices::Catalog::bundled()
-        .currency()
-        .unwrap_or("USD")
 }
 
 /// What every image of a file is built against.
