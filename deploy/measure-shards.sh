@@ -8,7 +8,7 @@
 #   deploy/measure-shards.sh <(gallerysim generate --labs 2000) 64 "1 4 16 64"
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-gallerysim=${GALLERYSIM:-$here/../target/release/gallerysim}
+gallerysim=${GALLERYSIM:-${CARGO_TARGET_DIR:-$here/../target}/release/gallerysim}
 scenario=${1:?scenario} runs=${2:?runs} ns=${3:?list of N}
 work=${4:-$(mktemp -d)}
 mkdir -p "$work"

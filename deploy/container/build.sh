@@ -40,7 +40,7 @@ if [ $prebuilt = yes ]; then
     # the builder must be the same Debian release (bookworm) for its libraries to match.
     (cd "$repo" && cargo build --release --locked --quiet --bin gallerysim)
     mkdir -p "$ctx/prebuilt"
-    cp "$repo/target/release/gallerysim" "$ctx/prebuilt/"
+    cp "${CARGO_TARGET_DIR:-$repo/target}/release/gallerysim" "$ctx/prebuilt/"
 else
     # The crates go into the context (cargo vendor, from this machine's cargo cache or
     # crates.io), so the build stage needs no network and no registry certificate.

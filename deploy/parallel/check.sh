@@ -13,7 +13,7 @@ if ! command -v parallel >/dev/null; then
     echo "SKIP deploy/parallel/check.sh: GNU parallel is not installed (apt-get install parallel)"
     exit 0
 fi
-gallerysim=${GALLERYSIM:-$repo/target/release/gallerysim}
+gallerysim=${GALLERYSIM:-${CARGO_TARGET_DIR:-$repo/target}/release/gallerysim}
 [ -x "$gallerysim" ] || (cd "$repo" && cargo build --release --quiet)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

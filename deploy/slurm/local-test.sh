@@ -24,7 +24,7 @@ fi
 if ! command -v slurmctld >/dev/null || ! command -v munged >/dev/null; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -q slurm-wlm munge >/dev/null
 fi
-gallerysim=${GALLERYSIM:-$repo/target/release/gallerysim}
+gallerysim=${GALLERYSIM:-${CARGO_TARGET_DIR:-$repo/target}/release/gallerysim}
 [ -x "$gallerysim" ] || (cd "$repo" && cargo build --release --quiet)
 work=$(mktemp -d /tmp/gallerysim-slurm.XXXXXX)
 stop() { # only the daemons this script started, by the PIDs they wrote
