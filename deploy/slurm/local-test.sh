@@ -8,7 +8,8 @@
 # Slurm here is private: Debian's slurm-wlm daemons (installed if missing) started with a
 # config, state, ports (16817/16818) and munge socket and key in a temporary folder; nothing
 # in /etc is written, and only the daemons this script started are stopped, by their PIDs.
-# It refuses to run on a machine where slurmctld or slurmd already run. Needs root.
+# It refuses to run on a machine where slurmctld or slurmd already run. Needs root. The
+# temporary folder is removed on success and kept (and named) on failure.
 #
 #   deploy/slurm/local-test.sh [SCENARIO] [N] [FAILING_SHARD]
 set -euo pipefail
@@ -123,7 +124,8 @@ cat "$work/gallerysim-merge-$mid2.log"
 ls -l "$work/parts"
 "$gallerysim" run "$scenario" --runs 200 --out "$work/single" -q
 if diff -r "$work/single" "$work/results" >/dev/null; then
-    echo "OK: after resubmitting shard $bad, the merged Slurm result is byte-identical to a single run ($work)"
+    echo "OK: after resubmitting shard $bad, the merged Slurm result is byte-identical to a single run"
+    cd / && stop && trap - EXIT && rm -rf "$work"
 else
     echo "DIFFERENT: compare $work/single and $work/results" >&2
     exit 1
