@@ -38,9 +38,14 @@ git -C "$repo" ls-files -z --cached --others --exclude-standard \
 if [ $prebuilt = yes ]; then
     # The binary of this checkout (CI has just built it), linked against this machine's glibc:
     # the builder must be the same Debian release (bookworm) for its libraries to match.
-    (cd "$repo" && cargo build --release --locked --quiet --bin gallerysim)
+    bin=${CARGO_TARGET_DIR:-$repo/target}/release/gallerysim
+    # Reuse the binary when no source is newer (CI: `cargo test --release` just built it; a
+    # plain `cargo build` would recompile dependencies whose features differ without dev-deps).
+    if [ ! -x "$bin" ] || [ -n "$(find "$repo/src" "$repo/Cargo.toml" "$repo/Cargo.lock" -newer "$bin" -print -quit)" ]; then
+        (cd "$repo" && cargo build --release --locked --quiet --bin gallerysim)
+    fi
     mkdir -p "$ctx/prebuilt"
-    cp "${CARGO_TARGET_DIR:-$repo/target}/release/gallerysim" "$ctx/prebuilt/"
+    cp "$bin" "$ctx/prebuilt/"
 else
     # The crates go into the context (cargo vendor, from this machine's cargo cache or
     # crates.io), so the build stage needs no network and no registry certificate.
