@@ -43,6 +43,20 @@ pub struct Calendar {
     days: Arc<[[u8; 10]]>,
 }
 
+/// A horizon the calendar cannot hold.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CalendarError {
+    /// Calendar billing months from a day other than the first.
+    #[error("calendar billing months start on the first day of a month (got {0}): use {first}", first = .0.first_of_month())]
+    NotFirstOfMonth(Date),
+    /// Beyond the dates jiff supports.
+    #[error("the horizon leaves the supported dates: {0}")]
+    Unsupported(String),
+    /// Beyond 9999-12-31.
+    #[error("the horizon ends after 9999-12-31, beyond the dates the outputs can write; choose an earlier start or fewer months")]
+    PastYear9999,
+}
+
 impl Calendar {
     /// A calendar of one 730-hour month whose tick zero is `start` at 00:00 UTC.
     pub fn new(start: Date) -> Calendar {
@@ -52,7 +66,11 @@ impl Calendar {
 
     /// A calendar of `months` billing months from `start`. Calendar months need a start on
     /// the first day of a month (an error message otherwise).
-    pub fn with_months(start: Date, months: u32, kind: BillingMonths) -> Result<Calendar, String> {
+    pub fn with_months(
+        start: Date,
+        months: u32,
+        kind: BillingMonths,
+    ) -> Result<Calendar, CalendarError> {
         let start_unix = unix_seconds(start);
         let bounds: Vec<u64> = match kind {
             BillingMonths::Hours730 => (0..=u64::from(months))
@@ -60,10 +78,7 @@ impl Calendar {
                 .collect(),
             BillingMonths::Calendar => {
                 if start.day() != 1 {
-                    return Err(format!(
-                        "calendar billing months start on the first day of a month (got {start}): use {}",
-                        start.first_of_month()
-                    ));
+                    return Err(CalendarError::NotFirstOfMonth(start));
                 }
                 let mut bounds = Vec::with_capacity(months as usize + 1);
                 let mut month = start;
@@ -71,7 +86,7 @@ impl Calendar {
                 for _ in 0..months {
                     month = month
                         .checked_add(jiff::Span::new().months(1))
-                        .map_err(|e| format!("the horizon leaves the supported dates: {e}"))?;
+                        .map_err(|e| CalendarError::Unsupported(e.to_string()))?;
                     bounds.push((unix_seconds(month) - start_unix) as u64);
                 }
                 bounds
@@ -84,7 +99,7 @@ impl Calendar {
             .checked_add(jiff::Span::new().days(first_day + horizon_days))
             .is_err()
         {
-            return Err("the horizon ends after 9999-12-31, beyond the dates the outputs can write; choose an earlier start or fewer months".to_string());
+            return Err(CalendarError::PastYear9999);
         }
         // Four-digit years only (the others are written by jiff, in other widths).
         let days = (first_day..=first_day + horizon_days)
@@ -361,6 +376,7 @@ mod tests {
         assert!(
             Calendar::with_months(Date::constant(2027, 1, 5), 1, BillingMonths::Calendar)
                 .unwrap_err()
+                .to_string()
                 .contains("use 2027-01-01")
         );
     }

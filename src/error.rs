@@ -49,49 +49,76 @@ impl Error {
 /// Largest input file read (scenario, price catalog, price page): 64 MiB.
 pub const MAX_INPUT_BYTES: u64 = 64 << 20;
 
+/// Why an input file could not be read (its message names the file and the limit).
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    /// The file is missing or unreadable.
+    #[error("cannot read {}: {source}", path.display())]
+    Unreadable {
+        /// The file.
+        path: PathBuf,
+        /// What the operating system said.
+        source: std::io::Error,
+    },
+    /// A folder, a device or anything else but a regular file.
+    #[error("{} is not a regular file", .0.display())]
+    NotAFile(PathBuf),
+    /// Larger than [`MAX_INPUT_BYTES`].
+    #[error("{} has {bytes} bytes, more than the {} MiB an input file may have", path.display(), MAX_INPUT_BYTES >> 20)]
+    TooLarge {
+        /// The file.
+        path: PathBuf,
+        /// Its size.
+        bytes: u64,
+    },
+    /// It grew past the limit while being read.
+    #[error("{} grew past {} MiB while being read", .0.display(), MAX_INPUT_BYTES >> 20)]
+    Grew(PathBuf),
+    /// Not UTF-8 text.
+    #[error("{} is not a UTF-8 text file (invalid byte at offset {offset})", path.display())]
+    NotUtf8 {
+        /// The file.
+        path: PathBuf,
+        /// Offset of the first invalid byte.
+        offset: usize,
+    },
+}
+
 /// Reads an input file: a regular file of at most [`MAX_INPUT_BYTES`], as UTF-8 text
-/// without a leading byte-order mark. A
-/// device, a folder, a missing file or an oversized one is an error message naming the limit,
-/// found before reading (`/dev/zero` fails at once).
-pub fn read_input(path: &std::path::Path) -> Result<String, String> {
+/// without a leading byte-order mark. A device, a folder, a missing file or an oversized one
+/// is an error naming the limit, found before reading (`/dev/zero` fails at once).
+pub fn read_input(path: &std::path::Path) -> Result<String, ReadError> {
     use std::io::Read as _;
-    let meta =
-        std::fs::metadata(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let unreadable = |source| ReadError::Unreadable {
+        path: path.to_path_buf(),
+        source,
+    };
+    let meta = std::fs::metadata(path).map_err(unreadable)?;
     if !meta.is_file() {
-        return Err(format!("{} is not a regular file", path.display()));
+        return Err(ReadError::NotAFile(path.to_path_buf()));
     }
     if meta.len() > MAX_INPUT_BYTES {
-        return Err(format!(
-            "{} has {} bytes, more than the {} MiB an input file may have",
-            path.display(),
-            meta.len(),
-            MAX_INPUT_BYTES >> 20
-        ));
+        return Err(ReadError::TooLarge {
+            path: path.to_path_buf(),
+            bytes: meta.len(),
+        });
     }
-    let file =
-        std::fs::File::open(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let file = std::fs::File::open(path).map_err(unreadable)?;
     let mut bytes = Vec::new();
     file.take(MAX_INPUT_BYTES + 1)
         .read_to_end(&mut bytes)
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        .map_err(unreadable)?;
     if bytes.len() as u64 > MAX_INPUT_BYTES {
-        return Err(format!(
-            "{} grew past {} MiB while being read",
-            path.display(),
-            MAX_INPUT_BYTES >> 20
-        ));
+        return Err(ReadError::Grew(path.to_path_buf()));
     }
     // A UTF-8 byte-order mark (as Windows editors save files) is not part of the text: one
     // rule for every input, so TOML, CSV and JSON parsers never see it.
     if bytes.starts_with(b"\xEF\xBB\xBF") {
         bytes.drain(..3);
     }
-    String::from_utf8(bytes).map_err(|e| {
-        format!(
-            "{} is not a UTF-8 text file (invalid byte at offset {})",
-            path.display(),
-            e.utf8_error().valid_up_to()
-        )
+    String::from_utf8(bytes).map_err(|e| ReadError::NotUtf8 {
+        path: path.to_path_buf(),
+        offset: e.utf8_error().valid_up_to(),
     })
 }
 
@@ -130,12 +157,17 @@ impl fmt::Display for InputError {
 
 /// A name (of a scenario, gallery, image, lab, deployment or variant) shown safely in
 /// terminals, CSV, SVG and HTML: refused, with the reason, when it holds a hidden character.
-pub fn check_name(name: &str) -> Result<(), String> {
+pub fn check_name(name: &str) -> Result<(), HiddenCharacter> {
     match name.chars().any(is_hidden_char) {
-        true => Err(format!("must not contain control characters or invisible formatting characters such as bidi overrides (got {name:?})")),
+        true => Err(HiddenCharacter(name.to_string())),
         false => Ok(()),
     }
 }
+
+/// A name holding a hidden character (see [`is_hidden_char`]).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("must not contain control characters or invisible formatting characters such as bidi overrides (got {0:?})")]
+pub struct HiddenCharacter(pub String);
 
 /// Whether `c` must not appear in a name: a control character (ANSI escapes, newlines) or an
 /// invisible Unicode format character that changes how the text around it is shown (bidi

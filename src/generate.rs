@@ -30,14 +30,25 @@ pub struct FleetSpec {
     pub seed: u64,
 }
 
+/// Why a fleet cannot be generated.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FleetError {
+    /// A geography the region catalog does not have.
+    #[error("unknown geography `{0}`; `gallerysim regions` lists them")]
+    UnknownGeography(String),
+    /// None given.
+    #[error("give at least one geography")]
+    NoGeography,
+}
+
 /// Generates the scenario text; an unknown geography is an error naming it.
-pub fn fleet(spec: &FleetSpec) -> Result<String, String> {
+pub fn fleet(spec: &FleetSpec) -> Result<String, FleetError> {
     let regions = Regions::bundled();
     let mut geos = Vec::new();
     for name in &spec.geographies {
-        let g = regions.geography_named(name).ok_or_else(|| {
-            format!("unknown geography `{name}`; `gallerysim regions` lists them")
-        })?;
+        let g = regions
+            .geography_named(name)
+            .ok_or_else(|| FleetError::UnknownGeography(name.clone()))?;
         let members: Vec<String> = regions
             .iter()
             .filter(|(_, r)| r.geography == g && !r.restricted)
@@ -46,7 +57,7 @@ pub fn fleet(spec: &FleetSpec) -> Result<String, String> {
         geos.push((g, members));
     }
     if geos.is_empty() {
-        return Err("give at least one geography".to_string());
+        return Err(FleetError::NoGeography);
     }
     let mut rng = ChaCha8Rng::seed_from_u64(spec.seed);
     // About 40 labs per institution, and at least one institution per geography asked for
@@ -196,6 +207,6 @@ mod tests {
     fn unknown_geographies_are_named() {
         let mut s = spec(10);
         s.geographies = vec!["atlantis".into()];
-        assert!(fleet(&s).unwrap_err().contains("`atlantis`"));
+        assert!(fleet(&s).unwrap_err().to_string().contains("`atlantis`"));
     }
 }

@@ -89,6 +89,12 @@ struct PerRun {
     waves: Vec<(usize, Option<f64>)>,
 }
 
+/// What differs between an accumulator read back from a partial and the scenario it claims
+/// to belong to (see [`Accumulator::check`]).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct Mismatch(pub String);
+
 /// Collects priced runs into [`Results`]. `absorb` and `merge` may be called in any order:
 /// per-run figures are ordered by run number at the end and sums are exact.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
@@ -182,21 +188,21 @@ impl Accumulator {
         scenario: &Scenario,
         runs: std::ops::Range<u32>,
         prices_used: &[PriceUsed],
-    ) -> Result<(), String> {
+    ) -> Result<(), Mismatch> {
         let months = scenario.months as usize;
         let (cells, images) = (scenario.cells.len(), scenario.images.len());
         let Some((ledger_months, ledger_cells)) = self.ledger.shape() else {
-            return Err("its cost table is malformed".to_string());
+            return Err(Mismatch("its cost table is malformed".to_string()));
         };
         if ledger_months != months {
-            return Err(format!(
+            return Err(Mismatch(format!(
                 "its scenario has {months} months, but its runs were priced over {ledger_months} billing months"
-            ));
+            )));
         }
         if ledger_cells != cells {
-            return Err(format!(
+            return Err(Mismatch(format!(
                 "its scenario has {cells} (gallery, region) cells, but its runs were priced over {ledger_cells}"
-            ));
+            )));
         }
         let sums_finite = self.ledger.is_finite()
             && self
@@ -205,22 +211,24 @@ impl Accumulator {
                 .chain(&self.monthly_ineligible)
                 .all(|s| s.value().is_finite());
         if !sums_finite {
-            return Err("its sums hold a figure that is not a finite number".to_string());
+            return Err(Mismatch(
+                "its sums hold a figure that is not a finite number".to_string(),
+            ));
         }
         if self.image_costs.len() != images || self.monthly_ineligible.len() != months {
-            return Err(format!(
+            return Err(Mismatch(format!(
                 "its per-image or per-month sums do not have the scenario's {images} images and {months} months"
-            ));
+            )));
         }
         let mut numbers: Vec<u32> = self.runs.iter().map(|r| r.summary.run).collect();
         numbers.sort_unstable();
         let expected: Vec<u32> = (runs.start..runs.end).map(|r| r + 1).collect();
         if numbers != expected {
-            return Err(format!(
+            return Err(Mismatch(format!(
                 "it holds runs other than its header's runs {}..{}",
                 runs.start + 1,
                 runs.end
-            ));
+            )));
         }
         let finite = |xs: &[f64]| xs.iter().all(|x| x.is_finite());
         let deployments = scenario.deployments.len();
@@ -228,10 +236,10 @@ impl Accumulator {
             let s = &r.summary;
             let seed = model::run_seed(scenario.seed, s.run - 1);
             if s.seed != seed {
-                return Err(format!(
+                return Err(Mismatch(format!(
                     "its runs were not simulated with seed {}: run {} has the seed {}, seed {} gives it {seed}",
                     scenario.seed, s.run, s.seed, scenario.seed
-                ));
+                )));
             }
             let t = &s.totals;
             let waves_ok = r
@@ -248,15 +256,15 @@ impl Accumulator {
                 || !t.slowest_deployment_minutes.is_none_or(f64::is_finite)
                 || !waves_ok
             {
-                return Err(format!(
+                return Err(Mismatch(format!(
                     "run {}'s figures do not fit the scenario (its months, images, deployments) or are not finite",
                     s.run
-                ));
+                )));
             }
         }
         let detailed = runs.contains(&0);
         if self.detail.is_some() != detailed || self.service.is_some() != detailed {
-            return Err(format!(
+            return Err(Mismatch(format!(
                 "the detail of run 1 (versions, labs, waves) is {} but run 1 is {}",
                 if self.detail.is_some() {
                     "present"
@@ -268,7 +276,7 @@ impl Accumulator {
                 } else {
                     "not among its runs"
                 },
-            ));
+            )));
         }
         // Times are seconds from the start: far past the horizon is no time of a run.
         let latest = scenario.horizon_ticks().saturating_add(100 * 366 * 86_400);
@@ -283,10 +291,10 @@ impl Accumulator {
                     && finite(&[c.used_gb, c.storage_quantity])
             });
             if !copies_ok || costs.len() != copies.len() || !costs.iter().all(|c| finite(&c.0)) {
-                return Err(
+                return Err(Mismatch(
                     "run 1's version copies do not fit the scenario (images, regions, times)"
                         .to_string(),
-                );
+                ));
             }
         }
         if let Some(service) = &self.service {
@@ -302,7 +310,9 @@ impl Accumulator {
                     .iter()
                     .all(|l| time_ok(l.ready_at) && l.wait_hours.is_none_or(f64::is_finite));
             if !waves_ok || !labs_ok {
-                return Err("run 1's labs or deployment waves do not fit the scenario".to_string());
+                return Err(Mismatch(
+                    "run 1's labs or deployment waves do not fit the scenario".to_string(),
+                ));
             }
         }
         let same = |a: &PriceUsed, b: &PriceUsed| {
@@ -334,10 +344,10 @@ impl Accumulator {
                 .zip(prices_used)
                 .all(|(a, b)| same(a, b))
         {
-            return Err(
+            return Err(Mismatch(
                 "its runs were priced with other prices than its scenario and price catalog give"
                     .to_string(),
-            );
+            ));
         }
         Ok(())
     }
@@ -542,7 +552,7 @@ mod tests {
             let mut bad = acc.clone();
             alter(&mut bad);
             let err = bad.check(&scenario, runs, &prices).expect_err(what);
-            assert!(err.contains(what), "{what}: {err}");
+            assert!(err.0.contains(what), "{what}: {err}");
         }
     }
 }

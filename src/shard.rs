@@ -54,16 +54,16 @@ pub struct Shard {
 
 impl Shard {
     /// Parses `K/N` with 1 <= K <= N.
-    pub fn parse(text: &str) -> Result<Shard, String> {
+    pub fn parse(text: &str) -> Result<Shard, ShardError> {
         let (k, n) = text
             .split_once('/')
-            .ok_or_else(|| format!("`{text}`: expected K/N, e.g. 3/8"))?;
+            .ok_or_else(|| ShardError::Syntax(text.to_string()))?;
         let (index, count): (u32, u32) = match (k.trim().parse(), n.trim().parse()) {
             (Ok(k), Ok(n)) => (k, n),
-            _ => return Err(format!("`{text}`: K and N must be whole numbers")),
+            _ => return Err(ShardError::NotWhole(text.to_string())),
         };
         if count == 0 || index == 0 || index > count || count > 100_000 {
-            return Err(format!("`{text}`: need 1 <= K <= N <= 100000"));
+            return Err(ShardError::Range(text.to_string()));
         }
         Ok(Shard { index, count })
     }
@@ -94,6 +94,34 @@ impl Shard {
     }
 }
 
+/// A shard argument, or the budget options a partial recorded, that cannot be right.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ShardError {
+    /// Not `K/N`.
+    #[error("`{0}`: expected K/N, e.g. 3/8")]
+    Syntax(String),
+    /// `K` or `N` not a whole number.
+    #[error("`{0}`: K and N must be whole numbers")]
+    NotWhole(String),
+    /// Not `1 <= K <= N <= 100000`.
+    #[error("`{0}`: need 1 <= K <= N <= 100000")]
+    Range(String),
+    /// A budget amount negative or not finite.
+    #[error("budget option {name} {value} is not a non-negative amount")]
+    Amount {
+        /// The option.
+        name: &'static str,
+        /// Its value.
+        value: f64,
+    },
+    /// `--fail-over` outside 0..1.
+    #[error("--fail-over {0} is not a probability between 0 and 1")]
+    Probability(f64),
+    /// `--fail-over` without a budget.
+    #[error("--fail-over without a budget to test against")]
+    FailOverAlone,
+}
+
 impl std::fmt::Display for Shard {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}/{}", self.index, self.count)
@@ -114,25 +142,21 @@ pub struct BudgetOptions {
 impl BudgetOptions {
     /// The checks of the command line's budget options: amounts finite and not negative, a
     /// probability from 0 to 1, and `--fail-over` only with a budget.
-    pub fn check(&self) -> Result<(), String> {
+    pub fn check(&self) -> Result<(), ShardError> {
         for (name, amount) in [
             ("--budget-monthly", self.monthly),
             ("--budget-total", self.total),
         ] {
             if let Some(x) = amount.filter(|x| !(x.is_finite() && *x >= 0.0)) {
-                return Err(format!(
-                    "budget option {name} {x} is not a non-negative amount"
-                ));
+                return Err(ShardError::Amount { name, value: x });
             }
         }
         if let Some(p) = self.fail_over {
             if !(0.0..=1.0).contains(&p) {
-                return Err(format!(
-                    "--fail-over {p} is not a probability between 0 and 1"
-                ));
+                return Err(ShardError::Probability(p));
             }
             if self.monthly.is_none() && self.total.is_none() {
-                return Err("--fail-over without a budget to test against".to_string());
+                return Err(ShardError::FailOverAlone);
             }
         }
         Ok(())
@@ -238,13 +262,13 @@ pub fn encode(shard: Shard, scenario_file: &str, seed: u64, runs: u32, body: &Bo
     bytes
 }
 
-fn bad(path: &Path, message: impl Into<String>) -> InputError {
+fn bad(path: &Path, message: impl std::fmt::Display) -> InputError {
     InputError {
         file: path.display().to_string(),
         line: None,
         column: None,
         key: None,
-        message: message.into(),
+        message: message.to_string(),
     }
 }
 

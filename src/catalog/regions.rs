@@ -38,6 +38,17 @@ pub struct Regions {
     regions: Vec<Region>,
 }
 
+/// A region catalog that does not parse.
+#[derive(Debug, thiserror::Error)]
+pub enum RegionsError {
+    /// A malformed row.
+    #[error(transparent)]
+    Csv(#[from] csv::Error),
+    /// A continent egress prices do not know.
+    #[error("unknown continent `{0}`")]
+    Continent(String),
+}
+
 impl Regions {
     /// The geography a name designates, case-insensitively, with the aliases `us`/`usa`,
     /// `eu` and `uk`.
@@ -62,7 +73,7 @@ impl Regions {
     }
 
     /// Parses a catalog in the format of `data/azure-regions.csv`.
-    pub fn parse(text: &str) -> Result<Regions, String> {
+    pub fn parse(text: &str) -> Result<Regions, RegionsError> {
         #[derive(serde::Deserialize)]
         struct Row {
             region: String,
@@ -76,9 +87,9 @@ impl Regions {
         let mut reader = csv::Reader::from_reader(text.as_bytes());
         let mut regions = Vec::new();
         for row in reader.deserialize::<Row>() {
-            let row = row.map_err(|e| e.to_string())?;
+            let row = row?;
             let continent = Continent::parse(&row.continent)
-                .ok_or_else(|| format!("unknown continent `{}`", row.continent))?;
+                .ok_or_else(|| RegionsError::Continent(row.continent.clone()))?;
             regions.push(Region {
                 name: row.region,
                 display_name: row.display_name,

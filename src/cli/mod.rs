@@ -343,30 +343,37 @@ pub fn execute(cli: Cli) -> Result<Outcome, Error> {
 /// Largest budget amount: a trillion in the scenario's currency.
 const MAX_BUDGET: f64 = 1e12;
 
-fn non_negative(text: &str) -> Result<f64, String> {
+/// A budget option's value that is not one.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+enum BudgetArgError {
+    #[error("`{0}` is not an amount from 0 to 1,000,000,000,000")]
+    Amount(String),
+    #[error("`{0}` is not a probability between 0 and 1")]
+    Probability(String),
+}
+
+fn non_negative(text: &str) -> Result<f64, BudgetArgError> {
     match text.parse::<f64>() {
         Ok(x) if (0.0..=MAX_BUDGET).contains(&x) => Ok(x),
-        _ => Err(format!(
-            "`{text}` is not an amount from 0 to 1,000,000,000,000"
-        )),
+        _ => Err(BudgetArgError::Amount(text.to_string())),
     }
 }
 
-fn probability(text: &str) -> Result<f64, String> {
+fn probability(text: &str) -> Result<f64, BudgetArgError> {
     match text.parse::<f64>() {
         Ok(x) if (0.0..=1.0).contains(&x) => Ok(x),
-        _ => Err(format!("`{text}` is not a probability between 0 and 1")),
+        _ => Err(BudgetArgError::Probability(text.to_string())),
     }
 }
 
 /// A usage error located on the command line (exit code 2).
-fn usage(key: &str, message: impl Into<String>) -> Error {
+fn usage(key: &str, message: impl std::fmt::Display) -> Error {
     InputError {
         file: "command line".to_string(),
         line: None,
         column: None,
         key: Some(key.to_string()),
-        message: message.into(),
+        message: message.to_string(),
     }
     .into()
 }

@@ -41,9 +41,10 @@ pub enum Dist {
 
 impl Dist {
     /// Triangular distribution; `min <= mode <= max`, `min < max`.
-    pub fn triangular(min: f64, mode: f64, max: f64) -> Result<Dist, String> {
+    pub fn triangular(min: f64, mode: f64, max: f64) -> Result<Dist, DistError> {
         check_range(min, mode, max)?;
-        let inner = Triangular::new(min, max, mode).map_err(|e| e.to_string())?;
+        let inner =
+            Triangular::new(min, max, mode).map_err(|e| DistError::Library(e.to_string()))?;
         Ok(Dist::Triangular {
             min,
             mode,
@@ -53,12 +54,12 @@ impl Dist {
     }
 
     /// PERT distribution; `min <= mode <= max`, `min < max`.
-    pub fn pert(min: f64, mode: f64, max: f64) -> Result<Dist, String> {
+    pub fn pert(min: f64, mode: f64, max: f64) -> Result<Dist, DistError> {
         check_range(min, mode, max)?;
         let range = max - min;
         let a = 1.0 + 4.0 * (mode - min) / range;
         let b = 1.0 + 4.0 * (max - mode) / range;
-        let inner = Beta::new(a, b).map_err(|e| e.to_string())?;
+        let inner = Beta::new(a, b).map_err(|e| DistError::Library(e.to_string()))?;
         Ok(Dist::Pert {
             min,
             mode,
@@ -68,35 +69,32 @@ impl Dist {
     }
 
     /// Uniform distribution; `min < max`.
-    pub fn uniform(min: f64, max: f64) -> Result<Dist, String> {
+    pub fn uniform(min: f64, max: f64) -> Result<Dist, DistError> {
         if !(min < max) {
-            return Err(format!("needs min < max (got min {min}, max {max})"));
+            return Err(DistError::Order { min, max });
         }
-        let inner = Uniform::new(min, max).map_err(|e| e.to_string())?;
+        let inner = Uniform::new(min, max).map_err(|e| DistError::Library(e.to_string()))?;
         Ok(Dist::Uniform { min, max, inner })
     }
 
     /// Normal distribution truncated at 0; `mean >= 0`, `sd > 0`.
-    pub fn normal(mean: f64, sd: f64) -> Result<Dist, String> {
+    pub fn normal(mean: f64, sd: f64) -> Result<Dist, DistError> {
         if !(sd > 0.0 && mean >= 0.0) {
-            return Err(format!(
-                "needs mean >= 0 and sd > 0 (got mean {mean}, sd {sd})"
-            ));
+            return Err(DistError::Normal { mean, sd });
         }
-        let inner = Normal::new(mean, sd).map_err(|e| e.to_string())?;
+        let inner = Normal::new(mean, sd).map_err(|e| DistError::Library(e.to_string()))?;
         Ok(Dist::Normal { mean, sd, inner })
     }
 
     /// Log-normal given the mean and sd of the value; `mean > 0`, `sd > 0`.
-    pub fn lognormal(mean: f64, sd: f64) -> Result<Dist, String> {
+    pub fn lognormal(mean: f64, sd: f64) -> Result<Dist, DistError> {
         if !(mean > 0.0 && sd > 0.0) {
-            return Err(format!(
-                "needs mean > 0 and sd > 0 (got mean {mean}, sd {sd})"
-            ));
+            return Err(DistError::LogNormal { mean, sd });
         }
         let sigma2 = (1.0 + (sd / mean).powi(2)).ln();
         let mu = mean.ln() - sigma2 / 2.0;
-        let inner = LogNormal::new(mu, sigma2.sqrt()).map_err(|e| e.to_string())?;
+        let inner =
+            LogNormal::new(mu, sigma2.sqrt()).map_err(|e| DistError::Library(e.to_string()))?;
         Ok(Dist::LogNormal { mean, sd, inner })
     }
 
@@ -190,13 +188,53 @@ impl std::fmt::Display for Dist {
     }
 }
 
-fn check_range(min: f64, mode: f64, max: f64) -> Result<(), String> {
+fn check_range(min: f64, mode: f64, max: f64) -> Result<(), DistError> {
     if !(min < max && min <= mode && mode <= max) {
-        return Err(format!(
-            "needs min <= mode <= max and min < max (got min {min}, mode {mode}, max {max})"
-        ));
+        return Err(DistError::Range { min, mode, max });
     }
     Ok(())
+}
+
+/// Parameters no distribution of that family has.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum DistError {
+    /// Triangular or PERT out of order.
+    #[error("needs min <= mode <= max and min < max (got min {min}, mode {mode}, max {max})")]
+    Range {
+        /// Lowest value.
+        min: f64,
+        /// Most likely value.
+        mode: f64,
+        /// Highest value.
+        max: f64,
+    },
+    /// Uniform out of order.
+    #[error("needs min < max (got min {min}, max {max})")]
+    Order {
+        /// Lowest value.
+        min: f64,
+        /// Highest value.
+        max: f64,
+    },
+    /// Normal with a negative mean or no spread.
+    #[error("needs mean >= 0 and sd > 0 (got mean {mean}, sd {sd})")]
+    Normal {
+        /// Mean.
+        mean: f64,
+        /// Standard deviation.
+        sd: f64,
+    },
+    /// Log-normal without a positive mean and spread.
+    #[error("needs mean > 0 and sd > 0 (got mean {mean}, sd {sd})")]
+    LogNormal {
+        /// Mean of the value.
+        mean: f64,
+        /// Standard deviation of the value.
+        sd: f64,
+    },
+    /// Refused by the statistics library.
+    #[error("{0}")]
+    Library(String),
 }
 
 #[cfg(test)]

@@ -464,12 +464,12 @@ impl Scenario {
         overrides: &[Override],
         catalog: CatalogInput,
     ) -> Result<Scenario, InputError> {
-        let edited = overrides::apply(text, overrides).map_err(|(o, message)| InputError {
-            file: format!("--set {o}"),
+        let edited = overrides::apply(text, overrides).map_err(|(i, message)| InputError {
+            file: format!("--set {}", overrides[i]),
             line: None,
             column: None,
-            key: Some(o.path.clone()),
-            message,
+            key: Some(overrides[i].path.clone()),
+            message: message.to_string(),
         })?;
         validate::parse(&edited, file, Regions::bundled(), catalog).map_err(|mut e| {
             let culprit = overrides.iter().rev().find(|o| {

@@ -21,34 +21,79 @@ pub struct Override {
 
 impl Override {
     /// Parses `PATH=VALUE`.
-    pub fn parse(text: &str) -> Result<Override, String> {
+    pub fn parse(text: &str) -> Result<Override, OverrideError> {
         const MAX_SEGMENTS: usize = 8;
         const MAX_VALUE_BYTES: usize = 64 * 1024;
-        let (path, value) = text.split_once('=').ok_or_else(|| {
-            format!("`{text}`: expected PATH=VALUE, e.g. gallery.campus.keep_versions=2")
-        })?;
+        let (path, value) = text
+            .split_once('=')
+            .ok_or_else(|| OverrideError::NoEquals(text.to_string()))?;
         let path = path.trim();
         if path.is_empty() || path.split('.').any(str::is_empty) {
-            return Err(format!(
-                "`{text}`: the path must be dotted keys, e.g. image.cs101.used_gb"
-            ));
+            return Err(OverrideError::NotDotted(text.to_string()));
         }
         // The deepest scenario key has five segments (image.NAME.used_gb.min, prices...).
         if path.split('.').count() > MAX_SEGMENTS {
-            return Err(format!(
-                "the path has more than {MAX_SEGMENTS} dotted keys; no scenario key is that deep"
-            ));
+            return Err(OverrideError::TooDeep(MAX_SEGMENTS));
         }
         if value.len() > MAX_VALUE_BYTES {
-            return Err(format!(
-                "the value has more than {MAX_VALUE_BYTES} bytes; put large edits in the scenario file"
-            ));
+            return Err(OverrideError::TooLarge(MAX_VALUE_BYTES));
         }
         Ok(Override {
             path: path.to_string(),
             value: value.trim().to_string(),
         })
     }
+}
+
+/// Why a `--set` (or `--variant`) override cannot be applied.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum OverrideError {
+    /// No `=`.
+    #[error("`{0}`: expected PATH=VALUE, e.g. gallery.campus.keep_versions=2")]
+    NoEquals(String),
+    /// An empty path or an empty segment.
+    #[error("`{0}`: the path must be dotted keys, e.g. image.cs101.used_gb")]
+    NotDotted(String),
+    /// More segments than any scenario key has.
+    #[error("the path has more than {0} dotted keys; no scenario key is that deep")]
+    TooDeep(usize),
+    /// A value too large for the command line.
+    #[error("the value has more than {0} bytes; put large edits in the scenario file")]
+    TooLarge(usize),
+    /// The same key twice in one list.
+    #[error("`{path}` is given twice ({first} and {second}); give each key once")]
+    Twice {
+        /// The key.
+        path: String,
+        /// Its first value.
+        first: String,
+        /// Its second value.
+        second: String,
+    },
+    /// The path ends at a table.
+    #[error("`{0}` is a table: name a key inside it, e.g. {0}.KEY=VALUE")]
+    IsTable(String),
+    /// The path goes through a value.
+    #[error("`{0}` is a value, not a table")]
+    IsValue(String),
+    /// No `[[table]]` of that name.
+    #[error("no [[{table}]] named `{name}`; defined: {defined}")]
+    NoEntry {
+        /// The array of tables.
+        table: String,
+        /// The name asked for.
+        name: String,
+        /// The names defined.
+        defined: String,
+    },
+    /// The path ends at a `[[table]]` entry.
+    #[error("name a key of [[{table}]] `{name}`, e.g. {table}.{name}.KEY=VALUE")]
+    EntryWithoutKey {
+        /// The array of tables.
+        table: String,
+        /// The entry.
+        name: String,
+    },
 }
 
 impl std::fmt::Display for Override {
@@ -59,14 +104,15 @@ impl std::fmt::Display for Override {
 
 /// Refuses a key given twice in one list of overrides (`--set`, one `--variant`): the last
 /// value would silently win. Returns the key and its two values.
-pub fn distinct(overrides: &[Override]) -> Result<(), String> {
+pub fn distinct(overrides: &[Override]) -> Result<(), OverrideError> {
     let mut seen = std::collections::HashMap::new();
     for o in overrides {
         if let Some(first) = seen.insert(o.path.as_str(), o.value.as_str()) {
-            return Err(format!(
-                "`{}` is given twice ({} and {}); give each key once",
-                o.path, first, o.value
-            ));
+            return Err(OverrideError::Twice {
+                path: o.path.clone(),
+                first: first.to_string(),
+                second: o.value.clone(),
+            });
         }
     }
     Ok(())
@@ -74,17 +120,17 @@ pub fn distinct(overrides: &[Override]) -> Result<(), String> {
 
 /// Applies `overrides` in order to the document `text`. A document that does not parse is
 /// returned unchanged, so that validation reports its syntax error with a line.
-pub fn apply(text: &str, overrides: &[Override]) -> Result<String, (Override, String)> {
+pub fn apply(text: &str, overrides: &[Override]) -> Result<String, (usize, OverrideError)> {
     if overrides.is_empty() {
         return Ok(text.to_string());
     }
     let Ok(mut doc) = text.parse::<DocumentMut>() else {
         return Ok(text.to_string());
     };
-    for o in overrides {
+    for (i, o) in overrides.iter().enumerate() {
         let value = parse_value(&o.value);
         let segs: Vec<&str> = o.path.split('.').collect();
-        set(&mut doc, &segs, value).map_err(|message| (o.clone(), message))?;
+        set(&mut doc, &segs, value).map_err(|message| (i, message))?;
     }
     Ok(doc.to_string())
 }
@@ -93,12 +139,10 @@ fn parse_value(text: &str) -> Value {
     text.parse::<Value>().unwrap_or_else(|_| Value::from(text))
 }
 
-fn set(doc: &mut DocumentMut, segs: &[&str], value: Value) -> Result<(), String> {
+fn set(doc: &mut DocumentMut, segs: &[&str], value: Value) -> Result<(), OverrideError> {
     let (first, rest) = segs.split_first().expect("non-empty path");
     if rest.is_empty() {
-        return Err(format!(
-            "`{first}` is a table: name a key inside it, e.g. {first}.KEY=VALUE"
-        ));
+        return Err(OverrideError::IsTable(first.to_string()));
     }
     let root = doc.as_table_mut();
     if !root.contains_key(first) {
@@ -114,31 +158,31 @@ fn set(doc: &mut DocumentMut, segs: &[&str], value: Value) -> Result<(), String>
             let table = array
                 .iter_mut()
                 .find(|t| t.get("name").and_then(Item::as_str) == Some(name))
-                .ok_or_else(|| {
-                    format!(
-                        "no [[{first}]] named `{name}`; defined: {}",
-                        names.join(", ")
-                    )
+                .ok_or_else(|| OverrideError::NoEntry {
+                    table: first.to_string(),
+                    name: name.to_string(),
+                    defined: names.join(", "),
                 })?;
             if rest.is_empty() {
-                return Err(format!(
-                    "name a key of [[{first}]] `{name}`, e.g. {first}.{name}.KEY=VALUE"
-                ));
+                return Err(OverrideError::EntryWithoutKey {
+                    table: first.to_string(),
+                    name: name.to_string(),
+                });
             }
             set_in_table(table, rest, value)
         }
         Item::Table(table) => set_in_table(table, rest, value),
-        _ => Err(format!("`{first}` is a value, not a table")),
+        _ => Err(OverrideError::IsValue(first.to_string())),
     }
 }
 
-fn set_in_table(table: &mut Table, segs: &[&str], value: Value) -> Result<(), String> {
+fn set_in_table(table: &mut Table, segs: &[&str], value: Value) -> Result<(), OverrideError> {
     let (key, rest) = segs.split_first().expect("non-empty");
     if rest.is_empty() {
         match table.get_mut(key) {
             Some(Item::Value(old)) => replace(old, value),
             Some(Item::Table(_)) | Some(Item::ArrayOfTables(_)) => {
-                return Err(format!("`{key}` is a table: name a key inside it"))
+                return Err(OverrideError::IsTable(key.to_string()))
             }
             _ => {
                 table.insert(key, Item::Value(value));
@@ -152,11 +196,15 @@ fn set_in_table(table: &mut Table, segs: &[&str], value: Value) -> Result<(), St
     match table.get_mut(key).expect("just ensured") {
         Item::Table(inner) => set_in_table(inner, rest, value),
         Item::Value(Value::InlineTable(inner)) => set_in_inline(inner, rest, value),
-        _ => Err(format!("`{key}` is a value, not a table")),
+        _ => Err(OverrideError::IsValue(key.to_string())),
     }
 }
 
-fn set_in_inline(table: &mut InlineTable, segs: &[&str], value: Value) -> Result<(), String> {
+fn set_in_inline(
+    table: &mut InlineTable,
+    segs: &[&str],
+    value: Value,
+) -> Result<(), OverrideError> {
     let (key, rest) = segs.split_first().expect("non-empty");
     if rest.is_empty() {
         match table.get_mut(key) {
@@ -172,7 +220,7 @@ fn set_in_inline(table: &mut InlineTable, segs: &[&str], value: Value) -> Result
     }
     match table.get_mut(key).expect("just ensured") {
         Value::InlineTable(inner) => set_in_inline(inner, rest, value),
-        _ => Err(format!("`{key}` is a value, not a table")),
+        _ => Err(OverrideError::IsValue(key.to_string())),
     }
 }
 
@@ -189,9 +237,9 @@ mod tests {
 
     const DOC: &str = "[scenario]\nname = \"x\" # comment\nruns = 1\n\n[[gallery]]\nname = \"campus\"\nkeep_versions = 0\n\n[[image]]\nname = \"cs101\"\nused_gb = 40\n";
 
-    fn set_all(pairs: &[&str]) -> Result<String, (Override, String)> {
+    fn set_all(pairs: &[&str]) -> Result<String, (String, OverrideError)> {
         let overrides: Vec<Override> = pairs.iter().map(|p| Override::parse(p).unwrap()).collect();
-        apply(DOC, &overrides)
+        apply(DOC, &overrides).map_err(|(i, e)| (overrides[i].path.clone(), e))
     }
 
     #[test]
@@ -225,15 +273,18 @@ mod tests {
 
     #[test]
     fn bad_paths_are_named() {
-        let (o, message) = set_all(&["image.nope.used_gb=3"]).unwrap_err();
-        assert_eq!(o.path, "image.nope.used_gb");
+        let (path, message) = set_all(&["image.nope.used_gb=3"]).unwrap_err();
+        assert_eq!(path, "image.nope.used_gb");
         assert!(
-            message.contains("no [[image]] named `nope`; defined: cs101"),
+            message
+                .to_string()
+                .contains("no [[image]] named `nope`; defined: cs101"),
             "{message}"
         );
         assert!(set_all(&["scenario.runs.x=1"])
             .unwrap_err()
             .1
+            .to_string()
             .contains("not a table"));
         assert!(Override::parse("scenario.runs").is_err());
         assert!(Override::parse("a..b=1").is_err());

@@ -134,7 +134,7 @@ impl Builder<'_> {
             Calendar::with_months(start, months, meta.billing_months.unwrap_or_default()).map_err(
                 |message| Invalid {
                     path: key_path!["scenario", "start"],
-                    message,
+                    message: message.to_string(),
                 },
             )?;
         let seed = match meta.seed {

@@ -18,10 +18,10 @@ pub(super) struct Invalid {
 
 pub(super) type Result<T> = std::result::Result<T, Invalid>;
 
-pub(super) fn invalid<T>(path: Vec<Seg>, message: impl Into<String>) -> Result<T> {
+pub(super) fn invalid<T>(path: Vec<Seg>, message: impl std::fmt::Display) -> Result<T> {
     Err(Invalid {
         path,
-        message: message.into(),
+        message: message.to_string(),
     })
 }
 
@@ -82,26 +82,35 @@ pub const TARGET_MINUTES: Bounds = Bounds {
 /// A distribution may exceed its quantity's range only with this probability.
 pub const TAIL: f64 = 1e-9;
 
+/// A command-line value outside its quantity's range.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("must be {} to {} {} (got {got})", bounds.min, bounds.max, bounds.unit)]
+pub struct OutOfRange {
+    /// The range.
+    pub bounds: Bounds,
+    /// The value, as shown.
+    pub got: String,
+}
+
 impl Bounds {
     /// Checks `x` against the range (a command-line value: the message for the user).
-    pub fn check_arg(&self, x: f64) -> std::result::Result<f64, String> {
+    pub fn check_arg(&self, x: f64) -> std::result::Result<f64, OutOfRange> {
         if x >= self.min && x <= self.max {
             Ok(x)
         } else {
-            Err(format!(
-                "must be {} to {} {} (got {})",
-                self.min,
-                self.max,
-                self.unit,
-                show(x)
-            ))
+            Err(OutOfRange {
+                bounds: *self,
+                got: show(x),
+            })
         }
     }
 
     /// Checks a scenario value at `path` against the range.
     pub(super) fn check(&self, x: f64, path: Vec<Seg>) -> Result<f64> {
-        self.check_arg(x)
-            .map_err(|message| Invalid { path, message })
+        self.check_arg(x).map_err(|e| Invalid {
+            path,
+            message: e.to_string(),
+        })
     }
 }
 
@@ -263,9 +272,9 @@ pub(super) fn dist(value: &Value, bounds: Bounds, path: Vec<Seg>) -> Result<Dist
         "normal" => Dist::normal(args[0], args[1]),
         _ => Dist::lognormal(args[0], args[1]),
     };
-    let built = built.map_err(|message| Invalid {
+    let built = built.map_err(|e| Invalid {
         path: path.clone(),
-        message,
+        message: e.to_string(),
     })?;
     let high = built.quantile(1.0 - TAIL);
     if !(high <= bounds.max) {
