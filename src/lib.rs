@@ -8,25 +8,29 @@
 //!
 //! ```text
 //! scenario.toml --scenario::raw--> RawScenario --scenario::validate--> Scenario
-//!        Scenario --montecarlo (rayon, one model::simulate_run per run)--> RunOutput per run
-//!        RunOutputs --reduced in run order--> montecarlo::Results
-//!        Results --report::csv / report::terminal--> files and text
+//!     Scenario --model::simulate_run (parts of a run in parallel)--> RunOutput (usage, never money)
+//!     RunOutput --pricing::Pricer--> PricedRun --montecarlo::Accumulator (exact sums)--> Results
+//!     Results --analysis (headline, budget, compare, sweep, tornado, advise)--> figures
+//!     figures --report::view--> report::doc::Doc --> terminal text, report.html; report::csv, charts
 //! ```
 //!
 //! - [`engine`] is domain-free: integer time, events ordered by (time, sequence), lazy
 //!   cancellation. It knows nothing about galleries.
 //! - [`model`] gives events their meaning (export requested, version created, copy completed)
-//!   and records quantities and costs into a [`model::Ledger`] by billing month and
-//!   (gallery, region), integrating storage between events.
+//!   and measures [`model::Usage`]: quantities per billing month and usage line, per
+//!   [`model::Component`]. [`pricing`] multiplies them by a price book afterwards.
 //! - [`rules`] (eligibility) and the [`catalog`] price book are pure data and functions.
-//! - [`report`] only consumes [`montecarlo::Results`]; it never reaches into the model.
+//! - [`report`] only prints what [`analysis`] computed from [`montecarlo::Results`]; it never
+//!   reaches into the model.
+//! - `docs/architecture.md` is the one-page design, with a walkthrough of adding a component.
 //!
 //! ## Determinism
 //!
 //! Every random draw comes from a ChaCha8 stream keyed by (run seed, image, purpose); run
-//! seeds derive from the master seed by SplitMix64. Runs execute in parallel but are reduced
-//! serially in run order, so the same scenario and seed give byte-identical outputs at any
-//! thread count.
+//! seeds derive from the master seed by SplitMix64. Runs execute in parallel and are
+//! accumulated with exact sums ([`stats::ExactSum`]) and per-run figures ordered by run
+//! number, so the same scenario and seed give byte-identical outputs at any thread count,
+//! any split of the runs and any split of a run.
 //!
 //! ## Example
 //!

@@ -83,26 +83,6 @@ pub struct CopyRecord {
     pub storage_quantity: f64,
 }
 
-impl CopyRecord {
-    /// GB transferred to make this copy: its size once it completed into another region
-    /// (0 for the home region, a copy in flight or a cancelled one).
-    pub fn egress_gb(&self) -> f64 {
-        if self.lines.egress.is_some() && self.available_at.is_some() {
-            self.used_gb
-        } else {
-            0.0
-        }
-    }
-
-    /// The quantity this copy booked to `component`'s line.
-    pub fn quantity(&self, component: Component) -> f64 {
-        match component {
-            Component::Storage => self.storage_quantity,
-            Component::Egress => self.egress_gb(),
-        }
-    }
-}
-
 /// What one run measures.
 #[derive(Debug, Clone)]
 pub struct RunOutput {

@@ -45,6 +45,26 @@ impl TargetLines {
     }
 }
 
+impl super::CopyRecord {
+    /// GB transferred to make this copy: its size once it completed into another region
+    /// (0 for the home region, a copy in flight or a cancelled one).
+    pub fn egress_gb(&self) -> f64 {
+        if self.lines.egress.is_some() && self.available_at.is_some() {
+            self.used_gb
+        } else {
+            0.0
+        }
+    }
+
+    /// The quantity this copy booked to `component`'s line.
+    pub fn quantity(&self, component: Component) -> f64 {
+        match component {
+            Component::Storage => self.storage_quantity,
+            Component::Egress => self.egress_gb(),
+        }
+    }
+}
+
 /// The usage lines of a scenario and, per image and target, the lines its copies use.
 #[derive(Debug, Clone)]
 pub struct Layout {

@@ -1,4 +1,4 @@
-//! Pricing: a pure step after the simulation. [`Usage`] x [`PriceBook`] -> costs by month,
+//! Pricing: a pure step after the simulation. [`crate::model::Usage`] x [`PriceBook`] -> costs by month,
 //! cell and [`Component`], per image and per copy, and the list of the exact prices used.
 //!
 //! Every cost of a run is `quantity x unit price` of one usage line; the ledger, the run

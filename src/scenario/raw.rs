@@ -227,7 +227,7 @@ const MIN_PIECE: usize = 64 * 1024;
 
 /// Parses scenario text. A large file (a fleet of thousands of labs) is split into pieces at
 /// its `[[image]]`, `[[lab]]`, ... headers, parsed in parallel, when the pieces are sure to mean
-/// what the whole means (see [`pieces`]); if any piece fails, the whole is parsed, so errors
+/// what the whole means (see `pieces`); if any piece fails, the whole is parsed, so errors
 /// and their lines are always those of the whole file.
 pub fn parse(text: &str) -> Result<RawScenario, toml::de::Error> {
     let pieces = pieces(text, 2 * rayon::current_num_threads(), MIN_PIECE);
