@@ -1,5 +1,5 @@
 //! The replica advisor: for each (gallery, region) with deployments, the fewest replicas
-//! (1 to 100, Azure's limit per version) whose waves all meet a target at a percentile, found
+//! (1 to 50, Azure's maximum per region) whose waves all meet a target at a percentile, found
 //! with common random numbers (the same seed and runs for every candidate, and deployment
 //! draws that do not depend on the replica count, so more replicas never make a wave slower).
 //!
@@ -14,7 +14,7 @@ use crate::montecarlo::Results;
 use crate::scenario::Scenario;
 
 /// Azure's limit of replicas per image version.
-pub const MAX_REPLICAS: u32 = 100;
+pub const MAX_REPLICAS: u32 = crate::scenario::values::MAX_REPLICAS_PER_REGION;
 
 /// One (gallery, region) with deployments.
 #[derive(Debug, Clone, PartialEq)]
@@ -29,7 +29,7 @@ pub struct Advice {
     pub minutes_now: Option<f64>,
     /// Mean monthly storage cost of the region's replicas now.
     pub monthly_cost_now: f64,
-    /// The fewest replicas that meet the target (None: even 100 do not).
+    /// The fewest replicas that meet the target (None: even [`MAX_REPLICAS`] do not).
     pub replicas_advised: Option<u32>,
     /// Minutes at the percentile with the advised replicas.
     pub minutes_advised: Option<f64>,

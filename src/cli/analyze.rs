@@ -377,7 +377,7 @@ pub(super) fn advise(args: AdviseArgs) -> Result<Outcome, Error> {
             "the scenario has no [[deployment]]: the advisor sizes replicas for deployment waves",
         ));
     }
-    // Now, at most 100, about seven bisection steps, and the advised counts.
+    // Now, at most 50, about six bisection steps, and the advised counts.
     let simulations = 10;
     check_analysis_work("advise", &[&scenario], simulations, args.sim.max_events)?;
     let out = out_dir(&args.sim, &format!("advise-{stem}"))?;

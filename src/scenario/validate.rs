@@ -205,6 +205,7 @@ impl Builder<'_> {
         let cell_index: HashMap<Cell, usize> =
             cells.iter().enumerate().map(|(i, c)| (*c, i)).collect();
         self.unused_replicas(&galleries, &cell_index);
+        replicas_per_version(&galleries, &images)?;
         let mut images = images;
         for image in &mut images {
             // Until now the second field held the target's gallery.
@@ -527,6 +528,33 @@ impl Builder<'_> {
             }
         }
     }
+}
+
+/// Refuses a gallery whose replicas per region, over the regions a version of one of its
+/// images is copied to, exceed Azure's limit per image version.
+fn replicas_per_version(galleries: &[Gallery], images: &[Image]) -> Result<()> {
+    use super::values::MAX_REPLICAS_PER_VERSION;
+    for im in images {
+        for p in &im.periods {
+            let gallery = &galleries[p.gallery];
+            let total: u32 = p
+                .targets
+                .iter()
+                .map(|&t| gallery.replicas_in(im.targets[t].0))
+                .sum();
+            if total > MAX_REPLICAS_PER_VERSION {
+                return invalid(
+                    key_path!["gallery", p.gallery, "replicas"],
+                    format!(
+                        "a version of image `{}` would keep {total} replicas over its {} target regions; Azure allows at most {MAX_REPLICAS_PER_VERSION} replicas per image version (lower the replicas of some regions)",
+                        im.name,
+                        p.targets.len()
+                    ),
+                );
+            }
+        }
+    }
+    Ok(())
 }
 
 fn unique(seen: &mut HashSet<String>, name: &str, path: Vec<Seg>, what: &str) -> Result<()> {

@@ -150,13 +150,22 @@ pub(super) fn price_value(value: &Value, path: Vec<Seg>) -> Result<f64> {
     PRICE.check(price, path)
 }
 
+/// Most replicas of one image version in one region. Azure Compute Gallery, "Best
+/// practices": "you can have a maximum of 50 replicas per region"
+/// (<https://learn.microsoft.com/azure/virtual-machines/azure-compute-gallery>).
+pub const MAX_REPLICAS_PER_REGION: u32 = 50;
+/// Most replicas of one image version over all its regions. Same page, "Limits": "There's a
+/// limit of 100 replicas per image version."
+pub const MAX_REPLICAS_PER_VERSION: u32 = 100;
+
 pub(super) fn replica_count(value: &Value, path: Vec<Seg>) -> Result<u32> {
+    let max = i64::from(MAX_REPLICAS_PER_REGION);
     match value {
-        Value::Integer(n) if (1..=100).contains(n) => Ok(*n as u32),
+        Value::Integer(n) if (1..=max).contains(n) => Ok(*n as u32),
         Value::Integer(n) => invalid(
             path,
             format!(
-                "replicas per region must be 1..=100 (Azure's limit per image version); got {n}"
+                "replicas per region must be 1..={max} (Azure's maximum per region of an image version); got {n}"
             ),
         ),
         other => invalid(

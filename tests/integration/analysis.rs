@@ -119,7 +119,7 @@ fn overrides_reach_any_key_and_bad_ones_exit_2_naming_them() {
 
     for (set, expected) in [
         ("image.nope.used_gb=3", "no [[image]] named `nope`"),
-        ("gallery.su-images.replicas=500", "1..=100"),
+        ("gallery.su-images.replicas=500", "1..=50"),
         ("gallery.su-images.colour=1", "unknown field `colour`"),
     ] {
         let output = bin()

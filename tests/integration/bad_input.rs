@@ -125,15 +125,43 @@ fn unknown_region_with_a_suggestion() {
 }
 
 #[test]
-fn replicas_over_100() {
+fn replicas_over_azures_50_per_region() {
     rejects(
         &edit(
             "region = \"eastus\"\n\n[[account]]",
-            "region = \"eastus\"\nreplicas = 101\n\n[[account]]",
+            "region = \"eastus\"\nreplicas = 51\n\n[[account]]",
         ),
         Some(9),
-        &["key `gallery.g.replicas`", "1..=100", "got 101"],
+        &["key `gallery.g.replicas`", "1..=50", "got 51"],
     );
+}
+
+/// A lab account copies each version to every region of its geography (9 in the US): 12
+/// replicas per region would be 108 replicas of one version, over Azure's 100.
+#[test]
+fn replicas_over_azures_100_per_version() {
+    let text = String::from_utf8(edit(
+        "region = \"eastus\"\n\n[[account]]",
+        "region = \"eastus\"\nreplicas = 12\n\n[[account]]",
+    ))
+    .unwrap()
+    .replace(
+        "gallery = \"g\"\nregion = \"eastus\"\n",
+        "gallery = \"g\"\nregion = \"eastus\"\nkind = \"lab_account\"\n",
+    );
+    rejects(
+        text.as_bytes(),
+        Some(9),
+        &[
+            "key `gallery.g.replicas`",
+            "would keep 108 replicas over its 9 target regions",
+            "at most 100 replicas per image version",
+        ],
+    );
+    // 11 per region (99) is within the limit.
+    let ok = text.replace("replicas = 12", "replicas = 11");
+    let sc = scenario(&ok);
+    assert_eq!(sc.galleries[0].default_replicas, 11);
 }
 
 #[test]
