@@ -21,18 +21,23 @@ pub(super) fn monthly_cost<DB: DrawingBackend>(
         .fold(0.0, f64::max)
         .max(1e-9)
         * 1.1;
-    let mut chart = cartesian(&plot, 0.5f64..n as f64 + 0.5, 0f64..top, 85)?;
+    let mut chart = cartesian(
+        &plot,
+        0.5f64..n as f64 + 0.5,
+        0f64..top,
+        label_area(&widest_money(0.0, top, &d.currency)),
+    )?;
     let cur = d.currency.clone();
     mesh(&mut chart)
         .disable_x_mesh()
-        .x_labels(n.min(25) + 1)
-        .x_label_formatter(&whole)
+        .x_labels(n + 1)
+        .x_label_formatter(&|x| d.axis.tick(x))
         .y_label_formatter(&money_axis(0.0, top, &cur))
         .x_desc(d.month_axis())
         .y_desc(format!("cost per month ({})", d.currency))
         .draw()
         .map_err(err)?;
-    let colour = |i: usize, _: &RegionSeries| PALETTE[i % PALETTE.len()];
+    let colour = |_: usize, s: &RegionSeries| d.colours.of(&s.label);
     draw_stacked(&mut chart, &d.series, n, colour)?;
     let mut entries: Vec<(String, Swatch)> = d
         .series
@@ -139,7 +144,7 @@ fn shade_entries() -> impl Iterator<Item = (String, Swatch)> {
             1 => format!("lighter top: {}", c.name()),
             _ => format!("lighter still: {}", c.name()),
         };
-        (label, Swatch::Box(shade(PALETTE[7], c)))
+        (label, Swatch::Box(shade(OTHER, c)))
     })
 }
 
@@ -159,19 +164,20 @@ pub(super) fn monthly_cost_by_gallery<DB: DrawingBackend>(
         .fold(0.0, f64::max)
         .max(1e-9)
         * 1.15;
-    // Regions keep one colour across panels.
-    let mut colours: Vec<String> = Vec::new();
-    for (_, series) in &d.by_gallery {
-        for s in series {
-            if !colours.contains(&s.label) {
-                colours.push(s.label.clone());
-            }
-        }
-    }
-    let colour = |label: &str| {
-        let i = colours.iter().position(|l| l == label).unwrap_or(0);
-        PALETTE[i % PALETTE.len()]
-    };
+    // Regions keep the run's colours; the legend lists every region drawn, in rank order.
+    let mut drawn: Vec<&str> = d
+        .by_gallery
+        .iter()
+        .flat_map(|(_, series)| series.iter().map(|s| s.label.as_str()))
+        .filter(|l| d.colours.has_own(l))
+        .collect();
+    drawn.sort_by_key(|l| d.colours.rank(l));
+    drawn.dedup();
+    let others = d
+        .by_gallery
+        .iter()
+        .any(|(_, series)| series.iter().any(|s| !d.colours.has_own(&s.label)));
+    let colour = |label: &str| d.colours.of(label);
     let panels = plot.split_evenly((d.by_gallery.len(), 1));
     let cur = d.currency.clone();
     let money = money_axis(0.0, top, &cur);
@@ -181,10 +187,10 @@ pub(super) fn monthly_cost_by_gallery<DB: DrawingBackend>(
             .margin(6)
             .caption(name, (FONT, 16).into_font().style(FontStyle::Bold))
             .x_label_area_size(if last { 45 } else { 18 })
-            .y_label_area_size(85)
+            .y_label_area_size(label_area(&widest_money(0.0, top, &d.currency)))
             .build_cartesian_2d(0.5f64..n as f64 + 0.5, 0f64..top)
             .map_err(err)?;
-        let x_label = |x: &f64| if last { whole(x) } else { String::new() };
+        let x_label = |x: &f64| if last { d.axis.tick(x) } else { String::new() };
         let mut mesh = chart.configure_mesh();
         mesh.light_line_style(TRANSPARENT)
             .label_style(label_style())
@@ -192,7 +198,7 @@ pub(super) fn monthly_cost_by_gallery<DB: DrawingBackend>(
             .disable_x_mesh()
             .y_labels(4)
             .y_label_formatter(&money)
-            .x_labels(n.min(25) + 1)
+            .x_labels(n + 1)
             .x_label_formatter(&x_label);
         if last {
             mesh.x_desc(d.month_axis());
@@ -200,11 +206,14 @@ pub(super) fn monthly_cost_by_gallery<DB: DrawingBackend>(
         mesh.draw().map_err(err)?;
         draw_stacked(&mut chart, series, n, |_, s| colour(&s.label))?;
     }
-    let mut entries: Vec<(String, Swatch)> = colours
+    let mut entries: Vec<(String, Swatch)> = drawn
         .iter()
         .take(20)
-        .map(|l| (l.clone(), Swatch::Box(colour(l).to_rgba())))
+        .map(|l| (l.to_string(), Swatch::Box(colour(l).to_rgba())))
         .collect();
+    if others {
+        entries.push(("other regions".to_string(), Swatch::Box(OTHER.to_rgba())));
+    }
     entries.extend(shade_entries());
     legend(&side, &entries)
 }

@@ -6,8 +6,12 @@ use crate::montecarlo::Results;
 use crate::scenario::Scenario;
 use crate::stats::percentile;
 
+use super::kit::{MonthAxis, RegionColours};
+
 /// Regions drawn individually; the rest are summed as "other regions".
 pub(super) const MAX_SERIES: usize = 9;
+/// Month names on a full-width time axis, at most.
+const MONTH_LABELS: usize = 13;
 /// Panels of `monthly_cost_by_gallery`: the biggest galleries, then the rest together.
 const MAX_PANELS: usize = 4;
 
@@ -35,6 +39,10 @@ pub struct ChartData {
     pub calendar_months: bool,
     /// Billing months.
     pub months: usize,
+    /// One colour per region, the same in every chart.
+    pub colours: RegionColours,
+    /// The time axis: month names.
+    pub axis: MonthAxis,
     /// Per region, largest total first.
     pub series: Vec<RegionSeries>,
     /// When there are more regions than one chart shows: per gallery (title, its regions).
@@ -72,7 +80,8 @@ impl ChartData {
         let regions = &scenario.regions;
         let months = scenario.months as usize;
         let ledger = &results.monthly_mean;
-        let series = region_series(scenario, results, |_| true);
+        let colours = region_colours(scenario, results);
+        let series = region_series(scenario, results, &colours, |_| true);
         // More regions than one chart shows: also one panel per gallery (the biggest
         // MAX_PANELS - 1 and the rest together), so "other regions" never hides a gallery.
         let mut by_gallery: Vec<(String, Vec<RegionSeries>)> = Vec::new();
@@ -101,14 +110,14 @@ impl ChartData {
             for &(g, _) in &galleries[..shown] {
                 by_gallery.push((
                     format!("gallery {}", scenario.galleries[g].name),
-                    region_series(scenario, results, |c| c.gallery == g),
+                    region_series(scenario, results, &colours, |c| c.gallery == g),
                 ));
             }
             if galleries.len() > shown {
                 let rest: Vec<usize> = galleries[shown..].iter().map(|&(g, _)| g).collect();
                 by_gallery.push((
                     format!("{} other galleries", rest.len()),
-                    region_series(scenario, results, |c| rest.contains(&c.gallery)),
+                    region_series(scenario, results, &colours, |c| rest.contains(&c.gallery)),
                 ));
             }
         }
@@ -138,6 +147,8 @@ impl ChartData {
             start: scenario.calendar.start().to_string(),
             calendar_months: !scenario.calendar.is_730h(),
             months,
+            colours,
+            axis: MonthAxis::new(&scenario.calendar, MONTH_LABELS),
             series,
             by_gallery,
             monthly_band,
@@ -173,19 +184,17 @@ impl ChartData {
     }
 
     pub(super) fn month_axis(&self) -> String {
-        if self.calendar_months {
-            format!("calendar month from {}", self.start)
-        } else {
-            format!("billing month (730 hours each) from {}", self.start)
-        }
+        self.axis.title()
     }
 }
 
 /// Per region, summed over the cells `keep` accepts, largest total first; beyond
-/// [`MAX_SERIES`] the smallest are summed as "N other regions".
+/// [`MAX_SERIES`], and regions without a colour of their own, are summed as "N other
+/// regions".
 fn region_series(
     scenario: &Scenario,
     results: &Results,
+    colours: &RegionColours,
     keep: impl Fn(&crate::scenario::Cell) -> bool,
 ) -> Vec<RegionSeries> {
     let regions = &scenario.regions;
@@ -221,9 +230,22 @@ fn region_series(
     }
     let total = |s: &RegionSeries| s.cost.values().flatten().sum::<f64>();
     let mut series: Vec<RegionSeries> = per_region.into_iter().map(|(_, s)| s).collect();
-    series.sort_by(|a, b| total(b).total_cmp(&total(a)).then(a.label.cmp(&b.label)));
-    if series.len() > MAX_SERIES {
-        let rest = series.split_off(MAX_SERIES - 1);
+    // Most expensive first; the order of regions of equal cost is their rank in the run.
+    let rank = |s: &RegionSeries| colours.rank(&s.label);
+    series.sort_by(|a, b| {
+        total(b)
+            .total_cmp(&total(a))
+            .then(rank(a).cmp(&rank(b)))
+            .then(a.label.cmp(&b.label))
+    });
+    let (mut shown, mut rest): (Vec<RegionSeries>, Vec<RegionSeries>) =
+        series.into_iter().partition(|s| colours.has_own(&s.label));
+    if shown.len() + usize::from(!rest.is_empty()) > MAX_SERIES {
+        let beyond = shown.split_off(MAX_SERIES - 1);
+        rest.splice(0..0, beyond);
+    }
+    let mut series = shown;
+    if !rest.is_empty() {
         let mut other = RegionSeries {
             label: format!("{} other regions", rest.len()),
             cost: PerComponent::from_fn(|_| vec![0.0; months]),
@@ -240,4 +262,23 @@ fn region_series(
         series.push(other);
     }
     series
+}
+
+/// Regions ranked by their cost over the horizon in the whole scenario, largest first (then
+/// by name): the run's colours.
+fn region_colours(scenario: &Scenario, results: &Results) -> RegionColours {
+    let months = scenario.months as usize;
+    let mut totals: Vec<(String, f64)> = Vec::new();
+    for (c, cell) in scenario.cells.iter().enumerate() {
+        let name = &scenario.regions.get(cell.region).name;
+        let cost: f64 = (0..months)
+            .map(|m| results.monthly_mean.entry(m, c).cost())
+            .sum();
+        match totals.iter_mut().find(|(n, _)| n == name) {
+            Some(t) => t.1 += cost,
+            None => totals.push((name.clone(), cost)),
+        }
+    }
+    totals.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    RegionColours::new(totals.into_iter().map(|(n, _)| n).collect())
 }

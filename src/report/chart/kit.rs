@@ -16,19 +16,176 @@ use crate::report::view::{money, with_currency};
 pub(in crate::report) const LEGEND_WIDTH: u32 = 270;
 pub(in crate::report) const FONT: &str = "sans-serif";
 
-/// Tableau 10: distinguishable, colour-blind-friendlier than the plotters defaults.
-pub(in crate::report) const PALETTE: [RGBColor; 10] = [
-    RGBColor(31, 119, 180),
-    RGBColor(255, 127, 14),
-    RGBColor(44, 160, 44),
-    RGBColor(214, 39, 40),
-    RGBColor(148, 103, 189),
-    RGBColor(140, 86, 75),
-    RGBColor(227, 119, 194),
-    RGBColor(127, 127, 127),
-    RGBColor(188, 189, 34),
-    RGBColor(23, 190, 207),
+/// Colour-blind-safe palette of 24 distinct colours: Okabe-Ito (without black, which the
+/// whiskers use), then Paul Tol's "muted" and "light" sets (without their greys, which
+/// stand for "other regions"). Regions keep one colour per run (see [`RegionColours`]).
+pub(in crate::report) const PALETTE: [RGBColor; 24] = [
+    // Okabe-Ito
+    RGBColor(0, 114, 178),
+    RGBColor(230, 159, 0),
+    RGBColor(0, 158, 115),
+    RGBColor(213, 94, 0),
+    RGBColor(86, 180, 233),
+    RGBColor(204, 121, 167),
+    RGBColor(240, 228, 66),
+    // Tol muted, the colours least like the ones above first
+    RGBColor(51, 34, 136),
+    RGBColor(136, 34, 85),
+    RGBColor(17, 119, 51),
+    RGBColor(221, 204, 119),
+    RGBColor(204, 102, 119),
+    RGBColor(68, 170, 153),
+    RGBColor(153, 153, 51),
+    RGBColor(170, 68, 153),
+    RGBColor(136, 204, 238),
+    // Tol light
+    RGBColor(187, 204, 51),
+    RGBColor(255, 170, 187),
+    RGBColor(238, 136, 102),
+    RGBColor(68, 187, 153),
+    RGBColor(238, 221, 136),
+    RGBColor(170, 170, 0),
+    RGBColor(119, 170, 221),
+    RGBColor(153, 221, 255),
 ];
+
+/// Grey of "other regions" (and of the legend's neutral swatches).
+pub(in crate::report) const OTHER: RGBColor = RGBColor(150, 150, 150);
+
+/// One colour per region for a whole run: regions ranked by their cost over the horizon
+/// (largest first, then by name) take the palette in order; regions beyond the palette, and
+/// the "N other regions" series, are [`OTHER`] grey. Every chart of a run reads the same map.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RegionColours {
+    /// Region labels in rank order.
+    ranked: Vec<String>,
+}
+
+impl RegionColours {
+    /// The map for region labels ranked largest first.
+    pub fn new(ranked: Vec<String>) -> RegionColours {
+        RegionColours { ranked }
+    }
+
+    /// The rank of `label` (regions not in the map last).
+    pub fn rank(&self, label: &str) -> usize {
+        self.ranked
+            .iter()
+            .position(|l| l == label)
+            .unwrap_or(usize::MAX)
+    }
+
+    /// Whether `label` has a colour of its own (not the fallback grey).
+    pub fn has_own(&self, label: &str) -> bool {
+        self.ranked
+            .iter()
+            .position(|l| l == label)
+            .is_some_and(|i| i < PALETTE.len())
+    }
+
+    /// The colour of `label`.
+    pub fn of(&self, label: &str) -> RGBColor {
+        match self.ranked.iter().position(|l| l == label) {
+            Some(i) if i < PALETTE.len() => PALETTE[i],
+            _ => OTHER,
+        }
+    }
+}
+
+/// Names for the billing months on a time axis, calendar-aware: "Sep 2026", and on a dense
+/// axis only every k-th month named (k dividing a year where it can), the year written on the
+/// first name and wherever it changes. Calendar months are named by their own month;
+/// 730-hour months by the calendar month of their middle (or, if two middles fall in one
+/// calendar month, by the day they start, "31 Oct").
+#[derive(Debug, Clone, PartialEq)]
+pub struct MonthAxis {
+    /// Per billing month, its full name ("Sep 2026").
+    pub names: Vec<String>,
+    /// Per billing month, the tick label ("" when not labelled).
+    ticks: Vec<String>,
+    /// Whether billing months are calendar months.
+    calendar: bool,
+}
+
+impl MonthAxis {
+    /// The axis of `calendar`'s months with at most about `max_labels` labels.
+    pub fn new(calendar: &crate::calendar::Calendar, max_labels: usize) -> MonthAxis {
+        use crate::engine::Time;
+        let n = calendar.months();
+        let month_year = |d: jiff::civil::Date| (d.strftime("%b").to_string(), d.year());
+        let calendar_months = !calendar.is_730h();
+        let mut parts: Vec<(String, i16)> = (0..n)
+            .map(|m| {
+                let (a, b) = calendar.month_span(m);
+                let t = if calendar_months { a } else { a + (b - a) / 2 };
+                month_year(calendar.date_of(Time(t)))
+            })
+            .collect();
+        let duplicate = parts.windows(2).any(|w| w[0] == w[1]);
+        if duplicate {
+            parts = (0..n)
+                .map(|m| {
+                    let d = calendar.date_of(Time(calendar.month_span(m).0));
+                    (format!("{} {}", d.day(), d.strftime("%b")), d.year())
+                })
+                .collect();
+        }
+        let needed = n.div_ceil(max_labels.max(1));
+        let step = [1, 2, 3, 4, 6, 12, 24, 36, 48, 60, 120]
+            .into_iter()
+            .find(|&s| s >= needed)
+            .unwrap_or(needed);
+        let mut ticks = vec![String::new(); n];
+        let mut last_year = None;
+        for m in (0..n).step_by(step) {
+            let (name, year) = &parts[m];
+            ticks[m] = if last_year == Some(*year) {
+                name.clone()
+            } else {
+                format!("{name} {year}")
+            };
+            last_year = Some(*year);
+        }
+        MonthAxis {
+            names: parts.iter().map(|(a, y)| format!("{a} {y}")).collect(),
+            ticks,
+            calendar: calendar_months,
+        }
+    }
+
+    /// The tick label at `x`, where billing month `m` (1-based) sits at `x = m`.
+    pub fn tick(&self, x: &f64) -> String {
+        let i = x.round();
+        if (x - i).abs() > 1e-9 || i < 1.0 || i as usize > self.ticks.len() {
+            return String::new();
+        }
+        self.ticks[i as usize - 1].clone()
+    }
+
+    /// The axis title: what a month is.
+    pub fn title(&self) -> String {
+        if self.calendar {
+            "billing month (calendar month)".to_string()
+        } else {
+            "billing month (730 hours each, named by the calendar month of its middle)".to_string()
+        }
+    }
+}
+
+/// Width in pixels of a y-label area holding tick labels like `widest` and the axis title
+/// beside them (about 9.5 px a character at the label font, plus the rotated title).
+pub(in crate::report) fn label_area(widest: &str) -> u32 {
+    (widest.chars().count() as u32 * 10 + 45).clamp(70, 400)
+}
+
+/// The widest money tick label of an axis from `lo` to `hi`.
+pub(in crate::report) fn widest_money(lo: f64, hi: f64, currency: &str) -> String {
+    let f = money_axis(lo, hi, currency);
+    (0..=10)
+        .map(|k| f(&(lo + (hi - lo) * f64::from(k) / 10.0)))
+        .max_by_key(|s| s.chars().count())
+        .unwrap_or_default()
+}
 
 pub(in crate::report) fn register_fonts() {
     static REGISTERED: OnceLock<()> = OnceLock::new();
@@ -84,6 +241,10 @@ pub(in crate::report) enum Swatch {
     Box(RGBAColor),
     /// A thick line.
     Line(RGBAColor),
+    /// A round marker, filled or a ring.
+    Marker(RGBAColor, bool),
+    /// No marker: a note in the legend.
+    Note,
 }
 
 /// Splits off the legend panel on the right and draws the title across the top.
@@ -114,10 +275,22 @@ pub(in crate::report) fn legend<DB: DrawingBackend>(
             Swatch::Line(c) => area
                 .draw(&PathElement::new(vec![(8, y), (32, y)], c.stroke_width(3)))
                 .map_err(err)?,
+            Swatch::Marker(c, true) => area
+                .draw(&Circle::new((20, y), 7, c.filled()))
+                .map_err(err)?,
+            Swatch::Marker(c, false) => area
+                .draw(&Circle::new((20, y), 9, c.stroke_width(3)))
+                .map_err(err)?,
+            Swatch::Note => {}
         }
+        let x = if matches!(swatch, Swatch::Note) {
+            10
+        } else {
+            40
+        };
         area.draw(&Text::new(
             label.clone(),
-            (40, y),
+            (x, y),
             style.pos(Pos::new(HPos::Left, VPos::Center)),
         ))
         .map_err(err)?;
@@ -197,27 +370,60 @@ pub(in crate::report) fn desc_style() -> TextStyle<'static> {
     (FONT, 18).into()
 }
 
-/// `color` at opacity `alpha` over the white background, as one opaque colour.
-pub(in crate::report) fn opaque(color: RGBColor, alpha: f64) -> RGBColor {
-    let over_white = |c: u8| (alpha * f64::from(c) + (1.0 - alpha) * 255.0).round() as u8;
-    RGBColor(
-        over_white(color.0),
-        over_white(color.1),
-        over_white(color.2),
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn an_opaque_colour_is_the_translucent_one_over_white() {
-        // (31, 119, 180) at 0.85 over 255: 0.85 x 31 + 38.25 = 64.6, 139.4, 191.25.
-        let c = opaque(PALETTE[0], 0.85);
-        assert_eq!((c.0, c.1, c.2), (65, 139, 191));
-        assert_eq!(opaque(PALETTE[1], 1.0), PALETTE[1]);
-        assert_eq!(opaque(PALETTE[1], 0.0), WHITE);
+    fn the_palette_has_24_distinct_colours_none_grey() {
+        let mut seen = PALETTE.to_vec();
+        seen.sort_by_key(|c| (c.0, c.1, c.2));
+        seen.dedup();
+        assert_eq!(seen.len(), 24);
+        assert!(PALETTE.iter().all(|c| !(c.0 == c.1 && c.1 == c.2)));
+        let colours = RegionColours::new((0..30).map(|i| format!("r{i}")).collect());
+        assert_eq!(colours.of("r0"), PALETTE[0]);
+        assert_eq!(colours.of("r23"), PALETTE[23]);
+        assert_eq!(colours.of("r24"), OTHER, "beyond the palette: grey");
+        assert_eq!(colours.of("3 other regions"), OTHER);
+    }
+
+    #[test]
+    fn months_are_named_by_the_calendar() {
+        use crate::calendar::{BillingMonths, Calendar};
+        let start = jiff::civil::date(2026, 9, 1);
+        let cal = Calendar::with_months(start, 12, BillingMonths::Calendar).unwrap();
+        let axis = MonthAxis::new(&cal, 13);
+        assert_eq!(axis.names[0], "Sep 2026");
+        assert_eq!(axis.names[4], "Jan 2027");
+        assert_eq!(axis.tick(&1.0), "Sep 2026");
+        assert_eq!(axis.tick(&2.0), "Oct");
+        assert_eq!(axis.tick(&5.0), "Jan 2027");
+        assert_eq!(axis.tick(&1.5), "");
+        // 36 months: every third named, the year where it changes.
+        let cal = Calendar::with_months(start, 36, BillingMonths::Calendar).unwrap();
+        let axis = MonthAxis::new(&cal, 13);
+        assert_eq!(
+            (
+                axis.tick(&1.0),
+                axis.tick(&2.0),
+                axis.tick(&4.0),
+                axis.tick(&7.0)
+            ),
+            (
+                "Sep 2026".into(),
+                String::new(),
+                "Dec".into(),
+                "Mar 2027".into()
+            )
+        );
+        // 730-hour months are named by their middle: no month twice.
+        let cal = Calendar::with_months(start, 36, BillingMonths::Hours730).unwrap();
+        let axis = MonthAxis::new(&cal, 40);
+        let mut names = axis.names.clone();
+        names.dedup();
+        assert_eq!(names.len(), 36, "{:?}", axis.names);
+        assert!(axis.title().contains("730 hours"));
     }
 
     #[test]

@@ -14,7 +14,7 @@ pub(super) fn replicas<DB: DrawingBackend>(
     let (plot, side) = layout(root, &title)?;
     let n = d.months;
     // Stack the regions: cumulative sums; each region is the band between its sum and the
-    // one below, drawn once in an opaque colour (the legend's), so bands do not tint each
+    // one below, drawn once in the region's colour (the legend's), so bands do not tint each
     // other and no pixel is blended twice.
     let mut stacks: Vec<Vec<f64>> = vec![vec![0.0; n]];
     for s in &d.series {
@@ -32,8 +32,8 @@ pub(super) fn replicas<DB: DrawingBackend>(
         * 1.15;
     let mut chart = cartesian(&plot, 0.5f64..n as f64 + 0.5, 0f64..top, 70)?;
     mesh(&mut chart)
-        .x_labels(n.min(25) + 1)
-        .x_label_formatter(&whole)
+        .x_labels(n + 1)
+        .x_label_formatter(&|x| d.axis.tick(x))
         .x_desc(d.month_axis())
         .y_label_formatter(&whole)
         .y_desc("replicas alive, all images, stacked by region")
@@ -46,16 +46,16 @@ pub(super) fn replicas<DB: DrawingBackend>(
             .collect()
     };
     let mut entries = Vec::new();
-    for (i, band) in stacks.windows(2).enumerate() {
-        let color = opaque(PALETTE[i % PALETTE.len()], 0.85);
+    for (band, s) in stacks.windows(2).zip(&d.series) {
+        let color = d.colours.of(&s.label);
         let mut outline = steps(&band[1]);
         outline.extend(steps(&band[0]).into_iter().rev());
         chart
             .draw_series(std::iter::once(Polygon::new(outline, color.filled())))
             .map_err(err)?;
     }
-    for (i, s) in d.series.iter().enumerate().rev() {
-        let color = opaque(PALETTE[i % PALETTE.len()], 0.85);
+    for s in d.series.iter().rev() {
+        let color = d.colours.of(&s.label);
         entries.push((s.label.clone(), Swatch::Box(color.to_rgba())));
     }
     legend(&side, &entries)

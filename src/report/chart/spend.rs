@@ -24,11 +24,16 @@ pub(super) fn cumulative_cost<DB: DrawingBackend>(
         .fold(0.0, f64::max)
         .max(1e-9)
         * 1.12;
-    let mut chart = cartesian(&plot, 0f64..n as f64, 0f64..top, 85)?;
+    let mut chart = cartesian(
+        &plot,
+        0f64..n as f64,
+        0f64..top,
+        label_area(&widest_money(0.0, top, &d.currency)),
+    )?;
     let cur = d.currency.clone();
     mesh(&mut chart)
-        .x_labels(n.min(25) + 1)
-        .x_label_formatter(&whole)
+        .x_labels(n + 1)
+        .x_label_formatter(&|x| d.axis.tick(x))
         .y_label_formatter(&money_axis(0.0, top, &cur))
         .x_desc(format!("end of {}", d.month_axis()))
         .y_desc(format!("spent since the start ({})", d.currency))
@@ -93,6 +98,7 @@ pub(super) fn cumulative_cost<DB: DrawingBackend>(
         entries.push(budget_entry("total", limit, &d.currency));
     }
     if let Some(&(total, _, _)) = d.cumulative.last() {
+        // The end point; its figure is in the legend, never written across the lines.
         chart
             .draw_series(std::iter::once(Circle::new(
                 (n as f64, total),
@@ -100,26 +106,14 @@ pub(super) fn cumulative_cost<DB: DrawingBackend>(
                 color.filled(),
             )))
             .map_err(err)?;
-        // Above the end point, unless a budget line runs just there: then below it.
-        let budget_just_above = d
-            .budget
-            .total
-            .is_some_and(|b| b >= total && b - total < top * 0.08);
-        let (y, anchor) = if budget_just_above {
-            (total - top * 0.02, VPos::Top)
-        } else {
-            (total + top * 0.02, VPos::Bottom)
-        };
-        let style = TextStyle::from((FONT, 18).into_font().style(FontStyle::Bold))
-            .pos(Pos::new(HPos::Right, anchor));
         let what = if d.runs() > 1 { "mean total" } else { "total" };
-        chart
-            .draw_series(std::iter::once(Text::new(
-                format!("{what} {}", money(total, &d.currency)),
-                (n as f64 * 0.985, y),
-                style,
-            )))
-            .map_err(err)?;
+        entries.insert(
+            usize::from(d.runs() > 1) + 1,
+            (
+                format!("{what}: {}", money(total, &d.currency)),
+                Swatch::Marker(color.to_rgba(), true),
+            ),
+        );
     }
     legend(&side, &entries)
 }
@@ -150,10 +144,12 @@ pub(super) fn cost_distribution<DB: DrawingBackend>(
         .margin(15)
         .x_label_area_size(55)
         .y_label_area_size(70)
-        .right_y_label_area_size(60)
+        .right_y_label_area_size(90)
         .build_cartesian_2d(x0..x1, 0f64..max_count)
         .map_err(err)?
-        .set_secondary_coord(x0..x1, 0f64..100.0);
+        // The S-curve tops out at 100 % below the plot's top: the percentile names above it
+        // cross no line and no bar (bars reach 80 % of the height).
+        .set_secondary_coord(x0..x1, 0f64..118.0);
     let x_label = money_axis(x0, x1, &d.currency);
     mesh(&mut chart)
         .disable_x_mesh()
@@ -165,7 +161,13 @@ pub(super) fn cost_distribution<DB: DrawingBackend>(
         .map_err(err)?;
     chart
         .configure_secondary_axes()
-        .y_label_formatter(&|y| format!("{y:.0}%"))
+        .y_label_formatter(&|y| {
+            if *y <= 100.0 + 1e-9 {
+                format!("{y:.0}%")
+            } else {
+                String::new()
+            }
+        })
         .y_desc("share of runs at or below (%)")
         .label_style(label_style())
         .axis_desc_style(desc_style())
@@ -199,57 +201,70 @@ pub(super) fn cost_distribution<DB: DrawingBackend>(
     // Not red: red is the budget's.
     let marks = [
         (0.5, "P50", PALETTE[2]),
-        (0.8, "P80", PALETTE[4]),
-        (0.9, "P90", PALETTE[5]),
+        (0.8, "P80", PALETTE[5]),
+        (0.9, "P90", PALETTE[7]),
     ];
     if let Some(limit) = budget {
         // Under the percentile lines, so a percentile on the budget stays visible.
         budget_line(&mut chart, (limit, 0.0), (limit, max_count))?;
     }
-    for (k, (p, name, c)) in marks.into_iter().enumerate() {
-        let x = percentile(&sorted, p);
+    let at: Vec<f64> = marks.iter().map(|m| percentile(&sorted, m.0)).collect();
+    // Every vertical line, in pixels, so a name is written only where it crosses none.
+    let own_px: Vec<i32> = at
+        .iter()
+        .map(|&x| chart.backend_coord(&(x, 0.0)).0)
+        .collect();
+    let lines: Vec<i32> = own_px
+        .iter()
+        .copied()
+        .chain(budget.map(|b| chart.backend_coord(&(b, 0.0)).0))
+        .collect();
+    let free = |from: i32, to: i32, own: i32| {
+        lines
+            .iter()
+            .all(|&l| l == own || l < from.min(to) || l > from.max(to))
+    };
+    for (k, (&x, (_, name, c))) in at.iter().zip(marks).enumerate() {
         chart
             .draw_series(std::iter::once(PathElement::new(
                 vec![(x, 0.0), (x, max_count)],
                 c.stroke_width(2),
             )))
             .map_err(err)?;
-        let y = max_count * (0.97 - 0.07 * k as f64);
-        let style = TextStyle::from((FONT, 16).into_font().style(FontStyle::Bold))
-            .color(&c)
-            .pos(Pos::new(HPos::Left, VPos::Top));
-        chart
-            .draw_series(std::iter::once(Text::new(
-                name.to_string(),
-                (x + (x1 - x0) * 0.005, y),
-                style,
-            )))
-            .map_err(err)?;
+        // Above the bars and the S-curve, staggered; right of the line if no other line is
+        // within the name's width there, else left of it, else only in the legend.
+        let own = own_px[k];
+        let (width, gap) = (40, 4);
+        let side = if free(own, own + gap + width, own) {
+            Some(HPos::Left)
+        } else if free(own - gap - width, own, own) {
+            Some(HPos::Right)
+        } else {
+            None
+        };
+        if let Some(anchor) = side {
+            let dx = (x1 - x0) * 0.005;
+            let tx = if matches!(anchor, HPos::Left) {
+                x + dx
+            } else {
+                x - dx
+            };
+            let y = max_count * (0.985 - 0.045 * k as f64);
+            let style = TextStyle::from((FONT, 16).into_font().style(FontStyle::Bold))
+                .color(&c)
+                .pos(Pos::new(anchor, VPos::Top));
+            chart
+                .draw_series(std::iter::once(Text::new(name.to_string(), (tx, y), style)))
+                .map_err(err)?;
+        }
         entries.push((
             format!("{name}: {}", money(x, &d.currency)),
             Swatch::Line(c.to_rgba()),
         ));
     }
     if let Some(limit) = budget {
+        // In the legend only: a name on the plot would cross bars or the S-curve.
         entries.push(budget_entry("total", limit, &d.currency));
-        // Labelled on the plot too, below the percentile labels (readable when a percentile
-        // falls on the same value), on the side with room.
-        let right_half = limit > (x0 + x1) / 2.0;
-        let (x, anchor) = if right_half {
-            (limit - (x1 - x0) * 0.005, HPos::Right)
-        } else {
-            (limit + (x1 - x0) * 0.005, HPos::Left)
-        };
-        let style = TextStyle::from((FONT, 16).into_font().style(FontStyle::Bold))
-            .color(&BUDGET)
-            .pos(Pos::new(anchor, VPos::Top));
-        chart
-            .draw_series(std::iter::once(Text::new(
-                format!("budget {}", money(limit, &d.currency)),
-                (x, max_count * 0.62),
-                style,
-            )))
-            .map_err(err)?;
     }
     legend(&side, &entries)
 }
