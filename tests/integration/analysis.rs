@@ -322,3 +322,59 @@ fn the_tornado_prints_the_variance_its_inputs_explain() {
     );
     assert!(stdout.contains("the largest share: image."), "{stdout}");
 }
+
+/// Issue 27 item 3: `compare` warns that a cheaper scenario serves worse only when the
+/// difference is beyond the Monte Carlo noise (its 95 % interval excludes 0), and shows the
+/// interval; `comparison.csv` carries it as `delta_ci95_low`, `delta_ci95_high`.
+#[test]
+fn compare_warns_on_service_only_beyond_the_noise_and_shows_the_interval() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("lab");
+    let output = bin()
+        .arg("compare")
+        .arg(bundled("question-lab-account.toml"))
+        .arg(bundled("question-lab-plan.toml"))
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        !stderr.contains("serves worse"),
+        "noise is no warning: {stderr}"
+    );
+    let rows = csv_rows(&out, "comparison.csv");
+    let wait = rows
+        .iter()
+        .find(|r| r["scenario"] == "question-lab-plan" && r["metric"] == "lab_wait_hours")
+        .unwrap();
+    let (lo, hi) = (num(wait, "delta_ci95_low"), num(wait, "delta_ci95_high"));
+    assert!(
+        lo <= 0.0 && hi >= 0.0,
+        "the wait difference is noise: {lo} to {hi}"
+    );
+    assert!(lo <= num(wait, "delta_mean") && num(wait, "delta_mean") <= hi);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("95 % interval of vs first"), "{stdout}");
+
+    // Dropping the only replication to the west leaves its labs without an image in every
+    // run: cheaper, and worse beyond any noise.
+    let out = dir.path().join("west");
+    let output = bin()
+        .arg("compare")
+        .arg(bundled("question-lab-plan.toml"))
+        .args(["--variant", "no-west:account.eng.replicate_to=[]"])
+        .args(["--runs", "50", "-q", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(
+            "no-west is cheaper than question-lab-plan but serves worse: 2.0 more labs without a usable image (95 % interval 2.0 to 2.0)"
+        ),
+        "{stderr}"
+    );
+}

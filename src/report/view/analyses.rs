@@ -59,6 +59,9 @@ pub fn comparison(first: &Scenario, rows: &[ComparisonRow]) -> Doc {
                     .map(|p| format!("{}%", fixed(p, 1, true)))
                     .unwrap_or_default(),
                 pct(r.prob_higher),
+                r.delta_ci95
+                    .map(|(lo, hi)| format!("{} to {}", money(lo, cur), money(hi, cur)))
+                    .unwrap_or_default(),
             ]
         })
         .collect();
@@ -72,10 +75,12 @@ pub fn comparison(first: &Scenario, rows: &[ComparisonRow]) -> Doc {
             "vs first",
             "change",
             "P(costs more)",
+            "95 % interval of vs first",
         ],
         table_rows,
-        &[false, true, true, true, true, true, true, true],
+        &[false, true, true, true, true, true, true, true, true],
     );
+    doc.line("vs first: the mean of the run-by-run differences (common random numbers); its 95 % interval is the Monte Carlo noise left in that mean (an interval excluding 0 is a real difference)");
     doc
 }
 
