@@ -27,16 +27,51 @@ pub struct ComparisonRow {
     pub delta_p10: f64,
     /// P90 of the paired difference.
     pub delta_p90: f64,
+    /// 95 % confidence interval of `delta_mean` over the runs: the Monte Carlo noise of the
+    /// paired mean difference (see [`noise_interval`]); None under two runs.
+    pub delta_ci95: Option<(f64, f64)>,
+}
+
+/// The 95 % confidence interval of the mean of paired differences `diffs` (one per run):
+/// mean ± 1.96 × sd / √n, sd the sample standard deviation of the differences. With common
+/// random numbers the differences are paired run by run, so their spread is the noise a
+/// finite number of runs leaves in the mean difference; an interval that excludes 0 says the
+/// difference is the scenarios', not noise (normal approximation, fine for the tens to
+/// thousands of runs a comparison uses). None under two runs (no spread to measure).
+pub fn noise_interval(diffs: &[f64]) -> Option<(f64, f64)> {
+    if diffs.len() < 2 {
+        return None;
+    }
+    let n = diffs.len() as f64;
+    let mean = diffs.iter().sum::<f64>() / n;
+    let var = diffs.iter().map(|d| (d - mean).powi(2)).sum::<f64>() / (n - 1.0);
+    let half = 1.96 * (var / n).sqrt();
+    Some((mean - half, mean + half))
+}
+
+/// A figure for a sentence: one decimal, or two significant digits when smaller than 0.1
+/// (a 0.026-hour difference does not read "0.0").
+fn figure(x: f64) -> String {
+    if x.abs() >= 0.1 || x == 0.0 {
+        crate::report::fixed(x, 1, false)
+    } else {
+        let places = (1.0 - x.abs().log10().floor()).clamp(1.0, 9.0) as usize;
+        crate::report::fixed(x, places, false)
+    }
 }
 
 /// Sentences for every scenario that costs less than the first but serves worse: more labs
 /// without a usable image, longer lab waits, slower or unserved deployment waves (means per
 /// run, paired run by run).
+///
+/// "Worse" must be more than Monte Carlo noise: the 95 % interval of the mean paired
+/// difference ([`noise_interval`]) lies wholly above 0. With a single run there is no interval
+/// and any positive difference counts. Each sentence shows the interval.
 pub fn service_warnings(rows: &[ComparisonRow], first: &str) -> Vec<String> {
     let delta = |scenario: &str, metric: &str| {
         rows.iter()
             .find(|r| r.scenario == scenario && r.metric == metric)
-            .map_or(0.0, |r| r.delta_mean)
+            .map_or((0.0, None), |r| (r.delta_mean, r.delta_ci95))
     };
     let mut warnings = Vec::new();
     for r in rows
@@ -57,8 +92,17 @@ pub fn service_warnings(rows: &[ComparisonRow], first: &str) -> Vec<String> {
         ]
         .into_iter()
         .filter_map(|(metric, words)| {
-            let d = delta(&r.scenario, metric);
-            (d > 1e-9).then(|| format!("{d:.1} {words}"))
+            let (d, interval) = delta(&r.scenario, metric);
+            let beyond_noise = interval.is_none_or(|(lo, _)| lo > 0.0);
+            (d > 1e-9 && beyond_noise).then(|| match interval {
+                Some((lo, hi)) => format!(
+                    "{} {words} (95 % interval {} to {})",
+                    figure(d),
+                    figure(lo),
+                    figure(hi)
+                ),
+                None => format!("{} {words} (one run: noise unknown)", figure(d)),
+            })
         })
         .collect();
         if !worse.is_empty() {
@@ -106,6 +150,7 @@ pub fn compare(scenarios: &[(String, &Results)], metrics: &[Metric]) -> Vec<Comp
                 prob_higher: share_above(diffs.iter().copied(), 0.0),
                 delta_p10: quantile(&diffs, 0.1),
                 delta_p90: quantile(&diffs, 0.9),
+                delta_ci95: noise_interval(&diffs),
             });
         }
     }
@@ -212,4 +257,55 @@ pub fn sweep_points(results: &[(String, Results)]) -> Vec<SweepPoint> {
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(
+        scenario: &str,
+        metric: &'static str,
+        delta: f64,
+        ci: Option<(f64, f64)>,
+    ) -> ComparisonRow {
+        ComparisonRow {
+            scenario: scenario.to_string(),
+            metric,
+            summary: Summary::default(),
+            delta_mean: delta,
+            delta_pct: None,
+            prob_higher: 0.5,
+            delta_p10: 0.0,
+            delta_p90: 0.0,
+            delta_ci95: ci,
+        }
+    }
+
+    #[test]
+    fn the_noise_interval_by_hand() {
+        // 1, 2, 3, 4, 5: mean 3, sample sd sqrt(2.5), half width 1.96 x sqrt(2.5 / 5).
+        let (lo, hi) = noise_interval(&[1.0, 2.0, 3.0, 4.0, 5.0]).unwrap();
+        let half = 1.96 * 0.5f64.sqrt();
+        assert!((lo - (3.0 - half)).abs() < 1e-12 && (hi - (3.0 + half)).abs() < 1e-12);
+        assert_eq!(noise_interval(&[2.0, 2.0, 2.0]), Some((2.0, 2.0)));
+        assert_eq!(noise_interval(&[1.0]), None);
+    }
+
+    #[test]
+    fn no_warning_on_noise_and_the_interval_when_beyond_it() {
+        let rows = vec![
+            row("b", "total_cost", -100.0, Some((-110.0, -90.0))),
+            row("b", "lab_wait_hours", 0.026, Some((-0.05, 0.1))),
+            row("b", "labs_not_ready", 2.0, Some((2.0, 2.0))),
+        ];
+        let w = service_warnings(&rows, "a");
+        assert_eq!(w.len(), 1);
+        assert!(
+            w[0].contains("2.0 more labs without a usable image (95 % interval 2.0 to 2.0)"),
+            "{w:?}"
+        );
+        assert!(!w[0].contains("lab-hours"), "{w:?}");
+        assert_eq!(figure(0.026), "0.026");
+    }
 }

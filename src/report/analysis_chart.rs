@@ -6,8 +6,8 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::chart::{
-    budget_entry, budget_line, cartesian, err, label_style, layout, legend, mesh, money_axis,
-    register_fonts, render, whole, Area, Swatch, PALETTE,
+    budget_entry, budget_line, cartesian, err, label_area, label_style, layout, legend, mesh,
+    money_axis, register_fonts, render, whole, widest_money, Area, MonthAxis, Swatch, PALETTE,
 };
 use super::view::money;
 use super::OutputFile;
@@ -62,11 +62,12 @@ pub fn comparison(
     let labels: Vec<&str> = scenarios.iter().map(|(l, _)| l.as_str()).collect();
     let title = format!("{} compared", labels.join(" vs "));
     let cur = first.currency.as_str();
-    let start = first.calendar.start().to_string();
+    // The monthly panel is three fifths of the plot: about eight month names fit.
+    let axis = MonthAxis::new(&first.calendar, 8);
     let files = render(
         "comparison",
-        |root| draw_comparison(root, &title, cur, &start, &compared, budget),
-        |root| draw_comparison(root, &title, cur, &start, &compared, budget),
+        |root| draw_comparison(root, &title, cur, &axis, &compared, budget),
+        |root| draw_comparison(root, &title, cur, &axis, &compared, budget),
     )?;
     Ok(files.into())
 }
@@ -75,7 +76,7 @@ fn draw_comparison<DB: DrawingBackend>(
     root: &Area<DB>,
     title: &str,
     cur: &str,
-    start: &str,
+    axis: &MonthAxis,
     compared: &[Compared],
     budget: &Budget,
 ) -> Result<(), String> {
@@ -93,7 +94,12 @@ fn draw_comparison<DB: DrawingBackend>(
         .chain(Component::ALL.map(Component::name))
         .collect();
     let n = groups.len() as f64;
-    let mut bars = cartesian(&left, -0.5f64..n - 0.5, 0f64..top, 80)?;
+    let mut bars = cartesian(
+        &left,
+        -0.5f64..n - 0.5,
+        0f64..top,
+        label_area(&widest_money(0.0, top, cur)),
+    )?;
     mesh(&mut bars)
         .disable_x_mesh()
         .x_labels(groups.len())
@@ -150,12 +156,17 @@ fn draw_comparison<DB: DrawingBackend>(
         .fold(0.0, f64::max)
         .max(1e-9)
         * 1.1;
-    let mut lines = cartesian(&right, 0.5f64..months as f64 + 0.5, 0f64..top, 80)?;
+    let mut lines = cartesian(
+        &right,
+        0.5f64..months as f64 + 0.5,
+        0f64..top,
+        label_area(&widest_money(0.0, top, cur)),
+    )?;
     mesh(&mut lines)
-        .x_labels(months.min(13) + 1)
-        .x_label_formatter(&whole)
+        .x_labels(months + 1)
+        .x_label_formatter(&|x| axis.tick(x))
         .y_label_formatter(&money_axis(0.0, top, cur))
-        .x_desc(format!("billing month from {start}"))
+        .x_desc(axis.title())
         .y_desc(format!("mean cost per month ({cur})"))
         .draw()
         .map_err(err)?;
@@ -183,6 +194,9 @@ fn draw_comparison<DB: DrawingBackend>(
     ));
     legend(&side, &entries)
 }
+
+/// How the chart and the report show `keep_versions = 0` (keep every version).
+pub const ALL: &str = "0 (all)";
 
 /// The sweep chart: mean, P50 and P90 of the total cost for each value, P10-P90 shaded.
 pub fn sweep(
@@ -247,14 +261,19 @@ fn draw_sweep<DB: DrawingBackend>(
     } else {
         0.5
     };
-    let mut chart = cartesian(&plot, lo - pad..hi + pad, 0f64..top, 85)?;
+    let mut chart = cartesian(
+        &plot,
+        lo - pad..hi + pad,
+        0f64..top,
+        label_area(&widest_money(0.0, top, cur)),
+    )?;
     let labels: Vec<String> = points.iter().map(|p| p.value.clone()).collect();
     let integers = xs.iter().all(|x| x.fract() == 0.0);
     let step = ((hi - lo) / 10.0).max(1e-12);
     let decimals = (-step.log10()).ceil().clamp(0.0, 6.0) as usize;
     let label_of = |x: &f64| -> String {
         match &numeric {
-            Some(_) if (0..n).any(is_all) && (x - all_at).abs() < 1e-9 => "all".to_string(),
+            Some(_) if (0..n).any(is_all) && (x - all_at).abs() < 1e-9 => ALL.to_string(),
             Some(_) if (0..n).any(is_all) && *x > all_at - 2.0 => String::new(),
             Some(_) if integers => whole(x),
             Some(_) => format!("{:.decimals$}", x + 0.0),
@@ -273,7 +292,7 @@ fn draw_sweep<DB: DrawingBackend>(
         .x_label_formatter(&label_of)
         .y_label_formatter(&money_axis(0.0, top, cur))
         .x_desc(if zero_is_all {
-            format!("{param} (all: keep every version)")
+            format!("{param} ({ALL}: 0 keeps every version)")
         } else {
             param.to_string()
         })
@@ -365,19 +384,24 @@ fn draw_tornado<DB: DrawingBackend>(
         )
     });
     let pad = ((hi - lo) * 0.1).max(hi.abs() * 0.01).max(0.01);
-    // Each input with its share of the variance: the swing alone can mislead (an input with a
-    // wide swing may move the runs' totals little).
+    // Bars are ordered by swing; each input also carries its share of the variance and its
+    // rank by that share, because the two orders can differ (an input with a wide swing may
+    // move the runs' totals little, a frequent small one a lot).
+    let ranks = variance_ranks(rows);
     let names: Vec<String> = rows
         .iter()
-        .map(|r| {
+        .zip(&ranks)
+        .map(|(r, rank)| {
             let name = r.input.name.trim_start_matches("image.");
-            match r.variance_share {
-                Some(v) => format!("{name} ({:.0} %)", 100.0 * v),
-                None => name.to_string(),
+            match (r.variance_share, rank) {
+                (Some(v), Some(k)) => format!("{name} ({:.0} %, #{k})", 100.0 * v),
+                _ => name.to_string(),
             }
         })
         .collect();
-    let mut chart = cartesian(&plot, (lo - pad)..(hi + pad), -0.5f64..n as f64 - 0.5, 340)?;
+    let widest = names.iter().map(|l| l.chars().count()).max().unwrap_or(10);
+    let area = (widest as u32 * 9 + 20).clamp(120, 420);
+    let mut chart = cartesian(&plot, (lo - pad)..(hi + pad), -0.5f64..n as f64 - 0.5, area)?;
     mesh(&mut chart)
         .disable_y_mesh()
         .y_labels(n + 1)
@@ -391,7 +415,9 @@ fn draw_tornado<DB: DrawingBackend>(
             }
         })
         .x_label_formatter(&money_axis(lo - pad, hi + pad, cur))
-        .x_desc(format!("mean total cost over the horizon ({cur})"))
+        .x_desc(format!(
+            "mean total cost over the horizon ({cur}); bars ordered by swing"
+        ))
         .draw()
         .map_err(err)?;
     let (at_low, at_high) = (PALETTE[0], PALETTE[1]);
@@ -413,42 +439,56 @@ fn draw_tornado<DB: DrawingBackend>(
             BLACK.stroke_width(2),
         )])
         .map_err(err)?;
-    chart
-        .draw_series([Text::new(
-            format!("  all at median: {}", money(base, cur)),
-            (base, n as f64 - 0.5),
-            label_style().pos(Pos::new(HPos::Left, VPos::Top)),
-        )])
-        .map_err(err)?;
-    legend(
-        &side,
-        &[
-            (
-                "input at its P10".to_string(),
-                Swatch::Box(at_low.to_rgba()),
-            ),
-            (
-                "input at its P90".to_string(),
-                Swatch::Box(at_high.mix(0.8)),
-            ),
-            (
-                "all inputs at median".to_string(),
-                Swatch::Line(BLACK.to_rgba()),
-            ),
-            (
-                "(n %): share of variance".to_string(),
-                Swatch::Box(WHITE.to_rgba()),
-            ),
-            (
-                "with only that input uncertain".to_string(),
-                Swatch::Box(WHITE.to_rgba()),
-            ),
-        ],
-    )
+    let mut entries = vec![
+        (
+            "input at its P10".to_string(),
+            Swatch::Box(at_low.to_rgba()),
+        ),
+        (
+            "input at its P90".to_string(),
+            Swatch::Box(at_high.mix(0.8)),
+        ),
+        (
+            format!("all at median: {}", money(base, cur)),
+            Swatch::Line(BLACK.to_rgba()),
+        ),
+        ("Bars: biggest swing on top.".to_string(), Swatch::Note),
+        ("(v %, #k): share of the total's".to_string(), Swatch::Note),
+        ("variance with only that input".to_string(), Swatch::Note),
+        ("uncertain, and its rank by it.".to_string(), Swatch::Note),
+    ];
+    // Say so when the two orders disagree at the top.
+    if let Some(first) = ranks.iter().position(|k| *k == Some(1)).filter(|&i| i > 0) {
+        entries.push(("The orders differ: the largest".to_string(), Swatch::Note));
+        entries.push((
+            format!("share (#1) is bar {} by swing.", first + 1),
+            Swatch::Note,
+        ));
+    }
+    legend(&side, &entries)
+}
+
+/// Each row's rank by share of variance (1 = largest; None without a share).
+pub fn variance_ranks(rows: &[TornadoRow]) -> Vec<Option<usize>> {
+    let mut order: Vec<usize> = (0..rows.len())
+        .filter(|&i| rows[i].variance_share.is_some())
+        .collect();
+    order.sort_by(|&a, &b| {
+        let share = |i: usize| rows[i].variance_share.unwrap_or(0.0);
+        share(b).total_cmp(&share(a)).then(a.cmp(&b))
+    });
+    let mut ranks = vec![None; rows.len()];
+    for (k, &i) in order.iter().enumerate() {
+        ranks[i] = Some(k + 1);
+    }
+    ranks
 }
 
 /// The advisor's frontier: per (gallery, region), monthly storage cost against minutes to
-/// ready at the percentile for every replica count evaluated, with the target.
+/// ready at the percentile for the replica counts that matter: up to a little beyond the
+/// larger of the replicas now and the advised ones (the counts beyond, up to 100, cost more
+/// for little; the legend says which are off the chart). The replicas now are ringed, the
+/// advised ones drawn large.
 pub fn advice_frontier(
     scenario: &Scenario,
     advice: &[Advice],
@@ -472,12 +512,27 @@ pub fn advice_frontier(
             )
         })
         .collect();
+    let p = format!("P{:.0}", percentile * 100.0);
     let files = render(
         "advice_frontier",
-        |root| draw_frontier(root, &title, cur, advice, &labels, target),
-        |root| draw_frontier(root, &title, cur, advice, &labels, target),
+        |root| draw_frontier(root, &title, cur, advice, &labels, target, &p),
+        |root| draw_frontier(root, &title, cur, advice, &labels, target, &p),
     )?;
     Ok(files.into())
+}
+
+/// The largest replica count the frontier chart shows: half as many again as the largest of
+/// the replicas now and advised (at least two more), or everything when some region cannot
+/// meet the target at all.
+pub fn frontier_limit(advice: &[Advice]) -> u32 {
+    let mut key = 1;
+    for a in advice {
+        match a.replicas_advised {
+            Some(n) => key = key.max(n).max(a.replicas_now),
+            None => return u32::MAX,
+        }
+    }
+    key + (key / 2).max(2)
 }
 
 fn draw_frontier<DB: DrawingBackend>(
@@ -487,19 +542,31 @@ fn draw_frontier<DB: DrawingBackend>(
     advice: &[Advice],
     labels: &[String],
     target: f64,
+    percentile: &str,
 ) -> Result<(), String> {
     let (plot, side) = layout(root, title)?;
-    let points = || advice.iter().flat_map(|a| a.frontier.iter());
-    let max_cost = points().map(|p| p.2).fold(0.0, f64::max).max(1e-9) * 1.15;
-    let max_minutes = points().filter_map(|p| p.1).fold(target, f64::max).max(1.0) * 1.15;
-    let mut chart = cartesian(&plot, 0f64..max_cost, 0f64..max_minutes, 70)?;
+    let limit = frontier_limit(advice);
+    let shown = || {
+        advice
+            .iter()
+            .flat_map(|a| a.frontier.iter())
+            .filter(|p| p.0 <= limit)
+    };
+    let max_cost = shown().map(|p| p.2).fold(0.0, f64::max).max(1e-9) * 1.12;
+    let max_minutes = shown().filter_map(|p| p.1).fold(target, f64::max).max(1.0) * 1.12;
+    let mut chart = cartesian(
+        &plot,
+        0f64..max_cost,
+        0f64..max_minutes,
+        label_area(&format!("{max_minutes:.0}")),
+    )?;
     mesh(&mut chart)
         .x_label_formatter(&money_axis(0.0, max_cost, cur))
         .y_label_formatter(&whole)
         .x_desc(format!(
             "monthly storage cost of the region's replicas ({cur})"
         ))
-        .y_desc("minutes to ready (percentile)")
+        .y_desc(format!("{percentile} minutes to ready"))
         .draw()
         .map_err(err)?;
     chart
@@ -508,33 +575,93 @@ fn draw_frontier<DB: DrawingBackend>(
             super::chart::BUDGET.stroke_width(2),
         )))
         .map_err(err)?;
+    // Replica counts beside their points, never over another label or point: pixel boxes
+    // of what is drawn, and four places tried around each point.
+    let mut taken: Vec<(i32, i32, i32, i32)> = Vec::new();
+    let overlaps = |b: (i32, i32, i32, i32), taken: &[(i32, i32, i32, i32)]| {
+        taken
+            .iter()
+            .any(|t| b.0 < t.2 && t.0 < b.2 && b.1 < t.3 && t.1 < b.3)
+    };
+    for a in advice {
+        for &(_, m, c) in a.frontier.iter().filter(|p| p.0 <= limit) {
+            if let Some(m) = m {
+                let (x, y) = chart.backend_coord(&(c, m));
+                taken.push((x - 5, y - 5, x + 5, y + 5));
+            }
+        }
+    }
     let mut entries = Vec::new();
+    let mut hidden: Vec<(u32, Option<f64>)> = Vec::new();
     for (i, a) in advice.iter().enumerate() {
         let color = PALETTE[i % PALETTE.len()];
-        let line: Vec<(f64, f64)> = a
+        let points: Vec<(u32, f64, f64)> = a
             .frontier
             .iter()
-            .filter_map(|&(_, m, c)| m.map(|m| (c, m)))
+            .filter(|p| p.0 <= limit)
+            .filter_map(|&(n, m, c)| m.map(|m| (n, c, m)))
             .collect();
+        hidden.extend(
+            a.frontier
+                .iter()
+                .filter(|p| p.0 > limit)
+                .map(|p| (p.0, p.1)),
+        );
         chart
-            .draw_series(LineSeries::new(line.clone(), color.stroke_width(2)))
+            .draw_series(LineSeries::new(
+                points.iter().map(|&(_, c, m)| (c, m)),
+                color.stroke_width(2),
+            ))
             .map_err(err)?;
-        for (&(n, m, c), advised) in a
-            .frontier
-            .iter()
-            .map(|p| (p, a.replicas_advised == Some(p.0)))
-        {
-            let Some(m) = m else { continue };
-            let size = if advised { 8 } else { 4 };
+        // The advised and current points first, so their numbers get the best places.
+        let mut order: Vec<&(u32, f64, f64)> = points.iter().collect();
+        order.sort_by_key(|p| {
+            (
+                !(a.replicas_advised == Some(p.0) || a.replicas_now == p.0),
+                p.0,
+            )
+        });
+        for &&(n, c, m) in &order {
+            let advised = a.replicas_advised == Some(n);
             chart
-                .draw_series(std::iter::once(Circle::new((c, m), size, color.filled())))
-                .map_err(err)?;
-            chart
-                .draw_series(std::iter::once(Text::new(
-                    format!("{n}"),
+                .draw_series(std::iter::once(Circle::new(
                     (c, m),
-                    label_style().pos(Pos::new(HPos::Left, VPos::Bottom)),
+                    if advised { 8 } else { 4 },
+                    color.filled(),
                 )))
+                .map_err(err)?;
+            if n == a.replicas_now {
+                chart
+                    .draw_series(std::iter::once(Circle::new(
+                        (c, m),
+                        11,
+                        BLACK.stroke_width(2),
+                    )))
+                    .map_err(err)?;
+            }
+            let text = n.to_string();
+            let (w, h) = (text.len() as i32 * 10 + 2, 16);
+            let (x, y) = chart.backend_coord(&(c, m));
+            let r = if n == a.replicas_now { 13 } else { 8 };
+            let places = [(r, -r - h), (r, r), (-r - w, -r - h), (-r - w, r)];
+            let Some(&(dx, dy)) = places
+                .iter()
+                .find(|&&(dx, dy)| !overlaps((x + dx, y + dy, x + dx + w, y + dy + h), &taken))
+            else {
+                continue;
+            };
+            taken.push((x + dx, y + dy, x + dx + w, y + dy + h));
+            chart
+                .draw_series(std::iter::once(
+                    EmptyElement::at((c, m))
+                        + Text::new(
+                            text,
+                            (dx, dy),
+                            label_style()
+                                .color(&color.mix(1.0))
+                                .pos(Pos::new(HPos::Left, VPos::Top)),
+                        ),
+                ))
                 .map_err(err)?;
         }
         entries.push((labels[i].clone(), Swatch::Line(color.to_rgba())));
@@ -543,5 +670,26 @@ fn draw_frontier<DB: DrawingBackend>(
         format!("target {target:.0} min"),
         Swatch::Line(super::chart::BUDGET.to_rgba()),
     ));
+    entries.push((
+        "now (scenario's replicas)".to_string(),
+        Swatch::Marker(BLACK.to_rgba(), false),
+    ));
+    entries.push((
+        "advised (fewest in target)".to_string(),
+        Swatch::Marker(RGBColor(90, 90, 90).to_rgba(), true),
+    ));
+    entries.push(("numbers: replicas per region".to_string(), Swatch::Note));
+    if let (Some(first), Some(last)) = (
+        hidden.iter().map(|h| h.0).min(),
+        hidden.iter().map(|h| h.0).max(),
+    ) {
+        entries.push((
+            format!("off the chart: {first} to {last} replicas"),
+            Swatch::Note,
+        ));
+        if let Some(best) = hidden.iter().filter_map(|h| h.1).reduce(f64::min) {
+            entries.push((format!("(dearer; at best {best:.0} minutes)"), Swatch::Note));
+        }
+    }
     legend(&side, &entries)
 }

@@ -322,3 +322,172 @@ fn the_tornado_prints_the_variance_its_inputs_explain() {
     );
     assert!(stdout.contains("the largest share: image."), "{stdout}");
 }
+
+/// Issue 27 item 3: `compare` warns that a cheaper scenario serves worse only when the
+/// difference is beyond the Monte Carlo noise (its 95 % interval excludes 0), and shows the
+/// interval; `comparison.csv` carries it as `delta_ci95_low`, `delta_ci95_high`.
+#[test]
+fn compare_warns_on_service_only_beyond_the_noise_and_shows_the_interval() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("lab");
+    let output = bin()
+        .arg("compare")
+        .arg(bundled("question-lab-account.toml"))
+        .arg(bundled("question-lab-plan.toml"))
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        !stderr.contains("serves worse"),
+        "noise is no warning: {stderr}"
+    );
+    let rows = csv_rows(&out, "comparison.csv");
+    let wait = rows
+        .iter()
+        .find(|r| r["scenario"] == "question-lab-plan" && r["metric"] == "lab_wait_hours")
+        .unwrap();
+    let (lo, hi) = (num(wait, "delta_ci95_low"), num(wait, "delta_ci95_high"));
+    assert!(
+        lo <= 0.0 && hi >= 0.0,
+        "the wait difference is noise: {lo} to {hi}"
+    );
+    assert!(lo <= num(wait, "delta_mean") && num(wait, "delta_mean") <= hi);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("95 % interval of vs first"), "{stdout}");
+
+    // Dropping the only replication to the west leaves its labs without an image in every
+    // run: cheaper, and worse beyond any noise.
+    let out = dir.path().join("west");
+    let output = bin()
+        .arg("compare")
+        .arg(bundled("question-lab-plan.toml"))
+        .args(["--variant", "no-west:account.eng.replicate_to=[]"])
+        .args(["--runs", "50", "-q", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(
+            "no-west is cheaper than question-lab-plan but serves worse: 2.0 more labs without a usable image (95 % interval 2.0 to 2.0)"
+        ),
+        "{stderr}"
+    );
+}
+
+/// The "Images nobody uses any more" line of image `name` in `run`'s report.
+fn orphan_line(stdout: &str, name: &str) -> String {
+    stdout
+        .lines()
+        .find(|l| l.trim_start().starts_with(&format!("{name}: no consumer")))
+        .unwrap_or_else(|| panic!("no line for {name}: {stdout}"))
+        .trim()
+        .to_string()
+}
+
+/// The money figure just before `marker` in `line` (`$1,234.56 marker`).
+fn money_before(line: &str, marker: &str) -> f64 {
+    let head = &line[..line.find(marker).unwrap()];
+    let figure = head.trim_end().rsplit(' ').next().unwrap();
+    figure
+        .trim_start_matches('$')
+        .replace(',', "")
+        .parse()
+        .unwrap()
+}
+
+/// Issue 27 item 2: an image nobody uses any more is shown with the cost of its unused
+/// period (run 1, each copy's storage prorated to the days in that period, plus egress of
+/// copies made in it), recomputed here from versions.csv; a three-day gap before a
+/// `delete_on` costs dollars, not the image's whole bill; `delete_on` is not suggested where
+/// it is set, and on the default scenario the lines do not add up to the bill.
+#[test]
+fn unused_images_show_the_cost_of_the_unused_period_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("gap");
+    let output = bin()
+        .arg("run")
+        .arg(bundled("question-migration.toml"))
+        .args(["--set", "image.cad-legacy.delete_on=2027-07-01", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let line = orphan_line(&stdout, "cad-legacy");
+    assert!(
+        line.contains("no consumer from 2027-06-28 to its deletion on 2027-07-01"),
+        "{line}"
+    );
+    assert!(
+        !line.contains("delete it (`delete_on`)"),
+        "already set: {line}"
+    );
+    let shown = money_before(&line, "while unused");
+    let whole = money_before(&line, "over the whole horizon");
+    // The same from versions.csv (run 1): storage prorated by time, egress of copies made
+    // in the period.
+    let ts = |s: &str| s.parse::<jiff::Timestamp>().unwrap().as_second();
+    let (from, to) = (ts("2027-06-28T00:00:00Z"), ts("2027-07-01T00:00:00Z"));
+    let months = read_csv(&out.join("monthly_percentiles.csv"));
+    assert_eq!(months.last().unwrap()["start"], "2027-11-01T00:00:00Z");
+    let horizon = ts("2027-12-01T00:00:00Z");
+    let (mut expected, mut total) = (0.0, 0.0);
+    for row in read_csv(&out.join("versions.csv")) {
+        if row["image"] != "cad-legacy" {
+            continue;
+        }
+        total += num(&row, "storage_cost") + num(&row, "egress_cost");
+        if row["available_at"].is_empty() {
+            continue;
+        }
+        let start = ts(&row["available_at"]).min(horizon);
+        let end = if row["deleted_at"].is_empty() {
+            horizon
+        } else {
+            ts(&row["deleted_at"]).min(horizon)
+        };
+        if end > start {
+            let inside = (end.min(to) - start.max(from)).max(0) as f64;
+            expected += num(&row, "storage_cost") * inside / (end - start) as f64;
+        }
+        if (from..to).contains(&start) {
+            expected += num(&row, "egress_cost");
+        }
+    }
+    assert_close(shown, expected, 0.006, "unused-period cost");
+    assert_close(whole, total, 0.006, "the image over the horizon, run 1");
+    assert!(
+        shown > 1.0 && shown < 20.0,
+        "three days cost dollars: {line}"
+    );
+
+    // The default scenario: no delete_on, so it is suggested; the unused periods are a part
+    // of the bill, not all of it.
+    let out = dir.path().join("default");
+    let output = bin()
+        .arg("run")
+        .arg(bundled("default.toml"))
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let mut unused = 0.0;
+    for name in ["cs101-windows", "datasci-ubuntu", "engineering-cad"] {
+        let line = orphan_line(&stdout, name);
+        assert!(line.contains("delete it (`delete_on`) or move it (`moves`)"));
+        let shown = money_before(&line, "while unused");
+        assert!(
+            shown < money_before(&line, "over the whole horizon") / 3.0,
+            "{line}"
+        );
+        unused += shown;
+    }
+    let run1 = &read_csv(&out.join("runs.csv"))[0];
+    assert!(unused < num(run1, "total_cost") / 3.0, "{unused}");
+}

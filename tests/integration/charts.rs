@@ -82,7 +82,8 @@ fn every_chart_is_a_valid_png_and_svg_with_titles_and_axes_without_fontconfig() 
             &[
                 "gallery cost per billing month",
                 "cost per month (USD)",
-                "billing month (730 hours each) from 2026-09-01",
+                "billing month (730 hours each, named by the calendar month of its middle)",
+                "Sep 2026",
                 "eastus",
                 "P10-P90",
             ],
@@ -92,7 +93,7 @@ fn every_chart_is_a_valid_png_and_svg_with_titles_and_axes_without_fontconfig() 
             &[
                 "cumulative gallery cost",
                 "spent since the start (USD)",
-                "total $",
+                "mean total: $",
             ],
         ),
         (
@@ -183,6 +184,7 @@ fn ticks_by_axis(svg: &str) -> Vec<Vec<String>> {
         let t = t.split(' ').next().unwrap_or("");
         let t = t.trim_end_matches(['k', 'M', '%']);
         t == "all"
+            || t == "(all)"
             || (!t.is_empty()
                 && t.chars()
                     .all(|c| c.is_ascii_digit() || c == '.' || c == ','))
@@ -282,20 +284,24 @@ fn a_numeric_sweep_has_a_numeric_axis_and_all_for_keep_every_version() {
         html.contains("<th>gallery.campus.keep_versions</th>"),
         "{html}"
     );
-    assert!(html.contains("<tr><td>0</td>"));
+    assert!(
+        html.contains("<tr><td>0 (all)</td>"),
+        "0 keeps all, said so"
+    );
     let svg = std::fs::read_to_string(out.join("sweep.svg")).unwrap();
     let axis = ticks_by_axis(&svg)
         .into_iter()
-        .find(|t| t.contains(&"all".to_string()))
-        .expect("an x axis with all");
+        .find(|t| t.contains(&"0 (all)".to_string()))
+        .expect("an x axis with 0 (all)");
     // 4 is not a value: it is there because the axis is numeric (1, 2, 3, 5 spaced by value).
-    assert_eq!(axis, ["1", "2", "3", "4", "5", "all"], "{axis:?}");
+    assert_eq!(axis, ["1", "2", "3", "4", "5", "0 (all)"], "{axis:?}");
 }
 
-/// A budget on the distribution has its own colour, a legend entry and a label on the plot;
-/// no percentile line is drawn in the budget's red.
+/// A budget on the distribution has its own colour and a legend entry, and no text on the
+/// plot (a label there ran across the bars); no percentile line is drawn in the budget's red,
+/// and every percentile is in the legend with its figure.
 #[test]
-fn the_budget_line_on_the_distribution_is_labelled_in_its_own_colour() {
+fn the_budget_line_on_the_distribution_is_in_its_own_colour_and_the_legend() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
     run_ok(
@@ -304,18 +310,20 @@ fn the_budget_line_on_the_distribution_is_labelled_in_its_own_colour() {
         &["--runs", "300", "--budget-total", "3195"],
     );
     let svg = std::fs::read_to_string(out.join("cost_distribution.svg")).unwrap();
-    assert!(
-        svg.contains(">\nbudget $3,195.00\n</text>") || svg.contains(">budget $3,195.00<"),
-        "label on the plot"
-    );
-    assert!(svg.contains("total budget $3,195.00"), "legend entry");
+    let texts = svg_texts(&svg);
+    let budget: Vec<_> = texts.iter().filter(|t| t.2.contains("$3,195.00")).collect();
+    assert_eq!(budget.len(), 1, "{budget:?}");
+    assert_eq!(budget[0].2, "total budget $3,195.00");
+    assert!(budget[0].0 >= LEGEND_X, "only in the legend: {budget:?}");
     let red = "#C80000";
     let red_lines = svg.matches(&format!("stroke=\"{red}\"")).count();
     assert!(red_lines >= 2, "budget line and legend swatch in red");
     for p in ["P50", "P80", "P90"] {
         assert!(
-            svg.contains(&format!(">\n{p}\n</text>")) || svg.contains(&format!(">{p}<")),
-            "{p} label"
+            texts
+                .iter()
+                .any(|t| t.0 >= LEGEND_X && t.2.starts_with(&format!("{p}: $"))),
+            "{p} in the legend"
         );
     }
 }
@@ -389,4 +397,274 @@ fn more_regions_than_colours_add_one_panel_per_gallery() {
     let small = dir.path().join("small");
     run_ok(&bundled("default.toml"), &small, &[]);
     assert!(!small.join("monthly_cost_by_gallery.svg").exists());
+}
+
+/// Left edge of the legend panel (1200 - 270 pixels).
+const LEGEND_X: i32 = 930;
+
+/// Every text of an SVG: x, y and the text.
+fn svg_texts(svg: &str) -> Vec<(i32, i32, String)> {
+    let attr = |tag: &str, name: &str| -> i32 {
+        let at = tag.find(&format!(" {name}=\"")).unwrap() + name.len() + 3;
+        tag[at..at + tag[at..].find('"').unwrap()]
+            .parse::<f64>()
+            .unwrap() as i32
+    };
+    svg.split("<text")
+        .skip(1)
+        .filter_map(|piece| {
+            let close = piece.find('>')?;
+            let end = piece.find("</text>")?;
+            let tag = &piece[..close];
+            let body = piece[close + 1..end].trim().replace("&amp;", "&");
+            Some((attr(tag, "x"), attr(tag, "y"), body))
+        })
+        .collect()
+}
+
+/// The legend's filled swatches of an SVG chart: (label, fill), in order.
+fn legend_swatches(svg: &str) -> Vec<(String, String)> {
+    let lines: Vec<&str> = svg.lines().collect();
+    let mut found = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        if line.starts_with("<rect x=\"940\"")
+            && line.contains("width=\"20\" height=\"16\"")
+            && line.contains("opacity=\"1\"")
+        {
+            let fill = &line[line.find("fill=\"").unwrap() + 6..];
+            let fill = fill[..fill.find('"').unwrap()].to_string();
+            found.push((lines[i + 2].trim().to_string(), fill));
+        }
+    }
+    found
+}
+
+/// Issue 27 item 5: one colour per region in every chart of a run (monthly cost, by gallery,
+/// replicas), distinct for every region drawn, "other regions" grey; the palette is
+/// colour-blind safe (Okabe-Ito first).
+#[test]
+fn each_region_has_one_colour_in_every_chart_and_distinct_colours() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("fleet.toml");
+    bin()
+        .args(["generate", "--labs", "300", "--runs", "5", "--months", "6"])
+        .args([
+            "--geographies",
+            "us,europe,japan,australia,canada,uk,brazil",
+        ])
+        .arg("--out")
+        .arg(&file)
+        .assert()
+        .success();
+    let out = dir.path().join("out");
+    run_ok(&file, &out, &[]);
+    let mut colour_of: std::collections::BTreeMap<String, String> = Default::default();
+    let mut regions_drawn = 0;
+    for chart in ["monthly_cost", "monthly_cost_by_gallery", "replicas"] {
+        let svg = std::fs::read_to_string(out.join(format!("{chart}.svg"))).unwrap();
+        let swatches: Vec<(String, String)> = legend_swatches(&svg)
+            .into_iter()
+            .filter(|(l, _)| !l.starts_with("lighter") && !l.starts_with("of which"))
+            .collect();
+        assert!(swatches.len() >= 8, "{chart}: {swatches:?}");
+        for (label, fill) in swatches {
+            if label.contains("other regions") {
+                assert_eq!(fill, "#969696", "{chart}: other regions are grey");
+                continue;
+            }
+            regions_drawn += 1;
+            let known = colour_of.entry(label.clone()).or_insert(fill.clone());
+            assert_eq!(*known, fill, "{chart}: {label} changed colour");
+        }
+    }
+    assert!(regions_drawn > 0);
+    let mut fills: Vec<&String> = colour_of.values().collect();
+    let regions = fills.len();
+    fills.sort();
+    fills.dedup();
+    assert_eq!(fills.len(), regions, "distinct colours: {colour_of:?}");
+    assert!(regions >= 12, "a fleet of many regions: {colour_of:?}");
+    // The biggest region gets the palette's first colour (Okabe-Ito blue).
+    let monthly = std::fs::read_to_string(out.join("monthly_cost.svg")).unwrap();
+    let legend = legend_swatches(&monthly);
+    let regions_in_order: Vec<&(String, String)> =
+        legend.iter().filter(|(l, _)| !l.contains(' ')).collect();
+    assert_eq!(regions_in_order.last().unwrap().1, "#0072B2", "{legend:?}");
+}
+
+/// Issue 27 item 7: months named by the calendar on every time axis ("Dec 2026" under
+/// calendar billing, also in the comparison chart, whose axis says "calendar month"); the
+/// cumulative chart's total and the distribution's labels are not written over the plot.
+#[test]
+fn months_are_named_and_no_label_crosses_the_plot() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("run");
+    run_ok(&bundled("question-migration.toml"), &out, &["--runs", "20"]);
+    for chart in ["monthly_cost", "cumulative_cost", "replicas"] {
+        let svg = std::fs::read_to_string(out.join(format!("{chart}.svg"))).unwrap();
+        let texts = svg_texts(&svg);
+        let months: Vec<&str> = texts
+            .iter()
+            .map(|t| t.2.as_str())
+            .filter(|t| ["Dec 2026", "Jan 2027", "Feb", "Mar", "Jun", "Nov"].contains(t))
+            .collect();
+        assert!(months.len() >= 5, "{chart}: {months:?}");
+        assert!(svg.contains("billing month (calendar month)"), "{chart}");
+    }
+    let cumulative = std::fs::read_to_string(out.join("cumulative_cost.svg")).unwrap();
+    let total: Vec<_> = svg_texts(&cumulative)
+        .into_iter()
+        .filter(|t| t.2.contains("total"))
+        .collect();
+    assert!(
+        total.iter().all(|t| t.0 >= LEGEND_X) && !total.is_empty(),
+        "the mean total is in the legend, not across the lines: {total:?}"
+    );
+    let cmp = dir.path().join("cmp");
+    bin()
+        .arg("compare")
+        .arg(bundled("question-migration.toml"))
+        .args(["--variant", "no-cleanup:gallery.campus-images.retarget=[]"])
+        .args(["-q", "--runs", "10", "--out"])
+        .arg(&cmp)
+        .assert()
+        .success();
+    let svg = std::fs::read_to_string(cmp.join("comparison.svg")).unwrap();
+    assert!(
+        svg.contains("billing month (calendar month)"),
+        "compare axis"
+    );
+    assert!(!svg.contains("billing month from"));
+    assert!(svg_texts(&svg).iter().any(|t| t.2 == "Dec 2026"));
+}
+
+/// Issue 27 item 7: money axes go beyond M ($60B, not $60000M), and the y-axis title sits
+/// clear of the widest tick label.
+#[test]
+fn money_axes_read_billions_and_titles_clear_the_ticks() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("sweep");
+    bin()
+        .arg("sweep")
+        .arg(bundled("default.toml"))
+        .args(["--param", "prices.snapshot_gb_month"])
+        .args([
+            "--values",
+            "0.05,500000,1000000",
+            "-q",
+            "--runs",
+            "5",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    let svg = std::fs::read_to_string(out.join("sweep.svg")).unwrap();
+    let texts = svg_texts(&svg);
+    assert!(texts.iter().any(|t| t.2 == "$60B"), "billions");
+    assert!(!svg.contains("000M"), "no $60000M");
+    // The rotated y title is left of every y tick label (ticks end at their x).
+    let title = texts
+        .iter()
+        .find(|t| t.2.starts_with("total cost over the horizon"))
+        .unwrap();
+    let widest = texts
+        .iter()
+        .filter(|t| t.2.ends_with('B') && t.2.starts_with('$'))
+        .map(|t| t.0 - 10 * t.2.chars().count() as i32)
+        .min()
+        .unwrap();
+    assert!(
+        title.0 + 10 < widest,
+        "title {title:?} vs ticks from {widest}"
+    );
+}
+
+/// Issue 27 item 6: the advisor's frontier frames the useful replica counts (not up to 100),
+/// marks the replicas now and the advised ones, and the report names the "now" columns.
+#[test]
+fn the_frontier_frames_the_useful_range_and_marks_now() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("advise");
+    bin()
+        .arg("advise")
+        .arg(bundled("question-replicas.toml"))
+        .args(["--target-minutes", "30", "-q", "--runs", "40", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let svg = std::fs::read_to_string(out.join("advice_frontier.svg")).unwrap();
+    let texts = svg_texts(&svg);
+    let advice = read_csv(&out.join("advice.csv"));
+    let most = advice
+        .iter()
+        .map(|r| num(r, "replicas_advised").max(num(r, "replicas_now")))
+        .fold(0.0, f64::max);
+    // Money ticks on the x axis: the largest is within about twice the advised cost.
+    let dearest_advised = advice
+        .iter()
+        .map(|r| num(r, "monthly_cost_advised"))
+        .fold(0.0, f64::max);
+    let top_tick = texts
+        .iter()
+        .filter_map(|t| t.2.strip_prefix('$')?.parse::<f64>().ok())
+        .fold(0.0, f64::max);
+    assert!(
+        top_tick > dearest_advised && top_tick < 2.0 * dearest_advised,
+        "x axis to {top_tick}, advised {dearest_advised}"
+    );
+    // Point labels are replica counts; none beyond the framed range (the y ticks step by 20).
+    assert!(most < 13.0, "advised {most}");
+    for far in ["13", "25", "50"] {
+        assert!(!texts.iter().any(|t| t.2 == far), "{far} is off the chart");
+    }
+    assert!(
+        texts
+            .iter()
+            .any(|t| t.2.starts_with("off the chart: 13 to 50 replicas")),
+        "{texts:?}"
+    );
+    assert!(texts.iter().any(|t| t.2.starts_with("now (")));
+    assert!(texts.iter().any(|t| t.2.starts_with("advised (")));
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    for column in [
+        "replicas now",
+        "minutes now",
+        "per month now",
+        "minutes advised",
+    ] {
+        assert!(html.contains(&format!(">{column}</th>")), "{column}");
+    }
+}
+
+/// Issue 27 item 9: the tornado's bars are ordered by swing and each input carries its rank
+/// by share of variance; the chart says when the two orders differ.
+#[test]
+fn the_tornado_shows_both_orders() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("tornado");
+    bin()
+        .arg("tornado")
+        .arg(bundled("question-migration.toml"))
+        .args(["-q", "--runs", "100", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let rows = read_csv(&out.join("sensitivity.csv"));
+    let top = rows
+        .iter()
+        .max_by(|a, b| num(a, "variance_share").total_cmp(&num(b, "variance_share")))
+        .unwrap();
+    let name = top["input"].trim_start_matches("image.");
+    let svg = std::fs::read_to_string(out.join("tornado.svg")).unwrap();
+    let texts = svg_texts(&svg);
+    let label = texts
+        .iter()
+        .find(|t| t.2.starts_with(&format!("{name} (")))
+        .unwrap_or_else(|| panic!("{name} in {texts:?}"));
+    assert!(label.2.ends_with(", #1)"), "{label:?}");
+    assert!(texts.iter().any(|t| t.2 == "Bars: biggest swing on top."));
+    if rows[0]["input"] != top["input"] {
+        assert!(texts.iter().any(|t| t.2.starts_with("The orders differ")));
+    }
 }

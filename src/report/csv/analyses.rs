@@ -63,6 +63,9 @@ pub struct ComparisonCsvRow {
     pub prob_higher: String,
     pub delta_p10: String,
     pub delta_p90: String,
+    /// 95 % confidence interval of `delta_mean` (Monte Carlo noise); empty under two runs.
+    pub delta_ci95_low: String,
+    pub delta_ci95_high: String,
 }
 
 /// `comparison.csv`: every scenario and metric against the first scenario.
@@ -81,6 +84,8 @@ pub fn comparison_file(rows: &[ComparisonRow]) -> Result<OutputFile, Error> {
             prob_higher: dec(r.prob_higher),
             delta_p10: dec(r.delta_p10),
             delta_p90: dec(r.delta_p90),
+            delta_ci95_low: r.delta_ci95.map(|c| dec(c.0)).unwrap_or_default(),
+            delta_ci95_high: r.delta_ci95.map(|c| dec(c.1)).unwrap_or_default(),
         }),
     )
 }

@@ -59,6 +59,9 @@ pub fn comparison(first: &Scenario, rows: &[ComparisonRow]) -> Doc {
                     .map(|p| format!("{}%", fixed(p, 1, true)))
                     .unwrap_or_default(),
                 pct(r.prob_higher),
+                r.delta_ci95
+                    .map(|(lo, hi)| format!("{} to {}", money(lo, cur), money(hi, cur)))
+                    .unwrap_or_default(),
             ]
         })
         .collect();
@@ -72,10 +75,12 @@ pub fn comparison(first: &Scenario, rows: &[ComparisonRow]) -> Doc {
             "vs first",
             "change",
             "P(costs more)",
+            "95 % interval of vs first",
         ],
         table_rows,
-        &[false, true, true, true, true, true, true, true],
+        &[false, true, true, true, true, true, true, true, true],
     );
+    doc.line("vs first: the mean of the run-by-run differences (common random numbers); its 95 % interval is the Monte Carlo noise left in that mean (an interval excluding 0 is a real difference)");
     doc
 }
 
@@ -92,7 +97,15 @@ pub fn sweep(base: &Scenario, param: &str, points: &[SweepPoint]) -> Doc {
         .map(|p| {
             let totals = [p.total.mean, p.total.p50, p.total.p90];
             let figures = totals.iter().chain(p.component_means.values());
-            std::iter::once(p.value.clone())
+            // keep_versions = 0 keeps every version: said as the chart says it.
+            let zero_is_all = param.ends_with("keep_versions")
+                && p.value.trim().parse::<f64>().is_ok_and(|v| v == 0.0);
+            let value = if zero_is_all {
+                crate::report::analysis_chart::ALL.to_string()
+            } else {
+                p.value.clone()
+            };
+            std::iter::once(value)
                 .chain(figures.map(|&x| money(x, cur)))
                 .collect()
         })
@@ -210,12 +223,12 @@ pub fn advice(
         &[
             "gallery",
             "region",
-            "replicas",
-            "minutes",
-            "per month",
+            "replicas now",
+            "minutes now",
+            "per month now",
             "advised",
-            "minutes",
-            "per month",
+            "minutes advised",
+            "per month advised",
         ],
         rows,
         &[false, false, true, true, true, true, true, true],

@@ -251,6 +251,14 @@ fn consumers_section(doc: &mut Doc, scenario: &Scenario) {
 }
 
 /// Images whose last consumer ends within the horizon while their versions stay stored.
+/// Images no consumer uses any more but still stored: what they cost **while unused**, from
+/// their consumer's end to their deletion (or the horizon).
+///
+/// Results keep each image's cost only over the whole horizon (mean over runs) and per copy
+/// only for run 1, so the unused cost is run 1's: each copy's storage cost prorated by the
+/// share of its stored time that falls in the unused period (storage accrues evenly in time),
+/// plus the egress of copies made in it. Where `delete_on` is already set, it is not
+/// suggested again.
 fn orphans_section(doc: &mut Doc, scenario: &Scenario, results: &Results) {
     let day = |t: u64| {
         scenario
@@ -270,15 +278,24 @@ fn orphans_section(doc: &mut Doc, scenario: &Scenario, results: &Results) {
             if im.delete_on.is_some_and(|d| d <= ended) {
                 return None;
             }
-            let until = im
-                .delete_on
-                .filter(|&d| d < horizon)
-                .map_or("the end of the horizon".to_string(), |d| format!("its deletion on {}", day(d)));
+            let until = im.delete_on.filter(|&d| d < horizon).unwrap_or(horizon);
+            let (unused, whole) = unused_cost(results, i, ended, until, horizon);
+            let (end, advice) = match im.delete_on.filter(|&d| d < horizon) {
+                Some(d) => (
+                    format!("its deletion on {} (`delete_on`)", day(d)),
+                    "deleting it sooner saves this",
+                ),
+                None => (
+                    "the end of the horizon".to_string(),
+                    "delete it (`delete_on`) or move it (`moves`)",
+                ),
+            };
             Some(format!(
-                "{}: no consumer from {} to {until} ({} over the horizon in all); delete it (`delete_on`) or move it (`moves`)",
+                "{}: no consumer from {} to {end}: {} while unused (run 1, storage prorated to those days; {} over the whole horizon in that run); {advice}",
                 im.name,
                 day(ended),
-                money(results.image_cost_mean[i], cur)
+                money(unused, cur),
+                money(whole, cur),
             ))
         })
         .collect();
@@ -288,6 +305,32 @@ fn orphans_section(doc: &mut Doc, scenario: &Scenario, results: &Results) {
             doc.line(line);
         }
     }
+}
+
+/// Run 1's cost of image `image` between ticks `from` and `to`, and over the whole horizon:
+/// each copy's storage cost times the share of its stored time (available to deleted, within
+/// the horizon) inside `[from, to)`, plus the egress of copies completed inside it.
+fn unused_cost(results: &Results, image: usize, from: u64, to: u64, horizon: u64) -> (f64, f64) {
+    use crate::model::Component;
+    let (mut unused, mut whole) = (0.0, 0.0);
+    for (copy, cost) in results.copies.iter().zip(&results.copy_costs) {
+        if copy.image != image {
+            continue;
+        }
+        whole += cost.values().sum::<f64>();
+        let Some(start) = copy.available_at.get().map(|t| t.0.min(horizon)) else {
+            continue;
+        };
+        let end = copy.deleted_at.get().map_or(horizon, |t| t.0.min(horizon));
+        if end > start {
+            let inside = end.min(to).saturating_sub(start.max(from));
+            unused += cost[Component::Storage] * inside as f64 / (end - start) as f64;
+        }
+        if (from..to).contains(&start) {
+            unused += cost[Component::Egress];
+        }
+    }
+    (unused, whole)
 }
 
 /// What the replicas buy: labs ready and their waits, and deployment waves.
