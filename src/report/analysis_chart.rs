@@ -2,6 +2,7 @@
 //! `advice_frontier` (advise).
 //! Same conventions and helpers as [`super::chart`].
 
+use crate::report::chart::DrawError;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
@@ -79,7 +80,7 @@ fn draw_comparison<DB: DrawingBackend>(
     axis: &MonthAxis,
     compared: &[Compared],
     budget: &Budget,
-) -> Result<(), String> {
+) -> Result<(), DrawError> {
     let (body, side) = layout(root, title)?;
     let (left, right) = body.split_horizontally(body.dim_in_pixel().0 * 2 / 5);
     let k = compared.len() as f64;
@@ -221,7 +222,7 @@ fn draw_sweep<DB: DrawingBackend>(
     param: &str,
     cur: &str,
     points: &[SweepPoint],
-) -> Result<(), String> {
+) -> Result<(), DrawError> {
     let (plot, side) = layout(root, title)?;
     let n = points.len();
     let top = points
@@ -374,7 +375,7 @@ fn draw_tornado<DB: DrawingBackend>(
     cur: &str,
     base: f64,
     rows: &[TornadoRow],
-) -> Result<(), String> {
+) -> Result<(), DrawError> {
     let (plot, side) = layout(root, title)?;
     let n = rows.len();
     let (lo, hi) = rows.iter().fold((base, base), |(lo, hi), r| {
@@ -543,7 +544,7 @@ fn draw_frontier<DB: DrawingBackend>(
     labels: &[String],
     target: f64,
     percentile: &str,
-) -> Result<(), String> {
+) -> Result<(), DrawError> {
     let (plot, side) = layout(root, title)?;
     let limit = frontier_limit(advice);
     let shown = || {

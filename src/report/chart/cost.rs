@@ -10,7 +10,7 @@ use crate::model::Component;
 pub(super) fn monthly_cost<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     d: &ChartData,
-) -> Result<(), String> {
+) -> Result<(), DrawError> {
     let title = format!("{}: gallery cost per billing month", d.title);
     let (plot, side) = layout(root, &title)?;
     let n = d.months;
@@ -103,7 +103,7 @@ fn draw_stacked<DB: DrawingBackend>(
     series: &[RegionSeries],
     n: usize,
     colour: impl Fn(usize, &RegionSeries) -> RGBColor,
-) -> Result<(), String> {
+) -> Result<(), DrawError> {
     let mut base = vec![0.0; n];
     for (i, s) in series.iter().enumerate() {
         let c = colour(i, s);
@@ -153,7 +153,7 @@ fn shade_entries() -> impl Iterator<Item = (String, Swatch)> {
 pub(super) fn monthly_cost_by_gallery<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     d: &ChartData,
-) -> Result<(), String> {
+) -> Result<(), DrawError> {
     let title = format!("{}: cost per billing month, by gallery", d.title);
     let (plot, side) = layout(root, &title)?;
     let n = d.months;

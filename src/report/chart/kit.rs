@@ -196,9 +196,15 @@ pub(in crate::report) fn register_fonts() {
     });
 }
 
-pub(in crate::report) fn err<E: std::fmt::Debug>(e: E) -> String {
-    format!("{e:?}")
+pub(in crate::report) fn err<E: std::fmt::Debug>(e: E) -> DrawError {
+    DrawError(format!("{e:?}"))
 }
+
+/// What the plotting library said when a chart could not be drawn (its errors are generic
+/// over the backend, so they are kept as their description).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct DrawError(pub String);
 
 /// Money tick labels for an axis from `lo` to `hi`: one unit (k, M) for the whole axis, and
 /// enough decimals that ticks about a tenth of the span apart never print the same text (a
@@ -251,7 +257,7 @@ pub(in crate::report) enum Swatch {
 pub(in crate::report) fn layout<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     title: &str,
-) -> Result<(Area<DB>, Area<DB>), String> {
+) -> Result<(Area<DB>, Area<DB>), DrawError> {
     root.fill(&WHITE).map_err(err)?;
     // Long scenario names get a smaller title rather than running off the picture.
     let size = if title.chars().count() > 80 { 20 } else { 26 };
@@ -264,7 +270,7 @@ pub(in crate::report) fn layout<DB: DrawingBackend>(
 pub(in crate::report) fn legend<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     entries: &[(String, Swatch)],
-) -> Result<(), String> {
+) -> Result<(), DrawError> {
     let style = TextStyle::from((FONT, 16).into_font()).color(&BLACK);
     for (i, (label, swatch)) in entries.iter().enumerate() {
         let y = 40 + 28 * i as i32;
@@ -308,7 +314,7 @@ pub(in crate::report) fn cartesian<'a, DB: DrawingBackend>(
     x: std::ops::Range<f64>,
     y: std::ops::Range<f64>,
     y_labels: u32,
-) -> Result<Plot<'a, DB>, String> {
+) -> Result<Plot<'a, DB>, DrawError> {
     ChartBuilder::on(area)
         .margin(15)
         .x_label_area_size(55)
@@ -352,7 +358,7 @@ pub(in crate::report) fn budget_line<
     chart: &mut ChartContext<'_, DB, Cartesian2d<X, Y>>,
     from: (f64, f64),
     to: (f64, f64),
-) -> Result<(), String> {
+) -> Result<(), DrawError> {
     chart
         .draw_series(std::iter::once(PathElement::new(
             vec![from, to],

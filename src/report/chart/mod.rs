@@ -54,24 +54,24 @@ pub(super) fn jobs(data: &ChartData) -> Vec<super::Job<'_>> {
 /// Draws one chart on an SVG string and on a bitmap encoded as PNG.
 pub(super) fn render(
     name: &str,
-    svg_draw: impl FnOnce(&DrawingArea<SVGBackend<'_>, Shift>) -> Result<(), String>,
-    png_draw: impl FnOnce(&DrawingArea<BitMapBackend<'_>, Shift>) -> Result<(), String>,
+    svg_draw: impl FnOnce(&DrawingArea<SVGBackend<'_>, Shift>) -> Result<(), DrawError>,
+    png_draw: impl FnOnce(&DrawingArea<BitMapBackend<'_>, Shift>) -> Result<(), DrawError>,
 ) -> Result<[OutputFile; 2], Error> {
-    let fail = |message: String| Error::Chart {
+    let fail = |e: DrawError| Error::Chart {
         name: name.to_string(),
-        message,
+        message: e.0,
     };
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
         svg_draw(&root).map_err(fail)?;
-        root.present().map_err(|e| fail(format!("{e:?}")))?;
+        root.present().map_err(|e| fail(err(e)))?;
     }
     let mut pixels = vec![0u8; (SIZE.0 * SIZE.1 * 3) as usize];
     {
         let root = BitMapBackend::with_buffer(&mut pixels, SIZE).into_drawing_area();
         png_draw(&root).map_err(fail)?;
-        root.present().map_err(|e| fail(format!("{e:?}")))?;
+        root.present().map_err(|e| fail(err(e)))?;
     }
     let mut png_bytes = Vec::new();
     {
@@ -82,10 +82,12 @@ pub(super) fn render(
         // the files adaptive filtering gives (about 70 KB) without trying five filters a row.
         encoder.set_compression(png::Compression::Fast);
         encoder.set_filter(png::Filter::Paeth);
-        let mut writer = encoder.write_header().map_err(|e| fail(e.to_string()))?;
+        let mut writer = encoder
+            .write_header()
+            .map_err(|e| fail(DrawError(e.to_string())))?;
         writer
             .write_image_data(&pixels)
-            .map_err(|e| fail(e.to_string()))?;
+            .map_err(|e| fail(DrawError(e.to_string())))?;
     }
     Ok([
         OutputFile {

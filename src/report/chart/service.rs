@@ -9,7 +9,7 @@ use super::kit::*;
 pub(super) fn replicas<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     d: &ChartData,
-) -> Result<(), String> {
+) -> Result<(), DrawError> {
     let title = format!("{}: replicas alive (average per month)", d.title);
     let (plot, side) = layout(root, &title)?;
     let n = d.months;
@@ -65,7 +65,7 @@ pub(super) fn replicas<DB: DrawingBackend>(
 pub(super) fn deployment_minutes<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     d: &ChartData,
-) -> Result<(), String> {
+) -> Result<(), DrawError> {
     let title = format!("{}: minutes until every VM of a wave is created", d.title);
     let (plot, side) = layout(root, &title)?;
     let n = d.deployments.len();

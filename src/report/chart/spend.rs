@@ -12,7 +12,7 @@ use crate::stats::percentile;
 pub(super) fn cumulative_cost<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     d: &ChartData,
-) -> Result<(), String> {
+) -> Result<(), DrawError> {
     let title = format!("{}: cumulative gallery cost", d.title);
     let (plot, side) = layout(root, &title)?;
     let n = d.months;
@@ -121,7 +121,7 @@ pub(super) fn cumulative_cost<DB: DrawingBackend>(
 pub(super) fn cost_distribution<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     d: &ChartData,
-) -> Result<(), String> {
+) -> Result<(), DrawError> {
     let title = format!("{}: total cost over {} runs", d.title, d.runs());
     let (plot, side) = layout(root, &title)?;
     let mut sorted = d.totals.clone();
