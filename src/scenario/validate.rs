@@ -232,7 +232,7 @@ impl Builder<'_> {
             None => 20,
         };
         let deployments = self.deployments(&raw, &calendar, &images)?;
-        self.replica_guidance(&galleries, &images, &labs);
+        self.replica_guidance(&galleries, &images, &labs, &deployments);
         self.one_currency(
             &currency,
             &prices,
@@ -501,26 +501,63 @@ impl Builder<'_> {
     }
 
     /// Microsoft's guidance: one replica per 20 concurrent VM creations.
-    fn replica_guidance(&mut self, galleries: &[Gallery], images: &[Image], labs: &[Lab]) {
-        let mut seen: Vec<(usize, RegionId, u64)> = Vec::new();
-        for lab in labs {
+    /// Warns where a region's replicas are fewer than one per 20 VMs created at once from the
+    /// gallery, counting what the model deploys: one template VM per lab (its students' VMs
+    /// are created from the template's capture, not from the gallery), nothing for a lab whose
+    /// image no lab can use, and each deployment wave's VMs; creations at the same instant
+    /// add up.
+    fn replica_guidance(
+        &mut self,
+        galleries: &[Gallery],
+        images: &[Image],
+        labs: &[Lab],
+        deployments: &[super::Deployment],
+    ) {
+        // (gallery, region, instant or None for undated waves) -> VMs created then.
+        type Instant = (usize, RegionId, Option<u64>);
+        let mut at_once: Vec<(Instant, u64)> = Vec::new();
+        let mut add = |key, vms: u64| match at_once.iter_mut().find(|(k, _)| *k == key) {
+            Some(entry) => entry.1 += vms,
+            None => at_once.push((key, vms)),
+        };
+        for lab in labs
+            .iter()
+            .filter(|l| images[l.image].eligibility.eligible())
+        {
             let gallery = images[lab.image].gallery;
-            let vms = u64::from(lab.count) * u64::from(lab.students);
-            match seen
-                .iter_mut()
-                .find(|(g, r, _)| *g == gallery && *r == lab.region)
-            {
-                Some(entry) => entry.2 += vms,
-                None => seen.push((gallery, lab.region, vms)),
+            add(
+                (gallery, lab.region, Some(lab.create)),
+                u64::from(lab.count),
+            );
+        }
+        for d in deployments {
+            let gallery = images[d.image].gallery;
+            match &d.at {
+                super::DeployAt::Dates(ticks) => {
+                    for &t in ticks {
+                        add((gallery, d.region, Some(t)), u64::from(d.vms));
+                    }
+                }
+                _ => add((gallery, d.region, None), u64::from(d.vms)),
             }
         }
-        for (gallery, region, vms) in seen {
+        let mut peak: Vec<(usize, RegionId, u64)> = Vec::new();
+        for ((gallery, region, _), vms) in at_once {
+            match peak
+                .iter_mut()
+                .find(|(g, r, _)| *g == gallery && *r == region)
+            {
+                Some(entry) => entry.2 = entry.2.max(vms),
+                None => peak.push((gallery, region, vms)),
+            }
+        }
+        for (gallery, region, vms) in peak {
             let replicas = u64::from(galleries[gallery].replicas_in(region));
             if vms > 20 * replicas {
                 self.warn(
                 WarningCode::FewReplicas,
                 format!(
-                    "gallery `{}` keeps {replicas} replica(s) in {} for up to {vms} lab VMs: Microsoft recommends one replica per 20 concurrent VM creations ({} here)",
+                    "gallery `{}` keeps {replicas} replica(s) in {} for up to {vms} VMs created at once from the gallery (a lab's template VM, deployment waves): Microsoft recommends one replica per 20 concurrent VM creations ({} here)",
                     galleries[gallery].name,
                     self.regions.get(region).name,
                     vms.div_ceil(20)

@@ -261,3 +261,44 @@ fn compare_warns_when_the_cheaper_variant_leaves_a_lab_without_its_image() {
         .unwrap();
     assert_eq!(num(labs, "delta_mean"), 1.0);
 }
+
+/// The few_replicas caution counts what the model creates from the gallery at once: one
+/// template VM per lab (30 labs of 25 students created together: 30 VMs, so 2 replicas are
+/// recommended, not 38), nothing for labs whose image no lab can use, and deployment waves.
+#[test]
+fn few_replicas_counts_what_is_created_from_the_gallery_at_once() {
+    let few = |text: &str| -> Vec<String> {
+        scenario(text)
+            .warnings
+            .iter()
+            .filter(|w| w.code.code() == "few_replicas")
+            .map(|w| w.message.clone())
+            .collect()
+    };
+    let labs = |os_disk_gb: u32| {
+        scenario_with(1, EASTUS_200, "")
+            .replace("os_disk_gb = 127\n", &format!("os_disk_gb = {os_disk_gb}\n"))
+            + "\n[[lab]]\nname = \"cs\"\naccount = \"plan\"\nimage = \"img\"\nregion = \"westus2\"\ncount = 30\nstudents = 25\n"
+    };
+    let warnings = few(&labs(127));
+    // The wave of 200 VMs in eastus: 10 replicas recommended.
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.contains("in eastus for up to 200 VMs") && w.contains("(10 here)")),
+        "{warnings:?}"
+    );
+    // 30 labs in westus2: 30 template VMs, 2 replicas, not 750 VMs and 38.
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.contains("in westus2 for up to 30 VMs") && w.contains("(2 here)")),
+        "{warnings:?}"
+    );
+    // An image over 128 GB deploys no lab: only the wave is left.
+    let warnings = few(&labs(256));
+    assert!(
+        !warnings.iter().any(|w| w.contains("westus2")),
+        "{warnings:?}"
+    );
+}
