@@ -164,6 +164,28 @@ fn replicas_over_azures_100_per_version() {
     assert_eq!(sc.galleries[0].default_replicas, 11);
 }
 
+/// A run in EUR without EUR prices names the prices missing and suggests exactly those
+/// `[prices]` lines, at the line of `[prices]` (which exists).
+#[test]
+fn missing_eur_prices_suggest_the_lines_that_are_missing() {
+    let text = VALID
+        .replace("months = 3\n", "months = 3\ncurrency = \"EUR\"\n")
+        .replace("eastus", "westeurope")
+        .replace("westus2", "northeurope")
+        + "\n[prices]\nsnapshot_gb_month = { francecentral = 0.04 }\n";
+    let lines = text.lines().count();
+    rejects(
+        text.as_bytes(),
+        Some(lines - 1),
+        &[
+            "key `prices`",
+            "no EUR price for snapshot_gb_month in westeurope",
+            "  snapshot_gb_month = { westeurope = PRICE",
+            "  egress_intra_continent_gb = PRICE",
+        ],
+    );
+}
+
 #[test]
 fn negative_size() {
     rejects(

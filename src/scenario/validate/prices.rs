@@ -216,6 +216,7 @@ impl Builder<'_> {
         }
         let bundled_label = &crate::catalog::prices::Catalog::bundled().label;
         let mut foreign = Vec::new();
+        let mut missing: Vec<(Item, RegionId)> = Vec::new();
         let mut fallback = Vec::new();
         for &(item, region) in &used {
             if let Source::Catalog {
@@ -225,6 +226,7 @@ impl Builder<'_> {
                 let name = format!("{} in {}", item.name(), self.regions.get(region).name);
                 if c != currency {
                     foreign.push(name);
+                    missing.push((item, region));
                 } else if from_catalog && label == bundled_label {
                     fallback.push(name);
                 }
@@ -251,10 +253,11 @@ impl Builder<'_> {
             return invalid(
                 key_path!["prices"],
                 format!(
-                    "the run is in {currency}, but {source} has no {currency} price for {} ({} used by this scenario); the bundled {} figures cannot be mixed in. Set them in [prices] in {currency} (e.g. snapshot_gb_month = {{ westeurope = 0.046 }}, egress_inter_continent_gb = 0.05) or import a fuller catalog",
+                    "the run is in {currency}, but {source} has no {currency} price for {} ({} used by this scenario); the bundled {} figures cannot be mixed in. Set them in [prices] in {currency}, e.g.\n{}\nor import a fuller catalog (`gallerysim prices import`, README \"Refreshing prices\")",
                     list(&foreign),
                     foreign.len(),
-                    prices_bundled_currency()
+                    prices_bundled_currency(),
+                    prices_example(&missing, self.regions)
                 ),
             );
         }
@@ -275,4 +278,40 @@ pub(super) fn prices_bundled_currency() -> &'static str {
     crate::catalog::prices::Catalog::bundled()
         .currency()
         .unwrap_or("USD")
+}
+
+/// `[prices]` lines that would give the missing prices, with `PRICE` where the figure goes:
+/// a table by region for snapshot prices, one figure for egress and managed disk tiers.
+fn prices_example(missing: &[(Item, RegionId)], regions: &crate::catalog::Regions) -> String {
+    let mut lines: Vec<(String, Vec<&str>)> = Vec::new();
+    for &(item, region) in missing {
+        let key = match item {
+            Item::Snapshot | Item::ZrsSnapshot => "snapshot_gb_month".to_string(),
+            Item::PremiumSnapshot => "premium_snapshot_gb_month".to_string(),
+            Item::Disk(tier) => format!("managed_disk_month.{}", tier.name()),
+            Item::EgressIntra => "egress_intra_continent_gb".to_string(),
+            Item::EgressInter => "egress_inter_continent_gb".to_string(),
+        };
+        let by_region = matches!(
+            item,
+            Item::Snapshot | Item::ZrsSnapshot | Item::PremiumSnapshot
+        );
+        let name = regions.get(region).name.as_str();
+        match lines.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, names)) if by_region && !names.contains(&name) => names.push(name),
+            Some(_) => {}
+            None => lines.push((key, if by_region { vec![name] } else { Vec::new() })),
+        }
+    }
+    lines
+        .iter()
+        .map(|(key, names)| match names.is_empty() {
+            true => format!("  {key} = PRICE"),
+            false => {
+                let entries: Vec<String> = names.iter().map(|n| format!("{n} = PRICE")).collect();
+                format!("  {key} = {{ {} }}", entries.join(", "))
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
