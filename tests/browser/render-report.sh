@@ -2,7 +2,8 @@
 # Renders report.html in headless Chromium (Debian's package) to a PNG screenshot and an A4
 # PDF, and checks both were produced. Skipped, with a message, when Chromium is not installed
 # (CI runs it when it is). Usage: tests/browser/render-report.sh [DIR]
-# Without DIR: the report of a run (question-migration) and of a compare, each in a new folder.
+# Without DIR: the report of every command (run, merge, compare, sweep, tornado, advise), each
+# in a new folder.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 chrome=$(command -v chromium || command -v chromium-browser || true)
@@ -11,13 +12,22 @@ if [ -z "$chrome" ]; then
     exit 0
 fi
 if [ -z "${1:-}" ]; then
-    run=$(mktemp -d /tmp/gallerysim-report.XXXXXX)
-    cargo run --release --quiet -- run scenarios/question-migration.toml --out "$run" --quiet
-    cmp=$(mktemp -d /tmp/gallerysim-report.XXXXXX)
-    cargo run --release --quiet -- compare scenarios/question-lab-account.toml \
-        scenarios/question-lab-plan.toml --runs 50 --out "$cmp" --quiet 2>/dev/null
-    "$0" "$run"
-    exec "$0" "$cmp"
+    g() { cargo run --release --quiet -- "$@" --quiet 2>/dev/null; }
+    root=$(mktemp -d /tmp/gallerysim-report.XXXXXX)
+    g run scenarios/question-migration.toml --out "$root/run"
+    g run scenarios/question-migration.toml --shard 1/2 --out "$root/parts"
+    g run scenarios/question-migration.toml --shard 2/2 --out "$root/parts"
+    g merge "$root"/parts/* --out "$root/merge"
+    g compare scenarios/question-lab-account.toml scenarios/question-lab-plan.toml --runs 50 \
+        --out "$root/compare"
+    g sweep scenarios/question-retention.toml --param gallery.campus.keep_versions \
+        --values 1,2,3,0 --runs 20 --out "$root/sweep"
+    g tornado scenarios/question-migration.toml --runs 20 --out "$root/tornado"
+    g advise scenarios/question-replicas.toml --target-minutes 30 --runs 20 --out "$root/advise"
+    for command in run merge compare sweep tornado advise; do
+        "$0" "$root/$command"
+    done
+    exit 0
 fi
 dir=$1
 [ -f "$dir/report.html" ] || { echo "render-report: no $dir/report.html" >&2; exit 1; }
