@@ -58,7 +58,8 @@ pub enum Command {
     Check {
         /// Scenario file (TOML).
         scenario: PathBuf,
-        /// Override a scenario key, e.g. `--set gallery.campus.keep_versions=2` (repeatable).
+        /// Override a scenario key, e.g. `--set gallery.campus.keep_versions=2` (repeatable);
+        /// `--set PATH=` removes the key, so the scenario's default applies.
         #[arg(long = "set", value_name = "PATH=VALUE", value_parser = Override::parse)]
         set: Vec<Override>,
         /// Print every warning (otherwise at most three of each kind).
@@ -146,7 +147,8 @@ pub struct SimArgs {
     /// Print every row and warning (long tables otherwise show their top rows).
     #[arg(long)]
     pub verbose: bool,
-    /// Override a scenario key, e.g. `--set image.cs101.used_gb=60` (repeatable).
+    /// Override a scenario key, e.g. `--set image.cs101.used_gb=60` (repeatable);
+    /// `--set PATH=` removes the key, so the scenario's default applies.
     #[arg(long = "set", value_name = "PATH=VALUE", value_parser = Override::parse)]
     pub set: Vec<Override>,
     /// Price catalog CSV (from `gallerysim prices import`) instead of the bundled one;
@@ -224,7 +226,8 @@ pub struct CompareArgs {
     /// Scenario files; the first is the baseline. One file is enough with --variant.
     #[arg(required = true)]
     pub scenarios: Vec<PathBuf>,
-    /// A variant of the first scenario: `NAME:PATH=VALUE` (repeat a NAME for several keys).
+    /// A variant of the first scenario: `NAME:PATH=VALUE` (repeat a NAME for several keys);
+    /// `NAME:PATH=` removes the key in that variant.
     #[arg(long, value_name = "NAME:PATH=VALUE")]
     pub variant: Vec<String>,
     #[command(flatten)]

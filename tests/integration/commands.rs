@@ -258,3 +258,78 @@ fn a_fleet_report_shows_top_rows_and_verbose_shows_all() {
     };
     assert_eq!(total(&short), total(&full));
 }
+
+/// The CSV files of a run, by name (the HTML report, which quotes the scenario, aside).
+fn csv_files(dir: &std::path::Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "csv"))
+        .map(|p| {
+            let name = p.file_name().unwrap().to_string_lossy().into_owned();
+            (name, std::fs::read(&p).unwrap())
+        })
+        .collect()
+}
+
+#[test]
+fn set_with_an_empty_value_removes_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let original = std::fs::read_to_string(bundled("question-migration.toml")).unwrap();
+    assert!(original.contains("\ndelete_on = \"2027-10-01\"\n"));
+    let without = dir.path().join("question-migration.toml");
+    std::fs::write(
+        &without,
+        original.replace("\ndelete_on = \"2027-10-01\"\n", "\n"),
+    )
+    .unwrap();
+    let run = |scenario: &std::path::Path, out: &str, set: &[&str]| {
+        let mut command = bin();
+        command
+            .arg("run")
+            .arg(scenario)
+            .args(["--runs", "2", "--quiet", "--out"])
+            .arg(dir.path().join(out));
+        for s in set {
+            command.args(["--set", s]);
+        }
+        let output = command.output().unwrap();
+        assert_eq!(output.status.code(), Some(0), "{output:?}");
+        csv_files(&dir.path().join(out))
+    };
+    let kept = run(&bundled("question-migration.toml"), "kept", &[]);
+    let removed = run(
+        &bundled("question-migration.toml"),
+        "removed",
+        &["image.cad-legacy.delete_on="],
+    );
+    let edited = run(&without, "edited", &[]);
+    assert_eq!(
+        removed.keys().collect::<Vec<_>>(),
+        edited.keys().collect::<Vec<_>>()
+    );
+    for (name, bytes) in &removed {
+        assert!(
+            edited[name] == *bytes,
+            "{name} differs from the edited file's"
+        );
+    }
+    assert_ne!(
+        kept, removed,
+        "the image is no longer deleted on 2027-10-01"
+    );
+
+    // A key the scenario does not have is refused, naming it.
+    let output = bin()
+        .arg("check")
+        .arg(bundled("question-migration.toml"))
+        .args(["--set", "image.cad-legacy.moves="])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("removes a key, but the scenario has no `image.cad-legacy.moves`"),
+        "{stderr}"
+    );
+}
