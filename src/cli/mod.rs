@@ -62,6 +62,10 @@ pub enum Command {
         /// `--set PATH=` removes the key, so the scenario's default applies.
         #[arg(long = "set", value_name = "PATH=VALUE", value_parser = Override::parse)]
         set: Vec<Override>,
+        /// Price catalog CSV (from `gallerysim prices import`) instead of the bundled one;
+        /// the scenario's own `[prices]` figures still win.
+        #[arg(long, value_name = "CATALOG.csv")]
+        prices: Option<PathBuf>,
         /// Print every warning (otherwise at most three of each kind).
         #[arg(long)]
         verbose: bool,
@@ -335,8 +339,9 @@ pub fn execute(cli: Cli) -> Result<Outcome, Error> {
         Some(Command::Check {
             scenario,
             set,
+            prices,
             verbose,
-        }) => run::check(&scenario, &set, verbose).map(Outcome::text),
+        }) => run::check(&scenario, set, prices, verbose).map(Outcome::text),
         Some(Command::Regions { geography }) => {
             run::regions(geography.as_deref()).map(Outcome::text)
         }

@@ -259,6 +259,46 @@ fn a_fleet_report_shows_top_rows_and_verbose_shows_all() {
     assert_eq!(total(&short), total(&full));
 }
 
+/// A catalog from the fixture pages, written into `dir`.
+fn imported_catalog(dir: &std::path::Path) -> std::path::PathBuf {
+    let catalog = dir.join("prices-usd.csv");
+    let output = bin()
+        .args(["prices", "import"])
+        .arg(repo().join("tests/fixtures/prices/usd-page-1.json"))
+        .arg("--out")
+        .arg(&catalog)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    catalog
+}
+
+#[test]
+fn check_takes_prices_like_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let catalog = imported_catalog(dir.path());
+    let output = bin()
+        .current_dir(dir.path())
+        .arg("check")
+        .arg(bundled("default.toml"))
+        .arg("--prices")
+        .arg(&catalog)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    assert!(!String::from_utf8_lossy(&output.stdout).is_empty());
+    let missing = bin()
+        .arg("check")
+        .arg(bundled("default.toml"))
+        .arg("--prices")
+        .arg(dir.path().join("no-such.csv"))
+        .output()
+        .unwrap();
+    assert_eq!(missing.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&missing.stderr);
+    assert!(stderr.contains("--prices"), "{stderr}");
+}
+
 /// The CSV files of a run, by name (the HTML report, which quotes the scenario, aside).
 fn csv_files(dir: &std::path::Path) -> std::collections::BTreeMap<String, Vec<u8>> {
     std::fs::read_dir(dir)
