@@ -132,8 +132,7 @@ pub struct ImportArgs {
 /// Options shared by every command that simulates.
 #[derive(Debug, Args, Default, Clone)]
 pub struct SimArgs {
-    /// Output folder. Default: `output/<scenario file stem>/` (compare, sweep, tornado and
-    /// advise prefix the stem: `output/compare-<stem>/` ...).
+    /// Output folder. Default: `output/<scenario file stem>/`.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Monte Carlo runs (overrides scenario.runs).
@@ -226,6 +225,7 @@ pub struct RunArgs {
 
 /// Arguments of `gallerysim compare`.
 #[derive(Debug, Args)]
+#[command(mut_arg("out", |a| a.help("Output folder. Default: `output/compare-<first scenario's file stem>/`")))]
 pub struct CompareArgs {
     /// Scenario files; the first is the baseline. One file is enough with --variant.
     #[arg(required = true)]
@@ -244,6 +244,7 @@ pub struct CompareArgs {
 
 /// Arguments of `gallerysim sweep`.
 #[derive(Debug, Args)]
+#[command(mut_arg("out", |a| a.help("Output folder. Default: `output/sweep-<scenario file stem>/`")))]
 pub struct SweepArgs {
     /// Scenario file.
     pub scenario: PathBuf,
@@ -261,6 +262,7 @@ pub struct SweepArgs {
 
 /// Arguments of `gallerysim tornado`.
 #[derive(Debug, Args)]
+#[command(mut_arg("out", |a| a.help("Output folder. Default: `output/tornado-<scenario file stem>/`")))]
 pub struct TornadoArgs {
     /// Scenario file.
     pub scenario: PathBuf,
@@ -288,6 +290,7 @@ pub struct MergeArgs {
 
 /// Arguments of `gallerysim advise`.
 #[derive(Debug, Args)]
+#[command(mut_arg("out", |a| a.help("Output folder. Default: `output/advise-<scenario file stem>/`")))]
 pub struct AdviseArgs {
     /// Scenario file (with `[[deployment]]` tables).
     pub scenario: PathBuf,

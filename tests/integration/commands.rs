@@ -299,6 +299,25 @@ fn check_takes_prices_like_run() {
     assert!(stderr.contains("--prices"), "{stderr}");
 }
 
+#[test]
+fn each_analysis_help_states_its_own_default_out() {
+    for (command, default) in [
+        ("run", "output/<scenario file stem>/"),
+        ("compare", "output/compare-<first scenario's file stem>/"),
+        ("sweep", "output/sweep-<scenario file stem>/"),
+        ("tornado", "output/tornado-<scenario file stem>/"),
+        ("advise", "output/advise-<scenario file stem>/"),
+    ] {
+        let output = bin().args([command, "--help"]).output().unwrap();
+        assert_eq!(output.status.code(), Some(0));
+        let help = String::from_utf8_lossy(&output.stdout);
+        assert!(
+            help.contains(&format!("Default: `{default}`")),
+            "{command} --help lacks {default}:\n{help}"
+        );
+    }
+}
+
 /// The CSV files of a run, by name (the HTML report, which quotes the scenario, aside).
 fn csv_files(dir: &std::path::Path) -> std::collections::BTreeMap<String, Vec<u8>> {
     std::fs::read_dir(dir)
