@@ -118,8 +118,9 @@ pub struct ImportArgs {
     /// API pages, in order (each the JSON the API returned).
     #[arg(required = true)]
     pub pages: Vec<PathBuf>,
-    /// The catalog to write.
-    #[arg(long, value_name = "CATALOG.csv", default_value = "output/prices.csv")]
+    /// The catalog to write, e.g. `prices-usd.csv` (required: a catalog is an input you keep
+    /// and name, not a run's output).
+    #[arg(long, value_name = "CATALOG.csv", required = true)]
     pub out: PathBuf,
     /// Keep zero-priced items (placeholders, free tiers) instead of skipping them.
     #[arg(long)]

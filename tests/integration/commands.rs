@@ -318,6 +318,21 @@ fn each_analysis_help_states_its_own_default_out() {
     }
 }
 
+#[test]
+fn prices_import_needs_out_and_writes_nothing_into_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = bin()
+        .current_dir(dir.path())
+        .args(["prices", "import"])
+        .arg(repo().join("tests/fixtures/prices/usd-page-1.json"))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("--out <CATALOG.csv>"), "{stderr}");
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+}
+
 /// The CSV files of a run, by name (the HTML report, which quotes the scenario, aside).
 fn csv_files(dir: &std::path::Path) -> std::collections::BTreeMap<String, Vec<u8>> {
     std::fs::read_dir(dir)
