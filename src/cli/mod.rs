@@ -58,9 +58,14 @@ pub enum Command {
     Check {
         /// Scenario file (TOML).
         scenario: PathBuf,
-        /// Override a scenario key, e.g. `--set gallery.campus.keep_versions=2` (repeatable).
+        /// Override a scenario key, e.g. `--set gallery.campus.keep_versions=2` (repeatable);
+        /// `--set PATH=` removes the key, so the scenario's default applies.
         #[arg(long = "set", value_name = "PATH=VALUE", value_parser = Override::parse)]
         set: Vec<Override>,
+        /// Price catalog CSV (from `gallerysim prices import`) instead of the bundled one;
+        /// the scenario's own `[prices]` figures still win.
+        #[arg(long, value_name = "CATALOG.csv")]
+        prices: Option<PathBuf>,
         /// Print every warning (otherwise at most three of each kind).
         #[arg(long)]
         verbose: bool,
@@ -113,8 +118,9 @@ pub struct ImportArgs {
     /// API pages, in order (each the JSON the API returned).
     #[arg(required = true)]
     pub pages: Vec<PathBuf>,
-    /// The catalog to write.
-    #[arg(long, value_name = "CATALOG.csv", default_value = "output/prices.csv")]
+    /// The catalog to write, e.g. `prices-usd.csv` (required: a catalog is an input you keep
+    /// and name, not a run's output).
+    #[arg(long, value_name = "CATALOG.csv", required = true)]
     pub out: PathBuf,
     /// Keep zero-priced items (placeholders, free tiers) instead of skipping them.
     #[arg(long)]
@@ -127,8 +133,7 @@ pub struct ImportArgs {
 /// Options shared by every command that simulates.
 #[derive(Debug, Args, Default, Clone)]
 pub struct SimArgs {
-    /// Output folder. Default: `output/<scenario file stem>/` (compare, sweep, tornado and
-    /// advise prefix the stem: `output/compare-<stem>/` ...).
+    /// Output folder. Default: `output/<scenario file stem>/`.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Monte Carlo runs (overrides scenario.runs).
@@ -146,7 +151,8 @@ pub struct SimArgs {
     /// Print every row and warning (long tables otherwise show their top rows).
     #[arg(long)]
     pub verbose: bool,
-    /// Override a scenario key, e.g. `--set image.cs101.used_gb=60` (repeatable).
+    /// Override a scenario key, e.g. `--set image.cs101.used_gb=60` (repeatable);
+    /// `--set PATH=` removes the key, so the scenario's default applies.
     #[arg(long = "set", value_name = "PATH=VALUE", value_parser = Override::parse)]
     pub set: Vec<Override>,
     /// Price catalog CSV (from `gallerysim prices import`) instead of the bundled one;
@@ -220,11 +226,13 @@ pub struct RunArgs {
 
 /// Arguments of `gallerysim compare`.
 #[derive(Debug, Args)]
+#[command(mut_arg("out", |a| a.help("Output folder. Default: `output/compare-<first scenario's file stem>/`")))]
 pub struct CompareArgs {
     /// Scenario files; the first is the baseline. One file is enough with --variant.
     #[arg(required = true)]
     pub scenarios: Vec<PathBuf>,
-    /// A variant of the first scenario: `NAME:PATH=VALUE` (repeat a NAME for several keys).
+    /// A variant of the first scenario: `NAME:PATH=VALUE` (repeat a NAME for several keys);
+    /// `NAME:PATH=` removes the key in that variant.
     #[arg(long, value_name = "NAME:PATH=VALUE")]
     pub variant: Vec<String>,
     #[command(flatten)]
@@ -237,6 +245,7 @@ pub struct CompareArgs {
 
 /// Arguments of `gallerysim sweep`.
 #[derive(Debug, Args)]
+#[command(mut_arg("out", |a| a.help("Output folder. Default: `output/sweep-<scenario file stem>/`")))]
 pub struct SweepArgs {
     /// Scenario file.
     pub scenario: PathBuf,
@@ -254,6 +263,7 @@ pub struct SweepArgs {
 
 /// Arguments of `gallerysim tornado`.
 #[derive(Debug, Args)]
+#[command(mut_arg("out", |a| a.help("Output folder. Default: `output/tornado-<scenario file stem>/`")))]
 pub struct TornadoArgs {
     /// Scenario file.
     pub scenario: PathBuf,
@@ -281,6 +291,7 @@ pub struct MergeArgs {
 
 /// Arguments of `gallerysim advise`.
 #[derive(Debug, Args)]
+#[command(mut_arg("out", |a| a.help("Output folder. Default: `output/advise-<scenario file stem>/`")))]
 pub struct AdviseArgs {
     /// Scenario file (with `[[deployment]]` tables).
     pub scenario: PathBuf,
@@ -332,8 +343,9 @@ pub fn execute(cli: Cli) -> Result<Outcome, Error> {
         Some(Command::Check {
             scenario,
             set,
+            prices,
             verbose,
-        }) => run::check(&scenario, &set, verbose).map(Outcome::text),
+        }) => run::check(&scenario, set, prices, verbose).map(Outcome::text),
         Some(Command::Regions { geography }) => {
             run::regions(geography.as_deref()).map(Outcome::text)
         }

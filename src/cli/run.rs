@@ -1,6 +1,6 @@
 //! `run`, `check` and `regions`.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use super::{
     out_dir, usage, BudgetArgs, GenerateArgs, ImportArgs, MergeArgs, Outcome, RunArgs, Runner,
@@ -194,10 +194,16 @@ pub(super) fn gate<'a>(
     outcome
 }
 
-pub(super) fn check(path: &Path, set: &[Override], verbose: bool) -> Result<String, Error> {
+pub(super) fn check(
+    path: &Path,
+    set: Vec<Override>,
+    prices: Option<PathBuf>,
+    verbose: bool,
+) -> Result<String, Error> {
     let sim = SimArgs {
         quiet: true,
-        set: set.to_vec(),
+        set,
+        prices,
         ..SimArgs::default()
     };
     // The work check sees the scenario's own runs; the status shown needs one run.

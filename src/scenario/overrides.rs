@@ -6,7 +6,8 @@
 //! `gallery.campus.keep_versions=2`, `image.cs101.used_gb=60`, `scenario.runs=2000`,
 //! `prices.snapshot_gb_month.eastus=0.06`. Values are TOML (`60`, `"text"`,
 //! `{ dist = "pert", min = 1, mode = 2, max = 4 }`, `["eastus", "westus2"]`); a value that is
-//! not valid TOML is taken as a string.
+//! not valid TOML is taken as a string. An empty value (`PATH=`) removes the key, so the
+//! scenario's default applies; the key must exist (`PATH='""'` sets an empty string).
 
 use toml_edit::{DocumentMut, InlineTable, Item, Table, Value};
 
@@ -86,6 +87,9 @@ pub enum OverrideError {
         /// The names defined.
         defined: String,
     },
+    /// `PATH=` names a key the document does not have.
+    #[error("`{0}=` removes a key, but the scenario has no `{0}`")]
+    NoKey(String),
     /// The path ends at a `[[table]]` entry.
     #[error("name a key of [[{table}]] `{name}`, e.g. {table}.{name}.KEY=VALUE")]
     EntryWithoutKey {
@@ -128,9 +132,12 @@ pub fn apply(text: &str, overrides: &[Override]) -> Result<String, (usize, Overr
         return Ok(text.to_string());
     };
     for (i, o) in overrides.iter().enumerate() {
-        let value = parse_value(&o.value);
         let segs: Vec<&str> = o.path.split('.').collect();
-        set(&mut doc, &segs, value).map_err(|message| (i, message))?;
+        let edit = match o.value.is_empty() {
+            true => Edit::Remove(&o.path),
+            false => Edit::Set(parse_value(&o.value)),
+        };
+        set(&mut doc, &segs, edit).map_err(|message| (i, message))?;
     }
     Ok(doc.to_string())
 }
@@ -139,13 +146,32 @@ fn parse_value(text: &str) -> Value {
     text.parse::<Value>().unwrap_or_else(|_| Value::from(text))
 }
 
-fn set(doc: &mut DocumentMut, segs: &[&str], value: Value) -> Result<(), OverrideError> {
+/// What an override does to its key.
+enum Edit<'a> {
+    /// Sets the key (adding it and the tables on its path when missing).
+    Set(Value),
+    /// Removes the key, which must exist; holds the whole path, for the error.
+    Remove(&'a str),
+}
+
+impl Edit<'_> {
+    /// The error when a table on the path is missing: removing never creates one.
+    fn missing(&self) -> Result<(), OverrideError> {
+        match self {
+            Edit::Set(_) => Ok(()),
+            Edit::Remove(path) => Err(OverrideError::NoKey(path.to_string())),
+        }
+    }
+}
+
+fn set(doc: &mut DocumentMut, segs: &[&str], value: Edit) -> Result<(), OverrideError> {
     let (first, rest) = segs.split_first().expect("non-empty path");
     if rest.is_empty() {
         return Err(OverrideError::IsTable(first.to_string()));
     }
     let root = doc.as_table_mut();
     if !root.contains_key(first) {
+        value.missing()?;
         root.insert(first, Item::Table(Table::new()));
     }
     match root.get_mut(first).expect("just ensured") {
@@ -176,9 +202,13 @@ fn set(doc: &mut DocumentMut, segs: &[&str], value: Value) -> Result<(), Overrid
     }
 }
 
-fn set_in_table(table: &mut Table, segs: &[&str], value: Value) -> Result<(), OverrideError> {
+fn set_in_table(table: &mut Table, segs: &[&str], value: Edit) -> Result<(), OverrideError> {
     let (key, rest) = segs.split_first().expect("non-empty");
     if rest.is_empty() {
+        let value = match value {
+            Edit::Set(value) => value,
+            Edit::Remove(path) => return remove_from_table(table, key, path),
+        };
         match table.get_mut(key) {
             Some(Item::Value(old)) => replace(old, value),
             Some(Item::Table(_)) | Some(Item::ArrayOfTables(_)) => {
@@ -191,6 +221,7 @@ fn set_in_table(table: &mut Table, segs: &[&str], value: Value) -> Result<(), Ov
         return Ok(());
     }
     if !table.contains_key(key) {
+        value.missing()?;
         table.insert(key, Item::Value(Value::InlineTable(InlineTable::new())));
     }
     match table.get_mut(key).expect("just ensured") {
@@ -200,13 +231,18 @@ fn set_in_table(table: &mut Table, segs: &[&str], value: Value) -> Result<(), Ov
     }
 }
 
-fn set_in_inline(
-    table: &mut InlineTable,
-    segs: &[&str],
-    value: Value,
-) -> Result<(), OverrideError> {
+fn set_in_inline(table: &mut InlineTable, segs: &[&str], value: Edit) -> Result<(), OverrideError> {
     let (key, rest) = segs.split_first().expect("non-empty");
     if rest.is_empty() {
+        let value = match value {
+            Edit::Set(value) => value,
+            Edit::Remove(path) => {
+                return match table.remove(key) {
+                    Some(_) => Ok(()),
+                    None => Err(OverrideError::NoKey(path.to_string())),
+                }
+            }
+        };
         match table.get_mut(key) {
             Some(old) => replace(old, value),
             None => {
@@ -216,12 +252,61 @@ fn set_in_inline(
         return Ok(());
     }
     if !table.contains_key(key) {
+        value.missing()?;
         table.insert(*key, Value::InlineTable(InlineTable::new()));
     }
     match table.get_mut(key).expect("just ensured") {
         Value::InlineTable(inner) => set_in_inline(inner, rest, value),
         _ => Err(OverrideError::IsValue(key.to_string())),
     }
+}
+
+/// Removes `key = value` from a table, leaving a comment with as many lines in its place (after
+/// the previous key's value, or the table's header), so that validation errors still name the
+/// file's own lines.
+fn remove_from_table(table: &mut Table, key: &str, path: &str) -> Result<(), OverrideError> {
+    let Some(position) = table.iter().position(|(k, _)| k == key) else {
+        return Err(OverrideError::NoKey(path.to_string()));
+    };
+    let (removed_key, removed) = table.remove_entry(key).expect("just found");
+    if !removed.is_value() {
+        // A sub-table has its own header lines: put it back and refuse.
+        table.insert_formatted(&removed_key, removed);
+        return Err(OverrideError::IsTable(key.to_string()));
+    }
+    let prefix = removed_key
+        .leaf_decor()
+        .prefix()
+        .and_then(|p| p.as_str())
+        .unwrap_or("")
+        .to_string();
+    let value_lines = removed.to_string().matches('\n').count();
+    let note = format!(
+        "\n{prefix}# {key}: removed by --set {path}={}",
+        "\n#".repeat(value_lines)
+    );
+    let previous = match position {
+        0 => None,
+        i => table.iter_mut().nth(i - 1).map(|(_, item)| item),
+    };
+    match previous.and_then(Item::as_value_mut) {
+        Some(value) => {
+            let suffix = value
+                .decor()
+                .suffix()
+                .and_then(|s| s.as_str())
+                .unwrap_or("");
+            let suffix = format!("{suffix}{note}");
+            value.decor_mut().set_suffix(suffix);
+        }
+        None => {
+            let decor = table.decor_mut();
+            let suffix = decor.suffix().and_then(|s| s.as_str()).unwrap_or("");
+            let suffix = format!("{suffix}{note}");
+            decor.set_suffix(suffix);
+        }
+    }
+    Ok(())
 }
 
 /// Replaces a value, keeping the comments and spacing around it.
@@ -269,6 +354,64 @@ mod tests {
             parsed["prices"]["snapshot_gb_month"]["eastus"].as_float(),
             Some(0.06)
         );
+    }
+
+    #[test]
+    fn an_empty_value_removes_the_key_and_keeps_the_lines() {
+        let out = set_all(&["scenario.runs=", "gallery.campus.keep_versions="]).unwrap();
+        let parsed: toml::Table = toml::from_str(&out).unwrap();
+        assert!(!parsed["scenario"].as_table().unwrap().contains_key("runs"));
+        assert_eq!(parsed["scenario"]["name"].as_str(), Some("x"));
+        assert!(!parsed["gallery"][0]
+            .as_table()
+            .unwrap()
+            .contains_key("keep_versions"));
+        assert_eq!(
+            out.lines().count(),
+            DOC.lines().count(),
+            "same lines:\n{out}"
+        );
+        // The next line is where it was.
+        let line = |text: &str, what: &str| text.lines().position(|l| l.contains(what));
+        assert_eq!(line(&out, "[[image]]"), line(DOC, "[[image]]"), "{out}");
+        assert!(
+            out.contains("# runs: removed by --set scenario.runs="),
+            "{out}"
+        );
+        // In an inline table, and an explicit empty string still sets one.
+        let out = set_all(&[
+            "image.cs101.used_gb={ dist = \"pert\", min = 30, mode = 40, max = 60 }",
+            "image.cs101.used_gb.mode=",
+            "scenario.name=\"\"",
+        ])
+        .unwrap();
+        let parsed: toml::Table = toml::from_str(&out).unwrap();
+        assert!(!parsed["image"][0]["used_gb"]
+            .as_table()
+            .unwrap()
+            .contains_key("mode"));
+        assert_eq!(parsed["scenario"]["name"].as_str(), Some(""));
+    }
+
+    #[test]
+    fn removing_a_missing_key_is_refused() {
+        for path in [
+            "scenario.seed",
+            "gallery.campus.delete_on",
+            "prices.snapshot_gb_month.eastus",
+            "image.cs101.export_hours",
+        ] {
+            let (named, message) = set_all(&[&format!("{path}=")]).unwrap_err();
+            assert_eq!(named, path);
+            assert_eq!(
+                message.to_string(),
+                format!("`{path}=` removes a key, but the scenario has no `{path}`")
+            );
+        }
+        assert!(matches!(
+            set_all(&["image.nope.used_gb="]).unwrap_err().1,
+            OverrideError::NoEntry { .. }
+        ));
     }
 
     #[test]

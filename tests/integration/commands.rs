@@ -258,3 +258,152 @@ fn a_fleet_report_shows_top_rows_and_verbose_shows_all() {
     };
     assert_eq!(total(&short), total(&full));
 }
+
+/// A catalog from the fixture pages, written into `dir`.
+fn imported_catalog(dir: &std::path::Path) -> std::path::PathBuf {
+    let catalog = dir.join("prices-usd.csv");
+    let output = bin()
+        .args(["prices", "import"])
+        .arg(repo().join("tests/fixtures/prices/usd-page-1.json"))
+        .arg("--out")
+        .arg(&catalog)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    catalog
+}
+
+#[test]
+fn check_takes_prices_like_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let catalog = imported_catalog(dir.path());
+    let output = bin()
+        .current_dir(dir.path())
+        .arg("check")
+        .arg(bundled("default.toml"))
+        .arg("--prices")
+        .arg(&catalog)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    assert!(!String::from_utf8_lossy(&output.stdout).is_empty());
+    let missing = bin()
+        .arg("check")
+        .arg(bundled("default.toml"))
+        .arg("--prices")
+        .arg(dir.path().join("no-such.csv"))
+        .output()
+        .unwrap();
+    assert_eq!(missing.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&missing.stderr);
+    assert!(stderr.contains("--prices"), "{stderr}");
+}
+
+#[test]
+fn each_analysis_help_states_its_own_default_out() {
+    for (command, default) in [
+        ("run", "output/<scenario file stem>/"),
+        ("compare", "output/compare-<first scenario's file stem>/"),
+        ("sweep", "output/sweep-<scenario file stem>/"),
+        ("tornado", "output/tornado-<scenario file stem>/"),
+        ("advise", "output/advise-<scenario file stem>/"),
+    ] {
+        let output = bin().args([command, "--help"]).output().unwrap();
+        assert_eq!(output.status.code(), Some(0));
+        let help = String::from_utf8_lossy(&output.stdout);
+        assert!(
+            help.contains(&format!("Default: `{default}`")),
+            "{command} --help lacks {default}:\n{help}"
+        );
+    }
+}
+
+#[test]
+fn prices_import_needs_out_and_writes_nothing_into_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = bin()
+        .current_dir(dir.path())
+        .args(["prices", "import"])
+        .arg(repo().join("tests/fixtures/prices/usd-page-1.json"))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("--out <CATALOG.csv>"), "{stderr}");
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+}
+
+/// The CSV files of a run, by name (the HTML report, which quotes the scenario, aside).
+fn csv_files(dir: &std::path::Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "csv"))
+        .map(|p| {
+            let name = p.file_name().unwrap().to_string_lossy().into_owned();
+            (name, std::fs::read(&p).unwrap())
+        })
+        .collect()
+}
+
+#[test]
+fn set_with_an_empty_value_removes_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let original = std::fs::read_to_string(bundled("question-migration.toml")).unwrap();
+    assert!(original.contains("\ndelete_on = \"2027-10-01\"\n"));
+    let without = dir.path().join("question-migration.toml");
+    std::fs::write(
+        &without,
+        original.replace("\ndelete_on = \"2027-10-01\"\n", "\n"),
+    )
+    .unwrap();
+    let run = |scenario: &std::path::Path, out: &str, set: &[&str]| {
+        let mut command = bin();
+        command
+            .arg("run")
+            .arg(scenario)
+            .args(["--runs", "2", "--quiet", "--out"])
+            .arg(dir.path().join(out));
+        for s in set {
+            command.args(["--set", s]);
+        }
+        let output = command.output().unwrap();
+        assert_eq!(output.status.code(), Some(0), "{output:?}");
+        csv_files(&dir.path().join(out))
+    };
+    let kept = run(&bundled("question-migration.toml"), "kept", &[]);
+    let removed = run(
+        &bundled("question-migration.toml"),
+        "removed",
+        &["image.cad-legacy.delete_on="],
+    );
+    let edited = run(&without, "edited", &[]);
+    assert_eq!(
+        removed.keys().collect::<Vec<_>>(),
+        edited.keys().collect::<Vec<_>>()
+    );
+    for (name, bytes) in &removed {
+        assert!(
+            edited[name] == *bytes,
+            "{name} differs from the edited file's"
+        );
+    }
+    assert_ne!(
+        kept, removed,
+        "the image is no longer deleted on 2027-10-01"
+    );
+
+    // A key the scenario does not have is refused, naming it.
+    let output = bin()
+        .arg("check")
+        .arg(bundled("question-migration.toml"))
+        .args(["--set", "image.cad-legacy.moves="])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("removes a key, but the scenario has no `image.cad-legacy.moves`"),
+        "{stderr}"
+    );
+}
