@@ -113,12 +113,14 @@ pub fn read_input(path: &std::path::Path) -> Result<String, ReadError> {
     }
     // A UTF-8 byte-order mark (as Windows editors save files) is not part of the text: one
     // rule for every input, so TOML, CSV and JSON parsers never see it.
-    if bytes.starts_with(b"\xEF\xBB\xBF") {
+    let bom = bytes.starts_with(b"\xEF\xBB\xBF");
+    if bom {
         bytes.drain(..3);
     }
     String::from_utf8(bytes).map_err(|e| ReadError::NotUtf8 {
         path: path.to_path_buf(),
-        offset: e.utf8_error().valid_up_to(),
+        // An offset in the file as it is on disk, mark included.
+        offset: e.utf8_error().valid_up_to() + if bom { 3 } else { 0 },
     })
 }
 

@@ -1,7 +1,8 @@
 //! The figures a report leads with, computed once: the total's percentiles over runs, each
-//! billing month's percentiles, and the worst month's. The terminal, `report.html`,
-//! `monthly_percentiles.csv` and the monthly budget all read these, so a monthly figure is
-//! never a total divided by months.
+//! billing month's percentiles, and the worst month's. The terminal, `report.html` and
+//! `monthly_percentiles.csv` read these, so a monthly figure is never a total divided by
+//! months; the monthly budget (`analysis::budget`) reads the same per-run worst months
+//! ([`worst_months`]) and the same type-7 percentile, so its any-month row and the tile agree.
 
 use crate::montecarlo::Results;
 use crate::stats::Summary;

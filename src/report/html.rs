@@ -68,11 +68,15 @@ pub fn report(
     let cur = scenario.currency.as_str();
     let t = &headline.total;
     let runs = results.runs.len();
-    let mut tiles = vec![
-        (t.p50, "P50 total".to_string()),
-        (t.p80, "P80 total (budget)".to_string()),
-        (t.p90, "P90 total".to_string()),
-    ];
+    let mut tiles = match runs > 1 {
+        true => vec![
+            (t.p50, "P50 total".to_string()),
+            (t.p80, "P80 total (budget)".to_string()),
+            (t.p90, "P90 total".to_string()),
+        ],
+        // One run has no spread: its total, not three equal percentiles.
+        false => vec![(t.mean, "total (one run)".to_string())],
+    };
     if runs > 1 {
         tiles.push((
             headline.worst_month.p80,

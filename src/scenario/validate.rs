@@ -232,7 +232,7 @@ impl Builder<'_> {
             None => 20,
         };
         let deployments = self.deployments(&raw, &calendar, &images)?;
-        self.replica_guidance(&galleries, &images, &labs, &deployments);
+        self.replica_guidance(&galleries, &accounts, &images, &labs, &deployments);
         self.one_currency(
             &currency,
             &prices,
@@ -500,58 +500,52 @@ impl Builder<'_> {
         }
     }
 
-    /// Microsoft's guidance: one replica per 20 concurrent VM creations.
-    /// Warns where a region's replicas are fewer than one per 20 VMs created at once from the
-    /// gallery, counting what the model deploys: one template VM per lab (its students' VMs
-    /// are created from the template's capture, not from the gallery), nothing for a lab whose
-    /// image no lab can use, and each deployment wave's VMs; creations at the same instant
-    /// add up.
+    /// Microsoft's guidance, one replica per 20 concurrent VM creations: warns where a region
+    /// has fewer, counting what the model creates from the gallery at once: one template VM per
+    /// lab (its students' VMs are created from the template's capture), nothing for a lab whose
+    /// image no lab can use or whose account no longer runs labs when it is created, and each
+    /// deployment wave's VMs. Creations at the same instant add up; a periodic or per-version
+    /// wave counts on its own.
     fn replica_guidance(
         &mut self,
         galleries: &[Gallery],
+        accounts: &[Account],
         images: &[Image],
         labs: &[Lab],
         deployments: &[super::Deployment],
     ) {
-        // (gallery, region, instant or None for undated waves) -> VMs created then.
-        type Instant = (usize, RegionId, Option<u64>);
-        let mut at_once: Vec<(Instant, u64)> = Vec::new();
-        let mut add = |key, vms: u64| match at_once.iter_mut().find(|(k, _)| *k == key) {
-            Some(entry) => entry.1 += vms,
-            None => at_once.push((key, vms)),
-        };
-        for lab in labs
-            .iter()
-            .filter(|l| images[l.image].eligibility.eligible())
-        {
-            let gallery = images[lab.image].gallery;
-            add(
-                (gallery, lab.region, Some(lab.create)),
-                u64::from(lab.count),
-            );
+        /// When VMs are created: at a tick, or at the times of one undated deployment.
+        #[derive(PartialEq, Eq, Hash)]
+        enum When {
+            At(u64),
+            Waves(usize),
         }
-        for d in deployments {
+        let mut at_once: HashMap<(usize, RegionId, When), u64> = HashMap::new();
+        for lab in labs.iter().filter(|l| {
+            images[l.image].eligibility.eligible() && accounts[l.account].active_at(l.create)
+        }) {
+            let key = (images[lab.image].gallery, lab.region, When::At(lab.create));
+            *at_once.entry(key).or_default() += u64::from(lab.count);
+        }
+        for (i, d) in deployments.iter().enumerate() {
             let gallery = images[d.image].gallery;
-            match &d.at {
-                super::DeployAt::Dates(ticks) => {
-                    for &t in ticks {
-                        add((gallery, d.region, Some(t)), u64::from(d.vms));
-                    }
-                }
-                _ => add((gallery, d.region, None), u64::from(d.vms)),
+            let times: Vec<When> = match &d.at {
+                super::DeployAt::Dates(ticks) => ticks.iter().map(|&t| When::At(t)).collect(),
+                _ => vec![When::Waves(i)],
+            };
+            for when in times {
+                *at_once.entry((gallery, d.region, when)).or_default() += u64::from(d.vms);
             }
         }
-        let mut peak: Vec<(usize, RegionId, u64)> = Vec::new();
+        let mut peak: HashMap<(usize, RegionId), u64> = HashMap::new();
         for ((gallery, region, _), vms) in at_once {
-            match peak
-                .iter_mut()
-                .find(|(g, r, _)| *g == gallery && *r == region)
-            {
-                Some(entry) => entry.2 = entry.2.max(vms),
-                None => peak.push((gallery, region, vms)),
-            }
+            let most = peak.entry((gallery, region)).or_default();
+            *most = (*most).max(vms);
         }
-        for (gallery, region, vms) in peak {
+        // In a stable order: gallery, then region.
+        let mut peak: Vec<((usize, RegionId), u64)> = peak.into_iter().collect();
+        peak.sort_unstable_by_key(|&((g, r), _)| (g, r.0));
+        for ((gallery, region), vms) in peak {
             let replicas = u64::from(galleries[gallery].replicas_in(region));
             if vms > 20 * replicas {
                 self.warn(

@@ -190,7 +190,10 @@ pub fn wrote(written: &[PathBuf]) -> String {
                 .parent()
                 .map(|p| p.display().to_string())
                 .unwrap_or_default();
-            format!("\nWrote {} files to {dir}/\n", written.len())
+            format!(
+                "\nWrote {} to {dir}/\n",
+                count(written.len(), "file", "files")
+            )
         }
         None => String::new(),
     }

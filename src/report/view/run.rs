@@ -191,12 +191,7 @@ fn not_ready_section(doc: &mut Doc, scenario: &Scenario, results: &Results, verb
 /// Per image, who consumes it in each period and where its versions go; shown when any
 /// image has more than one period, an account ends, or a clean-up is set.
 fn consumers_section(doc: &mut Doc, scenario: &Scenario) {
-    let day = |t: u64| {
-        scenario
-            .calendar
-            .date_of(crate::engine::Time(t))
-            .to_string()
-    };
+    let day = |t: u64| day(scenario, t);
     let eventful = scenario.images.iter().any(|im| {
         im.periods.len() > 1
             || im.delete_on.is_some()
@@ -233,8 +228,8 @@ fn consumers_section(doc: &mut Doc, scenario: &Scenario) {
                 ),
             );
         }
-        let gallery = &scenario.galleries[im.periods[im.periods.len() - 1].gallery];
-        for (on, regions) in &gallery.retarget {
+        let last = im.periods.last().map(|p| &scenario.galleries[p.gallery]);
+        for (on, regions) in last.iter().flat_map(|g| &g.retarget) {
             let names: Vec<&str> = regions
                 .iter()
                 .map(|r| scenario.regions.get(*r).name.as_str())
@@ -250,7 +245,6 @@ fn consumers_section(doc: &mut Doc, scenario: &Scenario) {
     }
 }
 
-/// Images whose last consumer ends within the horizon while their versions stay stored.
 /// Images no consumer uses any more but still stored: what they cost **while unused**, from
 /// their consumer's end to their deletion (or the horizon).
 ///
@@ -260,12 +254,7 @@ fn consumers_section(doc: &mut Doc, scenario: &Scenario) {
 /// plus the egress of copies made in it. Where `delete_on` is already set, it is not
 /// suggested again.
 fn orphans_section(doc: &mut Doc, scenario: &Scenario, results: &Results) {
-    let day = |t: u64| {
-        scenario
-            .calendar
-            .date_of(crate::engine::Time(t))
-            .to_string()
-    };
+    let day = |t: u64| day(scenario, t);
     let horizon = scenario.horizon_ticks();
     let cur = scenario.currency.as_str();
     let orphans: Vec<String> = scenario
@@ -524,4 +513,12 @@ pub fn monthly(scenario: &Scenario, headline: &Headline) -> Doc {
         &[true, false, true, true, true, true, true, true],
     );
     doc
+}
+
+/// The date of tick `t`.
+fn day(scenario: &Scenario, t: u64) -> String {
+    scenario
+        .calendar
+        .date_of(crate::engine::Time(t))
+        .to_string()
 }
