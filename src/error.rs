@@ -157,6 +157,15 @@ impl fmt::Display for InputError {
     }
 }
 
+/// The first `n` of `names` for a message, `a, b, c and 4 more` beyond them.
+pub fn first_of(names: &[String], n: usize) -> String {
+    let shown = names.iter().take(n).cloned().collect::<Vec<_>>().join(", ");
+    match names.len().saturating_sub(n) {
+        0 => shown,
+        more => format!("{shown} and {more} more"),
+    }
+}
+
 /// A name (of a scenario, gallery, image, lab, deployment or variant) shown safely in
 /// terminals, CSV, SVG and HTML: refused, with the reason, when it holds a hidden character.
 pub fn check_name(name: &str) -> Result<(), HiddenCharacter> {

@@ -124,6 +124,12 @@ impl Eligibility {
     pub fn eligible(&self) -> bool {
         self.reasons.is_empty()
     }
+
+    /// The rules it breaks, in words, `; `-separated (empty when eligible).
+    pub fn why(&self) -> String {
+        let reasons: Vec<String> = self.reasons.iter().map(|r| r.to_string()).collect();
+        reasons.join("; ")
+    }
 }
 
 /// Applies the rules with the given OS-disk limit (128 GB by default).

@@ -7,8 +7,9 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::chart::{
-    budget_entry, budget_line, cartesian, err, label_area, label_style, layout, legend, mesh,
-    money_axis, register_fonts, render, whole, widest_money, Area, MonthAxis, Swatch, PALETTE,
+    axis_top, budget_entry, budget_line, cartesian, err, label_area, label_style, layout, legend,
+    mesh, money_axis, register_fonts, render, whole, widest_money, Area, MonthAxis, Swatch,
+    PALETTE,
 };
 use super::view::money;
 use super::OutputFile;
@@ -84,13 +85,13 @@ fn draw_comparison<DB: DrawingBackend>(
     let (body, side) = layout(root, title)?;
     let (left, right) = body.split_horizontally(body.dim_in_pixel().0 * 2 / 5);
     let k = compared.len() as f64;
-    let top = compared
-        .iter()
-        .flat_map(|c| c.bars.iter().map(|b| b.2.max(b.0)))
-        .chain(budget.total)
-        .fold(0.0, f64::max)
-        .max(1e-9)
-        * 1.1;
+    let top = axis_top(
+        compared
+            .iter()
+            .flat_map(|c| c.bars.iter().map(|b| b.2.max(b.0)))
+            .chain(budget.total),
+        1.1,
+    );
     let groups: Vec<&str> = std::iter::once("total")
         .chain(Component::ALL.map(Component::name))
         .collect();
@@ -150,13 +151,13 @@ fn draw_comparison<DB: DrawingBackend>(
     }
 
     let months = compared.first().map_or(0, |c| c.monthly.len());
-    let top = compared
-        .iter()
-        .flat_map(|c| c.monthly.iter().copied())
-        .chain(budget.monthly)
-        .fold(0.0, f64::max)
-        .max(1e-9)
-        * 1.1;
+    let top = axis_top(
+        compared
+            .iter()
+            .flat_map(|c| c.monthly.iter().copied())
+            .chain(budget.monthly),
+        1.1,
+    );
     let mut lines = cartesian(
         &right,
         0.5f64..months as f64 + 0.5,
@@ -225,12 +226,7 @@ fn draw_sweep<DB: DrawingBackend>(
 ) -> Result<(), DrawError> {
     let (plot, side) = layout(root, title)?;
     let n = points.len();
-    let top = points
-        .iter()
-        .map(|p| p.total.p90.max(p.total.mean))
-        .fold(0.0, f64::max)
-        .max(1e-9)
-        * 1.1;
+    let top = axis_top(points.iter().map(|p| p.total.p90.max(p.total.mean)), 1.1);
     // Numeric values are placed by value (1, 2, 3, 5 spaced as numbers), others one per slot.
     // keep_versions = 0 keeps every version: "all" stands apart, right of the largest number,
     // and no line joins it to the others (it is not a number of versions).
@@ -553,7 +549,7 @@ fn draw_frontier<DB: DrawingBackend>(
             .flat_map(|a| a.frontier.iter())
             .filter(|p| p.0 <= limit)
     };
-    let max_cost = shown().map(|p| p.2).fold(0.0, f64::max).max(1e-9) * 1.12;
+    let max_cost = axis_top(shown().map(|p| p.2), 1.12);
     let max_minutes = shown().filter_map(|p| p.1).fold(target, f64::max).max(1.0) * 1.12;
     let mut chart = cartesian(
         &plot,

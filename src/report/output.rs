@@ -285,23 +285,14 @@ pub fn check_replaceable(dir: &Path) -> Result<(), Error> {
     }
     let foreign = foreign_entries(dir)?;
     if !foreign.is_empty() {
-        let shown_names = foreign
-            .iter()
-            .take(5)
-            .cloned()
-            .collect::<Vec<_>>()
-            .join(", ");
-        let more = match foreign.len() {
-            n if n > 5 => format!(" and {} more", n - 5),
-            _ => String::new(),
-        };
+        let shown_names = crate::error::first_of(&foreign, 5);
         let marker = match read_marker(dir) {
             None => " (it has no .gallerysim-output marker)",
             Some(_) => "",
         };
         return Err(refuse(
             "--out",
-            format!("{shown} holds entries gallerysim did not write{marker}: {shown_names}{more}; gallerysim replaces its output folder whole, so give a new or empty folder (nothing was written)"),
+            format!("{shown} holds entries gallerysim did not write{marker}: {shown_names}; gallerysim replaces its output folder whole, so give a new or empty folder (nothing was written)"),
         ));
     }
     if !writable(dir) {

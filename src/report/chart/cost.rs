@@ -14,13 +14,13 @@ pub(super) fn monthly_cost<DB: DrawingBackend>(
     let title = format!("{}: gallery cost per billing month", d.title);
     let (plot, side) = layout(root, &title)?;
     let n = d.months;
-    let top = (0..n)
-        .map(|m| month_total(&d.series, m))
-        .chain(d.monthly_band.iter().map(|b| b.1))
-        .chain(d.budget.monthly)
-        .fold(0.0, f64::max)
-        .max(1e-9)
-        * 1.1;
+    let top = axis_top(
+        (0..n)
+            .map(|m| month_total(&d.series, m))
+            .chain(d.monthly_band.iter().map(|b| b.1))
+            .chain(d.budget.monthly),
+        1.1,
+    );
     let mut chart = cartesian(
         &plot,
         0.5f64..n as f64 + 0.5,
@@ -157,13 +157,12 @@ pub(super) fn monthly_cost_by_gallery<DB: DrawingBackend>(
     let title = format!("{}: cost per billing month, by gallery", d.title);
     let (plot, side) = layout(root, &title)?;
     let n = d.months;
-    let top = d
-        .by_gallery
-        .iter()
-        .flat_map(|(_, series)| (0..n).map(move |m| month_total(series, m)))
-        .fold(0.0, f64::max)
-        .max(1e-9)
-        * 1.15;
+    let top = axis_top(
+        d.by_gallery
+            .iter()
+            .flat_map(|(_, series)| (0..n).map(move |m| month_total(series, m))),
+        1.15,
+    );
     // Regions keep the run's colours; the legend lists every region drawn, in rank order.
     let mut drawn: Vec<&str> = d
         .by_gallery

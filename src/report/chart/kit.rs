@@ -174,6 +174,12 @@ impl MonthAxis {
 
 /// Width in pixels of a y-label area holding tick labels like `widest` and the axis title
 /// beside them (about 9.5 px a character at the label font, plus the rotated title).
+/// The top of a value axis: the largest of `values` (at least a hair above 0, so an all-zero
+/// chart still has an axis) with `headroom` (1.1: 10 %) above it for labels and whiskers.
+pub(in crate::report) fn axis_top(values: impl Iterator<Item = f64>, headroom: f64) -> f64 {
+    values.fold(0.0, f64::max).max(1e-9) * headroom
+}
+
 pub(in crate::report) fn label_area(widest: &str) -> u32 {
     (widest.chars().count() as u32 * 10 + 45).clamp(70, 400)
 }

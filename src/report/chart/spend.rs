@@ -16,14 +16,13 @@ pub(super) fn cumulative_cost<DB: DrawingBackend>(
     let title = format!("{}: cumulative gallery cost", d.title);
     let (plot, side) = layout(root, &title)?;
     let n = d.months;
-    let top = d
-        .cumulative
-        .iter()
-        .map(|c| c.2.max(c.0))
-        .chain(d.budget.total)
-        .fold(0.0, f64::max)
-        .max(1e-9)
-        * 1.12;
+    let top = axis_top(
+        d.cumulative
+            .iter()
+            .map(|c| c.2.max(c.0))
+            .chain(d.budget.total),
+        1.12,
+    );
     let mut chart = cartesian(
         &plot,
         0f64..n as f64,

@@ -90,13 +90,11 @@ pub fn lab_reason(scenario: &Scenario, lab: usize, status: LabStatus) -> String 
             }
         }
         LabStatus::IneligibleImage => {
-            let reasons: Vec<String> = image
-                .eligibility
-                .reasons
-                .iter()
-                .map(|r| r.to_string())
-                .collect();
-            format!("image `{}` is unusable: {}", image.name, reasons.join("; "))
+            format!(
+                "image `{}` is unusable: {}",
+                image.name,
+                image.eligibility.why()
+            )
         }
         LabStatus::NotReplicatedToRegion => format!(
             "no version of `{}` is ever replicated to {} (add it to the lab plan's replicate_to)",

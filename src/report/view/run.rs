@@ -145,17 +145,11 @@ fn ineligible_section(doc: &mut Doc, scenario: &Scenario, results: &Results, ver
         .sort_by(|a, b| results.image_cost_mean[b.0].total_cmp(&results.image_cost_mean[a.0]));
     let hidden = shorten(&mut ineligible, verbose);
     for (i, im) in ineligible {
-        let reasons: Vec<String> = im
-            .eligibility
-            .reasons
-            .iter()
-            .map(|r| r.to_string())
-            .collect();
         doc.line(format!(
             "{}: {} ({})",
             im.name,
             money(results.image_cost_mean[i], cur),
-            reasons.join("; ")
+            im.eligibility.why()
         ));
     }
     more(doc, hidden, "eligibility.csv");

@@ -232,18 +232,7 @@ impl Builder<'_> {
                 }
             }
         }
-        let list = |names: &[String]| {
-            let shown = names
-                .iter()
-                .take(12)
-                .cloned()
-                .collect::<Vec<_>>()
-                .join(", ");
-            match names.len().saturating_sub(12) {
-                0 => shown,
-                more => format!("{shown} and {more} more"),
-            }
-        };
+        let list = |names: &[String]| crate::error::first_of(names, 12);
         if !foreign.is_empty() {
             let source = if from_catalog {
                 "the price catalog"
@@ -285,12 +274,10 @@ pub(super) fn prices_bundled_currency() -> &'static str {
 fn prices_example(missing: &[(Item, RegionId)], regions: &crate::catalog::Regions) -> String {
     let mut lines: Vec<(String, Vec<&str>)> = Vec::new();
     for &(item, region) in missing {
+        // `[prices] snapshot_gb_month` sets the ZRS snapshot price too.
         let key = match item {
-            Item::Snapshot | Item::ZrsSnapshot => "snapshot_gb_month".to_string(),
-            Item::PremiumSnapshot => "premium_snapshot_gb_month".to_string(),
-            Item::Disk(tier) => format!("managed_disk_month.{}", tier.name()),
-            Item::EgressIntra => "egress_intra_continent_gb".to_string(),
-            Item::EgressInter => "egress_inter_continent_gb".to_string(),
+            Item::ZrsSnapshot => Item::Snapshot.name(),
+            other => other.name(),
         };
         let by_region = matches!(
             item,
