@@ -112,6 +112,21 @@ impl ExactSum {
         }
     }
 
+    /// Takes away a sum added with [`ExactSum::merge`]: integer units, so adding and taking
+    /// away parts in any order leaves the same bits as adding only the remaining ones.
+    pub fn unmerge(&mut self, other: &ExactSum) {
+        self.poisoned |= other.poisoned;
+        match self.units.checked_sub(other.units) {
+            Some(units) => self.units = units,
+            None => self.poisoned = true,
+        }
+    }
+
+    /// Whether an addend was not finite or the sum overflowed (its value is then NaN).
+    pub fn is_poisoned(&self) -> bool {
+        self.poisoned
+    }
+
     /// The sum (NaN when poisoned).
     pub fn value(&self) -> f64 {
         if self.poisoned {

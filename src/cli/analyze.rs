@@ -8,7 +8,7 @@ use super::{
 };
 use rayon::prelude::*;
 
-use crate::analysis::{budget, compare as cmp, sensitivity};
+use crate::analysis::{budget, compare as cmp, incremental, sensitivity};
 use crate::error::Error;
 use crate::montecarlo::Results;
 use crate::report;
@@ -331,13 +331,31 @@ pub(super) fn sweep(args: SweepArgs) -> Result<Outcome, Error> {
 pub(super) fn tornado(args: TornadoArgs) -> Result<Outcome, Error> {
     let runner = Runner::new(&args.sim)?;
     let (scenario, stem) = runner.load(Some(&args.scenario), &args.sim)?;
-    let inputs = sensitivity::inputs(&scenario);
-    let simulations = 2 + 3 * inputs.len() as u64;
+    let grouping = match args.per_image {
+        true => sensitivity::Grouping::PerImage,
+        false => sensitivity::Grouping::default_for(&scenario),
+    };
+    let inputs = sensitivity::inputs(&scenario, grouping);
+    // The scenario as is and at its medians in full; each input's three variants re-simulate
+    // only its images (a group of many images: the whole scenario).
+    let reused: f64 = inputs
+        .iter()
+        .map(|i| match incremental::share(&scenario, &i.images) {
+            s if s <= incremental::MAX_CHANGED_SHARE => 2.0 * s,
+            _ => 1.0,
+        })
+        .sum();
+    let simulations = 2 + (3.0 * reused).ceil() as u64;
     check_analysis_work("tornado", &[&scenario], simulations, args.sim.max_events)?;
     let out = out_dir(&args.sim, &format!("tornado-{stem}"))?;
-    runner.expect_runs(u64::from(scenario.runs) * simulations);
+    runner.expect_runs(u64::from(scenario.runs) * (2 + 3 * inputs.len() as u64));
     let original = runner.simulate(&scenario);
-    let tornado = sensitivity::tornado(&scenario, &original, |s| runner.simulate(s));
+    let progress = || runner.progress.tick();
+    let tornado = runner.install(|| {
+        sensitivity::tornado(&scenario, &original, grouping, |medians| {
+            incremental::Reusing::new(medians, &progress)
+        })
+    });
     runner.finish();
     let mut files = vec![
         report::csv::sensitivity_file(&tornado.rows)?,
