@@ -132,7 +132,14 @@ impl ExactSum {
         if self.poisoned {
             f64::NAN
         } else {
-            self.units as f64 / EXACT_SCALE
+            // The same rounding of the same integer: through i64 when it fits (one
+            // instruction; i128's conversion is a library call, and pricing reads every sum).
+            // `black_box` keeps the optimiser from folding both arms into the library call.
+            let units = match i64::try_from(self.units) {
+                Ok(small) => std::hint::black_box(small) as f64,
+                Err(_) => self.units as f64,
+            };
+            units / EXACT_SCALE
         }
     }
 }

@@ -11,7 +11,10 @@
 use rayon::prelude::*;
 
 use super::sensitivity::Variants;
-use crate::model::{self, same_layout, Change, Copies, Fingerprints, Layout, Plan, RunBase};
+use crate::model::{
+    self, same_layout, Change, Component, Copies, Fingerprints, Layout, PerComponent, Plan,
+    RunBase, Usage,
+};
 use crate::montecarlo::{self, Accumulator, Results};
 use crate::pricing::Pricer;
 use crate::scenario::{Image, Scenario};
@@ -36,6 +39,8 @@ pub struct Reuse {
     /// Per run, once [`Reuse::simulate_base`] ran (empty: nothing kept yet, or too big).
     runs: Vec<RunBase>,
     keep: bool,
+    /// Per kept run, the cost of each (month, cell) of the ledger, month by month.
+    costs: Vec<Vec<PerComponent<f64>>>,
     /// The base with a variant's images swapped in, for [`Reuse::with_images`].
     work: Scenario,
 }
@@ -51,6 +56,7 @@ impl Reuse {
             work: base.clone(),
             plan,
             runs: Vec::new(),
+            costs: Vec::new(),
             keep,
         }
     }
@@ -103,6 +109,8 @@ impl Reuse {
                 })
                 .collect();
             for (run, (kept, priced)) in (start..).zip(chunk) {
+                self.costs
+                    .push(priced.ledger.entries().iter().map(|e| e.cost).collect());
                 acc.absorb(run, kept.seed(), priced, (run == 0).then(Copies::default));
                 runs.push(kept);
             }
@@ -126,32 +134,13 @@ impl Reuse {
     /// base's are re-simulated.
     pub fn with_images(
         &mut self,
-        mut edits: Vec<(usize, Image)>,
+        edits: Vec<(usize, Image)>,
         progress: &(dyn Fn() + Sync),
     ) -> Results {
-        for (i, image) in &mut edits {
-            std::mem::swap(&mut self.work.images[*i], image);
-        }
-        let mut images: Vec<usize> = edits
-            .iter()
-            .map(|&(i, _)| i)
-            .filter(|&i| !self.fingerprints.same_image(&self.work, i))
-            .collect();
-        images.sort_unstable();
-        images.dedup();
-        let reuse = self.kept()
-            && share(&self.work, &images) <= MAX_CHANGED_SHARE
-            && (images.is_empty() || same_layout(&Layout::new(&self.work), &self.plan.layout));
-        let results = if reuse {
-            // Same layout and the same labs and deployments: the base's plan serves.
-            self.incremental(None, &images, progress)
-        } else {
-            montecarlo::simulate(&self.work, progress)
-        };
-        for (i, image) in &mut edits {
-            std::mem::swap(&mut self.work.images[*i], image);
-        }
-        results
+        self.edited(edits, |reuse, images| match images {
+            Some(images) => reuse.incremental(None, &images, progress),
+            None => montecarlo::simulate(&reuse.work, progress),
+        })
     }
 
     fn kept(&self) -> bool {
@@ -166,36 +155,164 @@ impl Reuse {
         images: &[usize],
         progress: &(dyn Fn() + Sync),
     ) -> Results {
-        let Reuse {
+        let variant = variant.unwrap_or((&self.work, &self.plan));
+        let pricer = Pricer::new(variant.0, &variant.1.layout, &variant.0.prices);
+        let mut acc = Accumulator::new(variant.0, pricer.prices_used());
+        let mut runs = std::mem::take(&mut self.runs);
+        let base = (&self.base, &self.plan);
+        let price = |_, out: &model::RunOutput| pricer.price(out);
+        each_run(
+            &mut runs,
             base,
-            plan,
-            runs,
-            work,
-            ..
-        } = self;
-        let (variant, variant_plan) = variant.unwrap_or((work, plan));
-        let change = Change::new(variant, images);
-        let pricer = Pricer::new(variant, &variant_plan.layout, &variant.prices);
-        let mut acc = Accumulator::new(variant, pricer.prices_used());
-        for (c, chunk) in runs.chunks_mut(CHUNK).enumerate() {
-            let priced: Vec<_> = chunk
-                .par_iter_mut()
-                .map(|run| {
-                    let priced =
-                        run.variant((base, plan), (variant, variant_plan), &change, |out| {
-                            pricer.price(out)
-                        });
-                    progress();
-                    (run.seed(), priced)
-                })
-                .collect();
-            for (k, (seed, priced)) in priced.into_iter().enumerate() {
-                let run = (c * CHUNK + k) as u32;
+            variant,
+            images,
+            progress,
+            price,
+            |run, seed, priced| {
                 acc.absorb(run, seed, priced, (run == 0).then(Copies::default));
+            },
+        );
+        self.runs = runs;
+        acc.finish(variant.0)
+    }
+
+    /// The total cost of each run of the base with `edits` in place of its images (see
+    /// [`Reuse::with_images`]), in run order: what a tornado reads of a variant.
+    pub fn totals_with_images(
+        &mut self,
+        edits: Vec<(usize, Image)>,
+        progress: &(dyn Fn() + Sync),
+    ) -> Vec<f64> {
+        self.edited(edits, |reuse, images| match images {
+            Some(images) => {
+                let (work, plan) = (&reuse.work, &reuse.plan);
+                let pricer = Pricer::new(work, &plan.layout, &work.prices);
+                // Only the cells of the changed images cost anything new.
+                let mut cells = vec![false; plan.layout.cells];
+                for &i in &images {
+                    for t in &plan.layout.targets[i] {
+                        cells[plan.layout.lines[t.storage as usize].cell] = true;
+                    }
+                }
+                let costs = &reuse.costs;
+                let price = |run: usize, out: &model::RunOutput| {
+                    total_cost(&pricer, &plan.layout, &out.usage, &costs[run], &cells)
+                };
+                let mut totals = vec![0.0; reuse.runs.len()];
+                let mut runs = std::mem::take(&mut reuse.runs);
+                let base = (&reuse.base, plan);
+                each_run(
+                    &mut runs,
+                    base,
+                    (work, plan),
+                    &images,
+                    progress,
+                    price,
+                    |run, _, t| {
+                        totals[run as usize] = t;
+                    },
+                );
+                reuse.runs = runs;
+                totals
+            }
+            None => totals(&montecarlo::simulate(&reuse.work, progress)),
+        })
+    }
+
+    /// `f` of this reuse with `edits` swapped into its working scenario, given the images to
+    /// re-simulate (None: simulate in full).
+    fn edited<T>(
+        &mut self,
+        mut edits: Vec<(usize, Image)>,
+        f: impl FnOnce(&mut Reuse, Option<Vec<usize>>) -> T,
+    ) -> T {
+        for (i, image) in &mut edits {
+            std::mem::swap(&mut self.work.images[*i], image);
+        }
+        let mut images: Vec<usize> = edits
+            .iter()
+            .map(|&(i, _)| i)
+            .filter(|&i| !self.fingerprints.same_image(&self.work, i))
+            .collect();
+        images.sort_unstable();
+        images.dedup();
+        // Same layout, labs and deployments: the base's plan serves.
+        let reuse = self.kept()
+            && share(&self.work, &images) <= MAX_CHANGED_SHARE
+            && (images.is_empty() || same_layout(&Layout::new(&self.work), &self.plan.layout));
+        let value = f(self, reuse.then_some(images));
+        for (i, image) in &mut edits {
+            std::mem::swap(&mut self.work.images[*i], image);
+        }
+        value
+    }
+}
+
+/// `read` of each kept run's output for `variant`, whose images `images` differ from `base`,
+/// handed to `sink` with the run's number and seed, in chunks of runs simulated in parallel.
+fn each_run<T: Send>(
+    runs: &mut [RunBase],
+    base: (&Scenario, &Plan),
+    variant: (&Scenario, &Plan),
+    images: &[usize],
+    progress: &(dyn Fn() + Sync),
+    read: impl Fn(usize, &model::RunOutput) -> T + Sync,
+    mut sink: impl FnMut(u32, u64, T),
+) {
+    let change = Change::new(variant.0, images);
+    for (c, chunk) in runs.chunks_mut(CHUNK).enumerate() {
+        let values: Vec<_> = chunk
+            .par_iter_mut()
+            .enumerate()
+            .map(|(k, run)| {
+                let read = |out: &model::RunOutput| read(c * CHUNK + k, out);
+                let value = run.variant(base, variant, &change, read);
+                progress();
+                (run.seed(), value)
+            })
+            .collect();
+        for (k, (seed, value)) in values.into_iter().enumerate() {
+            sink((c * CHUNK + k) as u32, seed, value);
+        }
+    }
+}
+
+/// The total cost of a run priced by `pricer` ([`Pricer::price`]'s `totals.total_cost`, with
+/// the same additions in the same order), from the ledger costs `base` of a run that differs
+/// only in the cells `changed`, whose costs are priced again from `usage`.
+fn total_cost(
+    pricer: &Pricer,
+    layout: &Layout,
+    usage: &Usage,
+    base: &[PerComponent<f64>],
+    changed: &[bool],
+) -> f64 {
+    let cells = layout.cells;
+    let mut fresh = vec![PerComponent::<f64>::default(); cells];
+    let mut cost = PerComponent::default();
+    for month in 0..usage.months() {
+        for entry in fresh.iter_mut() {
+            *entry = PerComponent::default();
+        }
+        for (l, line) in layout.lines.iter().enumerate() {
+            if changed[line.cell] {
+                let q = usage.quantity(month, l);
+                fresh[line.cell][Component::of(line.item)] += q * pricer.unit(l);
             }
         }
-        acc.finish(variant)
+        for cell in 0..cells {
+            cost += match changed[cell] {
+                true => fresh[cell],
+                false => base[month * cells + cell],
+            };
+        }
     }
+    cost.total()
+}
+
+/// The total cost of each run, in run order.
+pub fn totals(results: &Results) -> Vec<f64> {
+    results.runs.iter().map(|r| r.totals.total_cost).collect()
 }
 
 /// The share of `scenario`'s estimated events that `images` make.
@@ -241,12 +358,12 @@ impl Reusing<'_> {
 }
 
 impl Variants for Reusing<'_> {
-    fn base(&mut self) -> Results {
-        self.reuse.simulate_base(self.progress)
+    fn base(&mut self) -> Vec<f64> {
+        totals(&self.reuse.simulate_base(self.progress))
     }
 
-    fn with_images(&mut self, edits: Vec<(usize, Image)>) -> Results {
-        self.reuse.with_images(edits, self.progress)
+    fn with_images(&mut self, edits: Vec<(usize, Image)>) -> Vec<f64> {
+        self.reuse.totals_with_images(edits, self.progress)
     }
 }
 
@@ -267,15 +384,15 @@ impl Full<'_> {
 }
 
 impl Variants for Full<'_> {
-    fn base(&mut self) -> Results {
-        montecarlo::simulate(&self.base, self.progress)
+    fn base(&mut self) -> Vec<f64> {
+        totals(&montecarlo::simulate(&self.base, self.progress))
     }
 
-    fn with_images(&mut self, edits: Vec<(usize, Image)>) -> Results {
+    fn with_images(&mut self, edits: Vec<(usize, Image)>) -> Vec<f64> {
         let mut variant = self.base.clone();
         for (i, image) in edits {
             variant.images[i] = image;
         }
-        montecarlo::simulate(&variant, self.progress)
+        totals(&montecarlo::simulate(&variant, self.progress))
     }
 }

@@ -180,12 +180,13 @@ fn fix(image: &mut Image, kind: InputKind, value: f64, months: f64) {
     }
 }
 
-/// Simulations of variants of one base scenario (same seed and runs: common random numbers).
+/// Simulations of variants of one base scenario (same seed and runs: common random numbers),
+/// read as the total cost of each run, in run order.
 pub trait Variants {
-    /// The results of the base.
-    fn base(&mut self) -> Results;
-    /// The results of the base with each `(image, value)` in place of that image.
-    fn with_images(&mut self, edits: Vec<(usize, Image)>) -> Results;
+    /// The totals of the base.
+    fn base(&mut self) -> Vec<f64>;
+    /// The totals of the base with each `(image, value)` in place of that image.
+    fn with_images(&mut self, edits: Vec<(usize, Image)>) -> Vec<f64>;
 }
 
 /// One bar of the tornado.
@@ -255,31 +256,21 @@ pub fn tornado<V: Variants>(
             medians.images[i] = image;
         }
     }
-    let mean_total = |results: &Results| {
-        results
-            .runs
-            .iter()
-            .map(|r| r.totals.total_cost)
-            .sum::<f64>()
-            / results.runs.len().max(1) as f64
-    };
-    let totals_of = |results: &Results| -> Vec<f64> {
-        results.runs.iter().map(|r| r.totals.total_cost).collect()
-    };
+    let mean = |totals: &[f64]| totals.iter().sum::<f64>() / totals.len().max(1) as f64;
     let mut variants = variants(&medians);
     let at_medians = variants.base();
-    let base = mean_total(&at_medians);
-    let sd_at_medians = Summary::of(&totals_of(&at_medians)).sd;
-    let totals = totals_of(original);
+    let base = mean(&at_medians);
+    let sd_at_medians = Summary::of(&at_medians).sd;
+    let totals: Vec<f64> = original.runs.iter().map(|r| r.totals.total_cost).collect();
     let sd = Summary::of(&totals).sd;
     let mut rows: Vec<TornadoRow> = found
         .into_iter()
         .map(|input| {
             let (low, high) = (input.value(scenario, 0.1), input.value(scenario, 0.9));
             let mut at = |p: Option<f64>| variants.with_images(input.edits(&medians, scenario, p));
-            let total_low = mean_total(&at(Some(0.1)));
-            let total_high = mean_total(&at(Some(0.9)));
-            let alone = Summary::of(&totals_of(&at(None))).sd;
+            let total_low = mean(&at(Some(0.1)));
+            let total_high = mean(&at(Some(0.9)));
+            let alone = Summary::of(&at(None)).sd;
             // The per-run draws of a field (summed over grouped images); the export count is
             // not recorded per run.
             let rank_correlation = match input.kind {

@@ -167,12 +167,43 @@ pub(super) fn compare(args: CompareArgs) -> Result<Outcome, Error> {
     }
     comparable(&scenarios)?;
     let notice = align(&mut scenarios);
-    let all: Vec<&Scenario> = scenarios.iter().map(|(_, s)| s).collect();
-    check_analysis_work("compare", &all, 1, args.sim.max_events)?;
+    // The first scenario's runs are kept; another that changes a few of its images
+    // re-simulates only those (and the same images of the first, to take them away).
+    let mut reuse = runner.install(|| incremental::Reuse::new(&scenarios[0].1));
+    let changed: Vec<Option<Vec<usize>>> = runner.install(|| {
+        scenarios[1..]
+            .iter()
+            .map(|(_, s)| reuse.changed_images(s))
+            .collect()
+    });
+    match changed.iter().all(Option::is_some) {
+        true => {
+            let first = &scenarios[0].1;
+            let reused: f64 = changed
+                .iter()
+                .flatten()
+                .map(|images| 2.0 * incremental::share(first, images))
+                .sum();
+            let simulations = 1 + reused.ceil() as u64;
+            check_analysis_work("compare", &[first], simulations, args.sim.max_events)?;
+        }
+        false => {
+            let all: Vec<&Scenario> = scenarios.iter().map(|(_, s)| s).collect();
+            check_analysis_work("compare", &all, 1, args.sim.max_events)?;
+        }
+    }
     let out = out_dir(&args.sim, &format!("compare-{}", file_stem(first_path)))?;
     let total_runs = scenarios.iter().map(|(_, s)| u64::from(s.runs)).sum();
     runner.expect_runs(total_runs);
-    let results: Vec<Results> = scenarios.iter().map(|(_, s)| runner.simulate(s)).collect();
+    let progress = || runner.progress.tick();
+    let results: Vec<Results> = runner.install(|| {
+        let mut results = vec![reuse.simulate_base(&progress)];
+        for (_, s) in &scenarios[1..] {
+            results.push(reuse.simulate(s, &progress));
+        }
+        results
+    });
+    drop(reuse);
     runner.finish();
 
     let labelled: Vec<(String, &Results)> = scenarios
