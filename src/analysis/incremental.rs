@@ -315,6 +315,11 @@ pub fn totals(results: &Results) -> Vec<f64> {
     results.runs.iter().map(|r| r.totals.total_cost).collect()
 }
 
+/// Whether the runs of `scenario` are small enough to keep for reuse (see [`MAX_KEPT_BYTES`]).
+pub fn can_keep(scenario: &Scenario) -> bool {
+    kept_bytes(scenario, &Layout::new(scenario)) <= MAX_KEPT_BYTES
+}
+
 /// The share of `scenario`'s estimated events that `images` make.
 pub fn share(scenario: &Scenario, images: &[usize]) -> f64 {
     let all: f64 = (0..scenario.images.len())

@@ -184,7 +184,7 @@ pub(super) fn compare(args: CompareArgs) -> Result<Outcome, Error> {
                 .flatten()
                 .map(|images| 2.0 * incremental::share(first, images))
                 .sum();
-            let simulations = 1 + reused.ceil() as u64;
+            let simulations = 1 + (reused - 1e-9).ceil().max(0.0) as u64;
             check_analysis_work("compare", &[first], simulations, args.sim.max_events)?;
         }
         false => {
@@ -368,15 +368,24 @@ pub(super) fn tornado(args: TornadoArgs) -> Result<Outcome, Error> {
     };
     let inputs = sensitivity::inputs(&scenario, grouping);
     // The scenario as is and at its medians in full; each input's three variants re-simulate
-    // only its images (a group of many images: the whole scenario).
-    let reused: f64 = inputs
-        .iter()
-        .map(|i| match incremental::share(&scenario, &i.images) {
-            s if s <= incremental::MAX_CHANGED_SHARE => 2.0 * s,
-            _ => 1.0,
-        })
-        .sum();
-    let simulations = 2 + (3.0 * reused).ceil() as u64;
+    // only its images, and each image once more for the medians (to take it away); a group
+    // of many images, or runs too big to keep, the whole scenario.
+    let keep = incremental::can_keep(&scenario);
+    let (mut reused, mut taken) = (0.0, std::collections::BTreeSet::new());
+    let mut simulations = 2;
+    for input in &inputs {
+        match incremental::share(&scenario, &input.images) {
+            s if keep && s <= incremental::MAX_CHANGED_SHARE => {
+                reused += 3.0 * s;
+                taken.extend(input.images.iter().copied());
+            }
+            _ => simulations += 3,
+        }
+    }
+    let taken: Vec<usize> = taken.into_iter().collect();
+    reused += incremental::share(&scenario, &taken);
+    // Shares of one sum: a whole number of simulations is not rounded up by float noise.
+    let simulations = simulations + (reused - 1e-9).ceil().max(0.0) as u64;
     check_analysis_work("tornado", &[&scenario], simulations, args.sim.max_events)?;
     let out = out_dir(&args.sim, &format!("tornado-{stem}"))?;
     runner.expect_runs(u64::from(scenario.runs) * (2 + 3 * inputs.len() as u64));

@@ -200,6 +200,8 @@ impl Change {
 /// over time (the sum over its images).
 pub struct RunBase {
     seed: u64,
+    /// The detailed run (run 1): its parts are simulated keeping their copies.
+    detailed: bool,
     out: RunOutput,
     alive: AliveSum,
     /// The base parts last re-simulated to take them away (a tornado asks for several
@@ -210,16 +212,23 @@ pub struct RunBase {
 /// Simulates one run of `scenario` with `seed` (the detailed run when `detailed`: its labs
 /// and waves are reported, its copies are not kept) and keeps it for variants.
 pub fn simulate_kept(scenario: &Scenario, plan: &Plan, seed: u64, detailed: bool) -> RunBase {
-    let parts: Vec<PartOutput> = plan
+    // The detailed run keeps its copies while it runs, as a full simulation does: it then
+    // frees no copy slots, which orders the storage booked at the horizon, and the sums of
+    // each target follow that order.
+    let mut parts: Vec<PartOutput> = plan
         .parts
         .par_iter()
-        .map(|images| simulate_part(scenario, plan, seed, false, images.clone(), true))
+        .map(|images| simulate_part(scenario, plan, seed, detailed, images.clone(), true))
         .collect();
+    for part in &mut parts {
+        part.copies = None;
+    }
     let alive = AliveSum::new(parts.iter().map(|p| p.trace.as_deref().unwrap_or_default()));
     let mut out = merge_parts(scenario, plan, parts);
     out.copies = detailed.then(Copies::default);
     RunBase {
         seed,
+        detailed,
         out,
         alive,
         old: Vec::new(),
@@ -256,9 +265,11 @@ impl RunBase {
         change: &Change,
         read: impl FnOnce(&RunOutput) -> T,
     ) -> T {
-        let seed = self.seed;
+        let (seed, detailed) = (self.seed, self.detailed);
         let part = |s: &Scenario, p: &Plan, images: &Range<usize>| {
-            simulate_part(s, p, seed, false, images.clone(), true)
+            let mut part = simulate_part(s, p, seed, detailed, images.clone(), true);
+            part.copies = None;
+            part
         };
         let cached = self.old.iter().map(|p| &p.images);
         if !cached.eq(change.ranges.iter()) {
@@ -463,5 +474,80 @@ impl AliveSum {
             }
         }
         best.max(0) as u64
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Step functions: (instant, count after it), instants increasing, counts changing.
+    fn traces(rand: &mut impl FnMut(u64) -> u64, n: u64) -> Vec<Vec<(u64, u64)>> {
+        (0..n)
+            .map(|_| {
+                let mut at = rand(3);
+                let mut last = 0;
+                let mut trace = Vec::new();
+                for _ in 0..rand(30) {
+                    at += 1 + rand(4);
+                    let next = rand(8);
+                    if next != last {
+                        trace.push((at, next));
+                        last = next;
+                    }
+                }
+                trace
+            })
+            .collect()
+    }
+
+    fn brute(traces: &[&[(u64, u64)]]) -> u64 {
+        let value = |t: &[(u64, u64)], at: u64| {
+            t.iter().take_while(|e| e.0 <= at).last().map_or(0, |e| e.1)
+        };
+        (0..200)
+            .map(|at| traces.iter().map(|t| value(t, at)).sum::<u64>())
+            .max()
+            .unwrap_or(0)
+    }
+
+    #[test]
+    fn a_replaced_part_gives_the_peak_of_the_new_sum() {
+        let mut x: u64 = 7;
+        let mut rand = |n: u64| {
+            x = x
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (x >> 33) % n.max(1)
+        };
+        for case in 0..200 {
+            let n = 1 + rand(5);
+            let parts = traces(&mut rand, n);
+            let replaced = rand(parts.len() as u64) as usize;
+            let new = traces(&mut rand, 1);
+            let all: Vec<&[(u64, u64)]> = parts.iter().map(Vec::as_slice).collect();
+            let sum = AliveSum::new(all.iter().copied());
+            assert_eq!(
+                sum.highest(0..sum.instants.len()),
+                brute(&all),
+                "case {case}"
+            );
+            let mut after = all.clone();
+            after[replaced] = &new[0];
+            let old = [all[replaced]];
+            assert_eq!(
+                sum.peak_with(&old, &[&new[0]]),
+                brute(&after),
+                "case {case}"
+            );
+            // Replacing a part by itself changes nothing.
+            assert_eq!(sum.peak_with(&old, &old), brute(&all), "case {case}");
+        }
+    }
+
+    #[test]
+    fn changed_images_as_contiguous_ranges() {
+        assert_eq!(ranges(&[1, 2, 3, 7, 9, 10]), vec![1..4, 7..8, 9..11]);
+        assert_eq!(ranges(&[]), Vec::<Range<usize>>::new());
     }
 }

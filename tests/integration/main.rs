@@ -9,6 +9,7 @@ mod determinism;
 mod edges;
 mod golden;
 mod harness;
+mod incremental;
 mod invariants;
 mod lifecycle;
 mod model;
