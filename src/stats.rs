@@ -122,11 +122,6 @@ impl ExactSum {
         }
     }
 
-    /// Whether an addend was not finite or the sum overflowed (its value is then NaN).
-    pub fn is_poisoned(&self) -> bool {
-        self.poisoned
-    }
-
     /// The sum (NaN when poisoned).
     pub fn value(&self) -> f64 {
         if self.poisoned {

@@ -152,11 +152,14 @@ fn a_changed_used_size_re_simulates_exactly_that_image() {
     assert_eq!(reuse.changed_images(&v), Some(vec![base.labs[7].image]));
 }
 
+/// A change to a scenario.
+type Edit = Box<dyn Fn(&mut Scenario)>;
+
 #[test]
 fn a_global_change_falls_back_to_a_full_simulation() {
     let base = small_fleet(80);
     let reuse = Reuse::new(&base);
-    let globals: Vec<(&str, Box<dyn Fn(&mut Scenario)>)> = vec![
+    let globals: Vec<(&str, Edit)> = vec![
         ("seed", Box::new(|s| s.seed += 1)),
         ("runs", Box::new(|s| s.runs += 1)),
         ("months", Box::new(|s| s.months -= 1)),
