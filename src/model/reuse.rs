@@ -108,7 +108,10 @@ fn image_text(scenario: &Scenario, i: usize) -> String {
     for g in galleries {
         let _ = write!(text, "|gallery {g} {:?}", scenario.galleries[g]);
     }
-    let accounts = std::iter::once(image.account).chain(image.periods.iter().map(|p| p.account));
+    let accounts = image
+        .account
+        .into_iter()
+        .chain(image.periods.iter().map(|p| p.account));
     for a in accounts {
         let _ = write!(text, "|account {a} {:?}", scenario.accounts[a]);
     }
