@@ -1,10 +1,13 @@
-//! The replica advisor: for each (gallery, region) with deployments, the fewest replicas
+//! The replica advisor: for each (image, region) with deployments, the fewest replicas
 //! (1 to 50, Azure's maximum per region) whose waves all meet a target at a percentile, found
 //! with common random numbers (the same seed and runs for every candidate, and deployment
 //! draws that do not depend on the replica count, so more replicas never make a wave slower).
 //!
-//! All groups are searched at once: every simulation sets each group to its own candidate, as
-//! waves of one region do not depend on the replicas of another. A bisection needs about
+//! Replicas are Azure's per image version and region: a wave is served by its image's replicas
+//! only, so the advice is per image (its `replicas` table), and an image that no deployment
+//! uses is never advised or priced. All groups are searched at once: every simulation sets
+//! each group to its own candidate, as waves of one (image, region) do not depend on the
+//! replicas of another. A bisection needs about
 //! seven simulations whatever the number of groups.
 
 use super::quantile;
@@ -16,10 +19,12 @@ use crate::scenario::Scenario;
 /// Azure's limit of replicas per image version.
 pub const MAX_REPLICAS: u32 = crate::scenario::values::MAX_REPLICAS_PER_REGION;
 
-/// One (gallery, region) with deployments.
+/// One (image, region) with deployments.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Advice {
-    /// Gallery index.
+    /// Image index.
+    pub image: usize,
+    /// Its gallery's index.
     pub gallery: usize,
     /// Region.
     pub region: RegionId,
@@ -27,7 +32,8 @@ pub struct Advice {
     pub replicas_now: u32,
     /// Minutes to ready at the percentile now (None: some wave is never served).
     pub minutes_now: Option<f64>,
-    /// Mean monthly storage cost of the region's replicas now.
+    /// Monthly storage cost of the image's replicas in the region now (run 1, over the
+    /// months of the horizon).
     pub monthly_cost_now: f64,
     /// The fewest replicas that meet the target (None: even [`MAX_REPLICAS`] do not).
     pub replicas_advised: Option<u32>,
@@ -41,17 +47,18 @@ pub struct Advice {
     pub frontier: Vec<(u32, Option<f64>, f64)>,
 }
 
-/// What one simulation says of one group.
+/// What one simulation says of one group: the minutes to ready at the percentile of its
+/// slowest deployment (None: some wave is never served), and its image's monthly storage
+/// cost in the region (run 1's copies: a mean per (image, region) is not kept over runs).
 fn measure(
     scenario: &Scenario,
     results: &Results,
-    gallery: usize,
-    region: RegionId,
+    (image, region): Group,
     percentile: f64,
 ) -> (Option<f64>, f64) {
     let mut worst: Option<f64> = Some(0.0);
     for (i, d) in scenario.deployments.iter().enumerate() {
-        if scenario.images[d.image].gallery != gallery || d.region != region {
+        if d.image != image || d.region != region {
             continue;
         }
         let minutes = &results.deployment_minutes[i];
@@ -63,26 +70,30 @@ fn measure(
             _ => None,
         };
     }
-    let cost = scenario
-        .cells
-        .iter()
-        .position(|c| c.gallery == gallery && c.region == region)
-        .map_or(0.0, |cell| {
-            let ledger = &results.monthly_mean;
-            let months = ledger.months().max(1);
-            (0..ledger.months())
-                .map(|m| ledger.entry(m, cell).cost_of(Component::Storage))
-                .sum::<f64>()
-                / months as f64
-        });
-    (worst, cost)
+    let stored: f64 = (results.copies.iter().zip(&results.copy_costs))
+        .filter(|(c, _)| c.image == image && c.region == region)
+        .map(|(_, cost)| cost[Component::Storage])
+        .sum();
+    (worst, stored / f64::from(scenario.months.max(1)))
 }
 
-/// The scenario with `replicas[i]` replicas in group `i`.
-fn with_replicas(scenario: &Scenario, groups: &[(usize, RegionId)], replicas: &[u32]) -> Scenario {
+/// An image in a region.
+type Group = (usize, RegionId);
+
+/// The scenario with `replicas[i]` replicas of group `i`'s image in its region: its new
+/// versions' and those of its versions that exist at the start (Azure lets a version's
+/// replica count per region be updated).
+fn with_replicas(scenario: &Scenario, groups: &[Group], replicas: &[u32]) -> Scenario {
     let mut s = scenario.clone();
-    for (&(gallery, region), &n) in groups.iter().zip(replicas) {
-        let list = &mut s.galleries[gallery].replicas;
+    for (&(image, region), &n) in groups.iter().zip(replicas) {
+        let im = &mut s.images[image];
+        let targets = &im.targets;
+        for copy in im.existing.iter_mut().flat_map(|v| v.copies.iter_mut()) {
+            if targets[copy.target].0 == region {
+                copy.replicas = n;
+            }
+        }
+        let list = &mut im.replicas.regions;
         match list.iter_mut().find(|(r, _)| *r == region) {
             Some(entry) => entry.1 = n,
             None => list.push((region, n)),
@@ -91,7 +102,7 @@ fn with_replicas(scenario: &Scenario, groups: &[(usize, RegionId)], replicas: &[
     s
 }
 
-/// Advice for every (gallery, region) with deployments; `simulate` runs a scenario (the same
+/// Advice for every (image, region) with deployments; `simulate` runs a scenario (the same
 /// seed and runs each time).
 pub fn advise(
     scenario: &Scenario,
@@ -99,26 +110,29 @@ pub fn advise(
     percentile: f64,
     simulate: impl Fn(&Scenario) -> Results,
 ) -> Vec<Advice> {
-    let mut groups: Vec<(usize, RegionId)> = Vec::new();
+    let mut groups: Vec<Group> = Vec::new();
     for d in &scenario.deployments {
-        let g = (scenario.images[d.image].gallery, d.region);
+        let g = (d.image, d.region);
         if !groups.contains(&g) {
             groups.push(g);
         }
     }
-    let replicated = |&(gallery, region): &(usize, RegionId)| {
-        scenario
-            .cells
+    let replicated = |&(image, region): &Group| {
+        scenario.images[image]
+            .targets
             .iter()
-            .any(|c| c.gallery == gallery && c.region == region)
+            .any(|&(r, _)| r == region)
     };
     let now = simulate(scenario);
     let mut advice: Vec<Advice> = groups
         .iter()
-        .map(|&(gallery, region)| {
-            let (minutes, cost) = measure(scenario, &now, gallery, region, percentile);
-            let replicas_now = scenario.galleries[gallery].replicas_in(region);
+        .map(|&(image, region)| {
+            let (minutes, cost) = measure(scenario, &now, (image, region), percentile);
+            let im = &scenario.images[image];
+            let gallery = im.gallery;
+            let replicas_now = im.replicas_in(&scenario.galleries[gallery], region);
             Advice {
+                image,
                 gallery,
                 region,
                 replicas_now,
@@ -149,8 +163,8 @@ pub fn advise(
             .iter()
             .zip(candidates)
             .zip(advice.iter_mut())
-            .map(|((&(gallery, region), &n), a)| {
-                let (minutes, cost) = measure(&s, &r, gallery, region, percentile);
+            .map(|((&group, &n), a)| {
+                let (minutes, cost) = measure(&s, &r, group, percentile);
                 if !a.frontier.iter().any(|p| p.0 == n) {
                     a.frontier.push((n, minutes, cost));
                 }

@@ -504,7 +504,7 @@ pub fn advice_frontier(
         .map(|a| {
             format!(
                 "{} / {}",
-                scenario.galleries[a.gallery].name,
+                scenario.images[a.image].name,
                 scenario.regions.get(a.region).name
             )
         })

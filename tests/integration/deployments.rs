@@ -191,6 +191,30 @@ fn the_advisor_finds_the_fewest_replicas_for_the_target() {
 }
 
 #[test]
+fn the_advisor_advises_and_prices_only_the_deployed_image() {
+    use gallerysim::analysis::advise::advise;
+    // A second image in the same region, stored but never deployed: the advice is for `img`
+    // alone (4 replicas, $8.00 a month), and `other` keeps its one replica.
+    let text = scenario_with(1, EASTUS_200, "").replace(
+        "[[deployment]]",
+        "[[image]]\nname = \"other\"\naccount = \"plan\"\nos_disk_gb = 127\nused_gb = 100\nexport_hours = 0\n\n[[deployment]]",
+    );
+    let sc = scenario(&text);
+    let advice = advise(&sc, 30.0, 0.9, simulate);
+    assert_eq!(advice.len(), 1);
+    let a = &advice[0];
+    assert_eq!(sc.images[a.image].name, "img");
+    assert_eq!(a.replicas_advised, Some(4));
+    assert_close(a.monthly_cost_now, 40.0 * 0.05, EXACT, "img's replica only");
+    assert_close(
+        a.monthly_cost_advised.unwrap(),
+        8.0,
+        EXACT,
+        "img's 4 replicas",
+    );
+}
+
+#[test]
 fn advise_writes_advice_and_the_frontier() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("w.toml");
@@ -215,6 +239,7 @@ fn advise_writes_advice_and_the_frontier() {
     );
     let rows = read_csv(&out.join("advice.csv"));
     assert_eq!(rows[0]["replicas_advised"], "4");
+    assert_eq!(rows[0]["image"], "img");
     assert_eq!(rows[0]["monthly_cost_advised"], "8.0000");
     assert!(out.join("advice_frontier.png").is_file());
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();

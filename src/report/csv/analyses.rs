@@ -247,6 +247,8 @@ pub struct AdviceRow {
     pub monthly_cost_advised: String,
     /// Why there is no advice, or what to know about it.
     pub note: String,
+    /// The image whose replicas are advised (Azure's replicas are per image version).
+    pub image: Text,
 }
 
 /// `advice.csv` for `advice` of `scenario`.
@@ -270,6 +272,7 @@ pub fn advice_file(
             monthly_cost_now: dec(a.monthly_cost_now),
             monthly_cost_advised: opt(a.monthly_cost_advised),
             note: a.note.clone(),
+            image: scenario.images[a.image].name.as_str().into(),
         }),
     )
 }

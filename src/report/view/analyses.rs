@@ -202,7 +202,7 @@ pub fn advice(
         .iter()
         .map(|a| {
             vec![
-                scenario.galleries[a.gallery].name.clone(),
+                scenario.images[a.image].name.clone(),
                 scenario.regions.get(a.region).name.clone(),
                 a.replicas_now.to_string(),
                 minutes(a.minutes_now),
@@ -221,7 +221,7 @@ pub fn advice(
         .collect();
     doc.table(
         &[
-            "gallery",
+            "image",
             "region",
             "replicas now",
             "minutes now",
@@ -236,7 +236,7 @@ pub fn advice(
     for a in advice.iter().filter(|a| !a.note.is_empty()) {
         doc.line(format!(
             "{} / {}: {}",
-            scenario.galleries[a.gallery].name,
+            scenario.images[a.image].name,
             scenario.regions.get(a.region).name,
             a.note
         ));
