@@ -20,6 +20,8 @@ use crate::error::Error;
 
 pub use data::{ChartData, DeploymentBar, RegionSeries};
 pub(super) use kit::*;
+/// For charts drawn outside `report` (the reconcile chart).
+pub use kit::DrawError;
 
 /// Pixel size of every chart.
 pub const SIZE: (u32, u32) = (1200, 700);
@@ -52,7 +54,7 @@ pub(super) fn jobs(data: &ChartData) -> Vec<super::Job<'_>> {
 }
 
 /// Draws one chart on an SVG string and on a bitmap encoded as PNG.
-pub(super) fn render(
+pub(crate) fn render(
     name: &str,
     svg_draw: impl FnOnce(&DrawingArea<SVGBackend<'_>, Shift>) -> Result<(), DrawError>,
     png_draw: impl FnOnce(&DrawingArea<BitMapBackend<'_>, Shift>) -> Result<(), DrawError>,
