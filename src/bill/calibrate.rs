@@ -158,7 +158,10 @@ mod tests {
     #[test]
     fn size_is_gb_months_over_replica_months() {
         let regions = Regions::bundled();
-        let (east, west) = (regions.find("eastus").unwrap(), regions.find("westus").unwrap());
+        let (east, west) = (
+            regions.find("eastus").unwrap(),
+            regions.find("westus").unwrap(),
+        );
         let use_of = |version: &str, region, month, gb_months, months_present| VersionUse {
             image: "cs101".into(),
             version: version.into(),
@@ -176,9 +179,9 @@ mod tests {
             use_of("1.0.1", regions.find("westus2").unwrap(), 1, 3.0, 1.0),
         ];
         let cal = calibrate(&uses, regions, |image, _, region| {
-            (region == east).then(|| (image.to_string(), 2)).or_else(|| {
-                (region == west).then(|| (image.to_string(), 1))
-            })
+            (region == east)
+                .then(|| (image.to_string(), 2))
+                .or_else(|| (region == west).then(|| (image.to_string(), 1)))
         });
         assert_eq!(cal.images.len(), 1);
         let image = &cal.images[0];
@@ -189,6 +192,10 @@ mod tests {
         assert!((image.versions[1].1 - 20.0).abs() < 1e-12);
         assert!(image.varies());
         assert_eq!(cal.unexplained.len(), 1);
-        assert!(cal.unexplained[0].contains("westus2"), "{:?}", cal.unexplained);
+        assert!(
+            cal.unexplained[0].contains("westus2"),
+            "{:?}",
+            cal.unexplained
+        );
     }
 }

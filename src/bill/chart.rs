@@ -28,7 +28,10 @@ fn register_fonts() {
 }
 
 /// The chart as SVG and PNG.
-pub(super) fn render(scenario: &Scenario, comparison: &Comparison) -> Result<[OutputFile; 2], Error> {
+pub(super) fn render(
+    scenario: &Scenario,
+    comparison: &Comparison,
+) -> Result<[OutputFile; 2], Error> {
     register_fonts();
     let labels: Vec<String> = (0..comparison.months.len())
         .map(|m| month_label(scenario, m))
@@ -104,7 +107,9 @@ fn draw_chart<DB: DrawingBackend>(
         .draw_series(std::iter::once(Polygon::new(band, blue.mix(0.2).filled())))
         .map_err(err)?
         .label("simulated P10-P90")
-        .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 20, y + 6)], blue.mix(0.2).filled()));
+        .legend(move |(x, y)| {
+            Rectangle::new([(x, y - 6), (x + 20, y + 6)], blue.mix(0.2).filled())
+        });
     chart
         .draw_series(LineSeries::new(
             comparison

@@ -101,8 +101,7 @@ pub fn image_version(resource_id: &str) -> Option<(&str, &str)> {
 /// The 0-based billing month of `date` in `scenario` (None outside the horizon).
 pub fn month_of(scenario: &Scenario, date: Date) -> Option<usize> {
     let start = scenario.calendar.start();
-    let months = (i32::from(date.year()) - i32::from(start.year())) * 12
-        + i32::from(date.month())
+    let months = (i32::from(date.year()) - i32::from(start.year())) * 12 + i32::from(date.month())
         - i32::from(start.month());
     usize::try_from(months)
         .ok()
@@ -113,7 +112,11 @@ pub fn month_of(scenario: &Scenario, date: Date) -> Option<usize> {
 pub fn month_label(scenario: &Scenario, month: usize) -> String {
     let start = scenario.calendar.start();
     let index = i32::from(start.year()) * 12 + i32::from(start.month()) - 1 + month as i32;
-    format!("{:04}-{:02}", index.div_euclid(12), index.rem_euclid(12) + 1)
+    format!(
+        "{:04}-{:02}",
+        index.div_euclid(12),
+        index.rem_euclid(12) + 1
+    )
 }
 
 impl Bill {
@@ -220,7 +223,13 @@ mod tests {
         assert_eq!(image_version(id), Some(("cs101", "1.0.2")));
         let upper = "/SUBSCRIPTIONS/0000/RESOURCEGROUPS/RG/PROVIDERS/MICROSOFT.COMPUTE/GALLERIES/G1/IMAGES/CS101/VERSIONS/1.0.2";
         assert_eq!(image_version(upper), Some(("CS101", "1.0.2")));
-        assert_eq!(image_version("/subscriptions/0/providers/Microsoft.Compute/galleries/g1"), None);
-        assert_eq!(image_version("/subscriptions/0/galleries/g1/images/x"), None);
+        assert_eq!(
+            image_version("/subscriptions/0/providers/Microsoft.Compute/galleries/g1"),
+            None
+        );
+        assert_eq!(
+            image_version("/subscriptions/0/galleries/g1/images/x"),
+            None
+        );
     }
 }

@@ -119,8 +119,7 @@ fn toml_string(s: &str) -> String {
 
 fn toml_key(s: &str) -> String {
     let bare = !s.is_empty()
-        && s
-            .bytes()
+        && s.bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
     if bare {
         s.to_string()
@@ -185,7 +184,14 @@ pub fn doc(
         })
         .collect();
     doc.table(
-        &["month", "billed", "simulated (mean)", "P10 - P90", "difference", "%"],
+        &[
+            "month",
+            "billed",
+            "simulated (mean)",
+            "P10 - P90",
+            "difference",
+            "%",
+        ],
         rows,
         &[false, true, true, true, true, true],
     );

@@ -313,7 +313,8 @@ fn is_utc_time(rest: &str) -> bool {
         return false;
     };
     let b = rest.as_bytes();
-    let digits = |r: std::ops::Range<usize>| b.get(r).is_some_and(|p| p.iter().all(u8::is_ascii_digit));
+    let digits =
+        |r: std::ops::Range<usize>| b.get(r).is_some_and(|p| p.iter().all(u8::is_ascii_digit));
     let hm = b.len() >= 6 && b[0] == b'T' && digits(1..3) && b[3] == b':' && digits(4..6);
     match b.len() {
         6 => hm,

@@ -13,6 +13,7 @@ mod invariants;
 mod lifecycle;
 mod model;
 mod prices;
+mod reconcile;
 mod report_model;
 mod shards;
 mod trust;

@@ -19,9 +19,9 @@ use super::OutputFile;
 use crate::error::Error;
 
 pub use data::{ChartData, DeploymentBar, RegionSeries};
-pub(super) use kit::*;
 /// For charts drawn outside `report` (the reconcile chart).
 pub use kit::DrawError;
+pub(super) use kit::*;
 
 /// Pixel size of every chart.
 pub const SIZE: (u32, u32) = (1200, 700);
