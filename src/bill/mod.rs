@@ -218,6 +218,23 @@ mod tests {
     use super::*;
 
     #[test]
+    fn calendar_months_of_dates_and_their_labels() {
+        let text = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/bill/scenario.toml"
+        ))
+        .unwrap();
+        let scenario = Scenario::parse(&text, "scenario.toml").unwrap();
+        let day = |y, m, d| Date::new(y, m, d).unwrap();
+        assert_eq!(month_of(&scenario, day(2025, 12, 31)), None);
+        assert_eq!(month_of(&scenario, day(2026, 1, 1)), Some(0));
+        assert_eq!(month_of(&scenario, day(2026, 3, 31)), Some(2));
+        assert_eq!(month_of(&scenario, day(2026, 4, 1)), None);
+        assert_eq!(month_label(&scenario, 0), "2026-01");
+        assert_eq!(month_label(&scenario, 14), "2027-03");
+    }
+
+    #[test]
     fn image_versions_from_resource_ids() {
         let id = "/subscriptions/0000/resourceGroups/rg/providers/Microsoft.Compute/galleries/g1/images/cs101/versions/1.0.2";
         assert_eq!(image_version(id), Some(("cs101", "1.0.2")));

@@ -170,9 +170,10 @@ const COST_DETAILS: Wanted = Wanted {
     meter: &["MeterName"],
     quantity: &["Quantity"],
     unit: &["UnitOfMeasure"],
-    cost: &["Cost", "CostInBillingCurrency"],
+    // `PreTaxCost` and `InstanceId`: the older EA usage-details names.
+    cost: &["Cost", "CostInBillingCurrency", "PreTaxCost"],
     currency: &["BillingCurrency", "BillingCurrencyCode"],
-    resource_id: &["ResourceId"],
+    resource_id: &["ResourceId", "InstanceId"],
     region: &["ResourceLocation"],
 };
 

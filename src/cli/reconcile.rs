@@ -20,7 +20,7 @@ pub struct ReconcileArgs {
     #[arg(long, value_name = "EXPORT", required = true, num_args = 1..)]
     pub bill: Vec<PathBuf>,
     /// Select the gallery's rows by this text in their resource id (case-insensitive;
-    /// repeatable; default `/galleries/`).
+    /// repeatable; replaces the default `/galleries/`).
     #[arg(long, value_name = "TEXT")]
     pub select_resource: Vec<String>,
     #[command(flatten)]

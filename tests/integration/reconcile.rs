@@ -270,3 +270,36 @@ fn a_730_hour_scenario_is_refused() {
     assert!(text(&output.stderr).contains("billing_months = \"calendar\""));
     assert!(!dir.path().join("out").exists());
 }
+
+#[test]
+fn the_selection_rule_can_be_widened_and_the_output_is_deterministic() {
+    // --select-resource adds the build VM's resource group: its row is kept and reported as
+    // a meter gallerysim does not model, in its own region.
+    let bill = fixture("ea-actual-2026q1.csv");
+    let mut folders = Vec::new();
+    for threads in ["1", "2"] {
+        let dir = tempfile::tempdir().unwrap();
+        let output = run(
+            dir.path(),
+            &[&bill],
+            &[
+                "--select-resource",
+                "/galleries/",
+                "--select-resource",
+                "/RESOURCEGROUPS/RG-BUILD/",
+                "--threads",
+                threads,
+            ],
+        );
+        assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+        let stdout = text(&output.stdout);
+        assert!(stdout.contains("1 of other resources skipped"), "{stdout}");
+        assert!(
+            stdout.contains("other:Virtual Machines / Dv3/DSv3 Series / D2 v3/D2s v3"),
+            "{stdout}"
+        );
+        assert!(stdout.contains("southcentralus"), "{stdout}");
+        folders.push(crate::harness::folder(&dir.path().join("out")));
+    }
+    assert_eq!(folders[0], folders[1], "same files at 1 and 2 threads");
+}
