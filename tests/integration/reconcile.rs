@@ -303,3 +303,57 @@ fn the_selection_rule_can_be_widened_and_the_output_is_deterministic() {
     }
     assert_eq!(folders[0], folders[1], "same files at 1 and 2 threads");
 }
+
+#[test]
+fn versions_billed_at_different_sizes_are_reported() {
+    // In March, cs101's eastus rows are a second version twice the size: 1.0.0 stays 12.5 GB,
+    // 1.0.1 is 50 GB-months / (2 replicas x 1 month) = 25 GB, and the image as a whole
+    // (25 + 25 + 50 + 3 x 12.5 GB-months) / (2 + 2 + 2 + 3 replica-months) = 137.5 / 9.
+    let dir = tempfile::tempdir().unwrap();
+    let mut reader = csv::Reader::from_path(fixture("ea-actual-2026q1.csv")).unwrap();
+    let header = reader.headers().unwrap().clone();
+    let col = |name: &str| {
+        header
+            .iter()
+            .position(|h| h.trim_start_matches('\u{feff}') == name)
+            .unwrap()
+    };
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record(&header).unwrap();
+    for record in reader.records() {
+        let mut f: Vec<String> = record.unwrap().iter().map(str::to_string).collect();
+        let march_cs101_east = f[col("Date")].starts_with("03/")
+            && f[col("ResourceLocation")] == "EastUS"
+            && f[col("MeterName")] == "LRS Snapshots"
+            && f[col("ResourceId")].contains("/images/cs101/");
+        if march_cs101_east {
+            f[col("ResourceId")] =
+                f[col("ResourceId")].replace("/versions/1.0.0", "/versions/1.0.1");
+            for c in ["Quantity", "Cost"] {
+                let x: f64 = f[col(c)].parse().unwrap();
+                f[col(c)] = format!("{}", 2.0 * x);
+            }
+        }
+        writer.write_record(&f).unwrap();
+    }
+    let bill = dir.path().join("bill.csv");
+    std::fs::write(&bill, writer.into_inner().unwrap()).unwrap();
+    let output = run(dir.path(), &[&bill], &[]);
+    let stdout = text(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    assert!(
+        stdout.contains(
+            "cs101: its versions were billed at different sizes: 1.0.0 12.50 GB, 1.0.1 25.00 GB"
+        ),
+        "{stdout}"
+    );
+    let images = calibrated(dir.path());
+    assert_close(
+        used_gb(&images, "cs101"),
+        137.5 / 9.0,
+        0.001,
+        "cs101 overall",
+    );
+    assert_eq!(images["cs101"]["versions_differ"].as_bool(), Some(true));
+    assert_eq!(images["bio200"]["versions_differ"].as_bool(), Some(false));
+}
