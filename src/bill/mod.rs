@@ -65,8 +65,10 @@ pub struct Presence {
     pub days: BTreeSet<i8>,
 }
 
-/// (image, version, region, 0-based month) of a snapshot row.
-pub type VersionKey = (String, String, RegionId, usize);
+/// Per image, per version, per (region, 0-based month): the snapshot storage billed. Nested
+/// so that a row finds its entry by `&str` (a bill of millions of rows allocates a name only
+/// for a new image or version).
+pub type Versions = BTreeMap<String, BTreeMap<String, BTreeMap<(RegionId, usize), Presence>>>;
 
 /// The selected rows of every export, summed.
 #[derive(Debug, Clone, Default)]
@@ -76,7 +78,7 @@ pub struct Bill {
     /// Selected rows dated outside the scenario's horizon, by `YYYY-MM`.
     pub outside: BTreeMap<String, Billed>,
     /// Snapshot rows of image versions (`.../galleries/G/images/I/versions/V`).
-    pub versions: BTreeMap<VersionKey, Presence>,
+    pub versions: Versions,
     /// Snapshot rows whose resource id names no image version, summed by resource id.
     pub unversioned: BTreeMap<String, Billed>,
     /// Every file read.
@@ -168,10 +170,19 @@ impl Bill {
         }
         match image_version(row.resource_id) {
             Some((image, version)) => {
-                let presence = self
-                    .versions
-                    .entry((image.to_string(), version.to_string(), row.region, month))
-                    .or_default();
+                if !self.versions.contains_key(image) {
+                    self.versions.insert(image.to_string(), BTreeMap::new());
+                }
+                let Some(versions) = self.versions.get_mut(image) else {
+                    return;
+                };
+                if !versions.contains_key(version) {
+                    versions.insert(version.to_string(), BTreeMap::new());
+                }
+                let Some(cells) = versions.get_mut(version) else {
+                    return;
+                };
+                let presence = cells.entry((row.region, month)).or_default();
                 presence.gb_months.add(row.quantity);
                 presence.days.insert(row.date.day());
             }
@@ -195,21 +206,24 @@ impl Bill {
     /// The version uses for [`calibrate`]: GB-months and the months present (days with a row
     /// over the days of the month) per image version, region and month.
     pub fn version_uses(&self, scenario: &Scenario) -> Vec<VersionUse> {
-        self.versions
-            .iter()
-            .map(|((image, version, region, month), p)| {
-                let (a, b) = scenario.calendar.month_span(*month);
-                let days_in_month = ((b - a) / 86_400).max(1) as f64;
-                VersionUse {
-                    image: image.clone(),
-                    version: version.clone(),
-                    region: *region,
-                    month: *month,
-                    gb_months: p.gb_months.value(),
-                    months_present: p.days.len() as f64 / days_in_month,
+        let mut uses = Vec::new();
+        for (image, versions) in &self.versions {
+            for (version, cells) in versions {
+                for (&(region, month), p) in cells {
+                    let (a, b) = scenario.calendar.month_span(month);
+                    let days_in_month = ((b - a) / 86_400).max(1) as f64;
+                    uses.push(VersionUse {
+                        image: image.clone(),
+                        version: version.clone(),
+                        region,
+                        month,
+                        gb_months: p.gb_months.value(),
+                        months_present: p.days.len() as f64 / days_in_month,
+                    });
                 }
-            })
-            .collect()
+            }
+        }
+        uses
     }
 }
 
