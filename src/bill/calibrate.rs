@@ -62,8 +62,8 @@ pub struct Calibration {
 }
 
 /// Infers each image's size from `uses`. `replicas(image, version, region)` is the number of
-/// replicas the version keeps in the region (None or 0: the scenario has none there); the
-/// image name it returns with it is the scenario's spelling (the bill may differ in case).
+/// replicas the version keeps in the region (0: none there) with the image's name as the
+/// scenario spells it (the bill may differ in case); None when the scenario has no such image.
 pub fn calibrate(
     uses: &[VersionUse],
     regions: &Regions,
@@ -89,13 +89,17 @@ pub fn calibrate(
                 version.1.gb_months += u.gb_months;
                 version.1.replica_months += f64::from(n) * u.months_present;
             }
-            _ => unexplained.push(format!(
-                "image {} version {} in {}, month {}: {:.4} GB-months billed, but the scenario keeps no replica of that image there",
+            known => unexplained.push(format!(
+                "image {} version {} in {}, month {}: {:.4} GB-months billed, but {}",
                 u.image,
                 u.version,
                 regions.get(u.region).name,
                 u.month + 1,
-                u.gb_months
+                u.gb_months,
+                match known {
+                    Some(_) => "the scenario keeps no replica of that image there",
+                    None => "the scenario has no image of that name",
+                }
             )),
         }
     }
@@ -145,9 +149,14 @@ pub fn scenario_replicas(
                     .iter()
                     .find(|i| i.name.eq_ignore_ascii_case(image))
             })?;
-        let (_, cell) = found.targets.iter().find(|(r, _)| *r == region)?;
-        let gallery = &scenario.galleries[scenario.cells[*cell].gallery];
-        Some((found.name.clone(), gallery.replicas_in(region)))
+        let replicas = found
+            .targets
+            .iter()
+            .find(|(r, _)| *r == region)
+            .map_or(0, |(_, cell)| {
+                scenario.galleries[scenario.cells[*cell].gallery].replicas_in(region)
+            });
+        Some((found.name.clone(), replicas))
     }
 }
 

@@ -234,6 +234,14 @@ pub fn doc(
             comparison.rows.len() - shown
         ));
     }
+    for (m, row) in comparison.months.iter().enumerate() {
+        if row.billed == 0.0 && row.simulated.0 > 0.0 {
+            doc.item(format!(
+                "{}: no selected bill row at all; does the export cover this month?",
+                month_label(scenario, m)
+            ));
+        }
+    }
     doc.heading("What the scenario cannot explain");
     if comparison.notes.is_empty() {
         doc.line("Every selected bill row falls on a month, region and meter the scenario models.");
@@ -291,6 +299,18 @@ pub fn doc(
         doc.line(format!(
             "Start the forecast from the bill: --set {}",
             set_lines(calibration).join(" --set ")
+        ));
+    }
+    let missing: Vec<String> = scenario
+        .images
+        .iter()
+        .filter(|s| !calibration.images.iter().any(|i| i.image == s.name))
+        .map(|s| s.name.clone())
+        .collect();
+    if !missing.is_empty() && !calibration.images.is_empty() {
+        doc.item(format!(
+            "not calibrated (no snapshot rows of theirs in the bill): {}",
+            crate::error::first_of(&missing, 10)
         ));
     }
     for line in &calibration.unexplained {

@@ -357,3 +357,13 @@ fn versions_billed_at_different_sizes_are_reported() {
     assert_eq!(images["cs101"]["versions_differ"].as_bool(), Some(true));
     assert_eq!(images["bio200"]["versions_differ"].as_bool(), Some(false));
 }
+
+#[test]
+fn a_reconcile_folder_can_be_written_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let bill = fixture("focus-2026q1.csv");
+    for _ in 0..2 {
+        let output = run(dir.path(), &[&bill], &["-q"]);
+        assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    }
+}
