@@ -209,7 +209,8 @@ impl Inventory {
         }
         for list in &mut versions {
             list.sort_by(|a, b| {
-                (a.published, version_number(&a.name)).cmp(&(b.published, version_number(&b.name)))
+                (a.published, crate::scenario::version_key(&a.name))
+                    .cmp(&(b.published, crate::scenario::version_key(&b.name)))
             });
         }
         let start = match options.start {
@@ -267,11 +268,6 @@ impl Inventory {
             start,
         })
     }
-}
-
-/// `major.minor.patch` as numbers, for ordering versions published at the same time.
-fn version_number(name: &str) -> Vec<u64> {
-    name.split('.').map(|p| p.parse().unwrap_or(0)).collect()
 }
 
 /// The first day of the month after the newest publish date.

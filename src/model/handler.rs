@@ -129,6 +129,7 @@ pub(super) fn simulate_part(
     };
     let mut sim = Simulation::new();
     for image in images.clone() {
+        model.existing_versions(image, seed);
         model.schedule_export(&mut sim, image, None);
     }
     for (g, gallery) in scenario.galleries.iter().enumerate() {
@@ -333,11 +334,8 @@ impl<'s> Model<'s> {
         for (i, &t) in period.targets.iter().filter(wanted).enumerate() {
             let (region, cell) = spec.targets[t];
             let lines = self.layout.targets[image][t];
-            let replicas = gallery.replicas_in(region);
-            let quantity_per_month = match sc.storage_billing {
-                StorageBilling::Snapshot => used_gb * f64::from(replicas),
-                StorageBilling::ManagedDisk => f64::from(replicas),
-            };
+            let replicas = spec.replicas_in(gallery, region);
+            let quantity_per_month = self.quantity_per_month(used_gb, replicas);
             let index = first + i as u32;
             // The home-region copy exists as soon as the version does; others are copied.
             let home = lines.egress.is_none();
@@ -377,6 +375,60 @@ impl<'s> Model<'s> {
             }
         }
         self.image(image).live.push_back(first..first + len);
+    }
+
+    /// The versions of `image` that exist at the start, in publish order: every copy stored
+    /// from tick 0, none copied (no transfer), usable at once unless excluded from latest.
+    fn existing_versions(&mut self, image: usize, seed: u64) {
+        let sc = self.scenario;
+        let spec = &sc.images[image];
+        if spec.existing.is_empty() {
+            return;
+        }
+        let mut sizes = streams::stream(seed, spec.stream_key, streams::EXISTING);
+        let first_target = self.layout.target_offsets[image];
+        for (v, version) in spec.existing.iter().enumerate() {
+            let used_gb = version.used_gb.sample(&mut sizes);
+            let number = self.image(image).versions_made;
+            self.image(image).versions_made += 1;
+            let first = self.copies.len() as u32;
+            for (c, existing) in version.copies.iter().enumerate() {
+                let (region, cell) = spec.targets[existing.target];
+                let replicas = existing.replicas;
+                let target = first_target + existing.target;
+                self.alive_replicas += u64::from(replicas);
+                self.copies.push(Copy {
+                    record: CopyRecord {
+                        image,
+                        version: number,
+                        region,
+                        replicas,
+                        available_at: MaybeTime::at(Time::ZERO),
+                        deleted_at: MaybeTime::NONE,
+                        used_gb,
+                        lines: self.layout.existing[image][v][c],
+                        storage_quantity: 0.0,
+                    },
+                    cell: cell as u32,
+                    target: target as u32,
+                    pending: None,
+                    quantity_per_month: self.quantity_per_month(used_gb, replicas),
+                    interval: (!version.exclude_from_latest)
+                        .then(|| self.service.present(target, 0, replicas))
+                        .flatten(),
+                });
+            }
+            let last = self.copies.len() as u32;
+            self.image(image).live.push_back(first..last);
+        }
+    }
+
+    /// Quantity per billing month of a copy while alive: GB-months or disk-months.
+    fn quantity_per_month(&self, used_gb: f64, replicas: u32) -> f64 {
+        match self.scenario.storage_billing {
+            StorageBilling::Snapshot => used_gb * f64::from(replicas),
+            StorageBilling::ManagedDisk => f64::from(replicas),
+        }
     }
 
     /// Deletes every copy of a version (block `block` of `image`) at `now`.
@@ -437,7 +489,9 @@ impl<'s> Model<'s> {
         c.pending = None;
         c.record.available_at = MaybeTime::at(now);
         self.alive_replicas += u64::from(c.record.replicas);
-        c.interval = self.service.available(c.target as usize, now.0);
+        c.interval = self
+            .service
+            .available(c.target as usize, now.0, c.record.replicas);
     }
 
     fn copy_done(&mut self, now: Time, copy: usize) {

@@ -155,6 +155,9 @@ pub(super) struct Service<'s> {
     /// The images of this part: only their labs and deployments are reported.
     images: Range<usize>,
     intervals: Vec<Intervals>,
+    /// Per place, per interval: the replicas of that copy (a wave is served by the replicas
+    /// of the newest copy alive when it starts).
+    replicas: Vec<Vec<u32>>,
     /// Per place: waves waiting for a version (deployment, asked at).
     waiting: Vec<Vec<(usize, u64)>>,
     /// Per deployment of this part's images, its creation-time stream.
@@ -180,6 +183,7 @@ impl<'s> Service<'s> {
             scenario,
             places,
             intervals: vec![Vec::new(); n],
+            replicas: vec![Vec::new(); n],
             waiting: vec![Vec::new(); n],
             slots: vec![BinaryHeap::new(); n],
             starting: vec![Vec::new(); n],
@@ -200,13 +204,14 @@ impl<'s> Service<'s> {
     /// A copy of the flat (image, target) `target` became available: returns its interval's
     /// handle when the place is tracked. Waiting waves start now, and `each_version`
     /// deployments start one.
-    pub(super) fn available(&mut self, target: usize, now: u64) -> Option<(u32, u32)> {
-        let place = self.places.place_of_target[target];
-        if place == NONE {
-            return None;
-        }
-        let place = place as usize;
-        self.intervals[place].push((now, u64::MAX));
+    pub(super) fn available(
+        &mut self,
+        target: usize,
+        now: u64,
+        replicas: u32,
+    ) -> Option<(u32, u32)> {
+        let handle = self.present(target, now, replicas)?;
+        let place = handle.0 as usize;
         for (deployment, asked) in std::mem::take(&mut self.waiting[place]) {
             self.run_wave(deployment, asked, now);
         }
@@ -214,7 +219,21 @@ impl<'s> Service<'s> {
         for &deployment in &places.each_version[place] {
             self.run_wave(deployment, now, now);
         }
-        Some((place as u32, self.intervals[place].len() as u32 - 1))
+        Some(handle)
+    }
+
+    /// A copy of the flat (image, target) `target` exists from `now` without having arrived
+    /// (a version that exists at the start): its interval's handle when the place is
+    /// tracked; no `each_version` wave (it is not a new version).
+    pub(super) fn present(&mut self, target: usize, now: u64, replicas: u32) -> Option<(u32, u32)> {
+        let place = self.places.place_of_target[target];
+        if place == NONE {
+            return None;
+        }
+        let intervals = &mut self.intervals[place as usize];
+        intervals.push((now, u64::MAX));
+        self.replicas[place as usize].push(replicas);
+        Some((place, intervals.len() as u32 - 1))
     }
 
     /// The copy with interval `handle` was deleted at `now`.
@@ -318,10 +337,18 @@ impl<'s> Service<'s> {
             start: Time(asked),
             // The start, until the wave's creations are placed.
             ready_at: Some(Time(start)),
-            replicas: sc.galleries[sc.images[d.image].gallery].replicas_in(d.region),
+            replicas: self.newest_replicas(place, start),
             minutes: None,
             status: WaveStatus::Ready,
         });
+    }
+
+    /// The replicas of the newest copy alive at `place` at `t` (0 when none is).
+    fn newest_replicas(&self, place: usize, t: u64) -> u32 {
+        let alive = self.intervals[place]
+            .iter()
+            .rposition(|&(a, e)| a <= t && t < e);
+        alive.map_or(0, |i| self.replicas[place][i])
     }
 
     /// Gives the VMs of the waves starting together at `place` their creation slots, one VM of
@@ -384,7 +411,8 @@ impl<'s> Service<'s> {
                     deployment,
                     start: Time(asked),
                     ready_at: None,
-                    replicas: sc.galleries[sc.images[d.image].gallery].replicas_in(d.region),
+                    replicas: sc.images[d.image]
+                        .replicas_in(&sc.galleries[sc.images[d.image].gallery], d.region),
                     minutes: None,
                     status: WaveStatus::NoVersion,
                 });

@@ -27,6 +27,10 @@ pub fn stream(run_seed: u64, stream_key: u64, purpose: u64) -> ChaCha8Rng {
     rng
 }
 
+/// The purpose of the stream of the sizes of an image's versions that exist at the start
+/// (its own, so a scenario without them draws as before).
+pub const EXISTING: u64 = 4;
+
 /// The three streams of one image in one run.
 #[derive(Debug)]
 pub struct ImageStreams {

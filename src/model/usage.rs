@@ -8,8 +8,9 @@
 
 use super::component::{Component, PerComponent};
 use crate::calendar::Calendar;
-use crate::catalog::prices::{copy_meters, Item};
+use crate::catalog::prices::Item;
 use crate::catalog::RegionId;
+use crate::scenario::meters::{image_meters, Meter};
 use crate::scenario::Scenario;
 use crate::stats::ExactSum;
 use std::ops::Range;
@@ -70,8 +71,10 @@ impl super::CopyRecord {
 pub struct Layout {
     /// Every line, cell by cell.
     pub lines: Vec<Line>,
-    /// Per image, per target (in [`crate::scenario::Image::targets`] order).
+    /// Per image, per target (in [`crate::scenario::Image::targets`] order): a new version's.
     pub targets: Vec<Vec<TargetLines>>,
+    /// Per image, per existing version, per copy: its lines (storage only: no transfer).
+    pub existing: Vec<Vec<Vec<TargetLines>>>,
     /// Per image, the index of its first target in a flat (image, target) numbering.
     pub target_offsets: Vec<usize>,
     /// Number of (image, target) pairs.
@@ -88,34 +91,42 @@ impl Layout {
     pub fn new(scenario: &Scenario) -> Layout {
         let mut per_cell: Vec<Vec<Line>> = vec![Vec::new(); scenario.cells.len()];
         let mut wanted: Vec<Vec<(Line, Option<Line>)>> = Vec::new();
+        let mut wanted_existing: Vec<Vec<Vec<Line>>> = Vec::new();
         for image in &scenario.images {
-            let mut lines_of_image = Vec::with_capacity(image.targets.len());
-            for &(region, cell) in &image.targets {
-                // A target's cell names its gallery (an image moved to another account may
-                // be copied into another gallery).
-                let gallery = &scenario.galleries[scenario.cells[cell].gallery];
-                let (stored, copied) = copy_meters(
-                    &scenario.regions,
-                    scenario.storage_billing,
-                    gallery.storage,
-                    image.os_disk_gb,
-                    gallery.region,
-                    region,
-                );
-                let line = |(item, price_region)| Line {
+            let meters = image_meters(
+                &scenario.regions,
+                scenario.storage_billing,
+                &scenario.galleries,
+                &scenario.cells,
+                image,
+            );
+            // A target's cell names its gallery (an image moved to another account may be
+            // copied into another gallery).
+            let mut add = |cell: usize, (item, price_region): Meter| {
+                let line = Line {
                     cell,
                     item,
                     price_region,
                 };
-                let (storage, egress) = (line(stored), copied.map(line));
-                for line in std::iter::once(storage).chain(egress) {
-                    if !per_cell[cell].contains(&line) {
-                        per_cell[cell].push(line);
-                    }
+                if !per_cell[cell].contains(&line) {
+                    per_cell[cell].push(line);
                 }
-                lines_of_image.push((storage, egress));
-            }
+                line
+            };
+            let lines_of_image = (image.targets.iter().zip(meters.targets))
+                .map(|(&(_, cell), (stored, copied))| {
+                    (add(cell, stored), copied.map(|m| add(cell, m)))
+                })
+                .collect();
+            let existing = (image.existing.iter().zip(meters.existing))
+                .map(|(version, stored)| {
+                    (version.copies.iter().zip(stored))
+                        .map(|(c, m)| add(image.targets[c.target].1, m))
+                        .collect()
+                })
+                .collect();
             wanted.push(lines_of_image);
+            wanted_existing.push(existing);
         }
         for cell_lines in &mut per_cell {
             // Storage before egress within a cell, as in the reports.
@@ -147,6 +158,21 @@ impl Layout {
                     .collect()
             })
             .collect();
+        let existing = wanted_existing
+            .into_iter()
+            .map(|image| {
+                (image.into_iter())
+                    .map(|version| {
+                        (version.into_iter())
+                            .map(|storage| TargetLines {
+                                storage: find(storage),
+                                egress: None,
+                            })
+                            .collect()
+                    })
+                    .collect()
+            })
+            .collect();
         let mut target_offsets = Vec::with_capacity(targets.len());
         let mut target_count = 0;
         for t in &targets {
@@ -166,6 +192,7 @@ impl Layout {
         Layout {
             lines,
             targets,
+            existing,
             target_offsets,
             target_count,
             cells: scenario.cells.len(),
@@ -221,9 +248,9 @@ impl Usage {
 
     /// All-zero usage of the lines, cells and targets of `images` only.
     pub(super) fn for_images(layout: &Layout, months: usize, images: Range<usize>) -> Usage {
-        let mut lines: Vec<u32> = layout.targets[images.clone()]
-            .iter()
-            .flatten()
+        let existing = layout.existing[images.clone()].iter().flatten().flatten();
+        let mut lines: Vec<u32> = (layout.targets[images.clone()].iter().flatten())
+            .chain(existing)
             .flat_map(|t| std::iter::once(t.storage).chain(t.egress))
             .collect();
         lines.sort_unstable();
@@ -413,6 +440,7 @@ mod tests {
                 storage: 0,
                 egress: None,
             }]],
+            existing: vec![Vec::new()],
             target_offsets: vec![0],
             target_count: 1,
             cells: 1,

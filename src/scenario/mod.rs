@@ -6,6 +6,7 @@
 
 pub mod dist;
 pub mod locate;
+pub mod meters;
 pub mod overrides;
 pub mod raw;
 mod validate;
@@ -34,6 +35,12 @@ fn read_scenario(path: &Path) -> Result<String, Error> {
             message: format!("cannot use the scenario file: {message}"),
         })
     })
+}
+
+/// A version name's numbers (`1.10.2` -> [1, 10, 2], a part that is not a number as 0), to
+/// order versions published at the same instant as Azure numbers them.
+pub fn version_key(name: &str) -> Vec<u64> {
+    name.split('.').map(|p| p.parse().unwrap_or(0)).collect()
 }
 
 /// Largest number of Monte Carlo runs (`scenario.runs`, `--runs`, a partial's runs).
@@ -197,15 +204,72 @@ pub enum Exports {
     PerMonth(f64),
 }
 
+/// A setting per region: a region's own value, else a default, else (None) whatever the
+/// setting falls back to (an image's replicas and storage fall back to its gallery's).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PerRegion<T> {
+    /// For regions not listed.
+    pub default: Option<T>,
+    /// Listed regions.
+    pub regions: Vec<(RegionId, T)>,
+}
+
+impl<T: Copy> PerRegion<T> {
+    /// The value in `region`, if this setting gives one.
+    pub fn get(&self, region: RegionId) -> Option<T> {
+        self.regions
+            .iter()
+            .find(|(r, _)| *r == region)
+            .map(|(_, v)| *v)
+            .or(self.default)
+    }
+}
+
+/// One region's copy of an existing version.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ExistingCopy {
+    /// Index into the image's `targets`.
+    pub target: usize,
+    /// Replicas kept there.
+    pub replicas: u32,
+    /// Storage account type there.
+    pub storage: StorageType,
+}
+
+/// A version that exists at `start` (`[[version]]`): stored and billed from the first hour,
+/// never copied within the horizon (no egress).
+#[derive(Debug, Clone)]
+pub struct ExistingVersion {
+    /// Version name (`1.0.3`).
+    pub name: String,
+    /// Publish date as written (before `start`).
+    pub published: String,
+    /// Occupied size.
+    pub used_gb: Dist,
+    /// Its copies, in the order of the image's targets.
+    pub copies: Vec<ExistingCopy>,
+    /// Not used by labs or deployments ("latest" skips it); still stored and billed.
+    pub exclude_from_latest: bool,
+    /// Azure's end-of-life date, kept and shown: it does not stop billing.
+    pub end_of_life: Option<String>,
+}
+
 /// An image definition.
 #[derive(Debug, Clone)]
 pub struct Image {
     /// Name.
     pub name: String,
-    /// Index of the account whose labs export it.
-    pub account: usize,
-    /// Index of the gallery it lives in (the account's).
+    /// Index of the account whose labs export it (None: an orphan, consumed by nobody, whose
+    /// versions are only those that exist at `start`).
+    pub account: Option<usize>,
+    /// Index of the gallery it lives in (its account's, or `gallery`).
     pub gallery: usize,
+    /// Replicas of its new versions per region, overriding the gallery's.
+    pub replicas: PerRegion<u32>,
+    /// Storage account type of its new versions per region, overriding the gallery's.
+    pub storage: PerRegion<StorageType>,
+    /// Versions existing at `start`, in publish order.
+    pub existing: Vec<ExistingVersion>,
     /// Provisioned OS disk size, GB.
     pub os_disk_gb: f64,
     /// Occupied size of a version, GB.
@@ -266,6 +330,19 @@ impl InputField {
 }
 
 impl Image {
+    /// Replicas a new version keeps in `region` of `gallery`: the image's own, else the
+    /// gallery's.
+    pub fn replicas_in(&self, gallery: &Gallery, region: RegionId) -> u32 {
+        self.replicas
+            .get(region)
+            .unwrap_or_else(|| gallery.replicas_in(region))
+    }
+
+    /// Storage account type of a new version in `region` of `gallery`.
+    pub fn storage_in(&self, gallery: &Gallery, region: RegionId) -> StorageType {
+        self.storage.get(region).unwrap_or(gallery.storage)
+    }
+
     /// The distribution of an input.
     pub fn input(&self, field: InputField) -> &Dist {
         match field {
@@ -540,13 +617,19 @@ impl Scenario {
     /// An estimate of the engine events of `image` in one run.
     pub fn image_events(&self, image: usize) -> f64 {
         let (versions, targets) = self.image_work(image);
-        versions * (2.0 + targets)
+        versions * (2.0 + targets) + self.images[image].existing.len() as f64
     }
 
-    /// An upper estimate of the copies of `image`'s versions in one run.
+    /// An upper estimate of the copies of `image`'s versions in one run (those that exist
+    /// at the start included).
     pub fn image_copies(&self, image: usize) -> f64 {
         let (versions, targets) = self.image_work(image);
-        versions * targets
+        let existing: usize = self.images[image]
+            .existing
+            .iter()
+            .map(|v| v.copies.len())
+            .sum();
+        versions * targets + existing as f64
     }
 
     /// An upper estimate of the versions of `image` in one run, and its targets.

@@ -28,6 +28,22 @@ pub struct RawScenario {
     pub lab: Vec<RawLab>,
     #[serde(default)]
     pub deployment: Vec<RawDeployment>,
+    #[serde(default)]
+    pub version: Vec<RawVersion>,
+}
+
+/// `[[version]]`: a version of an image that exists at `start`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawVersion {
+    pub image: String,
+    pub name: String,
+    pub published: Value,
+    pub used_gb: Value,
+    pub targets: toml::Table,
+    pub storage: Option<Value>,
+    pub exclude_from_latest: Option<bool>,
+    pub end_of_life: Option<Value>,
 }
 
 /// `[[deployment]]`: a wave of VM creations from an image in one region.
@@ -165,7 +181,10 @@ impl AccountKind {
 #[serde(deny_unknown_fields)]
 pub struct RawImage {
     pub name: String,
-    pub account: String,
+    pub account: Option<String>,
+    pub gallery: Option<String>,
+    pub replicas: Option<Value>,
+    pub storage: Option<Value>,
     pub os_disk_gb: f64,
     pub used_gb: Value,
     pub data_disks: Option<i64>,
@@ -214,10 +233,19 @@ struct RawTail {
     lab: Vec<RawLab>,
     #[serde(default)]
     deployment: Vec<RawDeployment>,
+    #[serde(default)]
+    version: Vec<RawVersion>,
 }
 
 /// The arrays of tables, whose headers may start a piece.
-const ARRAYS: [&str; 5] = ["gallery", "account", "image", "lab", "deployment"];
+const ARRAYS: [&str; 6] = [
+    "gallery",
+    "account",
+    "image",
+    "lab",
+    "deployment",
+    "version",
+];
 
 /// The tables.
 const TABLES: [&str; 3] = ["scenario", "prices", "rules"];
@@ -257,6 +285,7 @@ fn parse_in(text: &str, starts: &[usize]) -> Option<RawScenario> {
         raw.image.extend(tail.image);
         raw.lab.extend(tail.lab);
         raw.deployment.extend(tail.deployment);
+        raw.version.extend(tail.version);
     }
     Some(raw)
 }

@@ -11,7 +11,10 @@ use super::values::{
     date, dist, exports, invalid, optional_dist, replica_count, whole, with, Invalid, Result,
     HOURS, SIZE_GB,
 };
-use super::{Account, CatalogInput, Cell, Gallery, Image, Lab, Scenario, Warning, WarningCode};
+use super::{
+    Account, CatalogInput, Cell, Exports, Gallery, Image, Lab, PerRegion, Scenario, StorageType,
+    Warning, WarningCode,
+};
 use crate::calendar::Calendar;
 use crate::catalog::{DiskTier, RegionId, Regions};
 use crate::error::InputError;
@@ -22,6 +25,7 @@ mod consumers;
 mod deployments;
 mod images;
 mod prices;
+mod versions;
 
 /// Largest horizon, in billing months.
 const MAX_MONTHS: i64 = 600;
@@ -226,14 +230,13 @@ impl Builder<'_> {
                 "the horizon ends {horizon_end}, after Azure Lab Services retires on {}: lab accounts and lab plans stop exporting and running labs then, while their images stay stored and billed until deleted; move images to a successor (`moves`) and clean up (`retarget`, `delete_on`)", retirement.date
             ));
         }
-        self.premium_assumption(storage_billing, &galleries, &prices);
         let vms_per_replica = match raw.rules.vms_per_replica {
             Some(n) => whole(n, 1, 1000, key_path!["rules", "vms_per_replica"])?,
             None => 20,
         };
         let deployments = self.deployments(&raw, &calendar, &images)?;
         self.replica_guidance(&galleries, &accounts, &images, &labs, &deployments);
-        self.one_currency(
+        self.prices_used(
             &currency,
             &prices,
             &galleries,
@@ -500,8 +503,9 @@ impl Builder<'_> {
         }
     }
 
-    /// Microsoft's guidance, one replica per 20 concurrent VM creations: warns where a region
-    /// has fewer, counting what the model creates from the gallery at once: one template VM per
+    /// Microsoft's guidance, one replica per 20 concurrent VM creations: warns where an image
+    /// keeps fewer in a region (its VMs are created from its own replicas), counting what the
+    /// model creates from the image at once: one template VM per
     /// lab (its students' VMs are created from the template's capture), nothing for a lab whose
     /// image no lab can use or whose account no longer runs labs when it is created, and each
     /// deployment wave's VMs. Creations at the same instant add up; a periodic or per-version
@@ -521,38 +525,39 @@ impl Builder<'_> {
             Waves(usize),
         }
         let mut at_once: HashMap<(usize, RegionId, When), u64> = HashMap::new();
+        // Per image and region: VMs created at once.
         for lab in labs.iter().filter(|l| {
             images[l.image].eligibility.eligible() && accounts[l.account].active_at(l.create)
         }) {
-            let key = (images[lab.image].gallery, lab.region, When::At(lab.create));
+            let key = (lab.image, lab.region, When::At(lab.create));
             *at_once.entry(key).or_default() += u64::from(lab.count);
         }
         for (i, d) in deployments.iter().enumerate() {
-            let gallery = images[d.image].gallery;
             let times: Vec<When> = match &d.at {
                 super::DeployAt::Dates(ticks) => ticks.iter().map(|&t| When::At(t)).collect(),
                 _ => vec![When::Waves(i)],
             };
             for when in times {
-                *at_once.entry((gallery, d.region, when)).or_default() += u64::from(d.vms);
+                *at_once.entry((d.image, d.region, when)).or_default() += u64::from(d.vms);
             }
         }
         let mut peak: HashMap<(usize, RegionId), u64> = HashMap::new();
-        for ((gallery, region, _), vms) in at_once {
-            let most = peak.entry((gallery, region)).or_default();
+        for ((image, region, _), vms) in at_once {
+            let most = peak.entry((image, region)).or_default();
             *most = (*most).max(vms);
         }
-        // In a stable order: gallery, then region.
+        // In a stable order: image, then region.
         let mut peak: Vec<((usize, RegionId), u64)> = peak.into_iter().collect();
-        peak.sort_unstable_by_key(|&((g, r), _)| (g, r.0));
-        for ((gallery, region), vms) in peak {
-            let replicas = u64::from(galleries[gallery].replicas_in(region));
+        peak.sort_unstable_by_key(|&((i, r), _)| (i, r.0));
+        for ((image, region), vms) in peak {
+            let im = &images[image];
+            let replicas = u64::from(im.replicas_in(&galleries[im.gallery], region));
             if vms > 20 * replicas {
                 self.warn(
                 WarningCode::FewReplicas,
                 format!(
-                    "gallery `{}` keeps {replicas} replica(s) in {} for up to {vms} VMs created at once from the gallery (a lab's template VM, deployment waves): Microsoft recommends one replica per 20 concurrent VM creations ({} here)",
-                    galleries[gallery].name,
+                    "image `{}` keeps {replicas} replica(s) in {} for up to {vms} VMs created at once from it (a lab's template VM, deployment waves): Microsoft recommends one replica per 20 concurrent VM creations ({} here)",
+                    im.name,
                     self.regions.get(region).name,
                     vms.div_ceil(20)
                 ));
@@ -565,17 +570,21 @@ impl Builder<'_> {
 /// images is copied to, exceed Azure's limit per image version.
 fn replicas_per_version(galleries: &[Gallery], images: &[Image]) -> Result<()> {
     use super::values::MAX_REPLICAS_PER_VERSION;
-    for im in images {
+    for (i, im) in images.iter().enumerate() {
         for p in &im.periods {
             let gallery = &galleries[p.gallery];
             let total: u32 = p
                 .targets
                 .iter()
-                .map(|&t| gallery.replicas_in(im.targets[t].0))
+                .map(|&t| im.replicas_in(gallery, im.targets[t].0))
                 .sum();
             if total > MAX_REPLICAS_PER_VERSION {
+                let key = match im.replicas == PerRegion::default() {
+                    true => key_path!["gallery", p.gallery, "replicas"],
+                    false => key_path!["image", i, "replicas"],
+                };
                 return invalid(
-                    key_path!["gallery", p.gallery, "replicas"],
+                    key,
                     format!(
                         "a version of image `{}` would keep {total} replicas over its {} target regions; Azure allows at most {MAX_REPLICAS_PER_VERSION} replicas per image version (lower the replicas of some regions)",
                         im.name,
@@ -616,6 +625,10 @@ impl<'a> Index<'a> {
             by_name.entry(*n).or_insert(i);
         }
         Index { by_name, names }
+    }
+
+    fn name(&self, i: usize) -> &'a str {
+        self.names[i]
     }
 
     fn find(&self, name: &str, path: Vec<Seg>, what: &str) -> Result<usize> {

@@ -7,6 +7,7 @@ mod commands;
 mod deployments;
 mod determinism;
 mod edges;
+mod existing;
 mod golden;
 mod harness;
 mod invariants;

@@ -346,12 +346,13 @@ fn service_section(doc: &mut Doc, scenario: &Scenario, results: &Results) {
                 format!("{:.1}", crate::analysis::quantile(minutes, q))
             }
         };
-        let gallery = &scenario.galleries[scenario.images[d.image].gallery];
+        let image = &scenario.images[d.image];
+        let gallery = &scenario.galleries[image.gallery];
         rows.push(vec![
             d.name.clone(),
             scenario.regions.get(d.region).name.clone(),
             d.vms.to_string(),
-            gallery.replicas_in(d.region).to_string(),
+            image.replicas_in(gallery, d.region).to_string(),
             p(0.5),
             p(0.9),
             d.target_minutes

@@ -204,13 +204,14 @@ impl Builder<'_> {
         &mut self,
         im: &RawImage,
         path: &[Seg],
-        account: usize,
+        account: Option<usize>,
         accounts: &[Account],
         galleries: &[Gallery],
         calendar: &Calendar,
         accounts_index: &Index<'_>,
     ) -> Result<(Vec<RegionGallery>, Vec<Period>)> {
-        let mut starts = vec![(0u64, account)];
+        // An orphan (no account) has no period: nobody exports it.
+        let mut starts: Vec<(u64, usize)> = account.map(|a| (0, a)).into_iter().collect();
         for (j, m) in im.moves.iter().enumerate() {
             let at = with(&with(path, "moves"), j);
             let on = self.tick_of(&m.on, calendar, with(&at, "on"))?;

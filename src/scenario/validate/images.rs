@@ -9,6 +9,7 @@ pub(super) struct ImageContext<'a> {
     galleries: &'a [Gallery],
     accounts: &'a [Account],
     accounts_index: &'a Index<'a>,
+    galleries_index: &'a Index<'a>,
     billing: StorageBilling,
     max_os_disk_gb: f64,
 }
@@ -27,11 +28,13 @@ impl Builder<'_> {
     ) -> Result<Vec<Image>> {
         use rayon::prelude::*;
         let accounts_index = Index::new(accounts.iter().map(|a| a.name.as_str()));
+        let galleries_index = Index::new(galleries.iter().map(|g| g.name.as_str()));
         let context = ImageContext {
             calendar,
             galleries,
             accounts,
             accounts_index: &accounts_index,
+            galleries_index: &galleries_index,
             billing,
             max_os_disk_gb,
         };
@@ -51,19 +54,21 @@ impl Builder<'_> {
             .collect();
         let mut names = HashSet::new();
         let mut images = Vec::with_capacity(built.len());
-        let mut known_cells: HashSet<Cell> = cells.iter().copied().collect();
         for ((i, im), (image, warnings)) in raw.image.iter().enumerate().zip(built) {
             let path = key_path!["image", i];
             unique(&mut names, &im.name, with(&path, "name"), "image")?;
-            let image = image?;
+            images.push(image?);
             self.warnings.extend(warnings);
+        }
+        self.existing_versions(raw, calendar, galleries, &mut images)?;
+        let mut known_cells: HashSet<Cell> = cells.iter().copied().collect();
+        for image in &images {
             for &(region, g) in &image.targets {
                 let cell = Cell { gallery: g, region };
                 if known_cells.insert(cell) {
                     cells.push(cell);
                 }
             }
-            images.push(image);
         }
         Ok(images)
     }
@@ -75,12 +80,13 @@ impl Builder<'_> {
             galleries,
             accounts,
             accounts_index,
+            galleries_index,
             billing,
             max_os_disk_gb,
         } = *context;
         let path = key_path!["image", i];
-        let account = accounts_index.find(&im.account, with(&path, "account"), "account")?;
-        let gallery = accounts[account].gallery;
+        let (account, gallery) =
+            self.owner(im, &path, accounts, accounts_index, galleries_index)?;
         let os_disk_gb = im.os_disk_gb;
         if !(os_disk_gb > 0.0) {
             return invalid(
@@ -143,6 +149,18 @@ impl Builder<'_> {
             }
         };
         let exports = exports(im.exports.as_ref(), calendar, with(&path, "exports"))?;
+        if account.is_none() && !matches!(&exports, Exports::At(t) if t.is_empty()) {
+            return invalid(
+                with(&path, "exports"),
+                "an image without `account` has no consumer to export it: write `exports = []`, or give it an `account`",
+            );
+        }
+        if account.is_none() && !im.moves.is_empty() {
+            return invalid(
+                with(&path, "moves"),
+                "an image without `account` cannot move: give it an `account` first",
+            );
+        }
         let export_hours = optional_dist(
             im.export_hours.as_ref(),
             2.0,
@@ -156,6 +174,14 @@ impl Builder<'_> {
             with(&path, "replication_hours"),
         )?;
 
+        let replicas = match &im.replicas {
+            None => PerRegion::default(),
+            Some(v) => self.per_region(v, with(&path, "replicas"), replica_count)?,
+        };
+        let storage = match &im.storage {
+            None => PerRegion::default(),
+            Some(v) => self.per_region(v, with(&path, "storage"), storage_type)?,
+        };
         let (targets, periods) = self.periods(
             im,
             &path,
@@ -187,6 +213,9 @@ impl Builder<'_> {
             name: im.name.clone(),
             account,
             gallery,
+            replicas,
+            storage,
+            existing: Vec::new(),
             os_disk_gb,
             used_gb,
             data_disks,
@@ -201,5 +230,93 @@ impl Builder<'_> {
             eligibility: rules::evaluate(&facts, max_os_disk_gb),
             stream_key: crate::stats::fnv1a(im.name.as_bytes()),
         })
+    }
+}
+
+impl Builder<'_> {
+    /// The image's account (None: an orphan) and gallery: `account`'s gallery, or `gallery`
+    /// when it has no account; both given, they must agree.
+    fn owner(
+        &self,
+        im: &RawImage,
+        path: &[Seg],
+        accounts: &[Account],
+        accounts_index: &Index<'_>,
+        galleries_index: &Index<'_>,
+    ) -> Result<(Option<usize>, usize)> {
+        let named = match &im.gallery {
+            Some(g) => Some(galleries_index.find(g, with(path, "gallery"), "gallery")?),
+            None => None,
+        };
+        let Some(name) = &im.account else {
+            return match named {
+                Some(g) => Ok((None, g)),
+                None => invalid(
+                    with(path, "account"),
+                    "an image needs an `account` (whose labs export it) or, for an image nobody consumes, a `gallery`",
+                ),
+            };
+        };
+        let account = accounts_index.find(name, with(path, "account"), "account")?;
+        let gallery = accounts[account].gallery;
+        if let Some(g) = named.filter(|&g| g != gallery) {
+            return invalid(
+                with(path, "gallery"),
+                format!(
+                    "names gallery `{}`, but account `{name}` uses gallery `{}`: drop `gallery` or make them agree",
+                    galleries_index.name(g),
+                    galleries_index.name(gallery)
+                ),
+            );
+        }
+        Ok((Some(account), gallery))
+    }
+
+    /// A per-region setting: one value for every region, or a table region -> value.
+    pub(super) fn per_region<T>(
+        &self,
+        value: &Value,
+        path: Vec<Seg>,
+        one: impl Fn(&Value, Vec<Seg>) -> Result<T>,
+    ) -> Result<PerRegion<T>> {
+        let Value::Table(entries) = value else {
+            return Ok(PerRegion {
+                default: Some(one(value, path)?),
+                regions: Vec::new(),
+            });
+        };
+        let mut regions = Vec::with_capacity(entries.len());
+        for (name, v) in entries {
+            let at = with(&path, name.as_str());
+            let id = self.region(name, at.clone())?;
+            regions.push((id, one(v, at)?));
+        }
+        Ok(PerRegion {
+            default: None,
+            regions,
+        })
+    }
+}
+
+/// A storage account type as written: `standard_lrs`, `standard_zrs` or `premium_lrs`.
+pub(super) fn storage_type(value: &Value, path: Vec<Seg>) -> Result<StorageType> {
+    use serde::Deserialize as _;
+    match value {
+        Value::String(_) => StorageType::deserialize(value.clone()).or_else(|_| {
+            invalid(
+                path,
+                format!(
+                    "`{}` is not a storage account type: standard_lrs, standard_zrs or premium_lrs",
+                    value.as_str().unwrap_or_default()
+                ),
+            )
+        }),
+        other => invalid(
+            path,
+            format!(
+                "expected a storage account type (\"standard_lrs\", \"standard_zrs\", \"premium_lrs\") or a table region -> type, found {}",
+                other.type_str()
+            ),
+        ),
     }
 }

@@ -7,10 +7,11 @@ use toml::Value;
 
 use super::super::values::{invalid, price_value, with, Invalid, Result};
 use super::Builder;
-use crate::catalog::prices::{copy_meters, Catalog, Item, Priced, Source};
+use crate::catalog::prices::{Catalog, Item, Priced, Source};
 use crate::catalog::{Continent, DiskTier, PriceBook, RegionId};
 use crate::key_path;
-use crate::scenario::raw::{RawScenario, StorageBilling, StorageType};
+use crate::scenario::meters::{image_meters, Meter};
+use crate::scenario::raw::{RawScenario, StorageBilling};
 use crate::scenario::{CatalogInput, CatalogText, Cell, Gallery, Image, WarningCode};
 
 /// The bundled premium snapshot price where none is published (data/README.md): an
@@ -18,30 +19,22 @@ use crate::scenario::{CatalogInput, CatalogText, Cell, Gallery, Image, WarningCo
 const ASSUMED_PREMIUM_SNAPSHOT: f64 = 0.12;
 
 impl Builder<'_> {
-    /// Warns when a premium gallery is priced with the bundled premium snapshot rate. Premium
+    /// Warns when premium storage is priced with the bundled premium snapshot rate. Premium
     /// snapshot prices are published per region (Retail Prices API, 2026); only the bundled
     /// fallback is an assumption worth a warning.
-    pub(super) fn premium_assumption(
-        &mut self,
-        storage_billing: StorageBilling,
-        galleries: &[Gallery],
-        prices: &PriceBook,
-    ) {
+    fn premium_assumption(&mut self, used: &[Meter], prices: &PriceBook) {
         let bundled_label = &Catalog::bundled().label;
-        if storage_billing == StorageBilling::Snapshot
-            && galleries.iter().any(|g| {
-                g.storage == StorageType::PremiumLrs
-                    && matches!(
-                        prices.get(Item::PremiumSnapshot, g.region),
-                        Priced { value, source: Source::Catalog { label, .. } }
-                            if label == bundled_label && *value == ASSUMED_PREMIUM_SNAPSHOT
-                    )
-            })
-        {
+        if used.iter().any(|&(item, region)| {
+            item == Item::PremiumSnapshot
+                && matches!(
+                    prices.get(item, region),
+                    Priced { value, source: Source::Catalog { label, .. } }
+                        if label == bundled_label && *value == ASSUMED_PREMIUM_SNAPSHOT
+                )
+        }) {
             self.warn(
                 WarningCode::PremiumPriceUndocumented,
-
-                "a premium_lrs gallery is priced with the bundled premium snapshot rate, which Microsoft does not document: set [prices] premium_snapshot_gb_month".to_string(),
+                "premium_lrs storage is priced with the bundled premium snapshot rate, which Microsoft does not document: set [prices] premium_snapshot_gb_month".to_string(),
             );
         }
     }
@@ -179,12 +172,13 @@ impl Builder<'_> {
         Ok(book)
     }
 
-    /// One currency per run: every price the scenario's replicas and copies use must be in
-    /// the run's currency. A price that fell back to the bundled catalog in another currency
-    /// is an error listing every such (item, region) and how to supply it; a fallback in the
-    /// same currency is a warning listing only the prices used.
+    /// The prices the scenario's replicas and copies use. One currency per run: every one
+    /// must be in the run's currency. A price that fell back to the bundled catalog in another
+    /// currency is an error listing every such (item, region) and how to supply it; a fallback
+    /// in the same currency is a warning listing only the prices used. Premium storage priced
+    /// at the bundled, undocumented rate is a warning.
     #[allow(clippy::too_many_arguments)] // the validated pieces it checks together
-    pub(super) fn one_currency(
+    pub(super) fn prices_used(
         &mut self,
         currency: &str,
         prices: &PriceBook,
@@ -194,26 +188,17 @@ impl Builder<'_> {
         from_catalog: bool,
         billing: StorageBilling,
     ) -> Result<()> {
-        let mut used: Vec<(Item, RegionId)> = Vec::new();
+        let mut used: Vec<Meter> = Vec::new();
         let mut seen = HashSet::new();
         for image in images {
-            for &(region, cell) in &image.targets {
-                let gallery = &galleries[cells[cell].gallery];
-                let (storage, egress) = copy_meters(
-                    self.regions,
-                    billing,
-                    gallery.storage,
-                    image.os_disk_gb,
-                    gallery.region,
-                    region,
-                );
-                for pair in std::iter::once(storage).chain(egress) {
-                    if seen.insert(pair) {
-                        used.push(pair);
-                    }
+            let meters = image_meters(self.regions, billing, galleries, cells, image);
+            for pair in meters.all() {
+                if seen.insert(pair) {
+                    used.push(pair);
                 }
             }
         }
+        self.premium_assumption(&used, prices);
         let bundled_label = &crate::catalog::prices::Catalog::bundled().label;
         let mut foreign = Vec::new();
         let mut missing: Vec<(Item, RegionId)> = Vec::new();

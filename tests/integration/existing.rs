@@ -1,0 +1,339 @@
+//! Versions that exist at the start (`[[version]]`), per-image replication settings and
+//! orphan images (issue 26), with hand-computed costs.
+
+use gallerysim::model::Component;
+use gallerysim::scenario::Scenario;
+
+use crate::harness::*;
+
+/// A gallery in eastus, no consumer: `image` tables and `version` tables follow.
+fn gallery(body: &str) -> String {
+    format!(
+        r#"
+[scenario]
+name = "existing"
+start = "2027-01-01"
+months = 3
+runs = 1
+
+[prices]
+snapshot_gb_month = 0.05
+egress_intra_continent_gb = 0.02
+
+[[gallery]]
+name = "g"
+region = "eastus"
+{body}"#
+    )
+}
+
+/// Two 50 GB versions with one replica in eastus, westus2 and centralus.
+const TWO_VERSIONS: &str = r#"
+[[image]]
+name = "cs101"
+gallery = "g"
+os_disk_gb = 127
+used_gb = 50
+exports = []
+
+[[version]]
+image = "cs101"
+name = "1.0.0"
+published = "2026-10-01T10:00:00.1234567+00:00"
+used_gb = 50
+targets = { eastus = 1, westus2 = 1, centralus = 1 }
+
+[[version]]
+image = "cs101"
+name = "1.0.1"
+published = 2026-11-01T10:00:00Z
+used_gb = 50
+targets = { eastus = 1, westus2 = 1, centralus = 1 }
+end_of_life = "2026-12-15"
+"#;
+
+#[test]
+fn two_existing_versions_in_three_regions_cost_15_every_month_without_egress() {
+    // 2 versions x 3 regions x 1 replica x 50 GB x $0.05 = $15.00 a month, from the first hour;
+    // they were copied before the start: no transfer. End of life does not stop billing.
+    let r = simulate(&scenario(&gallery(TWO_VERSIONS)));
+    let monthly = &r.monthly_totals[0];
+    assert_eq!(monthly.len(), 3);
+    for (m, cost) in monthly.iter().enumerate() {
+        assert_close(*cost, 15.0, EXACT, &format!("month {}", m + 1));
+    }
+    let t = r.runs[0].totals;
+    assert_close(t.cost[Component::Egress], 0.0, EXACT, "egress");
+    assert_eq!(t.versions_created, 0, "existing versions are not created");
+    assert_eq!(t.peak_replicas, 6);
+    assert_eq!(r.copies.len(), 6);
+}
+
+#[test]
+fn existing_versions_leave_in_publish_order_when_new_ones_arrive() {
+    // Written newest first: publish order, not file order, decides. keep_versions = 2 and an
+    // export on the 1st of each month (2 h to create): the first export (Jan 1, 02:00) deletes
+    // 1.0.0, the second (Feb 1) deletes 1.0.1.
+    let text = gallery(
+        r#"keep_versions = 2
+
+[[account]]
+name = "plan"
+gallery = "g"
+region = "eastus"
+kind = "lab_plan"
+
+[[image]]
+name = "cs101"
+account = "plan"
+os_disk_gb = 127
+used_gb = 50
+exports = ["2027-01-01", "2027-02-01"]
+
+[[version]]
+image = "cs101"
+name = "1.0.1"
+published = "2026-11-01"
+used_gb = 50
+targets = { eastus = 1 }
+
+[[version]]
+image = "cs101"
+name = "1.0.0"
+published = "2026-10-01"
+used_gb = 50
+targets = { eastus = 1 }
+"#,
+    );
+    let sc = scenario(&text);
+    assert_eq!(sc.images[0].existing[0].name, "1.0.0");
+    let r = simulate(&sc);
+    let deleted = |version: u32| {
+        let row = r
+            .copies
+            .iter()
+            .find(|c| c.version == version)
+            .expect("a copy");
+        row.deleted_at.get().map(|t| sc.calendar.iso(t))
+    };
+    assert_eq!(deleted(0).as_deref(), Some("2027-01-01T02:00:00Z"));
+    assert_eq!(deleted(1).as_deref(), Some("2027-02-01T02:00:00Z"));
+    assert_eq!(deleted(2), None);
+}
+
+#[test]
+fn an_images_own_replicas_triple_its_storage_only() {
+    // Two images, one 50 GB version each in eastus; the first keeps 3 replicas of its new
+    // versions, the second the gallery's 1. One export each at the start, no copies elsewhere
+    // (a lab plan without replicate_to): $0.05 x 50 x 3 = $7.50 and $2.50 a month.
+    let text = gallery(
+        r#"
+[[account]]
+name = "plan"
+gallery = "g"
+region = "eastus"
+kind = "lab_plan"
+
+[[image]]
+name = "three"
+account = "plan"
+os_disk_gb = 127
+used_gb = 50
+exports = ["2027-01-01"]
+export_hours = 0
+replicas = 3
+
+[[image]]
+name = "one"
+account = "plan"
+os_disk_gb = 127
+used_gb = 50
+exports = ["2027-01-01"]
+export_hours = 0
+"#,
+    );
+    let r = simulate(&scenario(&text));
+    assert_close(r.image_cost_mean[0], 3.0 * 7.5, EXACT, "three replicas");
+    assert_close(r.image_cost_mean[1], 3.0 * 2.5, EXACT, "one replica");
+}
+
+#[test]
+fn existing_copies_use_their_own_replica_counts_and_storage_types() {
+    // eastus: 2 ZRS replicas; westus2: 1 LRS replica (bundled ZRS price x 2 x 50 GB + $0.05 x 50).
+    let text = gallery(
+        r#"
+[[image]]
+name = "cs101"
+gallery = "g"
+os_disk_gb = 127
+used_gb = 50
+exports = []
+
+[[version]]
+image = "cs101"
+name = "1.0.0"
+published = "2026-10-01"
+used_gb = 50
+targets = { eastus = 2, westus2 = 1 }
+storage = { eastus = "standard_zrs" }
+"#,
+    );
+    let sc = scenario(&text);
+    let r = simulate(&sc);
+    let zrs = r
+        .prices_used
+        .iter()
+        .find(|p| p.item.name() == "zrs_snapshot_gb_month")
+        .expect("a ZRS price is used")
+        .priced
+        .value;
+    assert_close(
+        r.monthly_totals[0][0],
+        zrs * 2.0 * 50.0 + 0.05 * 50.0,
+        EXACT,
+        "month 1",
+    );
+    assert_eq!(r.runs[0].totals.peak_replicas, 3);
+}
+
+#[test]
+fn labs_use_existing_versions_at_once_unless_excluded_from_latest() {
+    let text = gallery(
+        r#"
+[[account]]
+name = "plan"
+gallery = "g"
+region = "eastus"
+kind = "lab_plan"
+replicate_to = ["westus2"]
+
+[[image]]
+name = "cs101"
+account = "plan"
+os_disk_gb = 127
+used_gb = 50
+exports = []
+
+[[version]]
+image = "cs101"
+name = "1.0.0"
+published = "2026-10-01"
+used_gb = 50
+targets = { eastus = 1 }
+
+[[version]]
+image = "cs101"
+name = "1.0.1"
+published = "2026-11-01"
+used_gb = 50
+targets = { westus2 = 1 }
+exclude_from_latest = true
+
+[[lab]]
+name = "east"
+account = "plan"
+image = "cs101"
+region = "eastus"
+
+[[lab]]
+name = "west"
+account = "plan"
+image = "cs101"
+region = "westus2"
+"#,
+    );
+    let r = simulate(&scenario(&text));
+    assert_eq!(r.labs[0].status.name(), "ready");
+    assert_eq!(r.labs[0].wait_hours, Some(0.0));
+    assert_eq!(r.labs[1].status.name(), "no_version");
+    // Both are billed: 2 x 50 GB x $0.05.
+    assert_close(r.monthly_totals[0][0], 5.0, EXACT, "month 1");
+}
+
+/// The error of validating `text`, as printed.
+fn refused(text: &str) -> String {
+    match Scenario::parse(text, "test.toml") {
+        Ok(_) => panic!("accepted:\n{text}"),
+        Err(e) => e.to_string(),
+    }
+}
+
+#[test]
+fn azures_limits_and_the_contract_are_enforced() {
+    let cases: &[(&str, &str, &str)] = &[
+        ("eastus = 1, westus2", "eastus = 51, westus2", "1..=50"),
+        (
+            "{ eastus = 1, westus2 = 1, centralus = 1 }",
+            "{ eastus = 50, westus2 = 50, centralus = 1 }",
+            "at most 100 replicas per image version",
+        ),
+        (
+            "2026-11-01T10:00:00Z",
+            "2027-01-01T00:00:00Z",
+            "not before the start",
+        ),
+        (
+            "end_of_life = \"2026-12-15\"",
+            "storage = { westus = \"standard_lrs\" }",
+            "no copy in this region",
+        ),
+        (
+            "end_of_life = \"2026-12-15\"",
+            "storage = \"cold\"",
+            "not a storage account type",
+        ),
+        (
+            "name = \"1.0.1\"",
+            "name = \"1.0.0\"",
+            "already has a version `1.0.0`",
+        ),
+        (
+            "exports = []",
+            "exports = [\"2027-01-01\"]",
+            "without `account`",
+        ),
+        ("gallery = \"g\"\nos_disk_gb", "os_disk_gb", "an `account`"),
+        (
+            "image = \"cs101\"\nname = \"1.0.1\"",
+            "image = \"cs102\"\nname = \"1.0.1\"",
+            "unknown image `cs102`",
+        ),
+    ];
+    for (from, to, expected) in cases {
+        let text = gallery(TWO_VERSIONS).replacen(from, to, 1);
+        assert_ne!(text, gallery(TWO_VERSIONS), "{from} not found");
+        let message = refused(&text);
+        assert!(message.contains(expected), "{to}: {message}");
+        assert!(message.contains("test.toml"), "{message}");
+    }
+}
+
+#[test]
+fn an_image_naming_another_gallery_than_its_accounts_is_refused() {
+    let text = gallery(
+        r#"
+[[gallery]]
+name = "other"
+region = "westus2"
+
+[[account]]
+name = "plan"
+gallery = "g"
+region = "eastus"
+kind = "lab_plan"
+
+[[image]]
+name = "cs101"
+account = "plan"
+gallery = "other"
+os_disk_gb = 127
+used_gb = 50
+"#,
+    );
+    let message = refused(&text);
+    assert!(message.contains("image.cs101.gallery"), "{message}");
+    assert!(
+        message.contains("account `plan` uses gallery `g`"),
+        "{message}"
+    );
+}
