@@ -132,13 +132,15 @@ pub fn calibrate(
     }
 }
 
-/// The replicas of the scenario as [`calibrate`] asks for them: an image found by name
-/// (exactly, else whatever the case) keeps, in each of its target regions, the replicas of
-/// its gallery there (`Gallery::replicas_in`); every version alike.
+/// The replicas of the scenario as [`calibrate`] asks for them. The image is found by name
+/// (exactly, else whatever the case). A version the scenario lists as existing at the start
+/// (`[[version]]`) keeps its own replica count in each of its regions; any other version (one
+/// the scenario exports) keeps, in each of the image's target regions, the image's replicas
+/// there, else its gallery's (`Image::replicas_in`).
 pub fn scenario_replicas(
     scenario: &Scenario,
 ) -> impl Fn(&str, &str, RegionId) -> Option<(String, u32)> + '_ {
-    move |image, _version, region| {
+    move |image, version, region| {
         let found = scenario
             .images
             .iter()
@@ -149,13 +151,21 @@ pub fn scenario_replicas(
                     .iter()
                     .find(|i| i.name.eq_ignore_ascii_case(image))
             })?;
-        let replicas = found
-            .targets
-            .iter()
-            .find(|(r, _)| *r == region)
-            .map_or(0, |(_, cell)| {
-                scenario.galleries[scenario.cells[*cell].gallery].replicas_in(region)
-            });
+        let replicas = match found.existing.iter().find(|v| v.name == version) {
+            Some(existing) => existing
+                .copies
+                .iter()
+                .find(|c| found.targets.get(c.target).is_some_and(|t| t.0 == region))
+                .map_or(0, |c| c.replicas),
+            None => found
+                .targets
+                .iter()
+                .find(|(r, _)| *r == region)
+                .map_or(0, |(_, cell)| {
+                    let gallery = &scenario.galleries[scenario.cells[*cell].gallery];
+                    found.replicas_in(gallery, region)
+                }),
+        };
         Some((found.name.clone(), replicas))
     }
 }

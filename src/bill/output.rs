@@ -71,7 +71,7 @@ fn round_gb(gb: f64) -> String {
 
 /// `calibrated.toml`: per image, the size inferred from the bill and what it rests on, with
 /// the `--set` arguments that apply it in a header comment.
-pub fn calibrated_toml(calibration: &Calibration) -> OutputFile {
+pub fn calibrated_toml(scenario: &Scenario, calibration: &Calibration) -> OutputFile {
     let mut text = String::from(
         "# Occupied sizes inferred from the bill by `gallerysim reconcile`:\n# used_gb = billed GB-months / (replicas x months present), per image.\n",
     );
@@ -84,8 +84,16 @@ pub fn calibrated_toml(calibration: &Calibration) -> OutputFile {
             let _ = write!(text, " --set {s}");
         }
         text.push('\n');
+        text.push_str("# (used_gb is what the image's new versions occupy; a version that exists at the start\n# keeps its own [[version]] used_gb: `existing = true` below, with its billed size.)\n");
     }
     for image in &calibration.images {
+        let existing = |name: &str| {
+            scenario
+                .images
+                .iter()
+                .find(|s| s.name == image.image)
+                .is_some_and(|s| s.existing.iter().any(|v| v.name == name))
+        };
         let _ = write!(
             text,
             "\n[image.{}]\nused_gb = {}\ngb_months = {}\nreplica_months = {}\nversions_differ = {}\n",
@@ -100,9 +108,10 @@ pub fn calibrated_toml(calibration: &Calibration) -> OutputFile {
             let sep = if i == 0 { "" } else { ", " };
             let _ = write!(
                 text,
-                "{sep}{{ name = {}, used_gb = {} }}",
+                "{sep}{{ name = {}, used_gb = {}, existing = {} }}",
                 toml_string(name),
-                round_gb(*gb)
+                round_gb(*gb),
+                existing(name)
             );
         }
         text.push_str("]\n");
@@ -335,7 +344,7 @@ pub fn files(
 ) -> Result<Vec<OutputFile>, Error> {
     let mut files = vec![
         reconcile_csv(scenario, comparison),
-        calibrated_toml(calibration),
+        calibrated_toml(scenario, calibration),
     ];
     files.extend(super::chart::render(scenario, comparison)?);
     Ok(files)

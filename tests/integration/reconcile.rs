@@ -367,3 +367,80 @@ fn a_reconcile_folder_can_be_written_again() {
         assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
     }
 }
+
+#[test]
+fn existing_versions_are_calibrated_with_their_own_replica_counts() {
+    // cs101 also has a version 0.9.0 from before the start, 8 GB with 3 replicas in eastus
+    // (its gallery keeps 2 for new versions) and 1 in westus: 24 and 8 GB-months a month.
+    // Calibrated with its own counts it is 8 GB (with the gallery's 2 it would read 12).
+    let dir = tempfile::tempdir().unwrap();
+    let mut scenario = std::fs::read_to_string(fixture("scenario.toml")).unwrap();
+    scenario.push_str(
+        "\n[[version]]\nimage = \"cs101\"\nname = \"0.9.0\"\npublished = \"2025-12-01\"\nused_gb = 8\ntargets = { eastus = 3, westus = 1 }\n",
+    );
+    let scenario_path = dir.path().join("existing.toml");
+    std::fs::write(&scenario_path, scenario).unwrap();
+    let mut reader = csv::Reader::from_path(fixture("ea-actual-2026q1.csv")).unwrap();
+    let header = reader.headers().unwrap().clone();
+    let col = |name: &str| {
+        header
+            .iter()
+            .position(|h| h.trim_start_matches('\u{feff}') == name)
+            .unwrap()
+    };
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record(&header).unwrap();
+    for record in reader.records() {
+        let f: Vec<String> = record.unwrap().iter().map(str::to_string).collect();
+        writer.write_record(&f).unwrap();
+        let cs101_storage = f[col("MeterName")] == "LRS Snapshots"
+            && f[col("ResourceId")].contains("/images/cs101/");
+        if cs101_storage {
+            let scale = match f[col("ResourceLocation")].as_str() {
+                "EastUS" => 24.0 / 25.0,
+                _ => 8.0 / 12.5,
+            };
+            let mut g = f.clone();
+            g[col("ResourceId")] =
+                g[col("ResourceId")].replace("/versions/1.0.0", "/versions/0.9.0");
+            for c in ["Quantity", "Cost"] {
+                let x: f64 = g[col(c)].parse().unwrap();
+                g[col(c)] = format!("{}", x * scale);
+            }
+            writer.write_record(&g).unwrap();
+        }
+    }
+    let bill = dir.path().join("bill.csv");
+    std::fs::write(&bill, writer.into_inner().unwrap()).unwrap();
+    let out = dir.path().join("out");
+    let output = gallerysim(
+        dir.path(),
+        &[
+            "reconcile",
+            scenario_path.to_str().unwrap(),
+            "--bill",
+            bill.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    for row in read_csv(&out.join("reconcile.csv")) {
+        assert_close(num(&row, "difference"), 0.0, CSV_4DP, &format!("{row:?}"));
+    }
+    let images = calibrated(dir.path());
+    let versions = images["cs101"]["versions"].as_array().unwrap();
+    let size = |name: &str| {
+        let v = versions
+            .iter()
+            .find(|v| v["name"].as_str() == Some(name))
+            .unwrap();
+        v["used_gb"]
+            .as_float()
+            .or_else(|| v["used_gb"].as_integer().map(|i| i as f64))
+            .unwrap()
+    };
+    assert_close(size("0.9.0"), 8.0, 0.1, "0.9.0");
+    assert_close(size("1.0.0"), 12.5, 0.1, "1.0.0");
+    assert_eq!(images["cs101"]["versions_differ"].as_bool(), Some(true));
+}
