@@ -34,7 +34,7 @@ enum Event {
 struct Copy {
     record: CopyRecord,
     cell: u32,
-    /// Flat (image, target) index, see [`Layout::target_offsets`].
+    /// Flat (image, slot) index, see [`Layout::target_offsets`].
     target: u32,
     pending: Option<EventId>,
     /// Quantity per billing month while alive (GB-months or disk-months).
@@ -386,7 +386,8 @@ impl<'s> Model<'s> {
             return;
         }
         let mut sizes = streams::stream(seed, spec.stream_key, streams::EXISTING);
-        let first_target = self.layout.target_offsets[image];
+        // Existing copies have slots of their own after the image's targets.
+        let mut slot = self.layout.target_offsets[image] + spec.targets.len();
         for (v, version) in spec.existing.iter().enumerate() {
             let used_gb = version.used_gb.sample(&mut sizes);
             let number = self.image(image).versions_made;
@@ -395,7 +396,8 @@ impl<'s> Model<'s> {
             for (c, existing) in version.copies.iter().enumerate() {
                 let (region, cell) = spec.targets[existing.target];
                 let replicas = existing.replicas;
-                let target = first_target + existing.target;
+                let target = slot;
+                slot += 1;
                 self.alive_replicas += u64::from(replicas);
                 self.copies.push(Copy {
                     record: CopyRecord {

@@ -114,9 +114,10 @@ impl Places {
             .enumerate()
             .flat_map(|(i, im)| {
                 let place_of = &place_of;
-                im.targets
-                    .iter()
-                    .map(move |&(region, _)| place_of.get(&(i, region)).map_or(NONE, |&p| p as u32))
+                im.slot_targets().map(move |t| {
+                    let region = im.targets[t].0;
+                    place_of.get(&(i, region)).map_or(NONE, |&p| p as u32)
+                })
             })
             .collect();
         let mut reachable = vec![false; place_of.len()];
@@ -201,7 +202,7 @@ impl<'s> Service<'s> {
         }
     }
 
-    /// A copy of the flat (image, target) `target` became available: returns its interval's
+    /// A copy of the flat (image, slot) `target` became available: returns its interval's
     /// handle when the place is tracked. Waiting waves start now, and `each_version`
     /// deployments start one.
     pub(super) fn available(
@@ -222,7 +223,7 @@ impl<'s> Service<'s> {
         Some(handle)
     }
 
-    /// A copy of the flat (image, target) `target` exists from `now` without having arrived
+    /// A copy of the flat (image, slot) `target` exists from `now` without having arrived
     /// (a version that exists at the start): its interval's handle when the place is
     /// tracked; no `each_version` wave (it is not a new version).
     pub(super) fn present(&mut self, target: usize, now: u64, replicas: u32) -> Option<(u32, u32)> {
@@ -258,7 +259,7 @@ impl<'s> Service<'s> {
         }
     }
 
-    /// The copy to flat (image, target) `target` was cancelled before it arrived (retention,
+    /// The copy to flat (image, slot) `target` was cancelled before it arrived (retention,
     /// a retarget, a deletion): that version never reaches the region, so each `each_version`
     /// deployment there asks for a wave that cannot be served.
     pub(super) fn copy_cancelled(&mut self, target: usize, now: u64) {

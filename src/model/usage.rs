@@ -75,9 +75,12 @@ pub struct Layout {
     pub targets: Vec<Vec<TargetLines>>,
     /// Per image, per existing version, per copy: its lines (storage only: no transfer).
     pub existing: Vec<Vec<Vec<TargetLines>>>,
-    /// Per image, the index of its first target in a flat (image, target) numbering.
+    /// Per image, the index of its first slot in a flat numbering of (image, slot), where an
+    /// image's slots are its targets (new versions' copies) and then each copy of its
+    /// existing versions (see [`crate::scenario::Image::slots`]): what a slot books is priced
+    /// with one set of lines.
     pub target_offsets: Vec<usize>,
-    /// Number of (image, target) pairs.
+    /// Number of (image, slot) pairs.
     pub target_count: usize,
     /// Number of cells of the scenario.
     pub cells: usize,
@@ -175,16 +178,16 @@ impl Layout {
             .collect();
         let mut target_offsets = Vec::with_capacity(targets.len());
         let mut target_count = 0;
-        for t in &targets {
+        for image in &scenario.images {
             target_offsets.push(target_count);
-            target_count += t.len();
+            target_count += image.slots();
         }
         let any_ineligible = scenario.images.iter().any(|im| !im.eligibility.eligible());
         let ineligible = if any_ineligible {
             scenario
                 .images
                 .iter()
-                .flat_map(|im| std::iter::repeat_n(!im.eligibility.eligible(), im.targets.len()))
+                .flat_map(|im| std::iter::repeat_n(!im.eligibility.eligible(), im.slots()))
                 .collect()
         } else {
             Vec::new()

@@ -133,8 +133,8 @@ impl<'a> Pricer<'a> {
         let image_costs: Vec<f64> = (0..sc.images.len())
             .map(|image| {
                 let first = self.layout.target_offsets[image];
-                self.layout.targets[image]
-                    .iter()
+                let existing = self.layout.existing[image].iter().flatten();
+                (self.layout.targets[image].iter().chain(existing))
                     .enumerate()
                     .map(|(t, lines)| {
                         Component::ALL

@@ -343,6 +343,41 @@ impl Image {
         self.storage.get(region).unwrap_or(gallery.storage)
     }
 
+    /// Its slots in the model's flat numbering: one per target (its new versions' copies
+    /// there), then one per copy of each existing version, in order.
+    pub fn slots(&self) -> usize {
+        self.targets.len() + self.existing.iter().map(|v| v.copies.len()).sum::<usize>()
+    }
+
+    /// The targets of its slots (see [`Image::slots`]), as indices into `targets`.
+    pub fn slot_targets(&self) -> impl Iterator<Item = usize> + '_ {
+        (0..self.targets.len()).chain(
+            self.existing
+                .iter()
+                .flat_map(|v| v.copies.iter().map(|c| c.target)),
+        )
+    }
+
+    /// The name of version `number` (from 0 in creation order, those that exist at the start
+    /// first): an existing version's own; a new one's continues the newest existing name's
+    /// last number (`1.0.7` -> `1.0.8`, ...), or `1.0.0`, `1.0.1`, ... without existing ones.
+    pub fn version_name(&self, number: u32) -> String {
+        let n = number as usize;
+        let Some(newest) = self.existing.last() else {
+            return format!("1.0.{number}");
+        };
+        if let Some(v) = self.existing.get(n) {
+            return v.name.clone();
+        }
+        let k = (n - self.existing.len()) as u64;
+        let (prefix, last) = newest.name.rsplit_once('.').unwrap_or(("", &newest.name));
+        match last.parse::<u64>() {
+            Ok(x) if prefix.is_empty() => format!("{}", x + 1 + k),
+            Ok(x) => format!("{prefix}.{}", x + 1 + k),
+            Err(_) => format!("{}+{}", newest.name, k + 1),
+        }
+    }
+
     /// The distribution of an input.
     pub fn input(&self, field: InputField) -> &Dist {
         match field {

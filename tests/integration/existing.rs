@@ -119,6 +119,9 @@ targets = { eastus = 1 }
     assert_eq!(deleted(0).as_deref(), Some("2027-01-01T02:00:00Z"));
     assert_eq!(deleted(1).as_deref(), Some("2027-02-01T02:00:00Z"));
     assert_eq!(deleted(2), None);
+    // versions.csv names: the existing ones their own, new ones after the newest.
+    let names: Vec<String> = (0..4).map(|v| sc.images[0].version_name(v)).collect();
+    assert_eq!(names, ["1.0.0", "1.0.1", "1.0.2", "1.0.3"]);
 }
 
 #[test]
@@ -159,7 +162,7 @@ export_hours = 0
 
 #[test]
 fn existing_copies_use_their_own_replica_counts_and_storage_types() {
-    // eastus: 2 ZRS replicas; westus2: 1 LRS replica (bundled ZRS price x 2 x 50 GB + $0.05 x 50).
+    // eastus: 2 premium replicas; westus2: 1 LRS replica (bundled premium price x 2 x 50 GB + $0.05 x 50).
     let text = gallery(
         r#"
 [[image]]
@@ -175,25 +178,28 @@ name = "1.0.0"
 published = "2026-10-01"
 used_gb = 50
 targets = { eastus = 2, westus2 = 1 }
-storage = { eastus = "standard_zrs" }
+storage = { eastus = "premium_lrs" }
 "#,
     );
     let sc = scenario(&text);
     let r = simulate(&sc);
-    let zrs = r
+    let premium = r
         .prices_used
         .iter()
-        .find(|p| p.item.name() == "zrs_snapshot_gb_month")
-        .expect("a ZRS price is used")
+        .find(|p| p.item.name() == "premium_snapshot_gb_month")
+        .expect("a premium price is used")
         .priced
         .value;
     assert_close(
         r.monthly_totals[0][0],
-        zrs * 2.0 * 50.0 + 0.05 * 50.0,
+        premium * 2.0 * 50.0 + 0.05 * 50.0,
         EXACT,
         "month 1",
     );
     assert_eq!(r.runs[0].totals.peak_replicas, 3);
+    // The image's cost prices each copy at its own storage type (not its new versions' LRS).
+    let per_month = premium * 2.0 * 50.0 + 0.05 * 50.0;
+    assert_close(r.image_cost_mean[0], 3.0 * per_month, EXACT, "image cost");
 }
 
 #[test]

@@ -198,9 +198,15 @@ pub(super) fn version_row(
     repeated.version.push(line, (c.image, c.version), |text| {
         text.extend_from_slice(b"1,");
         text.extend_from_slice(names.images[c.image].as_bytes());
-        // Version names: 1.0.0, 1.0.1, ... in creation order.
-        text.extend_from_slice(b",1.0.");
-        text.extend_from_slice(number.format(c.version).as_bytes());
+        text.push(b',');
+        let image = &scenario.images[c.image];
+        if image.existing.is_empty() {
+            // 1.0.0, 1.0.1, ... in creation order, written without allocating.
+            text.extend_from_slice(b"1.0.");
+            text.extend_from_slice(number.format(c.version).as_bytes());
+        } else {
+            text.extend_from_slice(csv_field(&image.version_name(c.version)).as_bytes());
+        }
         text.push(b',');
     });
     line.extend_from_slice(names.regions[usize::from(c.region.0)].as_bytes());
