@@ -93,7 +93,7 @@ pub enum Meter {
 
 /// [`Item`] with an order (for sorted, deterministic outputs): its position in [`Item::ALL`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct ItemKey(pub u8);
+pub struct ItemKey(u8);
 
 impl ItemKey {
     /// The key of `item`.
@@ -294,7 +294,8 @@ pub fn parse_date(text: &str) -> Option<Date> {
     let (y, m, d) = if b.len() == 10 && b[2] == b'/' && b[5] == b'/' {
         (num(6..10)?, num(0..2)?, num(3..5)?)
     } else if b.len() >= 10 && b[4] == b'-' && b[7] == b'-' {
-        let rest = &text[10..];
+        // `get`: a date with a multi-byte character in it is refused, never sliced through.
+        let rest = text.get(10..)?;
         if !rest.is_empty() && !is_utc_time(rest) {
             return None;
         }
@@ -484,6 +485,8 @@ mod tests {
             "Jan 31 2026",
             "",
             "02/30/2026",
+            "2026-01-0\u{e9}",
+            "2026-01-0\u{e9}T00:00Z",
         ] {
             assert_eq!(parse_date(text), None, "{text}");
         }
