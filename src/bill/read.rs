@@ -399,7 +399,8 @@ pub fn read(
         let number = |i: usize, what: &str| -> Result<f64, InputError> {
             let text = field(i);
             match text.trim().parse::<f64>() {
-                Ok(x) if x.is_finite() && x >= 0.0 => Ok(x + 0.0),
+                Ok(x) if (0.0..=MAX_VALUE).contains(&x) => Ok(x + 0.0),
+                Ok(x) if x > MAX_VALUE => Err(at(i, format!("{what} `{text}` is beyond {MAX_VALUE:e}, more than any bill holds"))),
                 Ok(x) if x < 0.0 => Err(at(i, format!("negative {what} `{text}`: refunds and credits are not reconciled; leave them out of the export (filter on ChargeType) or remove the row"))),
                 _ => Err(at(i, format!("{what} `{text}` is not a number"))),
             }
@@ -450,6 +451,9 @@ pub fn read(
     }
     Ok(summary)
 }
+
+/// Largest quantity or cost read: far above any real bill, far below where exact sums end.
+const MAX_VALUE: f64 = 1e15;
 
 /// FOCUS's distinct consumed units (the FinOps toolkit's `PricingUnits.csv`).
 fn focus_unit(unit: &str, item: Item) -> bool {
