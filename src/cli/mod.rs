@@ -57,6 +57,12 @@ pub enum Command {
         #[allow(missing_docs)]
         command: PricesCommand,
     },
+    /// Galleries: import the gallery as it stands (Azure CLI or REST JSON) as a scenario.
+    Gallery {
+        #[command(subcommand)]
+        #[allow(missing_docs)]
+        command: GalleryCommand,
+    },
     /// Validate a scenario and show image eligibility and each lab's expected status,
     /// without writing anything.
     Check {
@@ -114,6 +120,39 @@ pub enum PricesCommand {
     /// Turn saved Azure Retail Prices API pages (JSON) into a price catalog CSV for
     /// `--prices` or `[prices] catalog`.
     Import(ImportArgs),
+}
+
+/// `gallerysim gallery ...`.
+#[derive(Debug, Subcommand)]
+pub enum GalleryCommand {
+    /// Write a runnable scenario of a gallery as it stands from what `az sig list`,
+    /// `az sig image-definition list` and `az sig image-version list` (or the REST API)
+    /// print: galleries, images (without a consumer yet) and the versions that exist.
+    Import(GalleryImportArgs),
+}
+
+/// Arguments of `gallerysim gallery import`.
+#[derive(Debug, Args)]
+pub struct GalleryImportArgs {
+    /// JSON files: a single resource, an array, or a REST page `{ "value": [...] }`.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// The scenario to write, e.g. `our-gallery.toml`.
+    #[arg(long, value_name = "SCENARIO.toml", required = true)]
+    pub out: PathBuf,
+    /// First day of the horizon (default: the first of the month after the newest version).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub start: Option<jiff::civil::Date>,
+    /// Horizon in billing months.
+    #[arg(long, default_value_t = 12, value_parser = clap::value_parser!(u32).range(1..=600))]
+    pub months: u32,
+    /// Occupied size of an image's versions in GB (the inventory holds only the provisioned
+    /// size, which is written otherwise); repeatable, e.g. `--used-gb cs101=48`.
+    #[arg(long = "used-gb", value_name = "IMAGE=GB", value_parser = crate::inventory::parse_used_gb)]
+    pub used_gb: Vec<(String, f64)>,
+    /// Replace the --out file if it exists (never one of the inputs).
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Arguments of `gallerysim prices import`.
@@ -345,6 +384,9 @@ pub fn execute(cli: Cli) -> Result<Outcome, Error> {
         Some(Command::Prices {
             command: PricesCommand::Import(args),
         }) => run::import_prices(args).map(Outcome::text),
+        Some(Command::Gallery {
+            command: GalleryCommand::Import(args),
+        }) => run::import_gallery(args).map(Outcome::text),
         Some(Command::Check {
             scenario,
             set,

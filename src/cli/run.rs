@@ -3,8 +3,8 @@
 use std::path::{Path, PathBuf};
 
 use super::{
-    out_dir, usage, BudgetArgs, GenerateArgs, ImportArgs, MergeArgs, Outcome, RunArgs, Runner,
-    SimArgs,
+    out_dir, usage, BudgetArgs, GalleryImportArgs, GenerateArgs, ImportArgs, MergeArgs, Outcome,
+    RunArgs, Runner, SimArgs,
 };
 use crate::analysis::budget::{self, Assessment};
 use crate::analysis::headline::Headline;
@@ -275,6 +275,42 @@ pub(super) fn import_prices(args: ImportArgs) -> Result<String, Error> {
         "--out",
     )?;
     Ok(report::view::imported(&imported, &args.out))
+}
+
+pub(super) fn import_gallery(args: GalleryImportArgs) -> Result<String, Error> {
+    let mut files = Vec::with_capacity(args.files.len());
+    for path in &args.files {
+        let label = path.display().to_string();
+        let text = crate::error::read_input(path).map_err(|message| InputError {
+            file: label.clone(),
+            line: None,
+            column: None,
+            key: None,
+            message: format!("cannot read the file: {message}"),
+        })?;
+        files.push((label, text));
+    }
+    let regions = Regions::bundled();
+    let inventory = crate::inventory::read(&files, regions)?;
+    drop(files);
+    let options = crate::inventory::ImportOptions {
+        name: None,
+        start: args.start,
+        months: Some(args.months),
+        used_gb: args.used_gb,
+    };
+    let written = inventory.to_scenario_toml(regions, &options)?;
+    // What is written runs as is: validated before it is written.
+    let out = args.out.display().to_string();
+    let scenario = Scenario::parse(&written.text, &out)?;
+    report::output::write_new_file(
+        &args.out,
+        written.text.as_bytes(),
+        &args.files,
+        args.force,
+        "--out",
+    )?;
+    Ok(report::view::gallery_imported(&scenario, &written, &out))
 }
 
 pub(super) fn generate(args: GenerateArgs) -> Result<String, Error> {

@@ -303,6 +303,74 @@ pub enum InventoryError {
     Options(String),
 }
 
+impl From<InventoryError> for crate::error::Error {
+    /// Exit code 2, naming the file and the JSON path (or the option) at fault.
+    fn from(e: InventoryError) -> Self {
+        let (file, line, column, key, message) = match &e {
+            InventoryError::Json {
+                file,
+                line,
+                column,
+                message,
+            } => (
+                file.clone(),
+                Some(*line),
+                Some(*column),
+                None,
+                format!("not valid JSON: {message}"),
+            ),
+            InventoryError::Invalid {
+                file,
+                path,
+                message,
+            } => (
+                file.clone(),
+                None,
+                None,
+                Some(path.clone()),
+                message.clone(),
+            ),
+            InventoryError::UnknownRegion {
+                file,
+                path,
+                name,
+                suggestions,
+            } => (
+                file.clone(),
+                None,
+                None,
+                Some(path.clone()),
+                format!("unknown Azure region `{name}`{}", did_you_mean(suggestions)),
+            ),
+            InventoryError::UsedGb { .. } => (
+                "command line".into(),
+                None,
+                None,
+                Some("--used-gb".into()),
+                e.to_string(),
+            ),
+            InventoryError::PublishedAfterStart { .. } => (
+                "command line".into(),
+                None,
+                None,
+                Some("--start".into()),
+                e.to_string(),
+            ),
+            InventoryError::Empty { .. } | InventoryError::Options(_) => {
+                ("command line".into(), None, None, None, e.to_string())
+            }
+        };
+        crate::error::InputError {
+            file,
+            line,
+            column,
+            key,
+            message,
+        }
+        .into()
+    }
+}
+
 fn did_you_mean(suggestions: &[String]) -> String {
     match suggestions {
         [] => String::new(),

@@ -165,3 +165,36 @@ pub fn prices(
     doc.table(&header, rows, &right);
     doc
 }
+
+/// The `gallery import` report: what the scenario holds, what to check, and what to add.
+pub fn gallery_imported(
+    scenario: &crate::scenario::Scenario,
+    written: &crate::inventory::ScenarioText,
+    out: &str,
+) -> String {
+    let versions: usize = scenario.images.iter().map(|im| im.existing.len()).sum();
+    let replicas: u32 = (scenario.images.iter())
+        .flat_map(|im| im.existing.iter().flat_map(|v| v.copies.iter()))
+        .map(|c| c.replicas)
+        .sum();
+    let mut text = format!(
+        "Wrote {out}: {} galleries, {} images, {versions} versions existing at {} ({replicas} replicas), {} months.\n",
+        scenario.galleries.len(),
+        scenario.images.len(),
+        written.start,
+        scenario.months,
+    );
+    if !written.warnings.is_empty() {
+        text.push_str("\nCheck (also written at the top of the file):\n");
+        for w in &written.warnings {
+            let _ = writeln!(text, "  - {w}");
+        }
+    }
+    let _ = write!(
+        text,
+        "\nNext: `gallerysim run {out}` prices the gallery as it stands, month by month. Then add\n\
+         [[account]], [[lab]] and [[deployment]] entries, and `account` and `exports` to the images\n\
+         that labs export (README, \"Start from your gallery\").\n"
+    );
+    text
+}

@@ -7,7 +7,7 @@ mod listing;
 mod run;
 
 pub use analyses::{advice, budget, comparison, sweep, tornado};
-pub use listing::{imported, prices, regions};
+pub use listing::{gallery_imported, imported, prices, regions};
 pub use run::{check, monthly, run};
 
 use std::path::PathBuf;

@@ -256,8 +256,13 @@ fn orphans_section(doc: &mut Doc, scenario: &Scenario, results: &Results) {
         .iter()
         .enumerate()
         .filter_map(|(i, im)| {
-            let last = im.periods.last()?;
-            let ended = scenario.accounts[last.account].until.filter(|&u| u < horizon)?;
+            // No account (an imported image nobody was given to) and no deployment: unused
+            // from the start.
+            let ended = match im.periods.last() {
+                None if scenario.deployments.iter().any(|d| d.image == i) => return None,
+                None => 0,
+                Some(last) => scenario.accounts[last.account].until.filter(|&u| u < horizon)?,
+            };
             if im.delete_on.is_some_and(|d| d <= ended) {
                 return None;
             }
