@@ -24,7 +24,7 @@ const TASKS_PER_THREAD: usize = 4;
 /// How many parts each run needs at least (see [`Plan::new`]) when `runs` runs are simulated
 /// for every thread to have work: with enough runs, one (parallel over runs costs no merge);
 /// with fewer, runs are split by image so that even one run uses every core.
-fn parts_per_run(runs: usize) -> usize {
+pub fn parts_per_run(runs: usize) -> usize {
     let threads = rayon::current_num_threads();
     let wanted = threads * TASKS_PER_THREAD;
     let runs = runs.min(CHUNK as usize).max(1);

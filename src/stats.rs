@@ -112,12 +112,29 @@ impl ExactSum {
         }
     }
 
+    /// Takes away a sum added with [`ExactSum::merge`]: integer units, so adding and taking
+    /// away parts in any order leaves the same bits as adding only the remaining ones.
+    pub fn unmerge(&mut self, other: &ExactSum) {
+        self.poisoned |= other.poisoned;
+        match self.units.checked_sub(other.units) {
+            Some(units) => self.units = units,
+            None => self.poisoned = true,
+        }
+    }
+
     /// The sum (NaN when poisoned).
     pub fn value(&self) -> f64 {
         if self.poisoned {
             f64::NAN
         } else {
-            self.units as f64 / EXACT_SCALE
+            // The same rounding of the same integer: through i64 when it fits (one
+            // instruction; i128's conversion is a library call, and pricing reads every sum).
+            // `black_box` keeps the optimiser from folding both arms into the library call.
+            let units = match i64::try_from(self.units) {
+                Ok(small) => std::hint::black_box(small) as f64,
+                Err(_) => self.units as f64,
+            };
+            units / EXACT_SCALE
         }
     }
 }

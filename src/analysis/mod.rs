@@ -5,6 +5,7 @@ pub mod advise;
 pub mod budget;
 pub mod compare;
 pub mod headline;
+pub mod incremental;
 pub mod metrics;
 pub mod sensitivity;
 

@@ -12,7 +12,7 @@ use statrs::distribution::{DiscreteCDF, Poisson};
 
 use crate::calendar::{hours_to_ticks, HOURS_PER_MONTH};
 use crate::montecarlo::Results;
-use crate::scenario::{Dist, Exports, InputField, Scenario};
+use crate::scenario::{Dist, Exports, Image, InputField, Scenario};
 use crate::stats::Summary;
 
 /// What an input is.
@@ -24,24 +24,56 @@ pub enum InputKind {
     ExportCount,
 }
 
-/// An uncertain input of the scenario.
+/// An uncertain input of the scenario, or one kind of input of every image that has it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Input {
-    /// Image index.
-    pub image: usize,
+    /// Image indices: one, or every image with this kind of input (grouped).
+    pub images: Vec<usize>,
     /// Which input.
     pub kind: InputKind,
-    /// Dotted name, e.g. `image.cs101.used_gb` (usable with `--set`).
+    /// Dotted name, e.g. `image.cs101.used_gb` (usable with `--set`); grouped:
+    /// `image.*.used_gb`.
     pub name: String,
 }
 
-/// Every uncertain input of `scenario`, in file order.
-pub fn inputs(scenario: &Scenario) -> Vec<Input> {
+/// How a tornado lists its inputs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Grouping {
+    /// One input per image and kind.
+    PerImage,
+    /// One input per kind (all images' used sizes together, all export rates...): each moves
+    /// every image's input to its own P10 or P90 at once.
+    ByKind,
+}
+
+/// Above this many images with uncertain inputs a tornado groups its inputs by kind, unless
+/// asked for every image's (`tornado --per-image`): a fleet's hundreds of bars are unreadable
+/// and each costs three simulations.
+pub const GROUP_ABOVE_IMAGES: usize = 20;
+
+impl Grouping {
+    /// By kind when more than [`GROUP_ABOVE_IMAGES`] images have uncertain inputs.
+    pub fn default_for(scenario: &Scenario) -> Grouping {
+        let uncertain = inputs(scenario, Grouping::PerImage)
+            .iter()
+            .map(|i| i.images[0])
+            .collect::<std::collections::BTreeSet<_>>()
+            .len();
+        match uncertain > GROUP_ABOVE_IMAGES {
+            true => Grouping::ByKind,
+            false => Grouping::PerImage,
+        }
+    }
+}
+
+/// Every uncertain input of `scenario`, in file order (grouped: by kind, in the order of an
+/// image's inputs).
+pub fn inputs(scenario: &Scenario, grouping: Grouping) -> Vec<Input> {
     let mut found = Vec::new();
     for (i, image) in scenario.images.iter().enumerate() {
         if let Exports::PerMonth(_) = image.exports {
             found.push(Input {
-                image: i,
+                images: vec![i],
                 kind: InputKind::ExportCount,
                 name: format!("image.{}.exports.per_month", image.name),
             });
@@ -49,20 +81,41 @@ pub fn inputs(scenario: &Scenario) -> Vec<Input> {
         for field in InputField::ALL {
             if !image.input(field).is_const() {
                 found.push(Input {
-                    image: i,
+                    images: vec![i],
                     kind: InputKind::Draw(field),
                     name: format!("image.{}.{}", image.name, field.key()),
                 });
             }
         }
     }
-    found
+    if grouping == Grouping::PerImage {
+        return found;
+    }
+    let kinds = std::iter::once(InputKind::ExportCount).chain(InputField::ALL.map(InputKind::Draw));
+    kinds
+        .filter_map(|kind| {
+            let images: Vec<usize> = found
+                .iter()
+                .filter(|i| i.kind == kind)
+                .map(|i| i.images[0])
+                .collect();
+            let key = match kind {
+                InputKind::ExportCount => "exports.per_month",
+                InputKind::Draw(field) => field.key(),
+            };
+            (!images.is_empty()).then(|| Input {
+                images,
+                kind,
+                name: format!("image.*.{key}"),
+            })
+        })
+        .collect()
 }
 
 impl Input {
-    /// The input's `p` quantile (exports: as exports per month).
-    fn quantile(&self, scenario: &Scenario, p: f64) -> f64 {
-        let image = &scenario.images[self.image];
+    /// The `p` quantile of the input of `image` (exports: as exports per month).
+    fn quantile(&self, scenario: &Scenario, image: usize, p: f64) -> f64 {
+        let image = &scenario.images[image];
         match (self.kind, &image.exports) {
             (InputKind::Draw(field), _) => image.input(field).quantile(p),
             (InputKind::ExportCount, Exports::PerMonth(rate)) => {
@@ -74,35 +127,66 @@ impl Input {
         }
     }
 
-    /// Gives the input back its uncertainty from `original` in `scenario`.
-    fn restore(&self, scenario: &mut Scenario, original: &Scenario) {
-        let (image, from) = (
-            &mut scenario.images[self.image],
-            &original.images[self.image],
-        );
-        match self.kind {
-            InputKind::Draw(field) => *image.input_mut(field) = from.input(field).clone(),
-            InputKind::ExportCount => image.exports = from.exports.clone(),
-        }
+    /// The input's `p` quantile: the image's, or the mean of the grouped images'.
+    fn value(&self, scenario: &Scenario, p: f64) -> f64 {
+        let sum: f64 = self
+            .images
+            .iter()
+            .map(|&i| self.quantile(scenario, i, p))
+            .sum();
+        sum / self.images.len().max(1) as f64
     }
 
-    /// Fixes the input at `value` in `scenario`.
-    fn fix(&self, scenario: &mut Scenario, value: f64) {
-        let months = f64::from(scenario.months);
-        let image = &mut scenario.images[self.image];
-        match self.kind {
-            InputKind::Draw(field) => *image.input_mut(field) = Dist::Const(value),
-            InputKind::ExportCount => {
-                let count = (value * months).round();
-                image.exports = if count < 1.0 {
-                    Exports::At(Vec::new())
-                } else {
-                    // `count` exports evenly spaced over the horizon, the first at the start.
-                    Exports::Every(hours_to_ticks(HOURS_PER_MONTH as f64 * months / count))
-                };
-            }
+    /// The images of `medians` with the input fixed at each image's own `p` quantile in
+    /// `original` (None: given back its uncertainty from `original`).
+    fn edits(
+        &self,
+        medians: &Scenario,
+        original: &Scenario,
+        p: Option<f64>,
+    ) -> Vec<(usize, Image)> {
+        let months = f64::from(medians.months);
+        self.images
+            .iter()
+            .map(|&i| {
+                let mut image = medians.images[i].clone();
+                let from = &original.images[i];
+                match (p, self.kind) {
+                    (None, InputKind::Draw(field)) => {
+                        *image.input_mut(field) = from.input(field).clone()
+                    }
+                    (None, InputKind::ExportCount) => image.exports = from.exports.clone(),
+                    (Some(p), kind) => fix(&mut image, kind, self.quantile(original, i, p), months),
+                }
+                (i, image)
+            })
+            .collect()
+    }
+}
+
+/// Fixes `kind` of `image` at `value` over a horizon of `months`.
+fn fix(image: &mut Image, kind: InputKind, value: f64, months: f64) {
+    match kind {
+        InputKind::Draw(field) => *image.input_mut(field) = Dist::Const(value),
+        InputKind::ExportCount => {
+            let count = (value * months).round();
+            image.exports = if count < 1.0 {
+                Exports::At(Vec::new())
+            } else {
+                // `count` exports evenly spaced over the horizon, the first at the start.
+                Exports::Every(hours_to_ticks(HOURS_PER_MONTH as f64 * months / count))
+            };
         }
     }
+}
+
+/// Simulations of variants of one base scenario (same seed and runs: common random numbers),
+/// read as the total cost of each run, in run order.
+pub trait Variants {
+    /// The totals of the base.
+    fn base(&mut self) -> Vec<f64>;
+    /// The totals of the base with each `(image, value)` in place of that image.
+    fn with_images(&mut self, edits: Vec<(usize, Image)>) -> Vec<f64>;
 }
 
 /// One bar of the tornado.
@@ -155,64 +239,60 @@ impl Tornado {
     }
 }
 
-/// The tornado of `scenario` (three simulations per input and two more). `simulate` runs a
-/// scenario (same seed and runs each time, so the comparison uses common random numbers);
+/// The tornado of `scenario` (three simulations per input and two more) listing its inputs
+/// as `grouping` says. `variants` makes the simulator of variants of the scenario at its
+/// medians (same seed and runs each time, so the comparison uses common random numbers);
 /// `original` are the results of the unmodified scenario.
-pub fn tornado(
+pub fn tornado<V: Variants>(
     scenario: &Scenario,
     original: &Results,
-    simulate: impl Fn(&Scenario) -> Results,
+    grouping: Grouping,
+    variants: impl FnOnce(&Scenario) -> V,
 ) -> Tornado {
-    let found = inputs(scenario);
+    let found = inputs(scenario, grouping);
     let mut medians = scenario.clone();
     for input in &found {
-        input.fix(&mut medians, input.quantile(scenario, 0.5));
+        for (i, image) in input.edits(&medians, scenario, Some(0.5)) {
+            medians.images[i] = image;
+        }
     }
-    let mean_total = |results: &Results| {
-        results
-            .runs
-            .iter()
-            .map(|r| r.totals.total_cost)
-            .sum::<f64>()
-            / results.runs.len().max(1) as f64
-    };
-    let totals_of = |results: &Results| -> Vec<f64> {
-        results.runs.iter().map(|r| r.totals.total_cost).collect()
-    };
-    let at_medians = simulate(&medians);
-    let base = mean_total(&at_medians);
-    let sd_at_medians = Summary::of(&totals_of(&at_medians)).sd;
-    let totals = totals_of(original);
+    let mean = |totals: &[f64]| totals.iter().sum::<f64>() / totals.len().max(1) as f64;
+    let mut variants = variants(&medians);
+    let at_medians = variants.base();
+    let base = mean(&at_medians);
+    let sd_at_medians = Summary::of(&at_medians).sd;
+    let totals: Vec<f64> = original.runs.iter().map(|r| r.totals.total_cost).collect();
     let sd = Summary::of(&totals).sd;
     let mut rows: Vec<TornadoRow> = found
         .into_iter()
         .map(|input| {
-            let (low, high) = (input.quantile(scenario, 0.1), input.quantile(scenario, 0.9));
-            let at = |value: f64| {
-                let mut s = medians.clone();
-                input.fix(&mut s, value);
-                mean_total(&simulate(&s))
-            };
-            // The per-run draws of a field; the export count is not recorded per run.
+            let (low, high) = (input.value(scenario, 0.1), input.value(scenario, 0.9));
+            let mut at = |p: Option<f64>| variants.with_images(input.edits(&medians, scenario, p));
+            let total_low = mean(&at(Some(0.1)));
+            let total_high = mean(&at(Some(0.9)));
+            let alone = Summary::of(&at(None)).sd;
+            // The per-run draws of a field (summed over grouped images); the export count is
+            // not recorded per run.
             let rank_correlation = match input.kind {
                 InputKind::Draw(field) => {
                     let draws: Vec<f64> = original
                         .input_means
                         .iter()
-                        .map(|run| run[input.image][field as usize])
+                        .map(|run| {
+                            let drawn = input.images.iter().map(|&i| run[i][field as usize]);
+                            drawn
+                                .filter(|x| !x.is_nan())
+                                .reduce(|a, b| a + b)
+                                .unwrap_or(f64::NAN)
+                        })
                         .collect();
                     spearman(&draws, &totals)
                 }
                 InputKind::ExportCount => None,
             };
-            let alone = {
-                let mut s = medians.clone();
-                input.restore(&mut s, scenario);
-                Summary::of(&totals_of(&simulate(&s))).sd
-            };
             TornadoRow {
-                total_low: at(low),
-                total_high: at(high),
+                total_low,
+                total_high,
                 rank_correlation,
                 variance_share: (sd > 0.0).then(|| (alone / sd).powi(2)),
                 low,

@@ -8,7 +8,7 @@ use super::{
 };
 use rayon::prelude::*;
 
-use crate::analysis::{budget, compare as cmp, sensitivity};
+use crate::analysis::{budget, compare as cmp, incremental, sensitivity};
 use crate::error::Error;
 use crate::montecarlo::Results;
 use crate::report;
@@ -167,12 +167,43 @@ pub(super) fn compare(args: CompareArgs) -> Result<Outcome, Error> {
     }
     comparable(&scenarios)?;
     let notice = align(&mut scenarios);
-    let all: Vec<&Scenario> = scenarios.iter().map(|(_, s)| s).collect();
-    check_analysis_work("compare", &all, 1, args.sim.max_events)?;
+    // The first scenario's runs are kept; another that changes a few of its images
+    // re-simulates only those (and the same images of the first, to take them away).
+    let mut reuse = runner.install(|| incremental::Reuse::new(&scenarios[0].1));
+    let changed: Vec<Option<Vec<usize>>> = runner.install(|| {
+        scenarios[1..]
+            .iter()
+            .map(|(_, s)| reuse.changed_images(s))
+            .collect()
+    });
+    match changed.iter().all(Option::is_some) {
+        true => {
+            let first = &scenarios[0].1;
+            let reused: f64 = changed
+                .iter()
+                .flatten()
+                .map(|images| 2.0 * incremental::share(first, images))
+                .sum();
+            let simulations = 1 + (reused - 1e-9).ceil().max(0.0) as u64;
+            check_analysis_work("compare", &[first], simulations, args.sim.max_events)?;
+        }
+        false => {
+            let all: Vec<&Scenario> = scenarios.iter().map(|(_, s)| s).collect();
+            check_analysis_work("compare", &all, 1, args.sim.max_events)?;
+        }
+    }
     let out = out_dir(&args.sim, &format!("compare-{}", file_stem(first_path)))?;
     let total_runs = scenarios.iter().map(|(_, s)| u64::from(s.runs)).sum();
     runner.expect_runs(total_runs);
-    let results: Vec<Results> = scenarios.iter().map(|(_, s)| runner.simulate(s)).collect();
+    let progress = || runner.progress.tick();
+    let results: Vec<Results> = runner.install(|| {
+        let mut results = vec![reuse.simulate_base(&progress)];
+        for (_, s) in &scenarios[1..] {
+            results.push(reuse.simulate(s, &progress));
+        }
+        results
+    });
+    drop(reuse);
     runner.finish();
 
     let labelled: Vec<(String, &Results)> = scenarios
@@ -331,13 +362,40 @@ pub(super) fn sweep(args: SweepArgs) -> Result<Outcome, Error> {
 pub(super) fn tornado(args: TornadoArgs) -> Result<Outcome, Error> {
     let runner = Runner::new(&args.sim)?;
     let (scenario, stem) = runner.load(Some(&args.scenario), &args.sim)?;
-    let inputs = sensitivity::inputs(&scenario);
-    let simulations = 2 + 3 * inputs.len() as u64;
+    let grouping = match args.per_image {
+        true => sensitivity::Grouping::PerImage,
+        false => sensitivity::Grouping::default_for(&scenario),
+    };
+    let inputs = sensitivity::inputs(&scenario, grouping);
+    // The scenario as is and at its medians in full; each input's three variants re-simulate
+    // only its images, and each image once more for the medians (to take it away); a group
+    // of many images, or runs too big to keep, the whole scenario.
+    let keep = incremental::can_keep(&scenario);
+    let (mut reused, mut taken) = (0.0, std::collections::BTreeSet::new());
+    let mut simulations = 2;
+    for input in &inputs {
+        match incremental::share(&scenario, &input.images) {
+            s if keep && s <= incremental::MAX_CHANGED_SHARE => {
+                reused += 3.0 * s;
+                taken.extend(input.images.iter().copied());
+            }
+            _ => simulations += 3,
+        }
+    }
+    let taken: Vec<usize> = taken.into_iter().collect();
+    reused += incremental::share(&scenario, &taken);
+    // Shares of one sum: a whole number of simulations is not rounded up by float noise.
+    let simulations = simulations + (reused - 1e-9).ceil().max(0.0) as u64;
     check_analysis_work("tornado", &[&scenario], simulations, args.sim.max_events)?;
     let out = out_dir(&args.sim, &format!("tornado-{stem}"))?;
-    runner.expect_runs(u64::from(scenario.runs) * simulations);
+    runner.expect_runs(u64::from(scenario.runs) * (2 + 3 * inputs.len() as u64));
     let original = runner.simulate(&scenario);
-    let tornado = sensitivity::tornado(&scenario, &original, |s| runner.simulate(s));
+    let progress = || runner.progress.tick();
+    let tornado = runner.install(|| {
+        sensitivity::tornado(&scenario, &original, grouping, |medians| {
+            incremental::Reusing::new(medians, &progress)
+        })
+    });
     runner.finish();
     let mut files = vec![
         report::csv::sensitivity_file(&tornado.rows)?,

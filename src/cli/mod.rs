@@ -310,6 +310,10 @@ pub struct SweepArgs {
 pub struct TornadoArgs {
     /// Scenario file.
     pub scenario: PathBuf,
+    /// One input per image and kind, even on a fleet (above 20 images with uncertain inputs
+    /// the inputs are grouped by kind: all images' used sizes together, and so on).
+    #[arg(long)]
+    pub per_image: bool,
     #[command(flatten)]
     #[allow(missing_docs)]
     pub sim: SimArgs,

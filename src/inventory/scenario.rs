@@ -414,6 +414,9 @@ impl Writer<'_> {
         if let Some(generation) = image.generation {
             let _ = writeln!(out, "generation = {generation}");
         }
+        if let Some(security) = image.security_type.as_deref().and_then(security_type) {
+            let _ = writeln!(out, "security_type = \"{}\"", security.name());
+        }
         let _ = writeln!(out, "exports = []");
         if let Some(v) = newest {
             let _ = writeln!(
@@ -515,6 +518,21 @@ impl Writer<'_> {
     fn region(&self, id: RegionId) -> &str {
         &self.regions.get(id).name
     }
+}
+
+/// Azure's `SecurityType` feature value as the scenario's `security_type` (None: unknown).
+fn security_type(azure: &str) -> Option<crate::rules::SecurityType> {
+    use crate::rules::SecurityType;
+    let all = [
+        SecurityType::Standard,
+        SecurityType::TrustedLaunch,
+        SecurityType::TrustedLaunchSupported,
+        SecurityType::ConfidentialVm,
+        SecurityType::ConfidentialVmSupported,
+        SecurityType::TrustedLaunchAndConfidentialVmSupported,
+    ];
+    let key = |s: &str| s.replace('_', "").to_lowercase();
+    all.into_iter().find(|t| key(t.name()) == key(azure))
 }
 
 /// `YYYY-MM-DDTHH:MM:SSZ`, fractions of a second dropped.

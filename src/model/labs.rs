@@ -67,7 +67,10 @@ pub fn outcomes<'a>(
             if account.until.is_some_and(|u| lab.create >= u) {
                 return not_ready(LabStatus::Retired);
             }
-            if !image.eligibility.eligible() {
+            if !image
+                .eligibility
+                .usable_by(crate::rules::Consumer::LabServices)
+            {
                 return not_ready(LabStatus::IneligibleImage);
             }
             if !image.targets.iter().any(|(r, _)| *r == lab.region) {

@@ -425,6 +425,30 @@ impl Usage {
             *a += *b;
         }
     }
+
+    /// Takes away the usage of a part merged with [`Usage::merge`] (`model::reuse`): exact
+    /// sums lose its units, its targets (its own images') go back to zero.
+    pub(super) fn unmerge(&mut self, part: &Usage) {
+        for month in 0..self.months {
+            for (row, &line) in part.row_line.iter().enumerate() {
+                let from = month * part.row_line.len() + row;
+                let to = month * self.row_line.len() + self.line_row[line as usize] as usize;
+                self.quantities[to].unmerge(&part.quantities[from]);
+                if !part.ineligible.is_empty() {
+                    self.ineligible[to].unmerge(&part.ineligible[from]);
+                }
+            }
+            for (row, &cell) in part.row_cell.iter().enumerate() {
+                let sum = &part.replica_months[month * part.row_cell.len() + row];
+                let mine = self.cell_row[cell as usize] as usize;
+                self.replica_months[month * self.row_cell.len() + mine].unmerge(sum);
+            }
+        }
+        let at = part.target_offset - self.target_offset;
+        for a in &mut self.targets[at..at + part.targets.len()] {
+            *a = PerComponent::default();
+        }
+    }
 }
 
 #[cfg(test)]

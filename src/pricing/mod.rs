@@ -91,6 +91,11 @@ impl<'a> Pricer<'a> {
         }
     }
 
+    /// The unit price of layout line `line`.
+    pub fn unit(&self, line: usize) -> f64 {
+        self.unit[line]
+    }
+
     /// Every price the lines use, each once, by component, in line order.
     pub fn prices_used(&self) -> &[PriceUsed] {
         &self.prices_used

@@ -280,6 +280,8 @@ pub struct Image {
     pub os_state: OsState,
     /// Hyper-V generation.
     pub generation: u8,
+    /// Security type of the definition.
+    pub security: crate::rules::SecurityType,
     /// Export schedule.
     pub exports: Exports,
     /// Hours from export request to the version existing in the home region.

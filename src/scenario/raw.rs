@@ -158,6 +158,17 @@ pub enum AccountKind {
 }
 
 impl AccountKind {
+    /// Whose eligibility rules apply to its images.
+    pub fn consumer(self) -> crate::rules::Consumer {
+        use crate::rules::Consumer;
+        match self {
+            AccountKind::LabAccount | AccountKind::LabPlan => Consumer::LabServices,
+            AccountKind::DevBox => Consumer::DevBox,
+            AccountKind::Avd => Consumer::Avd,
+            AccountKind::DevtestLab | AccountKind::Vmss => Consumer::Other,
+        }
+    }
+
     /// Name as in the scenario file.
     pub fn name(self) -> &'static str {
         match self {
@@ -190,6 +201,7 @@ pub struct RawImage {
     pub data_disks: Option<i64>,
     pub os_state: Option<RawOsState>,
     pub generation: Option<i64>,
+    pub security_type: Option<crate::rules::SecurityType>,
     pub exports: Option<Value>,
     pub export_hours: Option<Value>,
     pub replication_hours: Option<Value>,

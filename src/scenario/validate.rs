@@ -19,7 +19,7 @@ use crate::calendar::Calendar;
 use crate::catalog::{DiskTier, RegionId, Regions};
 use crate::error::InputError;
 use crate::key_path;
-use crate::rules::{self, ImageFacts, OsState};
+use crate::rules::{self, Consumer, ImageFacts, OsState};
 
 mod consumers;
 mod deployments;
@@ -527,7 +527,8 @@ impl Builder<'_> {
         let mut at_once: HashMap<(usize, RegionId, When), u64> = HashMap::new();
         // Per image and region: VMs created at once.
         for lab in labs.iter().filter(|l| {
-            images[l.image].eligibility.eligible() && accounts[l.account].active_at(l.create)
+            images[l.image].eligibility.usable_by(Consumer::LabServices)
+                && accounts[l.account].active_at(l.create)
         }) {
             let key = (lab.image, lab.region, When::At(lab.create));
             *at_once.entry(key).or_default() += u64::from(lab.count);

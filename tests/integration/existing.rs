@@ -343,3 +343,64 @@ used_gb = 50
         "{message}"
     );
 }
+
+#[test]
+fn successor_rules_follow_the_consumer_and_lab_services_exports_only_specialized_images() {
+    let text = |kind: &str, extra: &str| {
+        // A Dev Box names the regions of its network connections.
+        let regions = match kind {
+            "dev_box" => "regions = [\"eastus\"]",
+            _ => "",
+        };
+        gallery(&format!(
+            r#"
+[[account]]
+name = "succ"
+gallery = "g"
+region = "eastus"
+kind = "{kind}"
+{regions}
+
+[[image]]
+name = "img"
+account = "succ"
+os_disk_gb = 127
+used_gb = 50
+exports = ["2027-01-01"]
+{extra}
+"#
+        ))
+    };
+    let reasons = |kind: &str, extra: &str| -> Vec<&'static str> {
+        let sc = scenario(&text(kind, extra));
+        sc.images[0]
+            .eligibility
+            .reasons
+            .iter()
+            .map(|r| r.code())
+            .collect()
+    };
+    assert_eq!(reasons("avd", ""), ["avd_needs_generalized"]);
+    assert!(reasons("avd", "os_state = \"generalized\"").is_empty());
+    assert_eq!(
+        reasons("dev_box", "os_state = \"generalized\""),
+        ["dev_box_needs_generation_2", "dev_box_needs_trusted_launch"]
+    );
+    assert!(reasons(
+        "dev_box",
+        "os_state = \"generalized\"\ngeneration = 2\nsecurity_type = \"trusted_launch\""
+    )
+    .is_empty());
+    assert!(reasons("vmss", "").is_empty());
+    // Unusable by its consumer: its whole cost is ineligible cost, as for labs.
+    let r = simulate(&scenario(&text("avd", "")));
+    let t = r.runs[0].totals;
+    assert!(t.total_cost > 0.0);
+    assert_close(t.ineligible_cost, t.total_cost, EXACT, "ineligible");
+    // Lab Services exports only specialized images.
+    let message = refused(&text("lab_plan", "os_state = \"generalized\""));
+    assert!(message.contains("image.img.os_state"), "{message}");
+    assert!(message.contains("exports only specialized"), "{message}");
+    let message = refused(&text("dev_box", "security_type = \"trusted\""));
+    assert!(message.contains("security_type"), "{message}");
+}

@@ -10,6 +10,7 @@ mod edges;
 mod existing;
 mod golden;
 mod harness;
+mod incremental;
 mod invariants;
 mod lifecycle;
 mod model;

@@ -549,14 +549,15 @@ fn every_command_refuses_absurd_work_up_front() {
         .output()
         .unwrap();
     assert!(generated.status.success());
+    // (Each input's variants re-simulate one image: 2,000 runs are refused, issue 30.)
     let tornado = bin()
         .arg("tornado")
         .arg(&fleet)
-        .arg("--out")
+        .args(["--per-image", "--runs", "2000", "--out"])
         .arg(dir.path().join("t"))
         .output()
         .unwrap();
-    refused(&tornado, &["`tornado`", "simulations of 20 runs"]);
+    refused(&tornado, &["`tornado`", "simulations of 2000 runs"]);
     // A sweep of 20,000 values is refused before 20,000 scenarios are built.
     let values: Vec<String> = (0..20_000).map(|v| v.to_string()).collect();
     let h = write(dir.path(), "H.toml", H);

@@ -424,6 +424,10 @@ pub struct EligibilityRow {
     pub reasons: String,
     /// Codes of the cautions, `;`-separated.
     pub warnings: String,
+    /// The definition's security type (Dev Box needs Trusted Launch).
+    pub security_type: &'static str,
+    /// Who consumes it over the horizon (whose rules apply), `;`-separated.
+    pub consumers: String,
 }
 
 fn eligibility_rows(scenario: &Scenario) -> Vec<EligibilityRow> {
@@ -439,6 +443,14 @@ fn eligibility_rows(scenario: &Scenario) -> Vec<EligibilityRow> {
             eligible: im.eligibility.eligible(),
             reasons: join(im.eligibility.reasons.iter().map(|r| r.code())),
             warnings: join(im.eligibility.warnings.iter().map(|w| w.code())),
+            security_type: im.security.name(),
+            consumers: {
+                let mut kinds: Vec<&str> = (im.periods.iter())
+                    .map(|p| scenario.accounts[p.account].kind.name())
+                    .collect();
+                kinds.dedup();
+                kinds.join(";")
+            },
         })
         .collect()
 }

@@ -203,11 +203,28 @@ impl Builder<'_> {
                 .filter_map(|p| galleries[p.gallery].delete_on),
         )
         .min();
+        let mut consumers: Vec<Consumer> = periods
+            .iter()
+            .map(|p| accounts[p.account].kind.consumer())
+            .collect();
+        consumers.sort_unstable();
+        consumers.dedup();
+        let exported = !matches!(&exports, Exports::At(t) if t.is_empty());
+        let lab_export = periods
+            .iter()
+            .any(|p| accounts[p.account].kind.is_lab_services());
+        if os_state == OsState::Generalized && exported && lab_export {
+            return invalid(
+                with(&path, "os_state"),
+                "Azure Lab Services exports only specialized images: a generalized image is uploaded outside Lab Services (give it `exports = []`), or drop `os_state`",
+            );
+        }
         let facts = ImageFacts {
             os_disk_gb,
             data_disks,
             os_state,
             generation,
+            security: im.security_type.unwrap_or_default(),
         };
         Ok(Image {
             name: im.name.clone(),
@@ -221,13 +238,14 @@ impl Builder<'_> {
             data_disks,
             os_state,
             generation,
+            security: facts.security,
             exports,
             export_hours,
             replication_hours,
             targets,
             periods,
             delete_on,
-            eligibility: rules::evaluate(&facts, max_os_disk_gb),
+            eligibility: rules::evaluate(&facts, max_os_disk_gb, &consumers),
             stream_key: crate::stats::fnv1a(im.name.as_bytes()),
         })
     }
