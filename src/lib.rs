@@ -70,6 +70,7 @@
 #![allow(clippy::neg_cmp_op_on_partial_ord)] // `!(x > 0.0)` is deliberate: it rejects NaN too.
 
 pub mod analysis;
+pub mod bill;
 pub mod calendar;
 pub mod catalog;
 pub mod cli;

@@ -158,13 +158,19 @@ fn scope(item: &ApiItem, kind: Item, regions: &Regions) -> Option<Scope> {
 /// checked afterwards ([`quantity`]): a needed meter in a unit we do not read is rejected and
 /// reported, never skipped silently.
 fn classify(item: &ApiItem) -> Option<Item> {
-    match item.service_name.as_str() {
+    meter_item(&item.service_name, &item.product_name, &item.meter_name)
+}
+
+/// Which catalog item a meter is, by its service (a bill's `MeterCategory`), product (a bill's
+/// `MeterSubCategory`) and meter name: one mapping for price pages and bills.
+pub(crate) fn meter_item(service: &str, product: &str, meter: &str) -> Option<Item> {
+    match service {
         "Storage" => {
-            let standard_hdd = item.product_name == "Standard HDD Managed Disks";
-            match item.meter_name.as_str() {
+            let standard_hdd = product == "Standard HDD Managed Disks";
+            match meter {
                 "LRS Snapshots" if standard_hdd => Some(Item::Snapshot),
                 "ZRS Snapshots" if standard_hdd => Some(Item::ZrsSnapshot),
-                "LRS Snapshots" if item.product_name == "Premium SSD Managed Disks" => {
+                "LRS Snapshots" if product == "Premium SSD Managed Disks" => {
                     Some(Item::PremiumSnapshot)
                 }
                 meter if standard_hdd => meter
@@ -176,16 +182,11 @@ fn classify(item: &ApiItem) -> Option<Item> {
             }
         }
         "Bandwidth" => {
-            if item.meter_name == "Standard Inter-Region Data Transfer"
-                || item
-                    .meter_name
-                    .starts_with("Intra Continent Data Transfer Out")
+            if meter == "Standard Inter-Region Data Transfer"
+                || meter.starts_with("Intra Continent Data Transfer Out")
             {
                 Some(Item::EgressIntra)
-            } else if item
-                .meter_name
-                .starts_with("Inter Continent Data Transfer Out")
-            {
+            } else if meter.starts_with("Inter Continent Data Transfer Out") {
                 Some(Item::EgressInter)
             } else {
                 None
@@ -208,7 +209,7 @@ fn unit_forms(item: Item) -> &'static [&'static str] {
 /// The quantity a `unitOfMeasure` prices for `item`, parsed exactly: a positive whole number
 /// without sign, exponent or leading zero (`1`, `10`, `100`), then the item's unit
 /// (`1 GB/Month`, `100 GB/Month`, `1/Month`, `1 GB`). Anything else is None.
-fn quantity(unit: &str, item: Item) -> Option<u32> {
+pub(crate) fn quantity(unit: &str, item: Item) -> Option<u32> {
     let digits = unit.bytes().take_while(u8::is_ascii_digit).count();
     let (number, rest) = unit.split_at(digits);
     if number.is_empty() || number.len() > 9 || number.starts_with('0') {

@@ -3,6 +3,7 @@
 //! computes results: it loads scenarios, runs them and hands the results to `report`.
 
 mod analyze;
+mod reconcile;
 mod run;
 
 use std::path::{Path, PathBuf};
@@ -43,6 +44,9 @@ pub enum Command {
     Tornado(TornadoArgs),
     /// Advise the fewest replicas per region so that deployment waves meet a target.
     Advise(AdviseArgs),
+    /// Check the forecast against Cost Management exports (the real bill) and calibrate the
+    /// images' occupied sizes from them.
+    Reconcile(reconcile::ReconcileArgs),
     /// Merge the partial files of `run --shard K/N` into the files of one run.
     Merge(MergeArgs),
     /// Write a realistic large scenario (a fleet of labs) for benchmarks and trials.
@@ -379,6 +383,7 @@ pub fn execute(cli: Cli) -> Result<Outcome, Error> {
         Some(Command::Tornado(args)) => analyze::tornado(args),
         Some(Command::Advise(args)) => analyze::advise(args),
         Some(Command::Merge(args)) => run::merge(args),
+        Some(Command::Reconcile(args)) => reconcile::reconcile(args),
         Some(Command::Generate(args)) => run::generate(args).map(Outcome::text),
         Some(Command::Prices {
             command: PricesCommand::Import(args),

@@ -306,7 +306,8 @@ pub fn check_replaceable(dir: &Path) -> Result<(), Error> {
 
 /// The entries of folder `dir` that gallerysim did not write, sorted (`name/` for folders):
 /// none for an empty folder; every entry without our marker; with it, whatever is not a
-/// regular file of a kind gallerysim writes (CSV, chart, report) listed by the marker. The
+/// regular file of a kind gallerysim writes (CSV, chart, report, reconcile's calibrated.toml)
+/// listed by the marker. The
 /// marker of earlier versions lists nothing: then only the names those versions wrote count.
 fn foreign_entries(dir: &Path) -> Result<Vec<String>, Error> {
     let manifest = read_marker(dir);
@@ -324,7 +325,7 @@ fn foreign_entries(dir: &Path) -> Result<Vec<String>, Error> {
             // marker can be edited).
             Some(names) if !names.is_empty() => {
                 is_file
-                    && [".csv", ".svg", ".png", ".html"]
+                    && [".csv", ".svg", ".png", ".html", ".toml"]
                         .iter()
                         .any(|ext| name.ends_with(ext))
                     && names.contains(&name)

@@ -15,6 +15,7 @@ mod invariants;
 mod lifecycle;
 mod model;
 mod prices;
+mod reconcile;
 mod report_model;
 mod shards;
 mod trust;

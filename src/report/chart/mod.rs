@@ -19,6 +19,8 @@ use super::OutputFile;
 use crate::error::Error;
 
 pub use data::{ChartData, DeploymentBar, RegionSeries};
+/// For charts drawn outside `report` (the reconcile chart).
+pub use kit::DrawError;
 pub(super) use kit::*;
 
 /// Pixel size of every chart.
@@ -52,7 +54,7 @@ pub(super) fn jobs(data: &ChartData) -> Vec<super::Job<'_>> {
 }
 
 /// Draws one chart on an SVG string and on a bitmap encoded as PNG.
-pub(super) fn render(
+pub(crate) fn render(
     name: &str,
     svg_draw: impl FnOnce(&DrawingArea<SVGBackend<'_>, Shift>) -> Result<(), DrawError>,
     png_draw: impl FnOnce(&DrawingArea<BitMapBackend<'_>, Shift>) -> Result<(), DrawError>,
