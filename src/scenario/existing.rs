@@ -59,4 +59,3 @@ pub struct ExistingVersion {
 pub fn version_key(name: &str) -> Vec<u64> {
     name.split('.').map(|p| p.parse().unwrap_or(0)).collect()
 }
-

@@ -404,3 +404,67 @@ exports = ["2027-01-01"]
     let message = refused(&text("dev_box", "security_type = \"trusted\""));
     assert!(message.contains("security_type"), "{message}");
 }
+
+#[test]
+fn gallery_import_writes_a_scenario_that_runs_and_refuses_bad_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let inventory: Vec<std::path::PathBuf> = [
+        "sig-list",
+        "image-definition-list",
+        "win11-lab-versions",
+        "solidworks-versions",
+    ]
+    .iter()
+    .map(|f| repo().join("scenarios/inventory").join(format!("{f}.json")))
+    .collect();
+    let out = dir.path().join("ours.toml");
+    bin()
+        .args(["gallery", "import"])
+        .args(&inventory)
+        .args([
+            "--used-gb",
+            "win11-lab=52",
+            "--start",
+            "2026-09-01",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    let sc = Scenario::load(&out).unwrap();
+    // Five versions, 13 replicas: win11-lab 3 x (2 + 1), solidworks 2 x (1 + 1).
+    let copies: u32 = (sc.images.iter())
+        .flat_map(|im| im.existing.iter().flat_map(|v| v.copies.iter()))
+        .map(|c| c.replicas)
+        .sum();
+    assert_eq!(copies, 13);
+    // The gallery as it stands: every month costs the same, with no transfer.
+    let r = simulate(&sc);
+    let months = &r.monthly_totals[0];
+    assert!(months.iter().all(|m| (m - months[0]).abs() < 1e-9));
+    assert_eq!(r.runs[0].totals.cost[Component::Egress], 0.0);
+    // The file exists now: refused without --force, and the file is kept.
+    let again = bin()
+        .args(["gallery", "import"])
+        .args(&inventory)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(again.status.code(), Some(2));
+    // Bad JSON: exit 2 naming the file, line and column; nothing written.
+    let bad = dir.path().join("bad.json");
+    std::fs::write(&bad, "[{\"name\": \"g\",}]").unwrap();
+    let other = dir.path().join("other.toml");
+    let output = bin()
+        .args(["gallery", "import"])
+        .arg(&bad)
+        .arg("--out")
+        .arg(&other)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("bad.json:1:"), "{stderr}");
+    assert!(!other.exists());
+}
