@@ -404,21 +404,7 @@ impl Usage {
         if !part.ineligible.is_empty() && self.ineligible.is_empty() {
             self.ineligible = vec![ExactSum::default(); self.quantities.len()];
         }
-        for month in 0..self.months {
-            for (row, &line) in part.row_line.iter().enumerate() {
-                let from = month * part.row_line.len() + row;
-                let to = month * self.row_line.len() + self.line_row[line as usize] as usize;
-                self.quantities[to].merge(&part.quantities[from]);
-                if !part.ineligible.is_empty() {
-                    self.ineligible[to].merge(&part.ineligible[from]);
-                }
-            }
-            for (row, &cell) in part.row_cell.iter().enumerate() {
-                let sum = &part.replica_months[month * part.row_cell.len() + row];
-                let mine = self.cell_row[cell as usize] as usize;
-                self.replica_months[month * self.row_cell.len() + mine].merge(sum);
-            }
-        }
+        self.combine(part, ExactSum::merge);
         // Each target belongs to one image, so one of the two is zero and the sum exact.
         let at = part.target_offset - self.target_offset;
         for (a, b) in self.targets[at..].iter_mut().zip(&part.targets) {
@@ -426,24 +412,33 @@ impl Usage {
         }
     }
 
-    /// Takes away the usage of a part merged with [`Usage::merge`] (`model::reuse`): exact
-    /// sums lose its units, its targets (its own images') go back to zero.
-    pub(super) fn unmerge(&mut self, part: &Usage) {
+    /// Applies `f` to each of this usage's exact sums and the part's sum of the same month
+    /// and line (or cell).
+    fn combine(&mut self, part: &Usage, f: impl Fn(&mut ExactSum, &ExactSum)) {
         for month in 0..self.months {
             for (row, &line) in part.row_line.iter().enumerate() {
                 let from = month * part.row_line.len() + row;
                 let to = month * self.row_line.len() + self.line_row[line as usize] as usize;
-                self.quantities[to].unmerge(&part.quantities[from]);
+                f(&mut self.quantities[to], &part.quantities[from]);
                 if !part.ineligible.is_empty() {
-                    self.ineligible[to].unmerge(&part.ineligible[from]);
+                    f(&mut self.ineligible[to], &part.ineligible[from]);
                 }
             }
             for (row, &cell) in part.row_cell.iter().enumerate() {
                 let sum = &part.replica_months[month * part.row_cell.len() + row];
                 let mine = self.cell_row[cell as usize] as usize;
-                self.replica_months[month * self.row_cell.len() + mine].unmerge(sum);
+                f(
+                    &mut self.replica_months[month * self.row_cell.len() + mine],
+                    sum,
+                );
             }
         }
+    }
+
+    /// Takes away the usage of a part merged with [`Usage::merge`] (`model::reuse`): exact
+    /// sums lose its units, its targets (its own images') go back to zero.
+    pub(super) fn unmerge(&mut self, part: &Usage) {
+        self.combine(part, ExactSum::unmerge);
         let at = part.target_offset - self.target_offset;
         for a in &mut self.targets[at..at + part.targets.len()] {
             *a = PerComponent::default();

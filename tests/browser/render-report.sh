@@ -2,7 +2,8 @@
 # Renders report.html in headless Chromium (Debian's package) to a PNG screenshot and an A4
 # PDF, and checks both were produced. Skipped, with a message, when Chromium is not installed
 # (CI runs it when it is). Usage: tests/browser/render-report.sh [DIR]
-# Without DIR: the report of every command (run, merge, compare, sweep, tornado, advise), each
+# Without DIR: the report of every command (run, merge, compare, sweep, tornado, advise,
+# reconcile), each
 # in a new folder.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -24,7 +25,9 @@ if [ -z "${1:-}" ]; then
         --values 1,2,3,0 --runs 20 --out "$root/sweep"
     g tornado scenarios/question-migration.toml --runs 20 --out "$root/tornado"
     g advise scenarios/question-replicas.toml --target-minutes 30 --runs 20 --out "$root/advise"
-    for command in run merge compare sweep tornado advise; do
+    g reconcile tests/fixtures/bill/scenario.toml --bill tests/fixtures/bill/ea-actual-2026q1.csv \
+        --out "$root/reconcile"
+    for command in run merge compare sweep tornado advise reconcile; do
         "$0" "$root/$command"
     done
     exit 0
