@@ -221,13 +221,26 @@ pub fn advise(
         })
         .collect();
     let last = evaluate(&chosen, &mut advice);
+    let advised = with_replicas(scenario, &groups, &chosen);
     for (i, a) in advice.iter_mut().enumerate() {
         a.frontier.sort_by_key(|p| p.0);
         if active[i] {
             a.replicas_advised = Some(chosen[i]);
             a.minutes_advised = last[i].0;
             a.monthly_cost_advised = Some(last[i].1);
+            let im = &advised.images[a.image];
+            let total = im
+                .most_replicas_per_version(&advised.galleries)
+                .map_or(0, |(total, _)| total);
+            if total > MAX_PER_VERSION {
+                a.note = format!(
+                    "with this advice a version of the image keeps {total} replicas over its regions, above Azure's {MAX_PER_VERSION} per image version: lower other regions or split the deployments"
+                );
+            }
         }
     }
     advice
 }
+
+/// Azure's limit of replicas per image version, all regions together.
+const MAX_PER_VERSION: u32 = crate::scenario::values::MAX_REPLICAS_PER_VERSION;

@@ -416,7 +416,7 @@ impl<'s> Model<'s> {
                     pending: None,
                     quantity_per_month: self.quantity_per_month(used_gb, replicas),
                     interval: (!version.exclude_from_latest)
-                        .then(|| self.service.present(target, 0, replicas))
+                        .then(|| self.service.present(target, 0, (number, replicas)))
                         .flatten(),
                 });
             }
@@ -491,9 +491,11 @@ impl<'s> Model<'s> {
         c.pending = None;
         c.record.available_at = MaybeTime::at(now);
         self.alive_replicas += u64::from(c.record.replicas);
-        c.interval = self
-            .service
-            .available(c.target as usize, now.0, c.record.replicas);
+        c.interval = self.service.available(
+            c.target as usize,
+            now.0,
+            (c.record.version, c.record.replicas),
+        );
     }
 
     fn copy_done(&mut self, now: Time, copy: usize) {

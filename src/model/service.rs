@@ -156,9 +156,9 @@ pub(super) struct Service<'s> {
     /// The images of this part: only their labs and deployments are reported.
     images: Range<usize>,
     intervals: Vec<Intervals>,
-    /// Per place, per interval: the replicas of that copy (a wave is served by the replicas
-    /// of the newest copy alive when it starts).
-    replicas: Vec<Vec<u32>>,
+    /// Per place, per interval: the version number and replicas of that copy (a wave is
+    /// served by the replicas of the newest version alive there when it starts).
+    replicas: Vec<Vec<(u32, u32)>>,
     /// Per place: waves waiting for a version (deployment, asked at).
     waiting: Vec<Vec<(usize, u64)>>,
     /// Per deployment of this part's images, its creation-time stream.
@@ -209,9 +209,9 @@ impl<'s> Service<'s> {
         &mut self,
         target: usize,
         now: u64,
-        replicas: u32,
+        (version, replicas): (u32, u32),
     ) -> Option<(u32, u32)> {
-        let handle = self.present(target, now, replicas)?;
+        let handle = self.present(target, now, (version, replicas))?;
         let place = handle.0 as usize;
         for (deployment, asked) in std::mem::take(&mut self.waiting[place]) {
             self.run_wave(deployment, asked, now);
@@ -226,14 +226,19 @@ impl<'s> Service<'s> {
     /// A copy of the flat (image, slot) `target` exists from `now` without having arrived
     /// (a version that exists at the start): its interval's handle when the place is
     /// tracked; no `each_version` wave (it is not a new version).
-    pub(super) fn present(&mut self, target: usize, now: u64, replicas: u32) -> Option<(u32, u32)> {
+    pub(super) fn present(
+        &mut self,
+        target: usize,
+        now: u64,
+        (version, replicas): (u32, u32),
+    ) -> Option<(u32, u32)> {
         let place = self.places.place_of_target[target];
         if place == NONE {
             return None;
         }
         let intervals = &mut self.intervals[place as usize];
         intervals.push((now, u64::MAX));
-        self.replicas[place as usize].push(replicas);
+        self.replicas[place as usize].push((version, replicas));
         Some((place, intervals.len() as u32 - 1))
     }
 
@@ -344,12 +349,13 @@ impl<'s> Service<'s> {
         });
     }
 
-    /// The replicas of the newest copy alive at `place` at `t` (0 when none is).
+    /// The replicas of the newest version alive at `place` at `t` (0 when none is).
     fn newest_replicas(&self, place: usize, t: u64) -> u32 {
-        let alive = self.intervals[place]
-            .iter()
-            .rposition(|&(a, e)| a <= t && t < e);
-        alive.map_or(0, |i| self.replicas[place][i])
+        (self.intervals[place].iter().zip(&self.replicas[place]))
+            .filter(|((a, e), _)| *a <= t && t < *e)
+            .map(|(_, &version_replicas)| version_replicas)
+            .max()
+            .map_or(0, |(_, replicas)| replicas)
     }
 
     /// Gives the VMs of the waves starting together at `place` their creation slots, one VM of

@@ -286,6 +286,20 @@ impl Image {
             .unwrap_or_else(|| gallery.replicas_in(region))
     }
 
+    /// The most replicas a new version keeps over its targets, and the period in which it
+    /// does (None: no period, an orphan). Azure allows at most 100 per image version.
+    pub fn most_replicas_per_version(&self, galleries: &[Gallery]) -> Option<(u32, &Period)> {
+        (self.periods.iter())
+            .map(|p| {
+                let gallery = &galleries[p.gallery];
+                let total = (p.targets.iter())
+                    .map(|&t| self.replicas_in(gallery, self.targets[t].0))
+                    .sum();
+                (total, p)
+            })
+            .max_by_key(|&(total, _)| total)
+    }
+
     /// Storage account type of a new version in `region` of `gallery`.
     pub fn storage_in(&self, gallery: &Gallery, region: RegionId) -> StorageType {
         self.storage.get(region).unwrap_or(gallery.storage)
@@ -307,22 +321,26 @@ impl Image {
     }
 
     /// The name of version `number` (from 0 in creation order, those that exist at the start
-    /// first): an existing version's own; a new one's continues the newest existing name's
-    /// last number (`1.0.7` -> `1.0.8`, ...), or `1.0.0`, `1.0.1`, ... without existing ones.
+    /// first): an existing version's own; a new one's continues the highest existing version
+    /// number's last part (`1.0.7` -> `1.0.8`, ...), or `1.0.0`, `1.0.1`, ... without existing
+    /// ones; a name that is not a number, or one that would overflow, gets `+1`, `+2`, ...
     pub fn version_name(&self, number: u32) -> String {
         let n = number as usize;
-        let Some(newest) = self.existing.last() else {
+        let Some(highest) = self.existing.iter().max_by_key(|v| version_key(&v.name)) else {
             return format!("1.0.{number}");
         };
         if let Some(v) = self.existing.get(n) {
             return v.name.clone();
         }
         let k = (n - self.existing.len()) as u64;
-        let (prefix, last) = newest.name.rsplit_once('.').unwrap_or(("", &newest.name));
-        match last.parse::<u64>() {
-            Ok(x) if prefix.is_empty() => format!("{}", x + 1 + k),
-            Ok(x) => format!("{prefix}.{}", x + 1 + k),
-            Err(_) => format!("{}+{}", newest.name, k + 1),
+        let name = &highest.name;
+        let (prefix, last) = name
+            .rsplit_once('.')
+            .map_or(("", name.as_str()), |(p, l)| (p, l));
+        match last.parse::<u64>().ok().and_then(|x| x.checked_add(1 + k)) {
+            Some(next) if prefix.is_empty() => next.to_string(),
+            Some(next) => format!("{prefix}.{next}"),
+            None => format!("{name}+{}", k + 1),
         }
     }
 

@@ -572,27 +572,22 @@ impl Builder<'_> {
 fn replicas_per_version(galleries: &[Gallery], images: &[Image]) -> Result<()> {
     use super::values::MAX_REPLICAS_PER_VERSION;
     for (i, im) in images.iter().enumerate() {
-        for p in &im.periods {
-            let gallery = &galleries[p.gallery];
-            let total: u32 = p
-                .targets
-                .iter()
-                .map(|&t| im.replicas_in(gallery, im.targets[t].0))
-                .sum();
-            if total > MAX_REPLICAS_PER_VERSION {
-                let key = match im.replicas == PerRegion::default() {
-                    true => key_path!["gallery", p.gallery, "replicas"],
-                    false => key_path!["image", i, "replicas"],
-                };
-                return invalid(
-                    key,
-                    format!(
-                        "a version of image `{}` would keep {total} replicas over its {} target regions; Azure allows at most {MAX_REPLICAS_PER_VERSION} replicas per image version (lower the replicas of some regions)",
-                        im.name,
-                        p.targets.len()
-                    ),
-                );
-            }
+        let Some((total, p)) = im.most_replicas_per_version(galleries) else {
+            continue;
+        };
+        if total > MAX_REPLICAS_PER_VERSION {
+            let key = match im.replicas == PerRegion::default() {
+                true => key_path!["gallery", p.gallery, "replicas"],
+                false => key_path!["image", i, "replicas"],
+            };
+            return invalid(
+                key,
+                format!(
+                    "a version of image `{}` would keep {total} replicas over its {} target regions; Azure allows at most {MAX_REPLICAS_PER_VERSION} replicas per image version (lower the replicas of some regions)",
+                    im.name,
+                    p.targets.len()
+                ),
+            );
         }
     }
     Ok(())

@@ -266,52 +266,89 @@ fn refused(text: &str) -> String {
 
 #[test]
 fn azures_limits_and_the_contract_are_enforced() {
-    let cases: &[(&str, &str, &str)] = &[
-        ("eastus = 1, westus2", "eastus = 51, westus2", "1..=50"),
+    // (text replaced, replacement, message, key named)
+    let cases: &[(&str, &str, &str, &str)] = &[
+        (
+            "eastus = 1, westus2",
+            "eastus = 51, westus2",
+            "1..=50",
+            "version.1.0.0.targets.eastus",
+        ),
         (
             "{ eastus = 1, westus2 = 1, centralus = 1 }",
             "{ eastus = 50, westus2 = 50, centralus = 1 }",
             "at most 100 replicas per image version",
+            "version.1.0.0.targets",
         ),
         (
             "2026-11-01T10:00:00Z",
             "2027-01-01T00:00:00Z",
             "not before the start",
+            "version.1.0.1.published",
         ),
         (
             "end_of_life = \"2026-12-15\"",
             "storage = { westus = \"standard_lrs\" }",
             "no copy in this region",
+            "version.1.0.1.storage.westus",
         ),
         (
             "end_of_life = \"2026-12-15\"",
             "storage = \"cold\"",
             "not a storage account type",
+            "version.1.0.1.storage",
         ),
         (
             "name = \"1.0.1\"",
             "name = \"1.0.0\"",
             "already has a version `1.0.0`",
+            ".name",
         ),
         (
             "exports = []",
             "exports = [\"2027-01-01\"]",
             "without `account`",
+            "image.cs101.exports",
         ),
-        ("gallery = \"g\"\nos_disk_gb", "os_disk_gb", "an `account`"),
+        (
+            "gallery = \"g\"\nos_disk_gb",
+            "os_disk_gb",
+            "an `account`",
+            "image.cs101.account",
+        ),
         (
             "image = \"cs101\"\nname = \"1.0.1\"",
             "image = \"cs102\"\nname = \"1.0.1\"",
             "unknown image `cs102`",
+            "version.1.0.1.image",
         ),
     ];
-    for (from, to, expected) in cases {
+    for (from, to, expected, key) in cases {
         let text = gallery(TWO_VERSIONS).replacen(from, to, 1);
         assert_ne!(text, gallery(TWO_VERSIONS), "{from} not found");
         let message = refused(&text);
         assert!(message.contains(expected), "{to}: {message}");
-        assert!(message.contains("test.toml"), "{message}");
+        assert!(message.contains("test.toml:"), "{message}");
+        assert!(message.contains(&format!("{key}`")), "{to}: {message}");
     }
+}
+
+#[test]
+fn new_versions_are_named_after_the_highest_existing_number() {
+    // 1.3.4 was published before 1.3.0 (a hotfix line): new versions continue at 1.3.5; a
+    // last part that would overflow gets +1.
+    let with = |older: &str| {
+        let text = gallery(TWO_VERSIONS)
+            .replacen("name = \"1.0.0\"", &format!("name = \"{older}\""), 1)
+            .replacen("name = \"1.0.1\"", "name = \"1.3.0\"", 1);
+        scenario(&text).images[0].version_name(2)
+    };
+    assert_eq!(with("1.3.4"), "1.3.5");
+    assert_eq!(with("1.2.9"), "1.3.1");
+    assert_eq!(
+        with("1.3.18446744073709551615"),
+        "1.3.18446744073709551615+1"
+    );
 }
 
 #[test]
