@@ -84,6 +84,18 @@ pub enum ReadError {
     },
 }
 
+/// [`read_input`], its failure as an input error naming the file: `cannot {doing}: ...`
+/// (exit 2).
+pub fn read_input_named(path: &std::path::Path, doing: &str) -> Result<String, InputError> {
+    read_input(path).map_err(|message| InputError {
+        file: path.display().to_string(),
+        line: None,
+        column: None,
+        key: None,
+        message: format!("cannot {doing}: {message}"),
+    })
+}
+
 /// Reads an input file: a regular file of at most [`MAX_INPUT_BYTES`], as UTF-8 text
 /// without a leading byte-order mark. A device, a folder, a missing file or an oversized one
 /// is an error naming the limit, found before reading (`/dev/zero` fails at once).

@@ -9,7 +9,7 @@ use super::{
 use crate::analysis::budget::{self, Assessment};
 use crate::analysis::headline::Headline;
 use crate::catalog::{import, Regions};
-use crate::error::{Error, InputError};
+use crate::error::Error;
 use crate::montecarlo::Results;
 use crate::report;
 use crate::scenario::{Override, Scenario};
@@ -242,13 +242,7 @@ pub(super) fn import_prices(args: ImportArgs) -> Result<String, Error> {
     // One page in memory at a time: each is read, folded into the import and dropped.
     let mut importer = import::Importer::new(Regions::bundled(), options);
     for path in &args.pages {
-        let text = crate::error::read_input(path).map_err(|message| InputError {
-            file: path.display().to_string(),
-            line: None,
-            column: None,
-            key: None,
-            message: format!("cannot read the page: {message}"),
-        })?;
+        let text = crate::error::read_input_named(path, "read the page")?;
         importer.add_page(&path.display().to_string(), &text)?;
     }
     let imported = importer.finish()?;
@@ -280,15 +274,8 @@ pub(super) fn import_prices(args: ImportArgs) -> Result<String, Error> {
 pub(super) fn import_gallery(args: GalleryImportArgs) -> Result<String, Error> {
     let mut files = Vec::with_capacity(args.files.len());
     for path in &args.files {
-        let label = path.display().to_string();
-        let text = crate::error::read_input(path).map_err(|message| InputError {
-            file: label.clone(),
-            line: None,
-            column: None,
-            key: None,
-            message: format!("cannot read the file: {message}"),
-        })?;
-        files.push((label, text));
+        let text = crate::error::read_input_named(path, "read the file")?;
+        files.push((path.display().to_string(), text));
     }
     let regions = Regions::bundled();
     let inventory = crate::inventory::read(&files, regions)?;

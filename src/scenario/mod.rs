@@ -28,15 +28,10 @@ pub use raw::{AccountKind, StorageBilling, StorageType};
 
 /// Reads a scenario file as text (a regular file within the input size limit).
 fn read_scenario(path: &Path) -> Result<String, Error> {
-    crate::error::read_input(path).map_err(|message| {
-        Error::Input(InputError {
-            file: path.display().to_string(),
-            line: None,
-            column: None,
-            key: None,
-            message: format!("cannot use the scenario file: {message}"),
-        })
-    })
+    Ok(crate::error::read_input_named(
+        path,
+        "use the scenario file",
+    )?)
 }
 
 /// Largest number of Monte Carlo runs (`scenario.runs`, `--runs`, a partial's runs).
