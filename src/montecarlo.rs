@@ -317,7 +317,7 @@ impl Accumulator {
         }
         let same = |a: &PriceUsed, b: &PriceUsed| {
             use crate::catalog::prices::Source;
-            a.item == b.item
+            a.meter == b.meter
                 && a.region == b.region
                 && a.priced.value.to_bits() == b.priced.value.to_bits()
                 && match (&a.priced.source, &b.priced.source) {

@@ -12,8 +12,7 @@ use rayon::prelude::*;
 
 use super::sensitivity::Variants;
 use crate::model::{
-    self, same_layout, Change, Component, Copies, Fingerprints, Layout, PerComponent, Plan,
-    RunBase, Usage,
+    self, same_layout, Change, Copies, Fingerprints, Layout, PerComponent, Plan, RunBase, Usage,
 };
 use crate::montecarlo::{self, Accumulator, Results};
 use crate::pricing::Pricer;
@@ -49,7 +48,7 @@ impl Reuse {
     /// Plans the reuse of `base`'s runs (nothing is simulated yet).
     pub fn new(base: &Scenario) -> Reuse {
         let plan = Plan::new(base, montecarlo::parts_per_run(base.runs as usize));
-        let keep = kept_bytes(base, &plan.layout) <= MAX_KEPT_BYTES;
+        let keep = keepable(base, &plan.layout);
         Reuse {
             fingerprints: Fingerprints::of(base, &base.prices),
             base: base.clone(),
@@ -297,7 +296,7 @@ fn total_cost(
         for (l, line) in layout.lines.iter().enumerate() {
             if changed[line.cell] {
                 let q = usage.quantity(month, l);
-                fresh[line.cell][Component::of(line.item)] += q * pricer.unit(l);
+                fresh[line.cell][line.component] += q * pricer.unit(l);
             }
         }
         for cell in 0..cells {
@@ -316,8 +315,14 @@ pub fn totals(results: &Results) -> Vec<f64> {
 }
 
 /// Whether the runs of `scenario` are small enough to keep for reuse (see [`MAX_KEPT_BYTES`]).
+/// A scenario with usage sources is always simulated whole: they book from the whole run's
+/// lab status and waves, which a variant's parts would change.
 pub fn can_keep(scenario: &Scenario) -> bool {
-    kept_bytes(scenario, &Layout::new(scenario)) <= MAX_KEPT_BYTES
+    keepable(scenario, &Layout::new(scenario))
+}
+
+fn keepable(scenario: &Scenario, layout: &Layout) -> bool {
+    scenario.sources.is_empty() && kept_bytes(scenario, layout) <= MAX_KEPT_BYTES
 }
 
 /// The share of `scenario`'s estimated events that `images` make.

@@ -9,6 +9,7 @@
 use rayon::prelude::*;
 
 use super::read::ItemKey;
+use crate::catalog::prices::Item;
 use crate::catalog::RegionId;
 use crate::model::{self, Plan};
 use crate::montecarlo::{Accumulator, Results};
@@ -57,29 +58,21 @@ pub fn simulate(scenario: &Scenario, progress: &(dyn Fn() + Sync)) -> (Results, 
     };
     let plan = Plan::new(scenario, parts);
     let pricer = Pricer::new(scenario, &plan.layout, &scenario.prices);
-    let mut pairs: Vec<(RegionId, ItemKey)> = plan
-        .layout
-        .lines
-        .iter()
-        .map(|l| (l.price_region, ItemKey::of(l.item)))
-        .collect();
+    // A bill names the model's own meters only: lines of meters a usage source adds are
+    // not reconciled.
+    let billed =
+        |l: &crate::model::Line| Some((l.price_region, ItemKey::of(Item::of_meter(l.meter)?)));
+    let mut pairs: Vec<(RegionId, ItemKey)> = plan.layout.lines.iter().filter_map(billed).collect();
     pairs.sort();
     pairs.dedup();
-    let line_pair: Vec<usize> = plan
+    let line_pair: Vec<Option<usize>> = plan
         .layout
         .lines
         .iter()
-        .map(|l| {
-            pairs
-                .binary_search(&(l.price_region, ItemKey::of(l.item)))
-                .unwrap_or(0)
-        })
+        .map(|l| billed(l).and_then(|key| pairs.binary_search(&key).ok()))
         .collect();
-    let unit: Vec<f64> = plan
-        .layout
-        .lines
-        .iter()
-        .map(|l| scenario.prices.get(l.item, l.price_region).value)
+    let unit: Vec<f64> = (0..plan.layout.lines.len())
+        .map(|l| pricer.unit(l))
         .collect();
     let months = scenario.calendar.months();
     let keys = months * pairs.len();
@@ -101,7 +94,8 @@ pub fn simulate(scenario: &Scenario, progress: &(dyn Fn() + Sync)) -> (Results, 
                 let mut q = vec![0.0; keys];
                 let mut c = vec![0.0; keys];
                 for month in 0..months {
-                    for (l, &pair) in line_pair.iter().enumerate() {
+                    for (l, pair) in line_pair.iter().enumerate() {
+                        let Some(pair) = *pair else { continue };
                         let quantity = output.usage.quantity(month, l);
                         let k = month * pairs.len() + pair;
                         q[k] += quantity;

@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
+use super::meters::{MeterError, MeterId, Meters};
 use super::{RegionId, Regions};
 
 /// Continents, which pick the bandwidth price of a copy between two regions.
@@ -247,7 +248,12 @@ impl Item {
         }
     }
 
-    fn index(self) -> usize {
+    /// The model's item a meter is (None: a meter a catalog added).
+    pub fn of_meter(meter: super::MeterId) -> Option<Item> {
+        Item::ALL.get(meter.0 as usize).copied()
+    }
+
+    pub(crate) fn index(self) -> usize {
         Item::ALL.iter().position(|i| *i == self).expect("listed")
     }
 }
@@ -380,7 +386,10 @@ impl Catalog {
             });
         }
         let mut rows: Vec<CatalogRow> = Vec::new();
-        let mut first_line: HashMap<(Item, RegionId), u64> = HashMap::new();
+        let mut first_line: HashMap<(MeterId, RegionId), u64> = HashMap::new();
+        // Meters are open: a name the model does not book is interned (a usage source the
+        // scenario registers may book it; validation warns when nothing does).
+        let mut meters = Meters::builtin();
         let mut record = csv::StringRecord::new();
         loop {
             let line = reader.position().line();
@@ -421,9 +430,10 @@ impl Catalog {
                     message,
                 }
             })?;
-            let Some(item) = Item::parse(&row.item) else {
-                return Err(at("item", format!("unknown item `{}`", row.item)));
-            };
+            let meter = meters.intern(&row.item, &row.unit).map_err(|e| match e {
+                MeterError::Unit { .. } => at("unit", e.to_string()),
+                _ => at("item", e.to_string()),
+            })?;
             let Some(region) = regions.find(&row.region) else {
                 return Err(at(
                     "region",
@@ -443,17 +453,6 @@ impl Catalog {
                     format!(
                         "price must be a number from 0 to {limit} (got {})",
                         row.price
-                    ),
-                ));
-            }
-            if row.unit != item.unit() {
-                return Err(at(
-                    "unit",
-                    format!(
-                        "unit `{}` is not understood for {}: its prices are per {}",
-                        row.unit,
-                        row.item,
-                        item.unit()
                     ),
                 ));
             }
@@ -487,7 +486,7 @@ impl Catalog {
                 }
             }
             // The (item, region) pair is the key: no one column is at fault.
-            if let Some(first) = first_line.insert((item, region), line) {
+            if let Some(first) = first_line.insert((meter, region), line) {
                 return Err(CatalogError {
                     line,
                     column: None,
@@ -557,11 +556,14 @@ pub struct Priced {
     pub source: Source,
 }
 
-/// Resolved prices for one scenario, by item and region: every lookup the model makes is an
+/// Resolved prices for one scenario, by meter and region: every lookup the model makes is an
 /// index, not a search.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PriceBook {
-    table: Vec<Vec<Priced>>,
+    /// The meters priced: the model's own, then any other a catalog names.
+    pub meters: Meters,
+    /// Per meter, per region (None: no price; only meters a catalog adds can lack one).
+    table: Vec<Vec<Option<Priced>>>,
     /// Currency of every price.
     pub currency: String,
 }
@@ -572,8 +574,8 @@ impl PriceBook {
         PriceBook::from_catalog(regions, Catalog::bundled()).0
     }
 
-    /// Prices from `catalog`; items or regions it lacks fall back to the bundled catalog.
-    /// Also returns the (item, region) pairs that fell back.
+    /// Prices from `catalog`; the model's own meters in regions it lacks fall back to the
+    /// bundled catalog. Also returns the (item, region) pairs that fell back.
     pub fn from_catalog(
         regions: &Regions,
         catalog: &Catalog,
@@ -594,49 +596,79 @@ impl PriceBook {
                 }
             })
         };
+        let mut meters = Meters::builtin();
+        for row in &catalog.rows {
+            // Parsing checked every name and unit.
+            meters
+                .intern(&row.item, &row.unit)
+                .expect("a parsed catalog");
+        }
         let mut missing = Vec::new();
-        let table = Item::ALL
+        let mut table: Vec<Vec<Option<Priced>>> = Item::ALL
             .iter()
             .map(|&item| {
                 let name = item.name();
                 regions
                     .iter()
                     .map(|(id, region)| {
-                        find(catalog, &in_catalog, &name, &region.name).unwrap_or_else(|| {
-                            missing.push((item, id));
-                            find(bundled, &in_bundled, &name, &region.name).unwrap_or(Priced {
-                                value: 0.0,
-                                source: Source::Scenario,
-                            })
-                        })
+                        Some(
+                            find(catalog, &in_catalog, &name, &region.name).unwrap_or_else(|| {
+                                missing.push((item, id));
+                                find(bundled, &in_bundled, &name, &region.name).unwrap_or(Priced {
+                                    value: 0.0,
+                                    source: Source::Scenario,
+                                })
+                            }),
+                        )
                     })
                     .collect()
             })
             .collect();
+        table.extend(meters.added().map(|meter| {
+            let name = meters.name(meter);
+            regions
+                .iter()
+                .map(|(_, region)| find(catalog, &in_catalog, name, &region.name))
+                .collect()
+        }));
         let currency = catalog.currency().unwrap_or("USD").to_string();
-        (PriceBook { table, currency }, missing)
+        (
+            PriceBook {
+                meters,
+                table,
+                currency,
+            },
+            missing,
+        )
     }
 
-    /// The price of `item` in `region`.
-    pub fn get(&self, item: Item, region: RegionId) -> &Priced {
-        &self.table[item.index()][region.0 as usize]
+    /// The price of `meter` in `region`. The model's own meters always have one; a meter a
+    /// catalog adds is checked by [`PriceBook::find`] before it is used.
+    pub fn get(&self, meter: impl Into<MeterId>, region: RegionId) -> &Priced {
+        self.find(meter.into(), region)
+            .expect("the model's meters are priced everywhere, others checked before use")
+    }
+
+    /// The price of `meter` in `region`, if the book has one.
+    pub fn find(&self, meter: MeterId, region: RegionId) -> Option<&Priced> {
+        self.table[meter.0 as usize][region.0 as usize].as_ref()
     }
 
     /// Sets `item` in `region` from the scenario.
     pub fn set(&mut self, item: Item, region: RegionId, value: f64) {
-        self.table[item.index()][region.0 as usize] = Priced {
+        self.table[item.index()][region.0 as usize] = Some(Priced {
             value,
             source: Source::Scenario,
-        };
+        });
     }
 
     /// Sets `item` in every region from the scenario.
     pub fn set_everywhere(&mut self, item: Item, value: f64) {
         for p in &mut self.table[item.index()] {
-            *p = Priced {
+            *p = Some(Priced {
                 value,
                 source: Source::Scenario,
-            };
+            });
         }
     }
 }

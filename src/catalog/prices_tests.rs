@@ -33,10 +33,27 @@ fn parse(rows: &str) -> Result<Catalog, CatalogError> {
 }
 
 #[test]
-fn catalogs_reject_unknown_items_and_mixed_currencies() {
-    let err = parse("eastus,gold,1,GB,USD,m,2024-01-01,p\n").unwrap_err();
+fn catalogs_intern_other_meters_and_reject_bad_names_and_mixed_currencies() {
+    let err = parse("eastus,Gold!,1,GB,USD,m,2024-01-01,p\n").unwrap_err();
     assert_eq!((err.line, err.column.as_deref()), (2, Some("item")));
-    assert!(err.message.contains("unknown item `gold`"), "{err}");
+    assert!(err.message.contains("`Gold!` is not a meter name"), "{err}");
+    let err = parse("eastus,gold,1,GB,USD,m,2024-01-01,p\nwestus,gold,1,hour,USD,m,2024-01-01,p\n")
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "line 3, column `unit`: unit `hour` is not understood for gold: its prices are per GB"
+    );
+    let catalog = parse("eastus,gold,1.5,GB,USD,m,2024-01-01,p\n").unwrap();
+    let (book, _) = PriceBook::from_catalog(Regions::bundled(), &catalog);
+    let gold = book.meters.id("gold").unwrap();
+    let eastus = Regions::bundled().find("eastus").unwrap();
+    let westus = Regions::bundled().find("westus").unwrap();
+    assert_eq!(book.find(gold, eastus).map(|p| p.value), Some(1.5));
+    assert_eq!(
+        book.find(gold, westus),
+        None,
+        "no bundled fallback for a meter the model lacks"
+    );
     let err = parse("eastus,snapshot_gb_month,1,GB-month,USD,m,2024-01-01,p\nwestus,snapshot_gb_month,1,GB-month,EUR,m,2024-01-01,p\n").unwrap_err();
     assert_eq!(
         err.to_string(),

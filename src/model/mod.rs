@@ -15,6 +15,7 @@ mod merge;
 mod plan;
 mod reuse;
 mod service;
+mod source;
 mod streams;
 mod usage;
 
@@ -30,8 +31,9 @@ pub use labs::{LabOutcome, LabStatus};
 pub use plan::{Plan, MAX_PART_EVENTS, MIN_PART_EVENTS};
 pub use reuse::{ranges, same_layout, simulate_kept, Change, Fingerprints, RunBase};
 pub use service::{lab_service, ServiceOutput, Wave, WaveStatus};
+pub use source::{Sink, SourceError, SourceLine, UsageSource};
 pub use streams::run_seed;
-pub use usage::{Layout, Line, TargetLines, Usage};
+pub use usage::{CostObject, Layout, Line, TargetLines, Usage};
 
 use handler::simulate_part;
 use merge::merge_parts;
@@ -119,7 +121,21 @@ pub fn simulate_run(scenario: &Scenario, plan: &Plan, seed: u64, keep_copies: bo
         let all = plan.parts[0].clone();
         vec![simulate_part(scenario, plan, seed, keep_copies, all, false)]
     };
-    merge_parts(scenario, plan, parts)
+    let mut run = merge_parts(scenario, plan, parts);
+    book_sources(scenario, plan, &mut run);
+    run
+}
+
+/// Books the scenario's usage sources for one run, from its merged output.
+pub(crate) fn book_sources(scenario: &Scenario, plan: &Plan, run: &mut RunOutput) {
+    for (source, lines) in scenario.sources.iter().zip(&plan.layout.sources) {
+        let mut sink = Sink {
+            scenario,
+            usage: &mut run.usage,
+            lines: lines.clone(),
+        };
+        source.book(scenario, &run.service, &mut sink);
+    }
 }
 
 #[cfg(test)]

@@ -8,20 +8,38 @@
 
 use super::component::{Component, PerComponent};
 use crate::calendar::Calendar;
-use crate::catalog::prices::Item;
-use crate::catalog::RegionId;
+use crate::catalog::{MeterId, RegionId};
 use crate::scenario::meters::{image_meters, Meter};
 use crate::scenario::Scenario;
 use crate::stats::ExactSum;
 use std::ops::Range;
 
-/// One usage line: a meter at a price region, booked to a cell.
+/// Who a usage line's cost is for. Every line also rolls up to a (gallery, region) cell, the
+/// ledger's row; a line for another object keeps its own cost too
+/// ([`crate::pricing::PricedRun::object_costs`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum CostObject {
+    /// The cell itself: replicas kept there, copies into it (the model's own lines).
+    Cell,
+    /// A `[[lab]]` entry, by index.
+    Lab(u32),
+    /// A `[[deployment]]`, by index.
+    Deployment(u32),
+    /// An `[[image]]`, by index.
+    Image(u32),
+}
+
+/// One usage line: a meter at a price region, for a cost object, rolled up to a cell.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Line {
     /// Index into [`Scenario::cells`].
     pub cell: usize,
+    /// Who the cost is for.
+    pub object: CostObject,
     /// The meter.
-    pub item: Item,
+    pub meter: MeterId,
+    /// What the cost is for.
+    pub component: Component,
     /// The region whose price applies: the replica's region for storage, the copy's source
     /// (the gallery's home region) for egress.
     pub price_region: RegionId,
@@ -87,6 +105,8 @@ pub struct Layout {
     /// Per flat (image, target): the image breaks an eligibility rule (no lab can use it).
     /// Empty when every image is eligible.
     pub ineligible: Vec<bool>,
+    /// Per usage source of the scenario, its lines (after the model's own).
+    pub sources: Vec<Range<usize>>,
 }
 
 impl Layout {
@@ -108,7 +128,9 @@ impl Layout {
             let mut add = |cell: usize, (item, price_region): Meter| {
                 let line = Line {
                     cell,
-                    item,
+                    object: CostObject::Cell,
+                    meter: item.into(),
+                    component: Component::of(item),
                     price_region,
                 };
                 if !per_cell[cell].contains(&line) {
@@ -133,7 +155,7 @@ impl Layout {
         }
         for cell_lines in &mut per_cell {
             // Storage before egress within a cell, as in the reports.
-            cell_lines.sort_by_key(|l| Component::of(l.item));
+            cell_lines.sort_by_key(|l| l.component);
         }
         let mut cell_start = Vec::with_capacity(per_cell.len());
         let mut lines: Vec<Line> = Vec::new();
@@ -141,6 +163,23 @@ impl Layout {
             cell_start.push(lines.len());
             lines.extend(cell_lines);
         }
+        // Usage sources' lines after the model's: its own lines keep their numbers.
+        let sources = (scenario.sources.iter())
+            .map(|source| {
+                let start = lines.len();
+                lines.extend(source.lines(scenario).into_iter().map(|l| {
+                    Line {
+                        cell: l.cell,
+                        object: l.object,
+                        meter: (scenario.prices.meters.id(&l.meter))
+                            .expect("Scenario::with_source checked every meter"),
+                        component: l.component,
+                        price_region: l.price_region,
+                    }
+                }));
+                start..lines.len()
+            })
+            .collect();
         let find = |line: Line| {
             let start = cell_start[line.cell];
             let at = lines[start..]
@@ -200,6 +239,7 @@ impl Layout {
             target_count,
             cells: scenario.cells.len(),
             ineligible,
+            sources,
         }
     }
 }
@@ -249,8 +289,12 @@ impl Usage {
         )
     }
 
-    /// All-zero usage of the lines, cells and targets of `images` only.
+    /// All-zero usage of the lines, cells and targets of `images` only (every line, the
+    /// usage sources' included, when `images` are all of them).
     pub(super) fn for_images(layout: &Layout, months: usize, images: Range<usize>) -> Usage {
+        if images == (0..layout.targets.len()) {
+            return Usage::new(layout, months);
+        }
         let existing = layout.existing[images.clone()].iter().flatten().flatten();
         let mut lines: Vec<u32> = (layout.targets[images.clone()].iter().flatten())
             .chain(existing)
@@ -352,6 +396,27 @@ impl Usage {
         }
     }
 
+    /// Adds `quantity` to `line` in `month`, booked by no image (a usage source's line).
+    pub(super) fn book_line(&mut self, month: usize, line: u32, quantity: f64) {
+        let at = month * self.row_line.len() + self.line_row[line as usize] as usize;
+        self.quantities[at].add(quantity);
+    }
+
+    /// Books `per_month` of `line` per billing month over ticks `[from, to)`, split at month
+    /// boundaries, booked by no image (a usage source's line).
+    pub(super) fn accrue_line(
+        &mut self,
+        calendar: &Calendar,
+        line: u32,
+        from: u64,
+        to: u64,
+        per_month: f64,
+    ) {
+        each_month(calendar, from, to, |month, fraction| {
+            self.book_line(month, line, per_month * fraction)
+        });
+    }
+
     /// Books `quantity` of a one-off meter (a copy) in the month holding tick `at`.
     pub(super) fn add_once(
         &mut self,
@@ -382,18 +447,12 @@ impl Usage {
         replicas: f64,
     ) -> f64 {
         let mut added = 0.0;
-        let mut t = from;
         let cell_row = self.cell_row[cell] as usize;
-        while t < to {
-            let month = calendar.month_of(t);
-            let (month_start, month_end) = calendar.month_span(month);
-            let end = to.min(month_end);
-            let fraction = (end - t) as f64 / (month_end - month_start) as f64;
+        each_month(calendar, from, to, |month, fraction| {
             self.book(month, line, target, per_month * fraction);
             self.replica_months[month * self.row_cell.len() + cell_row].add(replicas * fraction);
             added += per_month * fraction;
-            t = end;
-        }
+        });
         self.targets[target - self.target_offset][Component::Storage] += added;
         added
     }
@@ -446,16 +505,31 @@ impl Usage {
     }
 }
 
+/// Calls `f(month, fraction of the month)` for each billing month over ticks `[from, to)`.
+fn each_month(calendar: &Calendar, from: u64, to: u64, mut f: impl FnMut(usize, f64)) {
+    let mut t = from;
+    while t < to {
+        let month = calendar.month_of(t);
+        let (month_start, month_end) = calendar.month_span(month);
+        let end = to.min(month_end);
+        f(month, (end - t) as f64 / (month_end - month_start) as f64);
+        t = end;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::catalog::prices::Item;
 
     #[test]
     fn accrual_splits_at_month_boundaries() {
         let layout = Layout {
             lines: vec![Line {
                 cell: 0,
-                item: Item::Snapshot,
+                object: CostObject::Cell,
+                meter: Item::Snapshot.into(),
+                component: Component::Storage,
                 price_region: RegionId(0),
             }],
             targets: vec![vec![TargetLines {
@@ -467,6 +541,7 @@ mod tests {
             target_count: 1,
             cells: 1,
             ineligible: Vec::new(),
+            sources: Vec::new(),
         };
         let mut usage = Usage::new(&layout, 3);
         let calendar = Calendar::with_months(

@@ -10,18 +10,20 @@ mod ledger;
 
 pub use ledger::{CellMonth, Ledger, LedgerSum};
 
-use crate::catalog::prices::{Item, Priced};
-use crate::catalog::{PriceBook, RegionId};
+use crate::catalog::prices::Priced;
+use crate::catalog::{MeterId, PriceBook, RegionId};
 use crate::model::{
-    lab_service, Component, Layout, PerComponent, RunOutput, RunTotals, ServiceOutput,
+    lab_service, Component, CostObject, Layout, PerComponent, RunOutput, RunTotals, ServiceOutput,
 };
 use crate::scenario::Scenario;
 
 /// One price the scenario uses: a meter at a price region, with its source.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PriceUsed {
-    /// The meter.
-    pub item: Item,
+    /// The meter's name.
+    pub meter: String,
+    /// The unit of its price.
+    pub unit: String,
     /// The region whose price it is.
     pub region: RegionId,
     /// The price and where it comes from.
@@ -46,6 +48,10 @@ pub struct PricedRun {
     pub copy_costs: Option<Vec<PerComponent<f64>>>,
     /// Per wave: deployment and minutes to ready (None: never served).
     pub waves: Vec<(usize, Option<f64>)>,
+    /// The cost of each object other than a cell that usage sources book to (a lab, a
+    /// deployment, an image), over the horizon, in the order their lines come; also in the
+    /// ledger, under the cell each line rolls up to.
+    pub object_costs: Vec<(CostObject, f64)>,
     /// The detailed run's lab status and waves.
     pub service: Option<ServiceOutput>,
 }
@@ -63,26 +69,29 @@ pub struct Pricer<'a> {
 impl<'a> Pricer<'a> {
     /// Looks up the price of every line of `layout` in `book`.
     pub fn new(scenario: &'a Scenario, layout: &'a Layout, book: &PriceBook) -> Pricer<'a> {
-        let mut prices_used: Vec<PriceUsed> = Vec::new();
+        let mut used: Vec<(Component, MeterId, RegionId)> = Vec::new();
         let unit = layout
             .lines
             .iter()
             .map(|line| {
-                let priced = book.get(line.item, line.price_region);
-                if !prices_used
-                    .iter()
-                    .any(|p| p.item == line.item && p.region == line.price_region)
-                {
-                    prices_used.push(PriceUsed {
-                        item: line.item,
-                        region: line.price_region,
-                        priced: priced.clone(),
-                    });
+                let key = (line.component, line.meter, line.price_region);
+                if !used.contains(&key) {
+                    used.push(key);
                 }
-                priced.value
+                book.get(line.meter, line.price_region).value
             })
             .collect();
-        prices_used.sort_by_key(|p| Component::of(p.item));
+        // By component, in line order within one.
+        used.sort_by_key(|u| u.0);
+        let prices_used = used
+            .into_iter()
+            .map(|(_, meter, region)| PriceUsed {
+                meter: book.meters.name(meter).to_string(),
+                unit: book.meters.unit(meter).to_string(),
+                region,
+                priced: book.get(meter, region).clone(),
+            })
+            .collect();
         Pricer {
             scenario,
             layout,
@@ -110,7 +119,7 @@ impl<'a> Pricer<'a> {
         for month in 0..months {
             for (l, line) in self.layout.lines.iter().enumerate() {
                 let q = usage.quantity(month, l);
-                let component = Component::of(line.item);
+                let component = line.component;
                 let entry = ledger.entry_mut(month, line.cell);
                 entry.quantity[component] += q;
                 entry.cost[component] += q * self.unit[l];
@@ -179,6 +188,17 @@ impl<'a> Pricer<'a> {
             peak_replicas: run.peak_replicas,
             events: run.events,
         };
+        let mut object_costs: Vec<(CostObject, f64)> = Vec::new();
+        for l in self.layout.sources.iter().flat_map(|r| r.clone()) {
+            let object = self.layout.lines[l].object;
+            let cost: f64 = (0..months)
+                .map(|m| usage.quantity(m, l) * self.unit[l])
+                .sum();
+            match object_costs.iter_mut().find(|(o, _)| *o == object) {
+                Some((_, sum)) => *sum += cost,
+                None => object_costs.push((object, cost)),
+            }
+        }
         let copy_costs = run.copies.as_ref().map(|copies| {
             copies.par_map(|c| {
                 PerComponent::from_fn(|component| {
@@ -197,6 +217,7 @@ impl<'a> Pricer<'a> {
             service: copy_costs.is_some().then(|| run.service.clone()),
             copy_costs,
             waves,
+            object_costs,
         }
     }
 }

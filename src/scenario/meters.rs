@@ -1,9 +1,9 @@
 //! Which meters an image's copies use: worked out here once, for validation (which prices
 //! must exist, in which currency) and for the model's usage lines.
 
-use super::{Cell, Gallery, Image, StorageBilling};
+use super::{Cell, Gallery, Image, StorageBilling, Warning, WarningCode};
 use crate::catalog::prices::{copy_meters, storage_item, Item};
-use crate::catalog::{RegionId, Regions};
+use crate::catalog::{MeterId, PriceBook, RegionId, Regions};
 
 /// A meter at the region whose price applies.
 pub type Meter = (Item, RegionId);
@@ -67,4 +67,22 @@ impl ImageMeters {
             .flat_map(|(s, e)| std::iter::once(*s).chain(*e))
             .chain(self.existing.iter().flatten().copied())
     }
+}
+
+/// The warning for meters the price book's catalog adds that no usage line books (`booked`:
+/// the meters the scenario's usage sources book): a misspelt meter name, or prices for a
+/// source the scenario does not have.
+pub fn not_booked(prices: &PriceBook, booked: &[MeterId]) -> Option<Warning> {
+    let names: Vec<String> = (prices.meters.added())
+        .filter(|m| !booked.contains(m))
+        .map(|m| format!("`{}`", prices.meters.name(m)))
+        .collect();
+    (!names.is_empty()).then(|| Warning {
+        code: WarningCode::MetersNotBooked,
+        message: format!(
+            "the price catalog prices {} that nothing in this scenario books: ignored (a misspelt meter? the model's own are {})",
+            crate::error::first_of(&names, 6),
+            Item::ALL.map(Item::name).join(", ")
+        ),
+    })
 }

@@ -110,6 +110,9 @@ pub struct Scenario {
     pub catalog: Option<Arc<CatalogText>>,
     /// The scenario text as validated (after `--set` overrides), for the HTML report.
     pub text: String,
+    /// Usage sources beyond the model's replicas and copies, in the order they were added
+    /// ([`Scenario::with_source`]); none from a scenario file.
+    pub sources: Vec<Arc<dyn crate::model::UsageSource>>,
 }
 
 /// A gallery and its home region.
@@ -434,6 +437,8 @@ pub enum WarningCode {
     RegionUnused,
     /// Periodic exports are skipped while an image's account is not active.
     ExportsPaused,
+    /// The price catalog prices meters nothing in the scenario books.
+    MetersNotBooked,
 }
 
 impl WarningCode {
@@ -450,6 +455,7 @@ impl WarningCode {
             WarningCode::DeploymentNotReplicated => "deployment_not_replicated",
             WarningCode::RegionUnused => "gallery_region_unused",
             WarningCode::ExportsPaused => "exports_paused",
+            WarningCode::MetersNotBooked => "meters_not_booked",
         }
     }
 }

@@ -245,6 +245,8 @@ impl Builder<'_> {
             catalog.is_some(),
             storage_billing,
         )?;
+        self.warnings
+            .extend(super::meters::not_booked(&prices, &[]));
 
         Ok(Scenario {
             name: meta.name.clone(),
@@ -267,6 +269,7 @@ impl Builder<'_> {
             regions: self.regions.clone(),
             catalog,
             text: text.to_string(),
+            sources: Vec::new(),
         })
     }
 

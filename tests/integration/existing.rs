@@ -186,7 +186,7 @@ storage = { eastus = "premium_lrs" }
     let premium = r
         .prices_used
         .iter()
-        .find(|p| p.item.name() == "premium_snapshot_gb_month")
+        .find(|p| p.meter == "premium_snapshot_gb_month")
         .expect("a premium price is used")
         .priced
         .value;

@@ -13,6 +13,7 @@ mod harness;
 mod incremental;
 mod invariants;
 mod lifecycle;
+mod meters;
 mod model;
 mod prices;
 mod reconcile;

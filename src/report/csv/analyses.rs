@@ -201,7 +201,7 @@ pub struct PriceUsedRow {
     pub item: String,
     pub region: String,
     pub price: String,
-    pub unit: &'static str,
+    pub unit: String,
     pub currency: Text,
     /// The catalog the price comes from, or `scenario [prices]`.
     pub source: Text,
@@ -221,10 +221,10 @@ pub fn prices_used_file(items: &[(String, &Scenario, &Results)]) -> Result<Outpu
             };
             rows.push(PriceUsedRow {
                 scenario: label.as_str().into(),
-                item: used.item.name(),
+                item: used.meter.clone(),
                 region: scenario.regions.get(used.region).name.clone(),
                 price: format!("{}", used.priced.value),
-                unit: used.item.unit(),
+                unit: used.unit.clone(),
                 currency: scenario.currency.as_str().into(),
                 source: source.into(),
                 as_of: as_of.into(),

@@ -126,10 +126,10 @@ pub fn prices(
                 Source::Scenario => ("scenario [prices]".to_string(), String::new()),
             };
             let row = vec![
-                used.item.name().to_string(),
+                used.meter.clone(),
                 scenario.regions.get(used.region).name.clone(),
                 format!("{}", used.priced.value),
-                used.item.unit().to_string(),
+                used.unit.clone(),
                 scenario.currency.clone(),
                 source,
                 as_of,
