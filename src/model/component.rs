@@ -3,8 +3,9 @@
 //! Every figure kept per component (a cell's quantity and cost, a run's cost, an image
 //! target's quantity, a copy's cost) is a `PerComponent<T>`; reports, comparisons and charts
 //! loop over [`Component::ALL`] and name a column `<component>_cost` or `<component>_mean`, so
-//! a new component is a new variant here, its meters in [`Component::of`] and its booking in
-//! the model (`docs/architecture.md`, "Adding a cost component").
+//! a new component is a new variant here (`docs/architecture.md`, "Adding a meter and a cost
+//! object"); the model's own items map to theirs in [`Component::of`], a usage source names
+//! the component of each line it books.
 
 use crate::catalog::prices::Item;
 use crate::scenario::StorageBilling;
