@@ -325,6 +325,51 @@ fn keepable(scenario: &Scenario, layout: &Layout) -> bool {
     scenario.sources.is_empty() && kept_bytes(scenario, layout) <= MAX_KEPT_BYTES
 }
 
+/// Whole-scenario simulations that variants of `base` cost through its kept runs, when each
+/// changes the images of one entry of `changed`: the base once, and each variant's images
+/// twice (for the variant, and for the base to take them away).
+pub fn simulations_reusing(base: &Scenario, changed: &[Vec<usize>]) -> u64 {
+    let reused: f64 = changed.iter().map(|images| 2.0 * share(base, images)).sum();
+    1 + (reused - 1e-9).ceil().max(0.0) as u64
+}
+
+/// How the values of a sweep (`variants` of `base`, each with the base's seed and runs) are
+/// simulated, decided before anything is: through `base`'s kept runs when every variant
+/// changes few enough of its images and that costs fewer simulations than one per variant
+/// (then the [`Reuse`] is returned), each whole otherwise. Also returns the whole-scenario
+/// simulations it costs, for the work check.
+pub fn plan_variants(base: &Scenario, variants: &[&Scenario]) -> (Option<Reuse>, u64) {
+    let whole = variants.len() as u64;
+    let reuse = Reuse::new(base);
+    let changed: Option<Vec<Vec<usize>>> =
+        variants.iter().map(|v| reuse.changed_images(v)).collect();
+    match changed.map(|c| simulations_reusing(base, &c)) {
+        Some(simulations) if simulations < whole => (Some(reuse), simulations),
+        _ => (None, whole),
+    }
+}
+
+/// The results of each of `variants`, through `reuse` as [`plan_variants`] decided (the base
+/// is simulated first, its results not returned) or each whole; `progress` is called as each
+/// run finishes. Bit for bit the same either way.
+pub fn simulate_variants(
+    reuse: Option<Reuse>,
+    variants: &[&Scenario],
+    progress: &(dyn Fn() + Sync),
+) -> Vec<Results> {
+    match reuse {
+        Some(mut reuse) => {
+            reuse.simulate_base(progress);
+            (variants.iter())
+                .map(|v| reuse.simulate(v, progress))
+                .collect()
+        }
+        None => (variants.iter())
+            .map(|v| montecarlo::simulate(v, progress))
+            .collect(),
+    }
+}
+
 /// The share of `scenario`'s estimated events that `images` make.
 pub fn share(scenario: &Scenario, images: &[usize]) -> f64 {
     let all: f64 = (0..scenario.images.len())

@@ -179,12 +179,8 @@ pub(super) fn compare(args: CompareArgs) -> Result<Outcome, Error> {
     match changed.iter().all(Option::is_some) {
         true => {
             let first = &scenarios[0].1;
-            let reused: f64 = changed
-                .iter()
-                .flatten()
-                .map(|images| 2.0 * incremental::share(first, images))
-                .sum();
-            let simulations = 1 + (reused - 1e-9).ceil().max(0.0) as u64;
+            let changed: Vec<Vec<usize>> = changed.into_iter().flatten().collect();
+            let simulations = incremental::simulations_reusing(first, &changed);
             check_analysis_work("compare", &[first], simulations, args.sim.max_events)?;
         }
         false => {
@@ -318,18 +314,30 @@ pub(super) fn sweep(args: SweepArgs) -> Result<Outcome, Error> {
             })
             .collect::<Result<_, Error>>()
     })?;
-    // A `[prices]` parameter changes no quantity: simulate once, price once per value.
+    // A `[prices]` parameter changes no quantity: simulate once, price once per value. One
+    // that changes a few images re-simulates only those, from the base's kept runs.
     let price_only = args.param.starts_with("prices.");
-    let simulations = if price_only { 1 } else { variants.len() as u64 };
+    let scenarios: Vec<&Scenario> = variants.iter().map(|(_, s)| s).collect();
+    let (reuse, simulations) = match price_only {
+        true => (None, 1),
+        false => runner.install(|| incremental::plan_variants(&base, &scenarios)),
+    };
     check_analysis_work("sweep", &[&base], simulations, args.sim.max_events)?;
     let out = out_dir(&args.sim, &format!("sweep-{stem}"))?;
-    runner.expect_runs(u64::from(base.runs) * simulations);
-    let results: Vec<Results> = match variants.first() {
-        Some((_, first)) if price_only => {
-            let books: Vec<_> = variants.iter().map(|(_, s)| s.prices.clone()).collect();
+    let simulated = match price_only {
+        true => 1,
+        false => scenarios.len() + usize::from(reuse.is_some()),
+    };
+    runner.expect_runs(u64::from(base.runs) * simulated as u64);
+    let results: Vec<Results> = match scenarios.first() {
+        Some(first) if price_only => {
+            let books: Vec<_> = scenarios.iter().map(|s| s.prices.clone()).collect();
             runner.simulate_priced(first, &books)
         }
-        _ => variants.iter().map(|(_, s)| runner.simulate(s)).collect(),
+        _ => {
+            let progress = || runner.progress.tick();
+            runner.install(|| incremental::simulate_variants(reuse, &scenarios, &progress))
+        }
     };
     runner.finish();
     let results: Vec<(String, Results)> = variants

@@ -121,6 +121,37 @@ fn every_tornado_with_reuse_is_the_full_tornado() {
 }
 
 #[test]
+fn a_sweep_of_one_image_reuses_the_base_and_gives_every_value_bit_for_bit() {
+    let base = small_fleet(120);
+    let values: Vec<Scenario> = [20.0, 35.0, 50.0]
+        .iter()
+        .map(|gb| {
+            let mut v = base.clone();
+            v.images[3].used_gb = Dist::Const(*gb);
+            v
+        })
+        .collect();
+    let refs: Vec<&Scenario> = values.iter().collect();
+    let (reuse, simulations) = incremental::plan_variants(&base, &refs);
+    assert!(reuse.is_some(), "one image of many: reused");
+    assert_eq!(simulations, 2, "the base, and one small image six times");
+    let reused = incremental::simulate_variants(reuse, &refs, &|| {});
+    let whole = incremental::simulate_variants(None, &refs, &|| {});
+    for (r, w) in reused.iter().zip(&whole) {
+        assert_eq!(figures(r), figures(w));
+    }
+    // A value that changes every image is simulated whole, and so is the sweep.
+    let mut global = base.clone();
+    global
+        .images
+        .iter_mut()
+        .for_each(|i| i.used_gb = Dist::Const(40.0));
+    let (reuse, simulations) = incremental::plan_variants(&base, &[&values[0], &global]);
+    assert!(reuse.is_none());
+    assert_eq!(simulations, 2, "one per value");
+}
+
+#[test]
 fn a_changed_used_size_re_simulates_exactly_that_image() {
     let base = small_fleet(80);
     let reuse = Reuse::new(&base);
@@ -238,4 +269,29 @@ fn compare_and_tornado_on_the_command_line_reuse_and_count_what_is_left() {
     );
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("2 simulations of 3 runs"), "{err}");
+    // A sweep of one image's size: the base and that image, not one fleet per value.
+    let sweep = |max_events: &str, out: &str| {
+        gallerysim(
+            dir.path(),
+            &[
+                "sweep",
+                "fleet.toml",
+                "--param",
+                "image.inst0000-img00.used_gb",
+                "--values",
+                "20,40,60,80",
+                "--max-events",
+                max_events,
+                "--out",
+                out,
+                "-q",
+            ],
+        )
+    };
+    let err = String::from_utf8_lossy(&sweep("30000", "z").stderr).to_string();
+    assert!(err.contains("2 simulations of 3 runs"), "{err}");
+    let o = sweep("1e9", "z");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let rows = crate::harness::read_csv(&dir.path().join("z").join("sweep.csv"));
+    assert_eq!(rows.len(), 4);
 }
