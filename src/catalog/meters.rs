@@ -7,6 +7,8 @@
 //! them in the catalog's row order: a usage source the scenario registers
 //! ([`crate::model::UsageSource`]) books to it by name, and nothing in `src/` lists it.
 
+use std::collections::HashMap;
+
 use super::prices::Item;
 
 /// A meter, interned in a [`Meters`] table.
@@ -26,6 +28,8 @@ impl From<Item> for MeterId {
 pub struct Meters {
     /// Per meter: its name and the unit of its prices.
     defs: Vec<(String, String)>,
+    /// Meters by name.
+    by_name: HashMap<String, MeterId>,
 }
 
 /// Most meters one price book can hold (the model's own eleven included).
@@ -47,6 +51,9 @@ pub enum MeterError {
         /// The unit given.
         given: String,
     },
+    /// A meter priced per nothing.
+    #[error("the price of {0} needs a unit (e.g. hour, GB-month)")]
+    NoUnit(String),
     /// Too many meters.
     #[error("more than {MAX_METERS} meters")]
     TooMany,
@@ -55,20 +62,26 @@ pub enum MeterError {
 impl Meters {
     /// The model's own meters ([`Item::ALL`]), nothing else.
     pub fn builtin() -> Meters {
-        Meters {
-            defs: Item::ALL
-                .iter()
-                .map(|i| (i.name(), i.unit().to_string()))
-                .collect(),
+        let mut meters = Meters {
+            defs: Vec::new(),
+            by_name: HashMap::new(),
+        };
+        for item in Item::ALL {
+            meters.push(item.name(), item.unit());
         }
+        meters
+    }
+
+    fn push(&mut self, name: String, unit: &str) -> MeterId {
+        let id = MeterId(self.defs.len() as u16);
+        self.by_name.insert(name.clone(), id);
+        self.defs.push((name, unit.to_string()));
+        id
     }
 
     /// The meter named `name`, if interned.
     pub fn id(&self, name: &str) -> Option<MeterId> {
-        self.defs
-            .iter()
-            .position(|(n, _)| n == name)
-            .map(|i| MeterId(i as u16))
+        self.by_name.get(name).copied()
     }
 
     /// `name` priced per `unit`: its id, interned if new. A known meter must keep its unit.
@@ -92,11 +105,13 @@ impl Meters {
         if !shape {
             return Err(MeterError::Name(name.to_string()));
         }
+        if unit.trim().is_empty() {
+            return Err(MeterError::NoUnit(name.to_string()));
+        }
         if self.defs.len() >= MAX_METERS {
             return Err(MeterError::TooMany);
         }
-        self.defs.push((name.to_string(), unit.to_string()));
-        Ok(MeterId(self.defs.len() as u16 - 1))
+        Ok(self.push(name.to_string(), unit))
     }
 
     /// Name of `id`.

@@ -431,7 +431,7 @@ impl Catalog {
                 }
             })?;
             let meter = meters.intern(&row.item, &row.unit).map_err(|e| match e {
-                MeterError::Unit { .. } => at("unit", e.to_string()),
+                MeterError::Unit { .. } | MeterError::NoUnit(_) => at("unit", e.to_string()),
                 _ => at("item", e.to_string()),
             })?;
             let Some(region) = regions.find(&row.region) else {
