@@ -18,6 +18,15 @@ pub enum Error {
         /// What the operating system said.
         source: std::io::Error,
     },
+    /// Writing the rows of an output CSV file failed (a value the format cannot hold, or
+    /// its buffer): exit code 1, as for any output that cannot be written.
+    #[error("{file}: {source}")]
+    Csv {
+        /// The CSV file's name.
+        file: String,
+        /// What the CSV writer said.
+        source: csv::Error,
+    },
     /// Rendering a chart failed: exit code 1.
     #[error("chart {name}: {message}")]
     Chart {
@@ -33,7 +42,7 @@ impl Error {
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::Input(_) => 2,
-            Error::Io { .. } | Error::Chart { .. } => 1,
+            Error::Io { .. } | Error::Csv { .. } | Error::Chart { .. } => 1,
         }
     }
 

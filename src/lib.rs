@@ -7,7 +7,9 @@
 //! ## Data flow
 //!
 //! ```text
-//! scenario.toml --scenario::raw--> RawScenario --scenario::validate--> Scenario
+//! scenario.toml, catalog --scenario::Inputs::read (read once, at the edge)--> Inputs
+//!     Inputs + Overrides (--set, --runs, --seed) --Scenario::build (pure)--> Scenario
+//!         (scenario::raw: RawScenario, serde mirror; scenario::validate: typed, resolved)
 //!     Scenario --model::simulate_run (parts of a run in parallel)--> RunOutput (usage, never money)
 //!     RunOutput --pricing::Pricer--> PricedRun --montecarlo::Accumulator (exact sums)--> Results
 //!     Results --analysis (headline, budget, compare, sweep, tornado, advise)--> figures
@@ -19,6 +21,7 @@
 //! - [`model`] gives events their meaning (export requested, version created, copy completed)
 //!   and measures [`model::Usage`]: quantities per billing month and usage line, per
 //!   [`model::Component`]. [`pricing`] multiplies them by a price book afterwards.
+//! - [`work`] refuses absurd work before it starts, from the estimate of each simulation.
 //! - [`rules`] (eligibility) and the [`catalog`] price book are pure data and functions.
 //! - [`report`] only prints what [`analysis`] computed from [`montecarlo::Results`]; it never
 //!   reaches into the model.
@@ -86,3 +89,4 @@ pub mod rules;
 pub mod scenario;
 pub mod shard;
 pub mod stats;
+pub mod work;

@@ -27,7 +27,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::InputError;
 use crate::montecarlo::Accumulator;
-use crate::scenario::{CatalogInput, CatalogText, Scenario, MAX_RUNS};
+use crate::montecarlo::Results;
+use crate::scenario::{CatalogInput, CatalogText, Inputs, Overrides, Scenario, MAX_RUNS};
 use crate::stats::fnv1a;
 
 /// The `format` field of every partial.
@@ -566,28 +567,30 @@ pub fn plan(mut listed: Vec<Listed>) -> Result<Vec<Listed>, InputError> {
     Ok(listed)
 }
 
-/// A merge: the scenario as the shards ran it, their budget options, and every run.
+/// A merge: the scenario as the shards ran it, their budget options, and the results of
+/// every run, as one `run` finishes them.
 #[derive(Debug)]
 pub struct Merged {
-    /// The scenario, validated again from the partials' text and catalog, with their seed
-    /// and runs.
+    /// The scenario, built again from the partials' text and catalog, with their seed and
+    /// runs.
     pub scenario: Scenario,
     /// The budget options the shards recorded.
     pub budget: BudgetOptions,
-    /// Every run, unfinished.
-    pub accumulator: Accumulator,
+    /// Every run, finished.
+    pub results: Results,
 }
 
 /// Merges the partial files `files`: headers first ([`plan`]), then each body in run order,
 /// read, checked against its header and the scenario, and folded into the result before the
-/// next is read.
+/// next is read; the runs are then finished into the results of one `run`.
 pub fn merge(files: &[PathBuf]) -> Result<Merged, InputError> {
     let listed = files
         .iter()
         .map(|p| read_header(p))
         .collect::<Result<Vec<_>, _>>()?;
     let listed = plan(listed)?;
-    let mut merged: Option<(Merged, &Path, Vec<crate::pricing::PriceUsed>)> = None;
+    // The first partial's scenario, budget options and name, the prices it used, the runs.
+    let mut merged: Option<(Scenario, BudgetOptions, &Path, Vec<_>, Accumulator)> = None;
     for p in &listed {
         let body = read_body(p)?;
         let runs = p.header.first_run..p.header.end_run;
@@ -599,30 +602,37 @@ pub fn merge(files: &[PathBuf]) -> Result<Merged, InputError> {
                 body.accumulator
                     .check(&scenario, runs, &prices_used)
                     .map_err(|e| bad(&p.path, e))?;
-                let m = Merged {
+                merged = Some((
                     scenario,
-                    budget: body.budget,
-                    accumulator: body.accumulator,
-                };
-                merged = Some((m, &p.path, prices_used));
+                    body.budget,
+                    &p.path,
+                    prices_used,
+                    body.accumulator,
+                ));
             }
-            Some((m, first, prices_used)) => {
-                let catalog = m.scenario.catalog.as_deref();
-                if let Some(what) = differs(&m.scenario.text, catalog, &m.budget, &body) {
+            Some((scenario, budget, first, prices_used, accumulator)) => {
+                let catalog = scenario.catalog.as_deref();
+                if let Some(what) = differs(&scenario.text, catalog, budget, &body) {
                     return Err(bad(
                         &p.path,
                         format!("comes from {what} than {}", first.display()),
                     ));
                 }
                 body.accumulator
-                    .check(&m.scenario, runs, prices_used)
+                    .check(scenario, runs, prices_used)
                     .map_err(|e| bad(&p.path, e))?;
-                m.accumulator.merge(body.accumulator);
+                accumulator.merge(body.accumulator);
             }
         }
     }
-    let (m, _, _) = merged.ok_or_else(|| bad(Path::new("merge"), "no partial files given"))?;
-    Ok(m)
+    let (scenario, budget, _, _, accumulator) =
+        merged.ok_or_else(|| bad(Path::new("merge"), "no partial files given"))?;
+    let results = accumulator.finish(&scenario);
+    Ok(Merged {
+        scenario,
+        budget,
+        results,
+    })
 }
 
 const TEXT: &str = "another scenario text or overrides";
@@ -648,19 +658,18 @@ fn differs(
     }
 }
 
-/// The scenario of a partial, validated again from its text and catalog (no file is read),
-/// with the header's seed and runs; an error names the partial.
+/// The scenario of a partial, built again from its text and catalog (no file is read) with
+/// the header's seed and runs; an error names the partial.
 fn scenario_of(p: &Listed, body: &Body) -> Result<Scenario, InputError> {
-    let catalog = CatalogInput::Given(body.catalog.clone().map(std::sync::Arc::new));
-    let mut scenario =
-        Scenario::parse_with_catalog(&body.scenario_text, &p.header.scenario_file, &[], catalog)
-            .map_err(|mut e| {
-                e.file = format!("{} (its scenario {})", p.path.display(), e.file);
-                e
-            })?;
-    scenario.seed = p.header.seed;
-    scenario.runs = p.header.runs;
-    Ok(scenario)
+    let inputs = Inputs {
+        catalog: CatalogInput::Given(body.catalog.clone().map(std::sync::Arc::new)),
+        ..Inputs::text(&p.header.scenario_file, &body.scenario_text)
+    };
+    let overrides = Overrides::default().with_runs_seed(p.header.runs, p.header.seed);
+    Scenario::build(&inputs, &overrides).map_err(|mut e| {
+        e.file = format!("{} (its scenario {})", p.path.display(), e.file);
+        e
+    })
 }
 
 #[cfg(test)]

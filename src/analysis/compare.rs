@@ -4,9 +4,76 @@
 
 use super::metrics::Metric;
 use super::{quantile, share_above};
+use crate::error::InputError;
 use crate::model::{PerComponent, RunTotals};
 use crate::montecarlo::Results;
+use crate::scenario::{Inputs, Overrides, Scenario};
 use crate::stats::Summary;
+
+/// Why two scenarios cannot be compared month by month: another month grid (start, months,
+/// billing months) or another currency than the first.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{label} has {key} = {value} but {first} has {key} = {first_value}: compare needs one month grid (start, months, billing_months) and one currency, or months would be set side by side that are not the same months (use --set scenario.{key}=... to align them)")]
+pub struct NotComparable {
+    /// The scenario that differs.
+    pub label: String,
+    /// The `[scenario]` key that differs.
+    pub key: &'static str,
+    /// Its value there.
+    pub value: String,
+    /// The first scenario's label.
+    pub first: String,
+    /// Its value in the first.
+    pub first_value: String,
+}
+
+/// Refuses scenarios whose figures cannot be compared month by month (see [`NotComparable`]).
+pub fn comparable(scenarios: &[(String, Scenario)]) -> Result<(), NotComparable> {
+    let Some((first_label, first)) = scenarios.first() else {
+        return Ok(());
+    };
+    let grid = |s: &Scenario| {
+        let billing = match s.calendar.is_730h() {
+            true => "730h",
+            false => "calendar",
+        };
+        [
+            ("start", s.calendar.start().to_string()),
+            ("months", s.months.to_string()),
+            ("billing_months", billing.to_string()),
+            ("currency", s.currency.clone()),
+        ]
+    };
+    for (label, s) in &scenarios[1..] {
+        let differs = (grid(first).into_iter().zip(grid(s))).find(|((_, a), (_, b))| a != b);
+        if let Some(((key, first_value), (_, value))) = differs {
+            return Err(NotComparable {
+                label: label.clone(),
+                key,
+                value,
+                first: first_label.clone(),
+                first_value,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Common random numbers: a compared scenario runs with `first`'s seed and runs. `own` is it
+/// as built from `inputs` with `overrides`; when its seed or runs differ, it is built again
+/// with the first's (Some), else it stands (None).
+pub fn aligned(
+    first: &Scenario,
+    own: &Scenario,
+    inputs: &Inputs,
+    overrides: &Overrides,
+) -> Result<Option<Scenario>, InputError> {
+    if own.seed == first.seed && own.runs == first.runs {
+        return Ok(None);
+    }
+    let common = overrides.with_runs_seed(first.runs, first.seed);
+    Ok(Some(Scenario::build(inputs, &common)?))
+}
 
 /// A metric compared between scenarios.
 #[derive(Debug, Clone, PartialEq)]

@@ -330,7 +330,12 @@ fn keepable(scenario: &Scenario, layout: &Layout) -> bool {
 /// twice (for the variant, and for the base to take them away).
 pub fn simulations_reusing(base: &Scenario, changed: &[Vec<usize>]) -> u64 {
     let reused: f64 = changed.iter().map(|images| 2.0 * share(base, images)).sum();
-    1 + (reused - 1e-9).ceil().max(0.0) as u64
+    1 + whole(reused)
+}
+
+/// Whole-scenario simulations that a sum of shares of one (see [`share`]) makes, rounded up.
+pub fn whole(shares: f64) -> u64 {
+    (shares - 1e-9).ceil().max(0.0) as u64
 }
 
 /// How the values of a sweep (`variants` of `base`, each with the base's seed and runs) are

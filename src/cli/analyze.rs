@@ -3,79 +3,19 @@
 
 use super::run::{check_gate_args, gate};
 use super::{
-    check_analysis_work, file_stem, load, out_dir, usage, AdviseArgs, CompareArgs, Outcome, Runner,
-    SimArgs, SweepArgs, TornadoArgs,
+    build, check_work, file_stem, out_dir, usage, work_refused, AdviseArgs, CompareArgs, Outcome,
+    Runner, SweepArgs, TornadoArgs,
 };
+use std::borrow::Cow;
+
 use rayon::prelude::*;
 
 use crate::analysis::{budget, compare as cmp, incremental, sensitivity};
 use crate::error::Error;
 use crate::montecarlo::Results;
 use crate::report;
-use crate::scenario::{Override, Scenario};
-
-/// Gives every scenario the first one's seed and runs (common random numbers); returns a
-/// notice when that changed anything.
-fn align(scenarios: &mut [(String, Scenario)]) -> String {
-    let Some((_, first)) = scenarios.first() else {
-        return String::new();
-    };
-    let (seed, runs) = (first.seed, first.runs);
-    let mut notice = String::new();
-    for (label, s) in scenarios.iter_mut().skip(1) {
-        if s.seed != seed || s.runs != runs {
-            notice.push_str(&format!(
-                "note: {label} runs with the first scenario's seed {seed} and {runs} runs, so that all share random numbers\n"
-            ));
-            s.seed = seed;
-            s.runs = runs;
-        }
-    }
-    notice
-}
-
-/// Refuses scenarios whose figures cannot be compared month by month: another start,
-/// horizon or currency than the first.
-fn comparable(scenarios: &[(String, Scenario)]) -> Result<(), Error> {
-    let Some((first_label, first)) = scenarios.first() else {
-        return Ok(());
-    };
-    for (label, s) in &scenarios[1..] {
-        let differs = [
-            (
-                "start",
-                first.calendar.start().to_string(),
-                s.calendar.start().to_string(),
-            ),
-            ("months", first.months.to_string(), s.months.to_string()),
-            (
-                "billing_months",
-                billing_months(first).to_string(),
-                billing_months(s).to_string(),
-            ),
-            ("currency", first.currency.clone(), s.currency.clone()),
-        ]
-        .into_iter()
-        .find(|(_, a, b)| a != b);
-        if let Some((what, a, b)) = differs {
-            return Err(usage(
-                "SCENARIOS",
-                format!(
-                    "{label} has {what} = {b} but {first_label} has {what} = {a}: compare needs one month grid (start, months, billing_months) and one currency, or months would be set side by side that are not the same months (use --set scenario.{what}=... to align them)"
-                ),
-            ));
-        }
-    }
-    Ok(())
-}
-
-/// `scenario.billing_months` as written in a scenario.
-fn billing_months(s: &Scenario) -> &'static str {
-    match s.calendar.is_730h() {
-        true => "730h",
-        false => "calendar",
-    }
-}
+use crate::scenario::{Inputs, Override, Overrides, Scenario};
+use crate::work;
 
 /// Splits `--values` at the commas outside `{ }`, `[ ]` and quotes, so that inline tables
 /// and arrays can be swept.
@@ -140,24 +80,33 @@ pub(super) fn compare(args: CompareArgs) -> Result<Outcome, Error> {
     }
     let first_path = &args.scenarios[0];
     let runner = Runner::new(&args.sim)?;
+    let overrides = args.sim.overrides();
     let mut scenarios: Vec<(String, Scenario)> = Vec::new();
+    // Each file's inputs, read once; a variant's are the first file's (with the catalog it
+    // names, if it names another).
+    let mut read: Vec<Inputs> = Vec::new();
     for path in &args.scenarios {
-        let (scenario, mut label) = runner.load(Some(path), &args.sim)?;
+        let inputs = args.sim.inputs(Some(path))?;
+        let scenario = runner.install(|| build(&inputs, &overrides, &args.sim))?;
+        let mut label = file_stem(path);
         let mut n = scenarios.len() + 1;
         while scenarios.iter().any(|(l, _)| *l == label) {
             label = format!("{}-{n}", file_stem(path));
             n += 1;
         }
         scenarios.push((label, scenario));
+        read.push(inputs);
     }
-    for (name, overrides) in variants(&args.variant)? {
+    let mut variants_read: Vec<(Cow<Inputs>, Overrides)> = Vec::new();
+    for (name, set) in variants(&args.variant)? {
         if scenarios.iter().any(|(l, _)| *l == name) {
             return Err(usage("--variant", format!("`{name}` names two scenarios")));
         }
-        let mut sim = args.sim.clone();
-        sim.set.extend(overrides);
-        let (scenario, _) = runner.load(Some(first_path), &sim)?;
+        let variant = overrides.and_set(set);
+        let inputs = read[0].with_named(&variant.set);
+        let scenario = runner.install(|| build(&inputs, &variant, &args.sim))?;
         scenarios.push((name, scenario));
+        variants_read.push((inputs, variant));
     }
     if scenarios.len() < 2 {
         return Err(usage(
@@ -165,8 +114,24 @@ pub(super) fn compare(args: CompareArgs) -> Result<Outcome, Error> {
             "compare needs at least two scenario files, or one file and a --variant",
         ));
     }
-    comparable(&scenarios)?;
-    let notice = align(&mut scenarios);
+    cmp::comparable(&scenarios).map_err(|e| usage("SCENARIOS", e))?;
+    // Common random numbers: every scenario runs with the first one's seed and runs.
+    let sources = (read.iter().map(|inputs| (inputs, &overrides)))
+        .chain(variants_read.iter().map(|(inputs, o)| (inputs.as_ref(), o)));
+    let mut notice = String::new();
+    for (i, (inputs, overrides)) in sources.enumerate().skip(1) {
+        let (first, own) = (&scenarios[0].1, &scenarios[i].1);
+        if let Some(aligned) = runner.install(|| cmp::aligned(first, own, inputs, overrides))? {
+            let (seed, runs) = (first.seed, first.runs);
+            notice.push_str(&format!(
+                "note: {} runs with the first scenario's seed {seed} and {runs} runs, so that all share random numbers\n",
+                scenarios[i].0
+            ));
+            scenarios[i].1 = aligned;
+        }
+    }
+    drop(variants_read);
+    drop(read);
     // The first scenario's runs are kept; another that changes a few of its images
     // re-simulates only those (and the same images of the first, to take them away).
     let mut reuse = runner.install(|| incremental::Reuse::new(&scenarios[0].1));
@@ -176,18 +141,9 @@ pub(super) fn compare(args: CompareArgs) -> Result<Outcome, Error> {
             .map(|(_, s)| reuse.changed_images(s))
             .collect()
     });
-    match changed.iter().all(Option::is_some) {
-        true => {
-            let first = &scenarios[0].1;
-            let changed: Vec<Vec<usize>> = changed.into_iter().flatten().collect();
-            let simulations = incremental::simulations_reusing(first, &changed);
-            check_analysis_work("compare", &[first], simulations, args.sim.max_events)?;
-        }
-        false => {
-            let all: Vec<&Scenario> = scenarios.iter().map(|(_, s)| s).collect();
-            check_analysis_work("compare", &all, 1, args.sim.max_events)?;
-        }
-    }
+    let all: Vec<&Scenario> = scenarios.iter().map(|(_, s)| s).collect();
+    let limit = args.sim.max_events()?;
+    work::check_compare(&all, &changed, limit).map_err(work_refused)?;
     let out = out_dir(&args.sim, &format!("compare-{}", file_stem(first_path)))?;
     let total_runs = scenarios.iter().map(|(_, s)| u64::from(s.runs)).sum();
     runner.expect_runs(total_runs);
@@ -295,22 +251,22 @@ pub(super) fn sweep(args: SweepArgs) -> Result<Outcome, Error> {
         ));
     }
     let runner = Runner::new(&args.sim)?;
-    let (base, stem) = runner.load(Some(&args.scenario), &args.sim)?;
-    // Every value is validated as its own scenario text (errors point at its lines); the
-    // values are independent, so they are validated in parallel, in order.
+    let inputs = args.sim.inputs(Some(&args.scenario))?;
+    let base = runner.install(|| build(&inputs, &args.sim.overrides(), &args.sim))?;
+    let stem = file_stem(&args.scenario);
+    // Every value is validated as its own scenario text (errors point at its lines), with
+    // the base's runs and seed; the values are independent, so they are validated in
+    // parallel, in order.
+    let common = args.sim.overrides().with_runs_seed(base.runs, base.seed);
     let variants: Vec<(String, Scenario)> = runner.install(|| {
         values
             .par_iter()
             .map(|value| {
                 let o = Override::parse(&format!("{}={}", args.param, value))
                     .map_err(|e| usage("--param", e))?;
-                let sim = SimArgs {
-                    set: args.sim.set.iter().cloned().chain([o]).collect(),
-                    runs: Some(base.runs),
-                    seed: Some(base.seed),
-                    ..args.sim.clone()
-                };
-                Ok((value.clone(), load(Some(&args.scenario), &sim)?.0))
+                let with = common.and_set([o]);
+                let scenario = build(&inputs.with_named(&with.set), &with, &args.sim)?;
+                Ok((value.clone(), scenario))
             })
             .collect::<Result<_, Error>>()
     })?;
@@ -322,7 +278,7 @@ pub(super) fn sweep(args: SweepArgs) -> Result<Outcome, Error> {
         true => (None, 1),
         false => runner.install(|| incremental::plan_variants(&base, &scenarios)),
     };
-    check_analysis_work("sweep", &[&base], simulations, args.sim.max_events)?;
+    check_work("sweep", &[&base], simulations, &args.sim)?;
     let out = out_dir(&args.sim, &format!("sweep-{stem}"))?;
     let simulated = match price_only {
         true => 1,
@@ -375,26 +331,7 @@ pub(super) fn tornado(args: TornadoArgs) -> Result<Outcome, Error> {
         false => sensitivity::Grouping::default_for(&scenario),
     };
     let inputs = sensitivity::inputs(&scenario, grouping);
-    // The scenario as is and at its medians in full; each input's three variants re-simulate
-    // only its images, and each image once more for the medians (to take it away); a group
-    // of many images, or runs too big to keep, the whole scenario.
-    let keep = incremental::can_keep(&scenario);
-    let (mut reused, mut taken) = (0.0, std::collections::BTreeSet::new());
-    let mut simulations = 2;
-    for input in &inputs {
-        match incremental::share(&scenario, &input.images) {
-            s if keep && s <= incremental::MAX_CHANGED_SHARE => {
-                reused += 3.0 * s;
-                taken.extend(input.images.iter().copied());
-            }
-            _ => simulations += 3,
-        }
-    }
-    let taken: Vec<usize> = taken.into_iter().collect();
-    reused += incremental::share(&scenario, &taken);
-    // Shares of one sum: a whole number of simulations is not rounded up by float noise.
-    let simulations = simulations + (reused - 1e-9).ceil().max(0.0) as u64;
-    check_analysis_work("tornado", &[&scenario], simulations, args.sim.max_events)?;
+    work::check_tornado(&scenario, &inputs, args.sim.max_events()?).map_err(work_refused)?;
     let out = out_dir(&args.sim, &format!("tornado-{stem}"))?;
     runner.expect_runs(u64::from(scenario.runs) * (2 + 3 * inputs.len() as u64));
     let original = runner.simulate(&scenario);
@@ -445,7 +382,7 @@ pub(super) fn advise(args: AdviseArgs) -> Result<Outcome, Error> {
     }
     // Now, at most 50, about six bisection steps, and the advised counts.
     let simulations = 10;
-    check_analysis_work("advise", &[&scenario], simulations, args.sim.max_events)?;
+    check_work("advise", &[&scenario], simulations, &args.sim)?;
     let out = out_dir(&args.sim, &format!("advise-{stem}"))?;
     runner.expect_runs(u64::from(scenario.runs) * simulations);
     let p = args.percentile / 100.0;

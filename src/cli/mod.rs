@@ -17,9 +17,7 @@ use crate::analysis::budget::Budget;
 use crate::catalog::PriceBook;
 use crate::error::{Error, InputError};
 use crate::montecarlo::{self, Results};
-use crate::scenario::{
-    CatalogInput, CatalogText, Override, Scenario, Work, DEFAULT_SCENARIO, DEFAULT_SCENARIO_NAME,
-};
+use crate::scenario::{Inputs, Override, Overrides, Scenario, Work, DEFAULT_SCENARIO_NAME};
 
 /// Plans what an Azure Lab Services image gallery will cost: exports, geography-wide
 /// replication, retention, and the storage and egress they incur.
@@ -180,7 +178,7 @@ pub struct SimArgs {
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Monte Carlo runs (overrides scenario.runs).
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    #[arg(long, value_name = "N")]
     pub runs: Option<u32>,
     /// Master seed (overrides scenario.seed).
     #[arg(long, value_name = "S")]
@@ -209,21 +207,31 @@ pub struct SimArgs {
 }
 
 impl SimArgs {
-    /// Where the price catalog comes from: `--prices` (read here, so that a missing file is
-    /// named as the --prices argument, and shown by the name given), else the scenario's own
-    /// `[prices] catalog`. The catalog is its text: the same text at another path is the same
-    /// catalog, and no path enters the scenario text.
-    fn catalog(&self) -> Result<CatalogInput, Error> {
-        let Some(path) = &self.prices else {
-            return Ok(CatalogInput::Named);
-        };
-        let text = crate::error::read_input(path).map_err(|e| usage("--prices", e))?;
-        Ok(CatalogInput::Given(Some(std::sync::Arc::new(
-            CatalogText {
-                label: path.display().to_string(),
-                text,
-            },
-        ))))
+    /// What these arguments change in a scenario before it is validated.
+    fn overrides(&self) -> Overrides {
+        Overrides {
+            set: self.set.clone(),
+            runs: self.runs,
+            seed: self.seed,
+        }
+    }
+
+    /// Reads the inputs of `scenario` (the bundled default when None): `--prices`, the
+    /// scenario, the catalog it names.
+    fn inputs(&self, scenario: Option<&Path>) -> Result<Inputs, Error> {
+        Ok(Inputs::read(scenario, self.prices.as_deref(), &self.set)?)
+    }
+
+    /// The most engine events a command may simulate (`--max-events`).
+    fn max_events(&self) -> Result<f64, Error> {
+        match self.max_events {
+            Some(n) if n.is_finite() && n >= 1.0 => Ok(n),
+            Some(n) => Err(usage(
+                "--max-events",
+                format!("must be at least 1 (got {n})"),
+            )),
+            None => Ok(Work::MAX_EVENTS),
+        }
     }
 }
 
@@ -441,106 +449,36 @@ fn usage(key: &str, message: impl std::fmt::Display) -> Error {
     .into()
 }
 
-/// Loads a scenario (the bundled default when `path` is None) with overrides, applies
-/// `--runs` and `--seed`, and returns it with its file stem.
+/// Reads and builds a scenario (the bundled default when `path` is None) with the command's
+/// overrides, refuses absurd work for one simulation of it, and returns it with its file stem.
 fn load(path: Option<&Path>, sim: &SimArgs) -> Result<(Scenario, String), Error> {
-    let overrides = &sim.set;
-    let catalog = sim.catalog()?;
-    let (mut scenario, stem) = match path {
-        Some(path) => (
-            Scenario::load_with_catalog(path, overrides, catalog)?,
-            file_stem(path),
-        ),
-        None => (
-            Scenario::parse_with_catalog(
-                DEFAULT_SCENARIO,
-                DEFAULT_SCENARIO_NAME,
-                overrides,
-                catalog,
-            )?,
-            file_stem(Path::new(DEFAULT_SCENARIO_NAME)),
-        ),
-    };
-    if let Some(runs) = sim.runs {
-        scenario.runs = runs;
-    }
-    if let Some(seed) = sim.seed {
-        scenario.seed = seed;
-    }
-    check_work(&scenario, sim.max_events)?;
+    let scenario = build(&sim.inputs(path)?, &sim.overrides(), sim)?;
+    let stem = file_stem(path.unwrap_or(Path::new(DEFAULT_SCENARIO_NAME)));
     Ok((scenario, stem))
 }
 
-/// Refuses absurd work before it starts, with the estimate and how to lower it: one
-/// simulation of `scenario`.
-pub(super) fn check_work(scenario: &Scenario, max_events: Option<f64>) -> Result<(), Error> {
-    check_analysis_work("run", &[scenario], 1, max_events)
+/// Builds the scenario of `inputs` with `overrides` and refuses absurd work for one
+/// simulation of it.
+fn build(inputs: &Inputs, overrides: &Overrides, sim: &SimArgs) -> Result<Scenario, Error> {
+    let scenario = Scenario::build(inputs, overrides)?;
+    check_work("run", &[&scenario], 1, sim)?;
+    Ok(scenario)
 }
 
-/// Refuses absurd work before it starts: a `command` that simulates each of `scenarios`
-/// `simulations` times (compare, sweep and tornado simulate many times; a sweep of prices
-/// once).
-pub(super) fn check_analysis_work(
-    command: &str,
+/// The work check of a `command` that simulates each of `scenarios` `simulations` times,
+/// against `--max-events` (see [`crate::work::check`]).
+fn check_work(
+    command: &'static str,
     scenarios: &[&Scenario],
     simulations: u64,
-    max_events: Option<f64>,
+    sim: &SimArgs,
 ) -> Result<(), Error> {
-    let limit = match max_events {
-        Some(n) if n.is_finite() && n >= 1.0 => n,
-        Some(n) => {
-            return Err(usage(
-                "--max-events",
-                format!("must be at least 1 (got {n})"),
-            ))
-        }
-        None => Work::MAX_EVENTS,
-    };
-    for scenario in scenarios {
-        let work = scenario.work();
-        if work.detailed_copies > Work::MAX_DETAILED_COPIES {
-            return Err(usage(
-                "scenario",
-                format!(
-                    "{}: one run makes about {:.2e} version copies, more than the {:.0e} that versions.csv can list; lower scenario.months or the export frequency",
-                    scenario.name,
-                    work.detailed_copies,
-                    Work::MAX_DETAILED_COPIES
-                ),
-            ));
-        }
-    }
-    let per_simulation: f64 = scenarios.iter().map(|s| s.work().events).sum();
-    let events = per_simulation * simulations as f64;
-    if events > limit {
-        let first = scenarios[0];
-        let runs = first.runs;
-        let shape = match (command, scenarios.len(), simulations) {
-            ("run", 1, 1) => format!(
-                "{runs} runs x {:.2e} per run",
-                per_simulation / f64::from(runs)
-            ),
-            (_, 1, n) => format!(
-                "{n} simulations of {runs} runs x {:.2e} per run",
-                per_simulation / f64::from(runs)
-            ),
-            (_, k, n) => format!("{k} scenarios x {n} simulation(s), {runs} runs each"),
-        };
-        let lower = match command {
-            "tornado" => "lower --runs, or the number of uncertain inputs (fixed values for used_gb, export and replication hours), or",
-            "sweep" => "sweep fewer values, lower --runs, or",
-            "compare" => "compare fewer variants, lower --runs, or",
-            _ => "lower --runs,",
-        };
-        return Err(usage(
-            "--max-events",
-            format!(
-                "{}: `{command}` is about {events:.2e} engine events ({shape}), more than the limit of {limit:.2e}; {lower} scenario.months, the export frequency (a larger every_days, a smaller per_month), the deployment waves (fewer VMs or dates) or retarget entries, or raise the limit with --max-events",
-                first.name,
-            ),
-        ));
-    }
-    Ok(())
+    crate::work::check(command, scenarios, simulations, sim.max_events()?).map_err(work_refused)
+}
+
+/// A refused work estimate, as a usage error naming what to lower.
+fn work_refused(e: crate::work::WorkError) -> Error {
+    usage(e.key(), e)
 }
 
 /// The output folder, `--out` or `output/<default_name>`, started before any simulation: a
@@ -613,7 +551,7 @@ impl Runner {
         self.pool.install(work)
     }
 
-    /// Reads and validates a scenario on the command's threads (see [`load`]).
+    /// Reads and builds a scenario on the command's threads (see [`load`]).
     fn load(&self, path: Option<&Path>, sim: &SimArgs) -> Result<(Scenario, String), Error> {
         self.install(|| load(path, sim))
     }

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 
-use super::{check_analysis_work, out_dir, usage, Outcome, Runner, SimArgs};
+use super::{check_work, out_dir, usage, Outcome, Runner, SimArgs};
 use crate::bill::{self, calibrate::scenario_replicas, Bill, Selection};
 use crate::error::Error;
 use crate::report;
@@ -43,7 +43,7 @@ pub(super) fn reconcile(args: ReconcileArgs) -> Result<Outcome, Error> {
             "a bill is cut into calendar months: set `billing_months = \"calendar\"` in [scenario] (or --set scenario.billing_months=calendar) so the simulation's months are the bill's",
         ));
     }
-    check_analysis_work("reconcile", &[&scenario], 1, args.sim.max_events)?;
+    check_work("reconcile", &[&scenario], 1, &args.sim)?;
     let out = out_dir(&args.sim, &format!("reconcile-{stem}"))?;
     let selection = Selection::new(&args.select_resource);
     let paths: Vec<&Path> = args.bill.iter().map(PathBuf::as_path).collect();

@@ -143,16 +143,14 @@ pub(super) fn merge(args: MergeArgs) -> Result<Outcome, Error> {
     let out = report::Staging::new(&args.out)?;
     let files = shard::collect(&args.partials)?;
     let merged = shard::merge(&files)?;
-    let scenario = merged.scenario;
-    let results = merged.accumulator.finish(&scenario);
     let budget_args = BudgetArgs {
         budget_monthly: merged.budget.monthly,
         budget_total: merged.budget.total,
         fail_over: merged.budget.fail_over,
     };
     write_run(
-        &scenario,
-        &results,
+        &merged.scenario,
+        &merged.results,
         &budget_args,
         out,
         args.quiet,
@@ -206,12 +204,12 @@ pub(super) fn check(
         prices,
         ..SimArgs::default()
     };
-    // The work check sees the scenario's own runs; the status shown needs one run.
+    // The work check sees the scenario's own runs; the status shown needs the detailed run
+    // alone.
     let runner = Runner::new(&sim)?;
-    let (mut scenario, _) = runner.load(Some(path), &sim)?;
-    scenario.runs = 1;
+    let (scenario, _) = runner.load(Some(path), &sim)?;
     runner.expect_runs(1);
-    let results = runner.simulate(&scenario);
+    let results = runner.simulate_runs(&scenario, 0..1).finish(&scenario);
     Ok(report::view::check(&scenario, &results, verbose).text())
 }
 
@@ -311,17 +309,14 @@ pub(super) fn generate(args: GenerateArgs) -> Result<String, Error> {
     let text = crate::generate::fleet(&spec).map_err(|e| usage("--geographies", e))?;
     // Never write a file that `run` would reject: validate it and estimate its work first.
     let scenario = crate::scenario::Scenario::parse(&text, "generated fleet")?;
-    super::check_work(&scenario, None).map_err(|e| match e {
-        Error::Input(mut input) => {
-            input.key = Some("--labs".to_string());
-            input.message = format!(
-                "the generated fleet would be refused by run: {}; generate fewer --labs, --months or --runs",
-                input.message
-            );
-            Error::Input(input)
-        }
-        other => other,
-    })?;
+    crate::work::check("run", &[&scenario], 1, crate::scenario::Work::MAX_EVENTS).map_err(
+        |e| {
+            usage(
+                "--labs",
+                format!("the generated fleet would be refused by run: {e}; generate fewer --labs, --months or --runs"),
+            )
+        },
+    )?;
     match &args.out {
         None => Ok(text),
         Some(path) => {

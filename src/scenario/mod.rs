@@ -3,9 +3,12 @@
 //! Two stages, as in dslab-faas's config: [`raw`] mirrors the file with serde and rejects
 //! unknown keys; `validate` resolves names and regions, checks units and ranges, and builds a
 //! [`Scenario`]. A `Scenario` that exists is valid. Every error names the file, line and key.
+//! Files are read once, at the edge, into [`Inputs`]; [`Scenario::build`] is a pure function of
+//! the inputs and the [`Overrides`].
 
 pub mod dist;
 mod existing;
+pub mod inputs;
 pub mod locate;
 pub mod meters;
 pub mod overrides;
@@ -23,16 +26,9 @@ use crate::rules::{Eligibility, OsState};
 
 pub use dist::Dist;
 pub use existing::{version_key, ExistingCopy, ExistingVersion, PerRegion};
-pub use overrides::Override;
+pub use inputs::{InputFile, Inputs};
+pub use overrides::{Override, Overrides};
 pub use raw::{AccountKind, StorageBilling, StorageType};
-
-/// Reads a scenario file as text (a regular file within the input size limit).
-fn read_scenario(path: &Path) -> Result<String, Error> {
-    Ok(crate::error::read_input_named(
-        path,
-        "use the scenario file",
-    )?)
-}
 
 /// Largest number of Monte Carlo runs (`scenario.runs`, `--runs`, a partial's runs).
 pub const MAX_RUNS: u32 = 1_000_000;
@@ -51,13 +47,12 @@ pub struct CatalogText {
 /// Where a scenario's price catalog comes from.
 #[derive(Debug, Clone, Default)]
 pub enum CatalogInput {
-    /// The file `[prices] catalog` names, relative to the scenario file's folder (the
-    /// bundled catalog when it names none).
+    /// The file `[prices] catalog` names, relative to the scenario file's folder, as read
+    /// into [`Inputs::files`] (the bundled catalog when it names none).
     #[default]
     Named,
     /// This catalog, whatever `[prices] catalog` names (`--prices`, or the catalog a
-    /// partial recorded); `None`: the scenario must name none. Validation is then a pure
-    /// function of the scenario text and this catalog: no file is read.
+    /// partial recorded); `None`: the scenario must name none.
     Given(Option<Arc<CatalogText>>),
 }
 
@@ -503,55 +498,20 @@ pub struct Cell {
 }
 
 impl Scenario {
-    /// Reads and validates a scenario file.
-    pub fn load(path: &Path) -> Result<Scenario, Error> {
-        Scenario::load_with(path, &[])
-    }
-
-    /// Reads a scenario file, applies `--set` overrides, and validates the result.
-    pub fn load_with(path: &Path, overrides: &[Override]) -> Result<Scenario, Error> {
-        Scenario::load_with_catalog(path, overrides, CatalogInput::Named)
-    }
-
-    /// [`Scenario::load_with`] with the price catalog from `catalog`.
-    pub fn load_with_catalog(
-        path: &Path,
-        overrides: &[Override],
-        catalog: CatalogInput,
-    ) -> Result<Scenario, Error> {
-        let label = path.display().to_string();
-        let text = read_scenario(path)?;
-        Ok(Scenario::parse_with_catalog(
-            &text, &label, overrides, catalog,
-        )?)
-    }
-
-    /// Validates scenario text after applying `overrides`. An error caused by an override is
-    /// labelled with it.
-    pub fn parse_with(
-        text: &str,
-        file: &str,
-        overrides: &[Override],
-    ) -> Result<Scenario, InputError> {
-        Scenario::parse_with_catalog(text, file, overrides, CatalogInput::Named)
-    }
-
-    /// [`Scenario::parse_with`] with the price catalog from `catalog`.
-    pub fn parse_with_catalog(
-        text: &str,
-        file: &str,
-        overrides: &[Override],
-        catalog: CatalogInput,
-    ) -> Result<Scenario, InputError> {
-        let edited = overrides::apply(text, overrides).map_err(|(i, message)| InputError {
-            file: format!("--set {}", overrides[i]),
+    /// Builds the scenario of `inputs`: applies `overrides` (`--runs` and `--seed` checked
+    /// first, then the `--set` edits) and validates the result. A pure function: no file is
+    /// read. An error caused by a `--set` override is labelled with it.
+    pub fn build(inputs: &Inputs, overrides: &Overrides) -> Result<Scenario, InputError> {
+        let set = &overrides.set;
+        let edited = overrides::apply(&inputs.text, set).map_err(|(i, message)| InputError {
+            file: format!("--set {}", set[i]),
             line: None,
             column: None,
-            key: Some(overrides[i].path.clone()),
+            key: Some(set[i].path.clone()),
             message: message.to_string(),
         })?;
-        validate::parse(&edited, file, Regions::bundled(), catalog).map_err(|mut e| {
-            let culprit = overrides.iter().rev().find(|o| {
+        validate::parse(&edited, inputs, Regions::bundled(), overrides).map_err(|mut e| {
+            let culprit = set.iter().rev().find(|o| {
                 e.key
                     .as_deref()
                     .is_some_and(|k| k == o.path || k.starts_with(&format!("{}.", o.path)))
@@ -561,6 +521,31 @@ impl Scenario {
             }
             e
         })
+    }
+
+    /// Reads and validates a scenario file (and the catalog it names).
+    pub fn load(path: &Path) -> Result<Scenario, Error> {
+        Scenario::load_with(path, &[])
+    }
+
+    /// Reads a scenario file, applies `--set` overrides, and validates the result.
+    pub fn load_with(path: &Path, set: &[Override]) -> Result<Scenario, Error> {
+        let inputs = Inputs::read(Some(path), None, set)?;
+        let overrides = Overrides {
+            set: set.to_vec(),
+            ..Overrides::default()
+        };
+        Ok(Scenario::build(&inputs, &overrides)?)
+    }
+
+    /// Validates scenario text after applying `--set` overrides; `file` names it in errors.
+    /// No file is read: a text naming a price catalog is refused.
+    pub fn parse_with(text: &str, file: &str, set: &[Override]) -> Result<Scenario, InputError> {
+        let overrides = Overrides {
+            set: set.to_vec(),
+            ..Overrides::default()
+        };
+        Scenario::build(&Inputs::text(file, text), &overrides)
     }
 
     /// An estimate of the work of simulating this scenario, made before any of it is done.
@@ -652,13 +637,13 @@ impl Scenario {
 
     /// The bundled default scenario.
     pub fn bundled_default() -> Scenario {
-        Scenario::parse(DEFAULT_SCENARIO, DEFAULT_SCENARIO_NAME)
+        Scenario::build(&Inputs::bundled(), &Overrides::default())
             .expect("bundled default scenario is valid")
     }
 
-    /// Validates scenario text; `file` names it in errors.
+    /// Validates scenario text; `file` names it in errors (see [`Scenario::parse_with`]).
     pub fn parse(text: &str, file: &str) -> Result<Scenario, InputError> {
-        validate::parse(text, file, Regions::bundled(), CatalogInput::Named)
+        Scenario::parse_with(text, file, &[])
     }
 
     /// The horizon in ticks.

@@ -106,6 +106,38 @@ impl std::fmt::Display for Override {
     }
 }
 
+/// What a command changes in a scenario before it is validated: `--set` edits of its text,
+/// and `--runs` and `--seed`, which replace `scenario.runs` and `scenario.seed` and are
+/// checked as those keys are (an error names the flag).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Overrides {
+    /// `--set PATH=VALUE` (and a variant's or a swept value's), applied to the text in order.
+    pub set: Vec<Override>,
+    /// `--runs`.
+    pub runs: Option<u32>,
+    /// `--seed`.
+    pub seed: Option<u64>,
+}
+
+impl Overrides {
+    /// These overrides with `scenario.runs` and `scenario.seed` replaced by `runs` and `seed`
+    /// (a comparison's or a sweep's common random numbers, a partial's header).
+    pub fn with_runs_seed(&self, runs: u32, seed: u64) -> Overrides {
+        Overrides {
+            set: self.set.clone(),
+            runs: Some(runs),
+            seed: Some(seed),
+        }
+    }
+
+    /// These overrides and `more` `--set` edits after them.
+    pub fn and_set(&self, more: impl IntoIterator<Item = Override>) -> Overrides {
+        let mut all = self.clone();
+        all.set.extend(more);
+        all
+    }
+}
+
 /// Refuses a key given twice in one list of overrides (`--set`, one `--variant`): the last
 /// value would silently win. Returns the key and its two values.
 pub fn distinct(overrides: &[Override]) -> Result<(), OverrideError> {

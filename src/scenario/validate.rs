@@ -12,8 +12,8 @@ use super::values::{
     HOURS, SIZE_GB,
 };
 use super::{
-    Account, CatalogInput, Cell, Exports, Gallery, Image, Lab, PerRegion, Scenario, StorageType,
-    Warning, WarningCode,
+    Account, CatalogInput, Cell, Exports, Gallery, Image, Inputs, Lab, Overrides, PerRegion,
+    Scenario, StorageType, Warning, WarningCode,
 };
 use crate::calendar::Calendar;
 use crate::catalog::{DiskTier, RegionId, Regions};
@@ -40,38 +40,76 @@ const MAX_LAB_COUNT: i64 = 10_000;
 
 pub(super) fn parse(
     text: &str,
-    file: &str,
+    inputs: &Inputs,
     regions: &Regions,
-    catalog: CatalogInput,
+    overrides: &Overrides,
 ) -> std::result::Result<Scenario, InputError> {
+    let file = inputs.label.as_str();
+    check_flags(overrides)?;
     let raw = super::raw::parse(text).map_err(|e| toml_error(text, file, &e))?;
     let mut builder = Builder {
         regions,
-        catalog,
-        dir: std::path::Path::new(file)
-            .parent()
-            .map(std::path::Path::to_path_buf)
-            .unwrap_or_default(),
+        catalog: inputs.catalog.clone(),
+        dir: super::inputs::folder(file),
         warnings: Vec::new(),
     };
-    builder.build(raw, text).map_err(|invalid| {
-        let root = DeTable::parse(text).expect("text parsed once already");
-        let (span, key) = locate::locate(&root, &invalid.path);
-        let (line, column) = match span {
-            Some(span) => {
-                let (l, c) = locate::line_col(text, span.start);
-                (Some(l), Some(c))
+    builder
+        .build(raw, text, inputs, overrides)
+        .map_err(|invalid| {
+            let root = DeTable::parse(text).expect("text parsed once already");
+            let (span, key) = locate::locate(&root, &invalid.path);
+            let (line, column) = match span {
+                Some(span) => {
+                    let (l, c) = locate::line_col(text, span.start);
+                    (Some(l), Some(c))
+                }
+                None => (None, None),
+            };
+            InputError {
+                file: file.to_string(),
+                line,
+                column,
+                key: Some(key),
+                message: invalid.message,
             }
-            None => (None, None),
-        };
-        InputError {
-            file: file.to_string(),
-            line,
-            column,
-            key: Some(key),
+        })
+}
+
+/// Checks `--runs` and `--seed` by the rules of `scenario.runs` and `scenario.seed`; an
+/// error names the flag (exit 2).
+fn check_flags(o: &Overrides) -> std::result::Result<(), InputError> {
+    let runs = o.runs.and_then(|n| runs(n.into(), Vec::new()).err());
+    let seed = o.seed.and_then(|s| seed(s.into(), Vec::new()).err());
+    let flagged = [("--runs", runs), ("--seed", seed)];
+    match flagged.into_iter().find_map(|(flag, e)| Some((flag, e?))) {
+        None => Ok(()),
+        Some((flag, invalid)) => Err(InputError {
+            file: "command line".to_string(),
+            line: None,
+            column: None,
+            key: Some(flag.to_string()),
             message: invalid.message,
+        }),
+    }
+}
+
+/// `scenario.runs`: 1 to [`MAX_RUNS`].
+fn runs(runs: i64, path: Vec<Seg>) -> Result<u32> {
+    match (1..=MAX_RUNS).contains(&runs) {
+        true => Ok(runs as u32),
+        false => invalid(path, format!("must be 1..={MAX_RUNS} (got {runs})")),
+    }
+}
+
+/// `scenario.seed`: a whole number from 0 to 2^63 - 1 (TOML's largest integer).
+fn seed(seed: i128, path: Vec<Seg>) -> Result<u64> {
+    match seed {
+        s if s < 0 => invalid(path, "must not be negative"),
+        s if s > i128::from(i64::MAX) => {
+            invalid(path, format!("must be at most {} (got {s})", i64::MAX))
         }
-    })
+        s => Ok(s as u64),
+    }
 }
 
 /// A TOML syntax or shape error, with the key under its span when there is one.
@@ -100,7 +138,7 @@ fn toml_error(text: &str, file: &str, error: &toml::de::Error) -> InputError {
 
 struct Builder<'r> {
     regions: &'r Regions,
-    /// The scenario file's folder: relative catalog paths start here.
+    /// The scenario file's folder: the catalog it names was read relative to it.
     dir: std::path::PathBuf,
     /// Where the price catalog comes from.
     catalog: CatalogInput,
@@ -115,7 +153,13 @@ impl Builder<'_> {
         });
     }
 
-    fn build(&mut self, raw: RawScenario, text: &str) -> Result<Scenario> {
+    fn build(
+        &mut self,
+        raw: RawScenario,
+        text: &str,
+        inputs: &Inputs,
+        overrides: &Overrides,
+    ) -> Result<Scenario> {
         let meta = &raw.scenario;
         if meta.name.trim().is_empty() {
             return invalid(key_path!["scenario", "name"], "must not be empty");
@@ -141,22 +185,17 @@ impl Builder<'_> {
                     message: message.to_string(),
                 },
             )?;
-        let seed = match meta.seed {
-            Some(s) if s < 0 => {
-                return invalid(key_path!["scenario", "seed"], "must not be negative")
-            }
-            Some(s) => s as u64,
-            None => 0,
+        // `--seed` and `--runs` replace the keys (checked before the file was parsed).
+        let seed = match overrides.seed {
+            Some(s) => s,
+            None => seed(meta.seed.unwrap_or(0).into(), key_path!["scenario", "seed"])?,
         };
-        let runs = meta.runs.unwrap_or(1);
-        if !(1..=MAX_RUNS).contains(&runs) {
-            return invalid(
-                key_path!["scenario", "runs"],
-                format!("must be 1..={MAX_RUNS} (got {runs})"),
-            );
-        }
+        let runs = match overrides.runs {
+            Some(n) => n,
+            None => runs(meta.runs.unwrap_or(1), key_path!["scenario", "runs"])?,
+        };
         let storage_billing = meta.storage_billing.unwrap_or_default();
-        let catalog = self.catalog(&raw)?;
+        let catalog = self.catalog(&raw, inputs)?;
         let prices = self.prices(&raw, catalog.as_deref())?;
         // The currency is the catalog's unless the scenario names one.
         let currency = meta
@@ -253,7 +292,7 @@ impl Builder<'_> {
             calendar,
             months,
             seed,
-            runs: runs as u32,
+            runs,
             currency,
             storage_billing,
             prices,

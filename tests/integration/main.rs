@@ -11,6 +11,7 @@ mod existing;
 mod golden;
 mod harness;
 mod incremental;
+mod inputs;
 mod invariants;
 mod lifecycle;
 mod meters;

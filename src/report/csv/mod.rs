@@ -246,17 +246,19 @@ fn file<T: Serialize + Default>(
     rows: impl IntoIterator<Item = T>,
 ) -> Result<OutputFile, Error> {
     let mut writer = ::csv::Writer::from_writer(Vec::new());
-    let fail = |e: &dyn std::fmt::Display| csv_error(name, e);
+    let fail = |e| csv_error(name, e);
     let mut empty = true;
     for row in rows {
-        writer.serialize(row).map_err(|e| fail(&e))?;
+        writer.serialize(row).map_err(fail)?;
         empty = false;
     }
     if empty {
         // The header comes from the row type: write one default row, keep its first line.
-        writer.serialize(T::default()).map_err(|e| fail(&e))?;
+        writer.serialize(T::default()).map_err(fail)?;
     }
-    let mut bytes = writer.into_inner().map_err(|e| fail(&e))?;
+    let mut bytes = writer
+        .into_inner()
+        .map_err(|e| fail(e.into_error().into()))?;
     if empty {
         let header_end = bytes
             .iter()
@@ -270,8 +272,11 @@ fn file<T: Serialize + Default>(
     })
 }
 
-fn csv_error(name: &str, e: &dyn std::fmt::Display) -> Error {
-    Error::io(name, std::io::Error::other(e.to_string()))
+fn csv_error(name: &str, source: ::csv::Error) -> Error {
+    Error::Csv {
+        file: name.to_string(),
+        source,
+    }
 }
 
 /// `summary.csv`.
@@ -396,18 +401,20 @@ fn records<R: IntoIterator<Item = String>>(
     rows: impl IntoIterator<Item = R>,
 ) -> Result<OutputFile, Error> {
     let mut writer = ::csv::Writer::from_writer(Vec::new());
-    let fail = |e: &dyn std::fmt::Display| csv_error(name, e);
+    let fail = |e| csv_error(name, e);
     writer
         .write_record(header.into_iter().collect::<Vec<_>>())
-        .map_err(|e| fail(&e))?;
+        .map_err(fail)?;
     for row in rows {
         writer
             .write_record(row.into_iter().collect::<Vec<_>>())
-            .map_err(|e| fail(&e))?;
+            .map_err(fail)?;
     }
     Ok(OutputFile {
         name: name.to_string(),
-        bytes: writer.into_inner().map_err(|e| fail(&e))?,
+        bytes: writer
+            .into_inner()
+            .map_err(|e| fail(e.into_error().into()))?,
     })
 }
 

@@ -12,7 +12,7 @@ use crate::catalog::{Continent, DiskTier, PriceBook, RegionId};
 use crate::key_path;
 use crate::scenario::meters::{image_meters, Meter};
 use crate::scenario::raw::{RawScenario, StorageBilling};
-use crate::scenario::{CatalogInput, CatalogText, Cell, Gallery, Image, WarningCode};
+use crate::scenario::{CatalogInput, CatalogText, Cell, Gallery, Image, Inputs, WarningCode};
 
 /// The bundled premium snapshot price where none is published (data/README.md): an
 /// assumption, warned about when used.
@@ -39,32 +39,27 @@ impl Builder<'_> {
         }
     }
 
-    /// The price catalog: given (`--prices`, a partial's), or read from the file
-    /// `[prices] catalog` names; None: the bundled one.
-    pub(super) fn catalog(&self, raw: &RawScenario) -> Result<Option<Arc<CatalogText>>> {
+    /// The price catalog: given (`--prices`, a partial's), or the file `[prices] catalog`
+    /// names, as read with the scenario; None: the bundled one.
+    pub(super) fn catalog(
+        &self,
+        raw: &RawScenario,
+        inputs: &Inputs,
+    ) -> Result<Option<Arc<CatalogText>>> {
         let at = key_path!["prices", "catalog"];
-        match (&self.catalog, &raw.prices.catalog) {
-            (CatalogInput::Given(given), named) => {
-                if given.is_none() && named.is_some() {
-                    return invalid(
-                        at,
-                        "names a price catalog, but its text was not given with the scenario",
-                    );
-                }
-                Ok(given.clone())
-            }
-            (CatalogInput::Named, None) => Ok(None),
-            (CatalogInput::Named, Some(path)) => {
-                let resolved = self.dir.join(path);
-                let text = crate::error::read_input(&resolved).map_err(|e| Invalid {
-                    path: at,
-                    message: format!("price catalog: {e}"),
-                })?;
-                Ok(Some(Arc::new(CatalogText {
-                    label: resolved.display().to_string(),
-                    text,
-                })))
-            }
+        let file = match (&self.catalog, &raw.prices.catalog) {
+            (CatalogInput::Given(Some(given)), _) => return Ok(Some(given.clone())),
+            (_, None) => return Ok(None),
+            (CatalogInput::Given(None), Some(_)) => None,
+            (CatalogInput::Named, Some(path)) => inputs.file(&self.dir.join(path)),
+        };
+        match file.map(|f| &f.read) {
+            None => invalid(
+                at,
+                "names a price catalog, but its text was not given with the scenario",
+            ),
+            Some(Ok(catalog)) => Ok(Some(catalog.clone())),
+            Some(Err(e)) => invalid(at, format!("price catalog: {e}")),
         }
     }
 
