@@ -36,7 +36,7 @@ pub const FORMAT: &str = "gallerysim-partial";
 /// Version of the partial format; a merge refuses others (2: accumulators carry the
 /// monthly cost of images no lab can use; 3: the price catalog is recorded with the name its
 /// prices are shown by, and its text alone identifies it).
-pub const VERSION: u32 = 3;
+pub const VERSION: u32 = 4;
 /// File name suffix of partials.
 pub const SUFFIX: &str = ".gsp";
 /// The gallerysim version that writes partials; a merge reads only its own.

@@ -58,8 +58,8 @@ pub fn simulate(scenario: &Scenario, progress: &(dyn Fn() + Sync)) -> (Results, 
     };
     let plan = Plan::new(scenario, parts);
     let pricer = Pricer::new(scenario, &plan.layout, &scenario.prices);
-    // A bill names the model's own meters only: lines of meters a usage source adds are
-    // not reconciled.
+    // The bill reader knows the model's own meters only: a line of another meter (a usage
+    // source's) is not reconciled; a source's line of a model meter is, as the bill has it.
     let billed =
         |l: &crate::model::Line| Some((l.price_region, ItemKey::of(Item::of_meter(l.meter)?)));
     let mut pairs: Vec<(RegionId, ItemKey)> = plan.layout.lines.iter().filter_map(billed).collect();

@@ -98,13 +98,7 @@ impl Meters {
                 })
             };
         }
-        let shape = name.starts_with(|c: char| c.is_ascii_lowercase())
-            && name
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'.');
-        if !shape {
-            return Err(MeterError::Name(name.to_string()));
-        }
+        check_name(name)?;
         if unit.trim().is_empty() {
             return Err(MeterError::NoUnit(name.to_string()));
         }
@@ -112,6 +106,11 @@ impl Meters {
             return Err(MeterError::TooMany);
         }
         Ok(self.push(name.to_string(), unit))
+    }
+
+    /// The id of every meter in `other` (another price book's) here, by name.
+    pub fn ids_of(&self, other: &Meters) -> Vec<Option<MeterId>> {
+        other.defs.iter().map(|(name, _)| self.id(name)).collect()
     }
 
     /// Name of `id`.
@@ -137,6 +136,18 @@ impl Meters {
     /// Every meter added after the model's own.
     pub fn added(&self) -> impl Iterator<Item = MeterId> + '_ {
         (Item::ALL.len()..self.defs.len()).map(|i| MeterId(i as u16))
+    }
+}
+
+/// Refuses a name that is not a meter's: lower-case letters, digits, `_` and `.`, starting
+/// with a letter.
+pub fn check_name(name: &str) -> Result<(), MeterError> {
+    let shape = name.starts_with(|c: char| c.is_ascii_lowercase())
+        && (name.bytes())
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'.');
+    match shape {
+        true => Ok(()),
+        false => Err(MeterError::Name(name.to_string())),
     }
 }
 

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use super::meters::{MeterError, MeterId, Meters};
+use super::meters::{check_name, MeterError, MeterId, Meters};
 use super::{RegionId, Regions};
 
 /// Continents, which pick the bandwidth price of a copy between two regions.
@@ -430,10 +430,9 @@ impl Catalog {
                     message,
                 }
             })?;
-            let meter = meters.intern(&row.item, &row.unit).map_err(|e| match e {
-                MeterError::Unit { .. } | MeterError::NoUnit(_) => at("unit", e.to_string()),
-                _ => at("item", e.to_string()),
-            })?;
+            if meters.id(&row.item).is_none() {
+                check_name(&row.item).map_err(|e| at("item", e.to_string()))?;
+            }
             let Some(region) = regions.find(&row.region) else {
                 return Err(at(
                     "region",
@@ -456,6 +455,10 @@ impl Catalog {
                     ),
                 ));
             }
+            let meter = meters.intern(&row.item, &row.unit).map_err(|e| match e {
+                MeterError::TooMany => at("item", e.to_string()),
+                _ => at("unit", e.to_string()),
+            })?;
             if !is_currency_code(&row.currency) {
                 return Err(at(
                     "currency",
@@ -598,10 +601,9 @@ impl PriceBook {
         };
         let mut meters = Meters::builtin();
         for row in &catalog.rows {
-            // Parsing checked every name and unit.
-            meters
-                .intern(&row.item, &row.unit)
-                .expect("a parsed catalog");
+            // Parsing checked every name and unit; a row of a catalog built by hand that
+            // cannot be interned prices nothing.
+            let _ = meters.intern(&row.item, &row.unit);
         }
         let mut missing = Vec::new();
         let mut table: Vec<Vec<Option<Priced>>> = Item::ALL

@@ -31,7 +31,7 @@ pub use labs::{LabOutcome, LabStatus};
 pub use plan::{Plan, MAX_PART_EVENTS, MIN_PART_EVENTS};
 pub use reuse::{ranges, same_layout, simulate_kept, Change, Fingerprints, RunBase};
 pub use service::{lab_service, ServiceOutput, Wave, WaveStatus};
-pub use source::{Sink, SourceError, SourceLine, UsageSource};
+pub use source::{Registered, Sink, SourceError, SourceLine, UsageSource};
 pub use streams::run_seed;
 pub use usage::{CostObject, Layout, Line, TargetLines, Usage};
 
@@ -128,13 +128,13 @@ pub fn simulate_run(scenario: &Scenario, plan: &Plan, seed: u64, keep_copies: bo
 
 /// Books the scenario's usage sources for one run, from its merged output.
 pub(crate) fn book_sources(scenario: &Scenario, plan: &Plan, run: &mut RunOutput) {
-    for (source, lines) in scenario.sources.iter().zip(&plan.layout.sources) {
+    for (registered, lines) in scenario.sources.iter().zip(&plan.layout.sources) {
         let mut sink = Sink {
             scenario,
             usage: &mut run.usage,
             lines: lines.clone(),
         };
-        source.book(scenario, &run.service, &mut sink);
+        registered.source().book(scenario, &run.service, &mut sink);
     }
 }
 

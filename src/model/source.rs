@@ -13,7 +13,7 @@ use std::fmt::Debug;
 use std::ops::Range;
 use std::sync::Arc;
 
-use super::usage::{CostObject, Usage};
+use super::usage::{CostObject, Line, Usage};
 use super::{Component, ServiceOutput};
 use crate::catalog::{MeterId, RegionId};
 use crate::scenario::meters::not_booked;
@@ -40,7 +40,8 @@ pub trait UsageSource: Debug + Send + Sync {
     fn lines(&self, scenario: &Scenario) -> Vec<SourceLine>;
 
     /// Books one run's usage to `sink`, from what the run did (`run`: each lab's status and
-    /// ready time, each deployment wave). Called once per run, after its parts are merged.
+    /// ready time, each deployment wave). Called once per run, after its parts are merged,
+    /// on any thread. Booking to a line it did not list panics (a bug in the source).
     fn book(&self, scenario: &Scenario, run: &ServiceOutput, sink: &mut Sink<'_>);
 }
 
@@ -102,34 +103,58 @@ pub enum SourceError {
         /// The region.
         region: String,
     },
-    /// A line names a cell, lab, deployment or image the scenario does not have.
+    /// A line names a cell, lab, deployment, image or region the scenario does not have.
     #[error("usage source line {line}: {what} {index} is not in the scenario")]
     NoSuchObject {
         /// The line, from 0.
         line: usize,
-        /// `cell`, `lab`, `deployment` or `image`.
+        /// `cell`, `lab`, `deployment`, `image` or `region`.
         what: &'static str,
         /// The index given.
         index: usize,
     },
 }
 
+/// A usage source added to a scenario, with its lines resolved once against it (only
+/// [`Scenario::with_source`] makes one).
+#[derive(Debug, Clone)]
+pub struct Registered {
+    source: Arc<dyn UsageSource>,
+    lines: Vec<Line>,
+}
+
+impl Registered {
+    /// The source.
+    pub fn source(&self) -> &dyn UsageSource {
+        self.source.as_ref()
+    }
+
+    /// Its lines, resolved: meters interned, every index checked.
+    pub fn lines(&self) -> &[Line] {
+        &self.lines
+    }
+}
+
 impl Scenario {
-    /// This scenario with `source` booking usage too. Every line it lists must name a cell
-    /// and an object of the scenario, and a meter with a price in its price region in the
-    /// price book (a meter the model does not book has no bundled price: it comes from the
-    /// catalog, in the catalog's currency).
+    /// This scenario with `source` booking usage too. Every line it lists must name a cell,
+    /// an object and a region of the scenario, and a meter with a price in its price region
+    /// in the price book (a meter the model does not book has no bundled price: it comes from
+    /// the catalog, in the catalog's currency). The lines are resolved once, here.
     pub fn with_source(mut self, source: Arc<dyn UsageSource>) -> Result<Scenario, SourceError> {
-        for (i, line) in source.lines(&self).iter().enumerate() {
+        let mut lines = Vec::new();
+        for (i, line) in source.lines(&self).into_iter().enumerate() {
             let (what, index, count) = match line.object {
                 CostObject::Cell => ("cell", line.cell, self.cells.len()),
                 CostObject::Lab(l) => ("lab", l as usize, self.labs.len()),
                 CostObject::Deployment(d) => ("deployment", d as usize, self.deployments.len()),
                 CostObject::Image(m) => ("image", m as usize, self.images.len()),
             };
-            for (what, index, count) in
-                [("cell", line.cell, self.cells.len()), (what, index, count)]
-            {
+            let region = (line.price_region.0 as usize, self.regions.len());
+            for (what, index, count) in [
+                ("cell", line.cell, self.cells.len()),
+                (what, index, count),
+                ("region", region.0, region.1),
+            ] {
                 if index >= count {
                     return Err(SourceError::NoSuchObject {
                         line: i,
@@ -150,11 +175,17 @@ impl Scenario {
                     region: self.regions.get(line.price_region).name.clone(),
                 });
             }
+            lines.push(Line {
+                cell: line.cell,
+                object: line.object,
+                meter,
+                component: line.component,
+                price_region: line.price_region,
+            });
         }
-        self.sources.push(source);
+        self.sources.push(Registered { source, lines });
         let booked: Vec<MeterId> = (self.sources.iter())
-            .flat_map(|s| s.lines(&self))
-            .filter_map(|l| self.prices.meters.id(&l.meter))
+            .flat_map(|s| s.lines.iter().map(|l| l.meter))
             .collect();
         self.warnings
             .retain(|w| w.code != WarningCode::MetersNotBooked);

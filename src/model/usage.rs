@@ -55,11 +55,15 @@ pub struct TargetLines {
 }
 
 impl TargetLines {
-    /// The line of `component` (None: this copy books nothing to it).
+    /// The line of `component` (None: this copy books nothing to it; a copy books storage
+    /// and egress only, a component added for a usage source gets None).
     pub fn line(&self, component: Component) -> Option<u32> {
-        match component {
-            Component::Storage => Some(self.storage),
-            Component::Egress => self.egress,
+        if component == Component::Storage {
+            Some(self.storage)
+        } else if component == Component::Egress {
+            self.egress
+        } else {
+            None
         }
     }
 }
@@ -75,11 +79,15 @@ impl super::CopyRecord {
         }
     }
 
-    /// The quantity this copy booked to `component`'s line.
+    /// The quantity this copy booked to `component`'s line (0 for a component other than
+    /// storage and egress).
     pub fn quantity(&self, component: Component) -> f64 {
-        match component {
-            Component::Storage => self.storage_quantity,
-            Component::Egress => self.egress_gb(),
+        if component == Component::Storage {
+            self.storage_quantity
+        } else if component == Component::Egress {
+            self.egress_gb()
+        } else {
+            0.0
         }
     }
 }
@@ -167,16 +175,7 @@ impl Layout {
         let sources = (scenario.sources.iter())
             .map(|source| {
                 let start = lines.len();
-                lines.extend(source.lines(scenario).into_iter().map(|l| {
-                    Line {
-                        cell: l.cell,
-                        object: l.object,
-                        meter: (scenario.prices.meters.id(&l.meter))
-                            .expect("Scenario::with_source checked every meter"),
-                        component: l.component,
-                        price_region: l.price_region,
-                    }
-                }));
+                lines.extend_from_slice(source.lines());
                 start..lines.len()
             })
             .collect();

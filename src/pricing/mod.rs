@@ -63,24 +63,54 @@ pub struct Pricer<'a> {
     layout: &'a Layout,
     /// Per line.
     unit: Vec<f64>,
+    /// Per line: its quantity is in its component's unit and adds to the ledger's quantity
+    /// (a usage source's line in another unit adds its cost only).
+    adds_quantity: Vec<bool>,
+    /// The objects other than cells that lines book to, in first-line order, and per usage
+    /// source line (from the first), its object's position there.
+    objects: (Vec<CostObject>, Vec<usize>),
     prices_used: Vec<PriceUsed>,
 }
 
 impl<'a> Pricer<'a> {
-    /// Looks up the price of every line of `layout` in `book`.
+    /// Looks up the price of every line of `layout` (made from `scenario`) in `book`. A meter
+    /// that a catalog adds is looked up by name: `book` may come from another catalog.
+    ///
+    /// # Panics
+    /// When `book` lacks a price a usage source of `scenario` books (never for the model's
+    /// own meters, which every book prices everywhere).
     pub fn new(scenario: &'a Scenario, layout: &'a Layout, book: &PriceBook) -> Pricer<'a> {
+        let meters = &scenario.prices.meters;
+        let in_book = book.meters.ids_of(meters);
         let mut used: Vec<(Component, MeterId, RegionId)> = Vec::new();
         let unit = layout
             .lines
             .iter()
             .map(|line| {
-                let key = (line.component, line.meter, line.price_region);
+                let meter = in_book[line.meter.0 as usize].unwrap_or_else(|| {
+                    panic!("the price book has no meter `{}`", meters.name(line.meter))
+                });
+                let key = (line.component, meter, line.price_region);
                 if !used.contains(&key) {
                     used.push(key);
                 }
-                book.get(line.meter, line.price_region).value
+                book.get(meter, line.price_region).value
             })
             .collect();
+        let adds_quantity = (layout.lines.iter())
+            .map(|l| meters.unit(l.meter) == l.component.unit(scenario.storage_billing))
+            .collect();
+        let mut objects = (Vec::new(), Vec::new());
+        for line in layout.sources.iter().flat_map(|r| &layout.lines[r.clone()]) {
+            let at = match objects.0.iter().position(|o| *o == line.object) {
+                Some(at) => at,
+                None => {
+                    objects.0.push(line.object);
+                    objects.0.len() - 1
+                }
+            };
+            objects.1.push(at);
+        }
         // By component, in line order within one.
         used.sort_by_key(|u| u.0);
         let prices_used = used
@@ -96,6 +126,8 @@ impl<'a> Pricer<'a> {
             scenario,
             layout,
             unit,
+            adds_quantity,
+            objects,
             prices_used,
         }
     }
@@ -121,7 +153,9 @@ impl<'a> Pricer<'a> {
                 let q = usage.quantity(month, l);
                 let component = line.component;
                 let entry = ledger.entry_mut(month, line.cell);
-                entry.quantity[component] += q;
+                if self.adds_quantity[l] {
+                    entry.quantity[component] += q;
+                }
                 entry.cost[component] += q * self.unit[l];
             }
             for cell in 0..sc.cells.len() {
@@ -188,16 +222,13 @@ impl<'a> Pricer<'a> {
             peak_replicas: run.peak_replicas,
             events: run.events,
         };
-        let mut object_costs: Vec<(CostObject, f64)> = Vec::new();
-        for l in self.layout.sources.iter().flat_map(|r| r.clone()) {
-            let object = self.layout.lines[l].object;
-            let cost: f64 = (0..months)
+        let (objects, slot) = &self.objects;
+        let mut object_costs: Vec<(CostObject, f64)> = objects.iter().map(|&o| (o, 0.0)).collect();
+        let source_lines = self.layout.sources.iter().flat_map(|r| r.clone());
+        for (l, &at) in source_lines.zip(slot) {
+            object_costs[at].1 += (0..months)
                 .map(|m| usage.quantity(m, l) * self.unit[l])
-                .sum();
-            match object_costs.iter_mut().find(|(o, _)| *o == object) {
-                Some((_, sum)) => *sum += cost,
-                None => object_costs.push((object, cost)),
-            }
+                .sum::<f64>();
         }
         let copy_costs = run.copies.as_ref().map(|copies| {
             copies.par_map(|c| {

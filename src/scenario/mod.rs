@@ -107,7 +107,7 @@ pub struct Scenario {
     pub text: String,
     /// Usage sources beyond the model's replicas and copies, in the order they were added
     /// ([`Scenario::with_source`]); none from a scenario file.
-    pub sources: Vec<Arc<dyn crate::model::UsageSource>>,
+    pub sources: Vec<crate::model::Registered>,
 }
 
 /// A gallery and its home region.

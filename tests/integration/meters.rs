@@ -130,6 +130,11 @@ fn a_meter_added_from_the_tests_is_priced_from_the_catalog_and_kept_per_lab() {
         EXACT,
         "storage",
     );
+    // The storage quantity stays in GB-months: 50 a month; VM-months add their cost only.
+    let gb_months: f64 = (r.monthly_mean.entries().iter())
+        .map(|e| e.quantity(Component::Storage))
+        .sum();
+    assert_close(gb_months, 150.0, EXACT, "GB-months over 3 months");
     let used = (r.prices_used.iter())
         .find(|p| p.meter == "lab_vm_disk_month" && p.priced.value == 1.5)
         .expect("the new meter is in prices_used");
@@ -148,6 +153,67 @@ fn a_meter_added_from_the_tests_is_priced_from_the_catalog_and_kept_per_lab() {
 }
 
 #[test]
+fn a_book_from_another_catalog_prices_the_meter_by_name() {
+    // Another catalog that adds a meter before the lab disks (their ids differ) and prices
+    // them at $2.00: the first scenario's lines priced with it, by name.
+    let dir = tempfile::tempdir().unwrap();
+    let s = lab_scenario(dir.path(), ROWS)
+        .with_source(Arc::new(LabVmDisks))
+        .unwrap();
+    let other_dir = tempfile::tempdir().unwrap();
+    let other = lab_scenario(
+        other_dir.path(),
+        &format!(
+            "eastus,gold,1,GB,USD,t,2026-12-01,t\n{}",
+            ROWS.replace("1.5,", "2.0,")
+        ),
+    );
+    assert_ne!(
+        s.prices.meters.id("lab_vm_disk_month"),
+        other.prices.meters.id("lab_vm_disk_month")
+    );
+    let plan = Plan::new(&s, 1);
+    let run = model::simulate_run(&s, &plan, model::run_seed(s.seed, 0), false);
+    let priced = Pricer::new(&s, &plan.layout, &other.prices).price(&run);
+    assert_eq!(
+        priced.object_costs[0],
+        (CostObject::Lab(0), 120.0),
+        "20 VMs x $2 x 3"
+    );
+    // A scenario with usage sources is simulated whole by analyses that reuse runs.
+    assert!(!gallerysim::analysis::incremental::can_keep(&s));
+}
+
+#[test]
+fn a_misspelt_catalog_meter_is_warned_and_its_real_meter_falls_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let catalog = std::fs::read_to_string(repo().join("data/prices.csv")).unwrap();
+    let typo = "eastus,snaphot_gb_month,0.04,GB-month,USD,t,2026-12-01,t\n";
+    let kept: String = (catalog.lines())
+        .filter(|l| !l.starts_with("eastus,snapshot_gb_month,"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(dir.path().join("p.csv"), format!("{kept}{typo}")).unwrap();
+    let scenario = bundled("default.toml").display().to_string();
+    let o = gallerysim(
+        dir.path(),
+        &[
+            "run", &scenario, "--prices", "p.csv", "--runs", "2", "--out", "o",
+        ],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let said = String::from_utf8_lossy(&o.stdout).to_string() + &String::from_utf8_lossy(&o.stderr);
+    assert!(
+        said.contains("`snaphot_gb_month`") && said.contains("[meters_not_booked]"),
+        "{said}"
+    );
+    assert!(
+        said.contains("snapshot_gb_month in eastus") && said.contains("[catalog_gaps]"),
+        "{said}"
+    );
+}
+
+#[test]
 fn a_source_must_name_a_meter_the_catalog_prices_where_it_is_used() {
     let dir = tempfile::tempdir().unwrap();
     let no_meter = lab_scenario(dir.path(), "");
@@ -163,5 +229,23 @@ fn a_source_must_name_a_meter_the_catalog_prices_where_it_is_used() {
     assert_eq!(
         err.to_string(),
         "usage source line 1: the price catalog has no price of `lab_vm_disk_month` in westus2"
+    );
+    /// A source booking for a lab the scenario does not have.
+    #[derive(Debug)]
+    struct NoSuchLab;
+    impl UsageSource for NoSuchLab {
+        fn lines(&self, s: &Scenario) -> Vec<SourceLine> {
+            let mut lines = LabVmDisks.lines(s);
+            lines[1].object = CostObject::Lab(7);
+            lines
+        }
+        fn book(&self, _: &Scenario, _: &ServiceOutput, _: &mut Sink<'_>) {}
+    }
+    let err = (lab_scenario(dir.path(), ROWS))
+        .with_source(Arc::new(NoSuchLab))
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "usage source line 1: lab 7 is not in the scenario"
     );
 }
