@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Issue 30: what analyses cost against one run of the same fleet. Generated fleets of 200 and
 # 2,000 labs (20 runs, 12 months); for each repeat, one after the other: `run`, `tornado
-# --per-image`, and `compare` of a variant that changes one image, with the new binary and
+# --per-image`, `compare` of a variant that changes one image and `sweep` of one image's used
+# size over five values, with the new binary and
 # (when given) a baseline; then the same with the baseline. The machine is shared and noisy:
 # read the ratios of each binary to its own `run` of the same repeat, medians and bests.
 #
@@ -37,6 +38,8 @@ for _ in $(seq "$repeats"); do
       f="$work/fleet$labs.toml"
       timed "run$labs" "$bin" run "$f"
       timed "compare$labs" "$bin" compare "$f" --variant "v:image.inst0000-img00.used_gb=90"
+      timed "sweep$labs" "$bin" sweep "$f" --param image.inst0000-img00.used_gb \
+        --values 20,40,60,80,100
       if [ "$bin" = "$new" ] || [ "$labs" = 200 ] || [ "$base_tornado_2000" = yes ]; then
         # A binary before issue 30 lists every image's inputs without being asked.
         per_image=$("$bin" tornado --help | grep -q -- --per-image && echo --per-image || true)
@@ -58,9 +61,10 @@ for bin in $new $base; do
       for (labs = 200; labs <= 2000; labs *= 10) {
         r = "run" labs
         printf "%-9s %5d labs: run %6.2f / %-6.2f s", label, labs, best[r], med[r]
-        for (k = 1; k <= 2; k++) {
-          c = (k == 1 ? "compare" : "tornado") labs
-          if (n[c]) printf "   %s %7.2f / %-7.2f s (%.1fx / %.1fx of run)", (k == 1 ? "compare" : "tornado --per-image"), best[c], med[c], best[c] / best[r], med[c] / med[r]
+        split("compare sweep tornado", kinds, " ")
+        for (k = 1; k <= 3; k++) {
+          c = kinds[k] labs
+          if (n[c]) printf "   %s %7.2f / %-7.2f s (%.1fx / %.1fx of run)", (k == 3 ? "tornado --per-image" : kinds[k]), best[c], med[c], best[c] / best[r], med[c] / med[r]
         }
         printf "\n"
       }
