@@ -14,9 +14,6 @@ use crate::pricing::{Ledger, LedgerSum, PriceUsed, PricedRun, Pricer};
 use crate::scenario::Scenario;
 use crate::stats::ExactSum;
 
-/// Runs per parallel chunk: bounds memory while keeping both cores busy.
-const CHUNK: u32 = 64;
-
 /// Tasks per thread to aim for: enough that a part or run that takes longer than the others
 /// does not leave the other threads idle at the end.
 const TASKS_PER_THREAD: usize = 4;
@@ -27,7 +24,7 @@ const TASKS_PER_THREAD: usize = 4;
 pub fn parts_per_run(runs: usize) -> usize {
     let threads = rayon::current_num_threads();
     let wanted = threads * TASKS_PER_THREAD;
-    let runs = runs.min(CHUNK as usize).max(1);
+    let runs = runs.max(1);
     if threads == 1 || runs >= wanted {
         1
     } else {
@@ -443,12 +440,13 @@ fn means(sums: &[ExactSum], runs: u32) -> Vec<f64> {
         .collect()
 }
 
-/// One simulated run: number, seed, priced with each book, the detailed run's copies.
-type Simulated = (u32, u64, Vec<PricedRun>, Option<Copies>);
-
 /// Simulates the runs `runs` (0-based) of `scenario`, each priced with every book: one
 /// unfinished [`Accumulator`] per book, to be merged with the accumulators of other runs
 /// (another shard) or finished. Run 0, wherever it falls, is the detailed run.
+///
+/// Each thread absorbs the runs it simulates into accumulators of its own, merged when the
+/// threads' ranges of runs meet (exact sums; runs in order): no thread waits for another
+/// between runs, and only the runs being simulated are held at once.
 pub fn simulate_runs(
     scenario: &Scenario,
     books: &[PriceBook],
@@ -460,24 +458,19 @@ pub fn simulate_runs(
         .iter()
         .map(|book| Pricer::new(scenario, &plan.layout, book))
         .collect();
-    let mut accumulators: Vec<Accumulator> = pricers
-        .iter()
-        .map(|p| Accumulator::new(scenario, p.prices_used()))
-        .collect();
-    let mut start = runs.start;
-    while start < runs.end {
-        let end = runs.end.min(start + CHUNK);
-        let chunk: Vec<Simulated> = (start..end)
-            .into_par_iter()
-            .map(|run| {
-                let seed = model::run_seed(scenario.seed, run);
-                let mut output = model::simulate_run(scenario, &plan, seed, run == 0);
-                let priced = pricers.iter().map(|p| p.price(&output)).collect();
-                progress();
-                (run, seed, priced, output.copies.take())
-            })
-            .collect();
-        for (run, seed, priced, mut copies) in chunk {
+    let empty = || -> Vec<Accumulator> {
+        pricers
+            .iter()
+            .map(|p| Accumulator::new(scenario, p.prices_used()))
+            .collect()
+    };
+    runs.into_par_iter()
+        .fold(empty, |mut accumulators, run| {
+            let seed = model::run_seed(scenario.seed, run);
+            let mut output = model::simulate_run(scenario, &plan, seed, run == 0);
+            // Priced with the copies (the detailed run's are priced one by one), then absorbed.
+            let priced: Vec<PricedRun> = pricers.iter().map(|p| p.price(&output)).collect();
+            let mut copies = output.copies.take();
             let books = priced.len();
             for (i, (acc, p)) in accumulators.iter_mut().zip(priced).enumerate() {
                 // Each book's results list the copies; the last takes them.
@@ -488,10 +481,15 @@ pub fn simulate_runs(
                 };
                 acc.absorb(run, seed, p, copies);
             }
-        }
-        start = end;
-    }
-    accumulators
+            progress();
+            accumulators
+        })
+        .reduce(empty, |mut left, right| {
+            for (acc, more) in left.iter_mut().zip(right) {
+                acc.merge(more);
+            }
+            left
+        })
 }
 
 #[cfg(test)]

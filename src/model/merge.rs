@@ -116,10 +116,19 @@ pub(super) fn peak_of_sum_in(traces: &[&[(u64, u64)]], windows: usize) -> u64 {
     };
     let windows = windows.max(1) as u128;
     let bound = |k: u128| (k * (u128::from(last) + 1) / windows) as u64;
-    let bounds: Vec<(u64, u64)> = (0..windows)
-        .into_par_iter()
-        .map(|k| window_bounds(traces, bound(k)..bound(k + 1)))
+    // Each trace is swept once, in parallel with the others (a binary search per window
+    // and part missed the cache at every step: 8 ms of a 2,000-lab run's merge, 0.5 ms so).
+    let per_trace: Vec<Vec<(u64, u64)>> = traces
+        .par_iter()
+        .map(|trace| trace_bounds(trace, windows as usize, &bound))
         .collect();
+    let mut bounds = vec![(0, 0); windows as usize];
+    for trace in &per_trace {
+        for (sum, (before, highest)) in bounds.iter_mut().zip(trace) {
+            sum.0 += before;
+            sum.1 += highest;
+        }
+    }
     let floor = bounds.iter().map(|b| b.0).max().unwrap_or(0);
     (0..windows)
         .into_par_iter()
@@ -138,15 +147,29 @@ fn in_window<'t>(trace: &'t [(u64, u64)], window: &Range<u64>) -> (u64, &'t [(u6
     (before, &trace[first..end])
 }
 
-/// (the sum just before `window`, the sum of each part's highest count in or just before it).
-fn window_bounds(traces: &[&[(u64, u64)]], window: Range<u64>) -> (u64, u64) {
-    let (mut before, mut highest) = (0, 0);
-    for trace in traces {
-        let (count, changes) = in_window(trace, &window);
-        before += count;
-        highest += changes.iter().map(|&(_, next)| next).fold(count, u64::max);
+/// Per window `k` (the instants `bound(k)..bound(k + 1)`, from 0 past the trace's last), one
+/// part's count just before it and its highest count in or just before it: summed over the
+/// parts, a value the sum had and a bound no instant of the window exceeds.
+fn trace_bounds(
+    trace: &[(u64, u64)],
+    windows: usize,
+    bound: &(impl Fn(u128) -> u64 + Sync),
+) -> Vec<(u64, u64)> {
+    let mut out = Vec::with_capacity(windows);
+    let (mut count, mut i) = (0, 0);
+    for k in 0..windows {
+        let end = bound(k as u128 + 1);
+        let before = count;
+        let mut highest = count;
+        while let Some(&(at, next)) = trace.get(i).filter(|&&(at, _)| at < end) {
+            debug_assert!(at >= bound(k as u128));
+            highest = highest.max(next);
+            count = next;
+            i += 1;
+        }
+        out.push((before, highest));
     }
-    (before, highest)
+    out
 }
 
 /// The most replicas alive at the instants of `window`, or just before it (a value the sum

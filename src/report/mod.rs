@@ -32,7 +32,8 @@ pub struct OutputFile {
 /// Renders every output file of a run into `staging`: the CSV files, then the charts (with
 /// the budget lines when a budget is given), then the files `more` makes from those (the HTML
 /// report). Files are rendered in parallel with each other and with `versions.csv`, which
-/// takes longest and is written straight into `staging` (it can be hundreds of megabytes).
+/// takes longest and is written straight into `staging` (it can be hundreds of megabytes);
+/// every file is in `staging` when this returns, so that the commit only swaps the folder.
 /// Returns the other files, in that order whatever the thread count.
 pub fn render(
     scenario: &Scenario,
@@ -51,7 +52,10 @@ pub fn render(
             let mut files = run_jobs(&jobs)?;
             // Written while `versions.csv` is still being made, not at the commit.
             staging.write(&files)?;
+            let made = files.len();
             more(&mut files)?;
+            // The report too: the commit then only swaps the folder.
+            staging.write(&files[made..])?;
             Ok(files)
         },
     );
