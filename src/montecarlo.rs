@@ -9,7 +9,7 @@
 use rayon::prelude::*;
 
 use crate::catalog::PriceBook;
-use crate::model::{self, Copies, LabOutcome, PerComponent, Plan, RunTotals, Wave};
+use crate::model::{self, Copies, CostObject, LabOutcome, PerComponent, Plan, RunTotals, Wave};
 use crate::pricing::{Ledger, LedgerSum, PriceUsed, PricedRun, Pricer};
 use crate::scenario::Scenario;
 use crate::stats::ExactSum;
@@ -74,6 +74,9 @@ pub struct Results {
     pub events: u64,
     /// Every price the scenario's usage lines use, with its source.
     pub prices_used: Vec<PriceUsed>,
+    /// The mean cost of each object other than a cell that usage sources book to (empty
+    /// without usage sources), in the order of [`crate::pricing::PricedRun::object_costs`].
+    pub object_cost_mean: Vec<(CostObject, f64)>,
 }
 
 /// What the accumulator keeps of each run.
@@ -104,6 +107,8 @@ pub struct Accumulator {
     service: Option<model::ServiceOutput>,
     events: u64,
     prices_used: Vec<PriceUsed>,
+    /// The objects other than cells that usage sources book to, and their costs summed.
+    objects: (Vec<CostObject>, Vec<ExactSum>),
 }
 
 impl Accumulator {
@@ -118,6 +123,7 @@ impl Accumulator {
             service: None,
             events: 0,
             prices_used: prices_used.to_vec(),
+            objects: (Vec::new(), Vec::new()),
         }
     }
 
@@ -125,6 +131,14 @@ impl Accumulator {
     /// in `priced.copy_costs`).
     pub fn absorb(&mut self, run: u32, seed: u64, priced: PricedRun, copies: Option<Copies>) {
         self.ledger.add(&priced.ledger);
+        // One pricer: the same objects in the same order in every run.
+        let (objects, sums) = &mut self.objects;
+        if objects.is_empty() {
+            *objects = priced.object_costs.iter().map(|&(o, _)| o).collect();
+            *sums = vec![ExactSum::default(); objects.len()];
+        }
+        let costs: Vec<f64> = priced.object_costs.iter().map(|&(_, c)| c).collect();
+        add_each(sums, &costs);
         add_each(&mut self.image_costs, &priced.image_costs);
         add_each(&mut self.monthly_ineligible, &priced.monthly_ineligible);
         self.events += priced.totals.events;
@@ -163,6 +177,11 @@ impl Accumulator {
         self.ledger.merge(&other.ledger);
         merge_each(&mut self.image_costs, &other.image_costs);
         merge_each(&mut self.monthly_ineligible, &other.monthly_ineligible);
+        if self.objects.0.is_empty() {
+            self.objects = other.objects;
+        } else {
+            merge_each(&mut self.objects.1, &other.objects.1);
+        }
         self.events = self.events.saturating_add(other.events);
         self.runs.extend(other.runs);
         if other.detail.is_some() {
@@ -200,6 +219,14 @@ impl Accumulator {
             return Err(Mismatch(format!(
                 "its scenario has {cells} (gallery, region) cells, but its runs were priced over {ledger_cells}"
             )));
+        }
+        // A partial records the scenario's text, not the usage sources a program added.
+        if scenario.sources.is_empty() && !self.objects.0.is_empty()
+            || self.objects.0.len() != self.objects.1.len()
+        {
+            return Err(Mismatch(
+                "its runs book costs to objects its scenario has no usage source for".to_string(),
+            ));
         }
         let sums_finite = self.ledger.is_finite()
             && self
@@ -394,6 +421,9 @@ impl Accumulator {
             deployment_unserved,
             events: self.events,
             prices_used: self.prices_used,
+            object_cost_mean: (self.objects.0.into_iter())
+                .zip(means(&self.objects.1, n))
+                .collect(),
         }
     }
 }

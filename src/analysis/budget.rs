@@ -162,6 +162,7 @@ mod tests {
             labs: Vec::new(),
             waves: Vec::new(),
             deployment_minutes: Vec::new(),
+            object_cost_mean: Vec::new(),
             deployment_unserved: Vec::new(),
             events: 0,
             prices_used: Vec::new(),

@@ -17,7 +17,9 @@ use std::ops::Range;
 /// Who a usage line's cost is for. Every line also rolls up to a (gallery, region) cell, the
 /// ledger's row; a line for another object keeps its own cost too
 /// ([`crate::pricing::PricedRun::object_costs`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum CostObject {
     /// The cell itself: replicas kept there, copies into it (the model's own lines).
     Cell,

@@ -66,9 +66,9 @@ pub struct Pricer<'a> {
     /// Per line: its quantity is in its component's unit and adds to the ledger's quantity
     /// (a usage source's line in another unit adds its cost only).
     adds_quantity: Vec<bool>,
-    /// The objects other than cells that lines book to, in first-line order, and per usage
-    /// source line (from the first), its object's position there.
-    objects: (Vec<CostObject>, Vec<usize>),
+    /// The objects other than cells that usage sources book to, in first-line order, and
+    /// each line booking to one with its object's position there.
+    objects: (Vec<CostObject>, Vec<(usize, usize)>),
     prices_used: Vec<PriceUsed>,
 }
 
@@ -101,7 +101,11 @@ impl<'a> Pricer<'a> {
             .map(|l| meters.unit(l.meter) == l.component.unit(scenario.storage_billing))
             .collect();
         let mut objects = (Vec::new(), Vec::new());
-        for line in layout.sources.iter().flat_map(|r| &layout.lines[r.clone()]) {
+        for l in layout.sources.iter().flat_map(|r| r.clone()) {
+            let line = &layout.lines[l];
+            if line.object == CostObject::Cell {
+                continue; // the cell's cost, in the ledger
+            }
             let at = match objects.0.iter().position(|o| *o == line.object) {
                 Some(at) => at,
                 None => {
@@ -109,7 +113,7 @@ impl<'a> Pricer<'a> {
                     objects.0.len() - 1
                 }
             };
-            objects.1.push(at);
+            objects.1.push((l, at));
         }
         // By component, in line order within one.
         used.sort_by_key(|u| u.0);
@@ -224,8 +228,7 @@ impl<'a> Pricer<'a> {
         };
         let (objects, slot) = &self.objects;
         let mut object_costs: Vec<(CostObject, f64)> = objects.iter().map(|&o| (o, 0.0)).collect();
-        let source_lines = self.layout.sources.iter().flat_map(|r| r.clone());
-        for (l, &at) in source_lines.zip(slot) {
+        for &(l, at) in slot {
             object_costs[at].1 += (0..months)
                 .map(|m| usage.quantity(m, l) * self.unit[l])
                 .sum::<f64>();

@@ -113,7 +113,7 @@ fn a_meter_added_from_the_tests_is_priced_from_the_catalog_and_kept_per_lab() {
             .any(|w| w.code == WarningCode::MetersNotBooked)
     };
     assert!(warned(&plain), "{:?}", plain.warnings);
-    let s = plain.with_source(Arc::new(LabVmDisks)).unwrap();
+    let s = plain.clone().with_source(Arc::new(LabVmDisks)).unwrap();
     assert!(!warned(&s), "{:?}", s.warnings);
 
     // Storage: 50 GB x $0.05 = $2.50 a month. Lab disks: 2 x 10 VMs x $1.50 = $30.00 a month
@@ -135,6 +135,23 @@ fn a_meter_added_from_the_tests_is_priced_from_the_catalog_and_kept_per_lab() {
         .map(|e| e.quantity(Component::Storage))
         .sum();
     assert_close(gb_months, 150.0, EXACT, "GB-months over 3 months");
+    // Each lab's cost over runs, and in `cost_objects.csv` (written only with usage sources).
+    assert_eq!(
+        r.object_cost_mean,
+        [(CostObject::Lab(0), 90.0), (CostObject::Lab(1), 0.0)]
+    );
+    let headline = gallerysim::analysis::headline::Headline::of(&r);
+    let files = gallerysim::report::csv::render_all(&s, &r, &headline).unwrap();
+    let objects = files.iter().find(|f| f.name == "cost_objects.csv").unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&objects.bytes),
+        "object,name,cost_mean\nlab,east,90.0000\nlab,west,0.0000\n"
+    );
+    let plain_files = gallerysim::report::csv::render_all(&plain, &simulate(&plain), &headline);
+    assert!(!plain_files
+        .unwrap()
+        .iter()
+        .any(|f| f.name == "cost_objects.csv"));
     let used = (r.prices_used.iter())
         .find(|p| p.meter == "lab_vm_disk_month" && p.priced.value == 1.5)
         .expect("the new meter is in prices_used");

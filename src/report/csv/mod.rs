@@ -16,6 +16,7 @@ use crate::calendar::Calendar;
 use crate::catalog::prices::Source;
 use crate::engine::Time;
 use crate::error::Error;
+use crate::model::CostObject;
 use crate::model::{Component, CopyRecord, PerComponent};
 use crate::montecarlo::Results;
 use crate::scenario::Scenario;
@@ -59,6 +60,11 @@ pub(super) fn jobs<'a>(
         one(move || file("eligibility.csv", eligibility_rows(scenario))),
         one(move || file("labs.csv", lab_rows(scenario, results))),
     ];
+    if !results.object_cost_mean.is_empty() {
+        jobs.push(one(move || {
+            file("cost_objects.csv", object_rows(scenario, results))
+        }));
+    }
     if !scenario.deployments.is_empty() {
         jobs.push(one(move || {
             file("deployments.csv", wave_rows(scenario, results))
@@ -492,6 +498,35 @@ fn lab_rows(scenario: &Scenario, results: &Results) -> Vec<LabRow> {
             status: outcome.status.name(),
             ready_at: iso(&scenario.calendar, outcome.ready_at),
             wait_hours: outcome.wait_hours.map(dec).unwrap_or_default(),
+        })
+        .collect()
+}
+
+/// `cost_objects.csv` (only with usage sources): the mean cost of each lab, deployment or
+/// image they book to, over runs.
+#[derive(Debug, Default, Serialize)]
+pub struct ObjectRow {
+    pub object: &'static str,
+    pub name: Text,
+    pub cost_mean: String,
+}
+
+fn object_rows(scenario: &Scenario, results: &Results) -> Vec<ObjectRow> {
+    (results.object_cost_mean.iter())
+        .map(|&(object, cost)| {
+            let (kind, name) = match object {
+                CostObject::Cell => ("cell", ""),
+                CostObject::Lab(i) => ("lab", scenario.labs[i as usize].name.as_str()),
+                CostObject::Deployment(i) => {
+                    ("deployment", scenario.deployments[i as usize].name.as_str())
+                }
+                CostObject::Image(i) => ("image", scenario.images[i as usize].name.as_str()),
+            };
+            ObjectRow {
+                object: kind,
+                name: name.into(),
+                cost_mean: dec(cost),
+            }
         })
         .collect()
 }
