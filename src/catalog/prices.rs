@@ -391,17 +391,33 @@ impl Catalog {
         // scenario registers may book it; validation warns when nothing does).
         let mut meters = Meters::builtin();
         let mut record = csv::StringRecord::new();
+        // Lines by counting newlines up to a record's first byte, that byte included: on
+        // `\r\n` files (what spreadsheets on Windows save) the reader stops between `\r` and
+        // `\n`, and its own line count is one short.
+        let mut counted = (0usize, 1u64);
+        let mut line_at = |byte: u64| {
+            let (from, line) = counted;
+            let to = (byte as usize).saturating_add(1).clamp(from, text.len());
+            counted = (
+                to,
+                line + text.as_bytes()[from..to]
+                    .iter()
+                    .filter(|&&b| b == b'\n')
+                    .count() as u64,
+            );
+            counted.1
+        };
         loop {
-            let line = reader.position().line();
+            let line = line_at(reader.position().byte());
             let more = reader.read_record(&mut record).map_err(|e| CatalogError {
-                line: e.position().map_or(line, |p| p.line()),
+                line: e.position().map_or(line, |p| line_at(p.byte())),
                 column: None,
                 message: e.to_string(),
             })?;
             if !more {
                 break;
             }
-            let line = record.position().map_or(line, |p| p.line());
+            let line = record.position().map_or(line, |p| line_at(p.byte()));
             let at = |column: &str, message: String| CatalogError {
                 line,
                 column: Some(column.to_string()),

@@ -199,3 +199,26 @@ fn bundled_book_matches_domain_reference_prices() {
     );
     assert_eq!(book.currency, "USD");
 }
+
+#[test]
+fn lines_are_counted_right_in_windows_line_endings() {
+    let crlf = HEAD.replace('\n', "\r\n")
+        + "eastus,snapshot_gb_month,0.1,GB-month,USD,m,2024-01-01,p\r\n"
+        + "eastus,snapshot_gb_month,0.1,GB-month,USD,m,2024-01-01,p\r\n"
+        + "westus,Gold!,1,GB,USD,m,2024-01-01,p\r\n";
+    let err = Catalog::parse(&crlf, "t", Regions::bundled()).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "line 3: duplicate price of snapshot_gb_month in eastus (first on line 2)"
+    );
+    let bad_last = crlf.replace(
+        "eastus,snapshot_gb_month,0.1,GB-month,USD,m,2024-01-01,p\r\neastus",
+        "eastus,snapshot_gb_month,0.1,GB-month,USD,m,2024-01-01,p\r\nwestus",
+    );
+    let err = Catalog::parse(&bad_last, "t", Regions::bundled()).unwrap_err();
+    assert_eq!(
+        (err.line, err.column.as_deref()),
+        (4, Some("item")),
+        "{err}"
+    );
+}
