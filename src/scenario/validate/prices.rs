@@ -234,7 +234,7 @@ impl Builder<'_> {
             self.warn(
                 WarningCode::CatalogGaps,
                 format!(
-                    "the price catalog has no {}; the bundled figures are used for them (see prices_used.csv)",
+                    "the price catalog has no {}; the bundled figure is used for each (see prices_used.csv)",
                     list(&fallback)
                 ),
             );
