@@ -57,8 +57,8 @@ pub fn check(
     simulations: u64,
     limit: f64,
 ) -> Result<(), WorkError> {
-    for scenario in scenarios {
-        let work = scenario.work();
+    let works: Vec<Work> = scenarios.iter().map(|s| s.work()).collect();
+    for (scenario, work) in scenarios.iter().zip(&works) {
         if work.detailed_copies > Work::MAX_DETAILED_COPIES {
             return Err(WorkError::Copies {
                 scenario: scenario.name.clone(),
@@ -66,7 +66,7 @@ pub fn check(
             });
         }
     }
-    let per_simulation: f64 = scenarios.iter().map(|s| s.work().events).sum();
+    let per_simulation: f64 = works.iter().map(|w| w.events).sum();
     let events = per_simulation * simulations as f64;
     // Not `events <= limit`: an estimate that is not a number is not refused.
     if !(events > limit) {

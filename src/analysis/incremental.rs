@@ -30,6 +30,19 @@ pub const MAX_CHANGED_SHARE: f64 = 0.4;
 /// Runs per parallel chunk of a variant (bounds the priced runs held at once).
 const CHUNK: usize = 64;
 
+/// How a variant reuses a base's kept runs: the images it re-simulates, and its plan.
+pub struct Planned {
+    images: Vec<usize>,
+    plan: Plan,
+}
+
+impl Planned {
+    /// The images the variant re-simulates.
+    pub fn images(&self) -> &[usize] {
+        &self.images
+    }
+}
+
 /// A base scenario whose runs are kept for its variants.
 pub struct Reuse {
     base: Scenario,
@@ -68,10 +81,12 @@ impl Reuse {
     /// The images `variant` re-simulates, or None when it is simulated in full: another
     /// calendar, seed, rule or usage line, too many changed images, or runs too big to keep.
     pub fn changed_images(&self, variant: &Scenario) -> Option<Vec<usize>> {
-        self.plan_variant(variant).map(|(images, _)| images)
+        self.plan(variant).map(|p| p.images)
     }
 
-    fn plan_variant(&self, variant: &Scenario) -> Option<(Vec<usize>, Plan)> {
+    /// How `variant` reuses the base's runs (None: it is simulated in full), worked out once
+    /// for [`Reuse::simulate_planned`].
+    pub fn plan(&self, variant: &Scenario) -> Option<Planned> {
         if !self.keep {
             return None;
         }
@@ -81,7 +96,7 @@ impl Reuse {
         let plan = Plan::new(variant, 1);
         (same_layout(&plan.layout, &self.plan.layout)
             && share(variant, &images) <= MAX_CHANGED_SHARE)
-            .then_some((images, plan))
+            .then_some(Planned { images, plan })
     }
 
     /// Simulates the base scenario, keeping its runs for variants; `progress` is called as
@@ -122,8 +137,19 @@ impl Reuse {
     /// The results of `variant` (a scenario with the base's seed and runs), re-simulating
     /// only the images whose fingerprints differ from the base's when that is possible.
     pub fn simulate(&mut self, variant: &Scenario, progress: &(dyn Fn() + Sync)) -> Results {
-        match self.kept().then(|| self.plan_variant(variant)).flatten() {
-            Some((images, plan)) => self.incremental(Some((variant, &plan)), &images, progress),
+        let planned = self.kept().then(|| self.plan(variant)).flatten();
+        self.simulate_planned(variant, planned.as_ref(), progress)
+    }
+
+    /// [`Reuse::simulate`] of `variant` as [`Reuse::plan`] planned it (None: in full).
+    pub fn simulate_planned(
+        &mut self,
+        variant: &Scenario,
+        planned: Option<&Planned>,
+        progress: &(dyn Fn() + Sync),
+    ) -> Results {
+        match planned.filter(|_| self.kept()) {
+            Some(p) => self.incremental(Some((variant, &p.plan)), &p.images, progress),
             None => montecarlo::simulate(variant, progress),
         }
     }
@@ -341,32 +367,38 @@ pub fn whole(shares: f64) -> u64 {
 /// How the values of a sweep (`variants` of `base`, each with the base's seed and runs) are
 /// simulated, decided before anything is: through `base`'s kept runs when every variant
 /// changes few enough of its images and that costs fewer simulations than one per variant
-/// (then the [`Reuse`] is returned), each whole otherwise. Also returns the whole-scenario
-/// simulations it costs, for the work check.
-pub fn plan_variants(base: &Scenario, variants: &[&Scenario]) -> (Option<Reuse>, u64) {
+/// (then the [`Reuse`] and each variant's plan are returned), each whole otherwise. Also
+/// returns the whole-scenario simulations it costs, for the work check.
+pub fn plan_variants(
+    base: &Scenario,
+    variants: &[&Scenario],
+) -> (Option<(Reuse, Vec<Planned>)>, u64) {
     let whole = variants.len() as u64;
     let reuse = Reuse::new(base);
-    let changed: Option<Vec<Vec<usize>>> =
-        variants.iter().map(|v| reuse.changed_images(v)).collect();
-    match changed.map(|c| simulations_reusing(base, &c)) {
-        Some(simulations) if simulations < whole => (Some(reuse), simulations),
-        _ => (None, whole),
+    let planned: Option<Vec<Planned>> = variants.iter().map(|v| reuse.plan(v)).collect();
+    if let Some(planned) = planned {
+        let changed: Vec<Vec<usize>> = planned.iter().map(|p| p.images.clone()).collect();
+        let simulations = simulations_reusing(base, &changed);
+        if simulations < whole {
+            return (Some((reuse, planned)), simulations);
+        }
     }
+    (None, whole)
 }
 
-/// The results of each of `variants`, through `reuse` as [`plan_variants`] decided (the base
+/// The results of each of `variants`, through the reuse [`plan_variants`] planned (the base
 /// is simulated first, its results not returned) or each whole; `progress` is called as each
 /// run finishes. Bit for bit the same either way.
 pub fn simulate_variants(
-    reuse: Option<Reuse>,
+    reuse: Option<(Reuse, Vec<Planned>)>,
     variants: &[&Scenario],
     progress: &(dyn Fn() + Sync),
 ) -> Vec<Results> {
     match reuse {
-        Some(mut reuse) => {
+        Some((mut reuse, planned)) => {
             reuse.simulate_base(progress);
-            (variants.iter())
-                .map(|v| reuse.simulate(v, progress))
+            (variants.iter().zip(&planned))
+                .map(|(v, p)| reuse.simulate_planned(v, Some(p), progress))
                 .collect()
         }
         None => (variants.iter())

@@ -135,12 +135,11 @@ pub(super) fn compare(args: CompareArgs) -> Result<Outcome, Error> {
     // The first scenario's runs are kept; another that changes a few of its images
     // re-simulates only those (and the same images of the first, to take them away).
     let mut reuse = runner.install(|| incremental::Reuse::new(&scenarios[0].1));
-    let changed: Vec<Option<Vec<usize>>> = runner.install(|| {
-        scenarios[1..]
-            .iter()
-            .map(|(_, s)| reuse.changed_images(s))
-            .collect()
-    });
+    let planned: Vec<Option<incremental::Planned>> =
+        runner.install(|| scenarios[1..].iter().map(|(_, s)| reuse.plan(s)).collect());
+    let changed: Vec<Option<Vec<usize>>> = (planned.iter())
+        .map(|p| p.as_ref().map(|p| p.images().to_vec()))
+        .collect();
     let all: Vec<&Scenario> = scenarios.iter().map(|(_, s)| s).collect();
     let limit = args.sim.max_events()?;
     work::check_compare(&all, &changed, limit).map_err(work_refused)?;
@@ -150,8 +149,8 @@ pub(super) fn compare(args: CompareArgs) -> Result<Outcome, Error> {
     let progress = || runner.progress.tick();
     let results: Vec<Results> = runner.install(|| {
         let mut results = vec![reuse.simulate_base(&progress)];
-        for (_, s) in &scenarios[1..] {
-            results.push(reuse.simulate(s, &progress));
+        for ((_, s), planned) in scenarios[1..].iter().zip(&planned) {
+            results.push(reuse.simulate_planned(s, planned.as_ref(), &progress));
         }
         results
     });
